@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs everything Dockmaster needs to build, run and test on a fresh Debian/Ubuntu machine:
+# system packages, Compose v1 and v2, npm dependencies, tauri-driver. Idempotent: safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+
+APT_PACKAGES=(
+  # build
+  build-essential pkg-config libssl-dev file curl ca-certificates
+  # Tauri v2 / WebKitGTK
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev libxdo-dev
+  # real-window tests
+  xvfb xauth webkit2gtk-driver dbus-x11 at-spi2-core imagemagick chromium
+  # engine, Compose v1, test images
+  docker.io docker-compose busybox-static
+  # keychain (Secret Service) for tests
+  gnome-keyring libsecret-tools
+  # misc tools used by scripts
+  iproute2 procps psmisc jq
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Compose v2: Debian's own docker-compose v2 package, fetched with an isolated apt configuration so the
+# system's sources stay untouched (Debian 12 only ships v1). Installed as a CLI plugin for the current user.
+PLUGIN_DIR="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
+if ! docker compose version >/dev/null 2>&1; then
+  echo "setup: fetching Compose v2"
+  work=$(mktemp -d)
+  uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  [ -n "$uri" ] || uri=http://deb.debian.org/debian
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main" >"$work/sources.list"
+  mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
+  opts=(-o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
+        -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache")
+  $SUDO apt-get "${opts[@]}" update -q
+  (cd "$work" && apt-get "${opts[@]}" download docker-compose)
+  dpkg-deb -x "$work"/docker-compose_*.deb "$work/x"
+  mkdir -p "$PLUGIN_DIR"
+  cp "$work/x/usr/libexec/docker/cli-plugins/docker-compose" "$PLUGIN_DIR/docker-compose"
+  chmod +x "$PLUGIN_DIR/docker-compose"
+  rm -rf "$work"
+fi
+
+# tauri-driver (WebDriver bridge for real-window tests), pinned.
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  cargo install tauri-driver --version 2.1.0 --locked
+fi
+
+# JavaScript dependencies (exact versions from the lockfiles).
+(cd ui && npm ci --no-audit --no-fund)
+(cd tests/e2e && npm ci --no-audit --no-fund)
+echo "setup: done"
