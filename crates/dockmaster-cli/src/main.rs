@@ -1,0 +1,161 @@
+//! `dockmaster`: the command-line face of Dockmaster's core (human tables, or `--json` for scripts).
+
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use dockmaster_core::{CoreError, OpenOptions, Project, SelectionReport, Severity};
+use serde::Serialize;
+
+#[derive(Parser)]
+#[command(name = "dockmaster", version, about = "Control panel for a Docker Compose stack")]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Global {
+    /// The project folder (holding docker-compose.yml).
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    project: PathBuf,
+    /// Compose files to use instead of discovery (like `docker compose -f`); repeatable.
+    #[arg(short = 'f', long = "file", global = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Project name (like `docker compose -p`).
+    #[arg(short = 'p', long = "project-name", global = true, value_name = "NAME")]
+    project_name: Option<String>,
+    /// Print JSON instead of tables.
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct Selection {
+    /// Profile to select; repeatable. Default: COMPOSE_PROFILES, else the stack's default profiles.
+    #[arg(long = "profile", value_name = "PROFILE")]
+    profiles: Vec<String>,
+    /// Exit with status 1 when the selection has error-level warnings.
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the profiles, with what each starts.
+    Profiles,
+    /// Show what a selection starts: services, ports, networks, volumes and warnings.
+    Config(Selection),
+    /// Show the host ports a selection publishes, and the variables that set them.
+    Ports(Selection),
+}
+
+/// Exit statuses scripts can rely on.
+mod status {
+    pub const STRICT_FAILED: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const PROJECT: u8 = 3;
+}
+
+#[derive(Serialize)]
+struct ErrorJson<'a> {
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'a str,
+    message: String,
+}
+
+fn fail(json: bool, code: &str, message: String, status: u8) -> ExitCode {
+    if json {
+        print_json(&ErrorJson { error: ErrorBody { code, message: message.clone() } });
+    }
+    eprintln!("dockmaster: {message}");
+    ExitCode::from(status)
+}
+
+fn print_json(value: &impl Serialize) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("dockmaster: cannot encode JSON: {e}"),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.global.json;
+    let project = match Project::open(OpenOptions {
+        dir: cli.global.project.clone(),
+        files: cli.global.files.clone(),
+        project_name: cli.global.project_name.clone(),
+        process_env: None,
+    }) {
+        Ok(p) => p,
+        Err(e) => return core_error(json, &e),
+    };
+    match cli.command {
+        Command::Profiles => {
+            let overview = project.overview();
+            if json {
+                print_json(&overview);
+            } else {
+                table::profiles(&overview);
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Config(sel) => with_report(&project, sel, json, |report| {
+            if json {
+                print_json(report);
+            } else {
+                table::config(report);
+            }
+        }),
+        Command::Ports(sel) => with_report(&project, sel, json, |report| {
+            let rows = table::port_rows(report);
+            if json {
+                print_json(&rows);
+            } else {
+                table::ports(&rows, report);
+            }
+        }),
+    }
+}
+
+fn core_error(json: bool, e: &CoreError) -> ExitCode {
+    let code = serde_json::to_value(e.code()).ok().and_then(|v| v.as_str().map(String::from));
+    fail(json, code.as_deref().unwrap_or("ERROR"), e.to_string(), status::PROJECT)
+}
+
+/// Builds the report for the selection (explicit profiles, else the project's default) and prints it.
+fn with_report(
+    project: &Project,
+    sel: Selection,
+    json: bool,
+    print: impl FnOnce(&SelectionReport),
+) -> ExitCode {
+    let known = project.profile_names();
+    if let Some(unknown) = sel.profiles.iter().find(|p| !known.contains(p)) {
+        return fail(
+            json,
+            "UNKNOWN_PROFILE",
+            format!("unknown profile `{unknown}`; this project's profiles are: {}", known.join(", ")),
+            status::USAGE,
+        );
+    }
+    let profiles = if sel.profiles.is_empty() { project.default_selection() } else { sel.profiles };
+    let report = match project.report(&profiles) {
+        Ok(r) => r,
+        Err(e) => return core_error(json, &e),
+    };
+    print(&report);
+    if sel.strict && report.warnings.iter().any(|w| w.severity == Severity::Error) {
+        return ExitCode::from(status::STRICT_FAILED);
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,192 @@
+//! Stack descriptors: what a Compose file cannot say (profile descriptions, templates, per-profile
+//! override files, variable groups and rules), as data. Built-in ones are picked by the services a
+//! project defines; a project's own `.dockmaster.toml` wins over them.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{CoreError, Result};
+
+/// The file name of a project's own descriptor, next to its compose file.
+pub const PROJECT_DESCRIPTOR: &str = ".dockmaster.toml";
+
+/// Built-in descriptors: (origin name, TOML text).
+const BUILT_IN: &[(&str, &str)] = &[("sectorwars2102.toml", include_str!("../stacks/sectorwars2102.toml"))];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Descriptor {
+    pub stack: StackMeta,
+    #[serde(default)]
+    pub detect: Detect,
+    /// Profiles selected when the user has not chosen (and `COMPOSE_PROFILES` is unset).
+    #[serde(default)]
+    pub default_profiles: Vec<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ProfileMeta>,
+    #[serde(default)]
+    pub variable_groups: Vec<VariableGroup>,
+    #[serde(default)]
+    pub variables: BTreeMap<String, VariableRule>,
+    /// Origin of the descriptor (`built-in: …` or a path); filled in when loaded.
+    #[serde(skip)]
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StackMeta {
+    pub id: String,
+    pub name: String,
+}
+
+/// A built-in descriptor applies when the project defines all of these services.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Detect {
+    #[serde(default)]
+    pub services: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileMeta {
+    pub description: Option<String>,
+    pub use_case: Option<String>,
+    /// Cloned by the stack, never started directly.
+    #[serde(default)]
+    pub template: bool,
+    /// This profile is another name for that one (same services); shown as an alias, not a chip.
+    pub alias_of: Option<String>,
+    /// Compose files merged over the base files when this profile is selected.
+    #[serde(default)]
+    pub extra_files: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariableGroup {
+    pub name: String,
+    pub variables: Vec<String>,
+}
+
+/// What the stack requires of one variable (validated by the environment page and preflight).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariableRule {
+    pub description: Option<String>,
+    pub secret: Option<bool>,
+    #[serde(default)]
+    pub required: bool,
+    pub min_length: Option<u32>,
+    /// A named format: `postgres-url`, `fernet-key`, `port`, `bool`, `url`.
+    pub format: Option<String>,
+    /// Must be set together with this other variable (both or neither).
+    pub paired_with: Option<String>,
+    /// How to generate a value: `random:N` or `fernet-key`.
+    pub generate: Option<String>,
+    /// Warn when this literal value is in use under the `production` profile.
+    pub insecure_default: Option<String>,
+}
+
+impl Descriptor {
+    pub fn parse(text: &str, origin: &str) -> Result<Self> {
+        let mut d: Descriptor = toml::from_str(text).map_err(|e| CoreError::DescriptorInvalid {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        d.origin = origin.to_string();
+        for (name, p) in &d.profiles {
+            if let Some(target) = &p.alias_of {
+                if !d.profiles.contains_key(target) {
+                    return Err(CoreError::DescriptorInvalid {
+                        origin: origin.to_string(),
+                        message: format!(
+                            "profile `{name}` is an alias of `{target}`, which is not described"
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(d)
+    }
+
+    /// The descriptor for a project: its own `.dockmaster.toml` if present, else the first built-in one
+    /// whose detected services all exist in the project.
+    pub fn for_project(root: &Path, services: &[String]) -> Result<Option<Self>> {
+        let own = root.join(PROJECT_DESCRIPTOR);
+        if own.is_file() {
+            let text = std::fs::read_to_string(&own)
+                .map_err(|source| CoreError::FileUnreadable { path: own.clone(), source })?;
+            return Self::parse(&text, &own.display().to_string()).map(Some);
+        }
+        for (name, text) in BUILT_IN {
+            let d = Self::parse(text, &format!("built-in {name}"))?;
+            if !d.detect.services.is_empty() && d.detect.services.iter().all(|s| services.contains(s)) {
+                return Ok(Some(d));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The canonical profile for a name (`default` → `development` when it is an alias).
+    pub fn canonical<'a>(&'a self, profile: &'a str) -> &'a str {
+        self.profiles.get(profile).and_then(|p| p.alias_of.as_deref()).unwrap_or(profile)
+    }
+
+    pub fn profile(&self, name: &str) -> Option<&ProfileMeta> {
+        self.profiles.get(self.canonical(name))
+    }
+
+    pub fn explicit_secrets(&self) -> (Vec<String>, Vec<String>) {
+        let mut secret = Vec::new();
+        let mut not_secret = Vec::new();
+        for (name, rule) in &self.variables {
+            match rule.secret {
+                Some(true) => secret.push(name.clone()),
+                Some(false) => not_secret.push(name.clone()),
+                None => {}
+            }
+        }
+        (secret, not_secret)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_descriptors_parse() {
+        for (name, text) in BUILT_IN {
+            let d = Descriptor::parse(text, name).expect("valid");
+            assert!(!d.detect.services.is_empty(), "{name} must say how it is detected");
+        }
+    }
+
+    #[test]
+    fn sectorwars_is_detected_by_its_services() {
+        let services: Vec<String> =
+            ["database", "gameserver", "region-manager", "regional-server-template", "regional-db-template"]
+                .map(String::from)
+                .to_vec();
+        let d = Descriptor::for_project(Path::new("/nonexistent"), &services).expect("ok").expect("found");
+        assert_eq!(d.stack.id, "sectorwars2102");
+        assert_eq!(d.canonical("default"), "development");
+        assert!(d.profile("regional-template").expect("described").template);
+        assert_eq!(d.profile("default").expect("alias").extra_files, ["docker-compose.dev.yml"]);
+        assert!(Descriptor::for_project(Path::new("/nonexistent"), &["web".into()]).expect("ok").is_none());
+    }
+
+    #[test]
+    fn invalid_descriptors_are_rejected_with_origin() {
+        let err =
+            Descriptor::parse("[stack]\nid='x'\nname='x'\nbogus=1\n", "mine.toml").expect_err("unknown");
+        assert!(err.to_string().starts_with("stack descriptor mine.toml:"), "{err}");
+        let err = Descriptor::parse("[stack]\nid='x'\nname='x'\n[profiles.a]\nalias_of='b'\n", "m")
+            .expect_err("alias");
+        assert!(err.to_string().contains("alias of `b`"), "{err}");
+    }
+}

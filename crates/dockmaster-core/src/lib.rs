@@ -1,0 +1,16 @@
+//! Dockmaster's core: everything the desktop app and the CLI do, with no dependency on Tauri.
+//!
+//! The entry point is [`Project`]: open a Compose project folder, list its profiles, and build a
+//! [`SelectionReport`] (services, ports, networks, volumes, warnings) for any profile selection.
+
+pub mod compose;
+pub mod descriptor;
+pub mod env;
+pub mod error;
+pub mod project;
+pub mod report;
+pub mod warnings;
+
+pub use error::{CoreError, ErrorCode};
+pub use project::{OpenOptions, Project};
+pub use report::*;
