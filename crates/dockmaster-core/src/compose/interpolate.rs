@@ -226,14 +226,15 @@ impl<'a> Parser<'a> {
                 b'$' => {
                     text.push_str(&self.src[run..pos]);
                     match self.bytes.get(pos + 1).copied() {
-                        None => {
-                            return Err(match open {
-                                Some(start) => self.unterminated(start),
-                                None => {
-                                    self.error(pos, "`$` at end of string (write `$$` for a literal `$`)")
-                                }
-                            });
-                        }
+                        None => match open {
+                            Some(start) => return Err(self.unterminated(start)),
+                            // Like Compose v2, a `$` that starts no reference stays literal (`^regex$`,
+                            // `awk '{print $1}'`). Compose v1 rejected these; Dockmaster follows v2.
+                            None => {
+                                text.push('$');
+                                pos += 1;
+                            }
+                        },
                         Some(b'$') => {
                             text.push('$');
                             pos += 2;
@@ -257,11 +258,8 @@ impl<'a> Parser<'a> {
                             pos = end;
                         }
                         Some(_) => {
-                            return Err(self.error(
-                                pos,
-                                "`$` must be followed by a variable name, `{` or `$` \
-                                 (write `$$` for a literal `$`)",
-                            ));
+                            text.push('$');
+                            pos += 1;
                         }
                     }
                     run = pos;

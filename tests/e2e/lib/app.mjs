@@ -1,0 +1,50 @@
+// Starts a WebDriver session on the real Dockmaster window (through tauri-driver) and offers small helpers.
+import { remote } from 'webdriverio';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '../../..');
+export const artifacts = path.join(repoRoot, 'tests/e2e/artifacts');
+
+/** The app binary built by `cargo build -p dockmaster-app`. */
+export const appBinary = process.env.DOCKMASTER_APP ?? path.join(repoRoot, 'target/debug/dockmaster-app');
+
+/** Opens the app on `project` and waits for the page to load. */
+export async function launch(project) {
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port: Number(process.env.TAURI_DRIVER_PORT ?? 4444),
+    logLevel: 'warn',
+    capabilities: {
+      browserName: 'wry',
+      'wdio:enforceWebDriverClassic': true,
+      'tauri:options': { application: appBinary, args: ['--project', project] },
+    },
+  });
+  return browser;
+}
+
+/** Waits until `selector` exists and returns it. */
+export async function find(browser, selector, timeout = 15000) {
+  const el = await browser.$(selector);
+  await el.waitForExist({ timeout });
+  return el;
+}
+
+/** Text of every element matching a `data-testid` prefix, as the testid suffixes. */
+export async function testIds(browser, prefix) {
+  const els = await browser.$$(`[data-testid^="${prefix}"]`);
+  const ids = [];
+  for (const el of els) ids.push((await el.getAttribute('data-testid')).slice(prefix.length));
+  return ids;
+}
+
+export async function screenshot(browser, name) {
+  mkdirSync(artifacts, { recursive: true });
+  await browser.pause(300); // WebKit can hand back a stale frame right after a change
+  const file = path.join(artifacts, `${name}.png`);
+  await browser.saveScreenshot(file);
+  return file;
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs the real-window end-to-end tests: Xvfb + tauri-driver (WebKitWebDriver) + the built app, inside a
+# private D-Bus session. Starts and stops only what it started itself.
+set -euo pipefail
+cd "$(dirname "$0")"
+[ -x ../../target/debug/dockmaster-app ] || { echo "e2e: build the app first (cargo build -p dockmaster-app)"; exit 1; }
+command -v tauri-driver >/dev/null || { echo "e2e: tauri-driver missing: run scripts/setup.sh"; exit 1; }
+
+if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${DOCKMASTER_E2E_IN_DBUS:-}" ]; then
+  exec env DOCKMASTER_E2E_IN_DBUS=1 dbus-run-session -- bash "$0" "$@"
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/dockmaster-e2e.XXXXXX")
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A display of our own: the first free :N from 90.
+display=90
+while [ -e "/tmp/.X11-unix/X$display" ] || [ -e "/tmp/.X$display-lock" ]; do display=$((display + 1)); done
+Xvfb ":$display" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+pids+=($!)
+export DISPLAY=":$display"
+for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$display" ] && break; sleep 0.1; done
+
+# App settings (recent projects) go to a throwaway folder, never the user's.
+export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" XDG_CACHE_HOME="$work/cache"
+
+port=${TAURI_DRIVER_PORT:-4444}
+tauri-driver --port "$port" --native-port $((port + 1)) >"$work/tauri-driver.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+export TAURI_DRIVER_PORT=$port
+
+status=0
+node --test --test-concurrency=1 specs/ || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "--- tauri-driver log ---"; tail -n 50 "$work/tauri-driver.log" || true
+fi
+exit "$status"

@@ -1,0 +1,75 @@
+// The real app opens the demo project and shows what each profile selection starts.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { launch, find, testIds, screenshot, repoRoot } from '../lib/app.mjs';
+
+const demo = path.join(repoRoot, 'demo');
+let browser;
+
+before(async () => {
+  browser = await launch(demo);
+});
+
+after(async () => {
+  await browser?.deleteSession();
+});
+
+async function pressed(name) {
+  const chip = await find(browser, `[data-testid="profile-chip-${name}"]`);
+  return (await chip.getAttribute('aria-pressed')) === 'true';
+}
+
+async function setChip(name, on) {
+  if ((await pressed(name)) !== on) {
+    await (await find(browser, `[data-testid="profile-chip-${name}"]`)).click();
+  }
+  await browser.waitUntil(async () => (await pressed(name)) === on, { timeout: 5000 });
+}
+
+async function servicesShown(count) {
+  await browser.waitUntil(
+    async () => (await (await find(browser, '[data-testid="services-count"]')).getText()).trim() === String(count),
+    { timeout: 10000, timeoutMsg: `expected ${count} services` },
+  );
+  return (await testIds(browser, 'service-row-')).sort();
+}
+
+test('opens the demo project with its profiles', async () => {
+  const name = await find(browser, '[data-testid="project-name"]');
+  await browser.waitUntil(async () => (await name.getText()).includes('demo'), { timeout: 15000 });
+  for (const profile of ['development', 'multi-regional', 'production', 'monitoring']) {
+    await find(browser, `[data-testid="profile-chip-${profile}"]`);
+  }
+});
+
+test('development, then monitoring: services and ports follow the selection', async () => {
+  for (const profile of ['multi-regional', 'production', 'monitoring']) await setChip(profile, false);
+  await setChip('development', true);
+  const dev = await servicesShown(7);
+  assert.deepEqual(dev, [
+    'admin-ui', 'database', 'gameserver', 'nginx-gateway', 'player-client', 'redis-cache', 'region-manager',
+  ]);
+  const devPorts = await testIds(browser, 'port-row-');
+  for (const port of ['gameserver-8080', 'database-5433', 'player-client-3000', 'admin-ui-3001', 'region-manager-8081']) {
+    assert.ok(devPorts.includes(port), `port row ${port} in ${devPorts}`);
+  }
+  const files = await (await find(browser, '[data-testid="compose-files"]')).getText();
+  assert.match(files, /docker-compose\.dev\.yml/);
+  await screenshot(browser, 'topology-development');
+
+  await setChip('monitoring', true);
+  const withMonitoring = await servicesShown(9);
+  assert.deepEqual(withMonitoring, [...dev, 'grafana', 'prometheus'].sort());
+  const ports = await testIds(browser, 'port-row-');
+  assert.ok(ports.includes('prometheus-9090'), `prometheus port in ${ports}`);
+  assert.ok(ports.includes('grafana-3002'), `grafana port in ${ports}`);
+  await screenshot(browser, 'topology-development-monitoring');
+});
+
+test('production alone warns about the dangling gameserver dependency', async () => {
+  for (const profile of ['development', 'monitoring']) await setChip(profile, false);
+  await setChip('production', true);
+  await find(browser, '[data-testid="warning-DANGLING_DEPENDS_ON"]');
+  await screenshot(browser, 'topology-production');
+});
