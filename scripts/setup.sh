@@ -33,6 +33,20 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# Toolchains: Rust (rustup) and Node.js >= 20 are expected; say how to get them when missing.
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: Rust is missing. Install it with rustup (https://rustup.rs), then run this again." >&2
+  exit 1
+fi
+if ! command -v node >/dev/null 2>&1; then
+  $SUDO apt-get update -q && $SUDO apt-get install -y -q nodejs npm
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: Node.js $(node --version) is too old; Vite needs Node 20 or newer (e.g. from NodeSource)." >&2
+  exit 1
+fi
+
 # Compose v2: Debian's own docker-compose v2 package, fetched with an isolated apt configuration so the
 # system's sources stay untouched (Debian 12 only ships v1). Installed as a CLI plugin for the current user.
 PLUGIN_DIR="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"

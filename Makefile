@@ -1,0 +1,39 @@
+# Developer tasks. `scripts/test.sh` runs everything CI runs; these targets are the pieces.
+.PHONY: setup ui fmt lint test test-rust test-ui e2e gen run cli
+
+setup:
+	bash scripts/setup.sh
+
+ui:
+	cd ui && npm run build
+
+fmt:
+	cargo fmt --all
+
+lint: ui
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cd ui && npm run check
+
+test-rust: ui
+	cargo test --workspace --locked
+
+test-ui:
+	cd ui && npm run check && npm run test
+
+# Regenerates ui/src/lib/bindings.ts from the Rust types (commit the result).
+gen: ui
+	cargo test -p dockmaster-app --lib export_typescript_bindings
+
+e2e: ui
+	cargo build -p dockmaster-app --locked
+	bash tests/e2e/run.sh
+
+test:
+	bash scripts/test.sh
+
+run:
+	bash scripts/run.sh
+
+cli:
+	cargo build -p dockmaster-cli --locked

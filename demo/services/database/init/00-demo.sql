@@ -1,0 +1,2 @@
+-- Demo placeholder for the development database's first-boot scripts.
+SELECT 1;

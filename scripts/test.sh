@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every Dockmaster test: format and lint, UI type checks and component tests, Rust unit and integration
+# tests (including differential tests against real Compose v1 and v2), the demo stack on a real engine with
+# both Compose versions, stale-bindings check, and the real-window end-to-end tests under Xvfb.
+# Installs whatever is missing first (scripts/setup.sh), so it works on a fresh Debian/Ubuntu machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "setup"
+bash scripts/setup.sh
+
+step "UI build (the app crate embeds ui/dist)"
+(cd ui && npm run build)
+
+step "format and lint"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "UI type check and component tests"
+(cd ui && npm run check && npm run test)
+
+step "Rust tests (unit, CLI, Compose parity; exports the TypeScript bindings)"
+cargo test --workspace --locked
+
+step "generated TypeScript bindings are current"
+if ! git diff --exit-code -- ui/src/lib/bindings.ts || [ -n "$(git ls-files --others --exclude-standard -- ui/src/lib/bindings.ts)" ]; then
+  echo "ui/src/lib/bindings.ts is stale: run 'make gen' and commit it" >&2
+  exit 1
+fi
+
+step "demo stack on a real engine, Compose v2 and v1"
+bash scripts/engine.sh start
+bash scripts/demo-image.sh
+bash demo/verify.sh v2 v1
+
+step "real-window end-to-end tests"
+cargo build -p dockmaster-app --locked
+bash tests/e2e/run.sh
+
+step "all tests passed"
