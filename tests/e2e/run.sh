@@ -2,12 +2,13 @@
 # Runs the real-window end-to-end tests: Xvfb + tauri-driver (WebKitWebDriver) + the built app, inside a
 # private D-Bus session. Starts and stops only what it started itself.
 set -euo pipefail
-cd "$(dirname "$0")"
+self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+cd "$(dirname "$self")"
 [ -x ../../target/debug/dockmaster-app ] || { echo "e2e: build the app first (cargo build -p dockmaster-app)"; exit 1; }
 command -v tauri-driver >/dev/null || { echo "e2e: tauri-driver missing: run scripts/setup.sh"; exit 1; }
 
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${DOCKMASTER_E2E_IN_DBUS:-}" ]; then
-  exec env DOCKMASTER_E2E_IN_DBUS=1 dbus-run-session -- bash "$0" "$@"
+  exec env DOCKMASTER_E2E_IN_DBUS=1 dbus-run-session -- bash "$self" "$@"
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/dockmaster-e2e.XXXXXX")

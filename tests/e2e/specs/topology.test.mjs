@@ -54,8 +54,11 @@ test('development, then monitoring: services and ports follow the selection', as
   for (const port of ['gameserver-8080', 'database-5433', 'player-client-3000', 'admin-ui-3001', 'region-manager-8081']) {
     assert.ok(devPorts.includes(port), `port row ${port} in ${devPorts}`);
   }
-  const files = await (await find(browser, '[data-testid="compose-files"]')).getText();
-  assert.match(files, /docker-compose\.dev\.yml/);
+  const files = await find(browser, '[data-testid="compose-files"]');
+  await browser.waitUntil(async () => /docker-compose\.dev\.yml/.test(await files.getProperty('textContent')), {
+    timeout: 5000,
+    timeoutMsg: 'the development selection merges docker-compose.dev.yml',
+  });
   await screenshot(browser, 'topology-development');
 
   await setChip('monitoring', true);
