@@ -21,8 +21,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "UI type check and component tests"
 (cd ui && npm run check && npm run test)
 
-step "Rust tests (unit, CLI, Compose parity; exports the TypeScript bindings)"
-cargo test --workspace --locked
+step "Docker engine and demo image (engine and lifecycle tests use them)"
+bash scripts/engine.sh start
+bash scripts/demo-image.sh
+
+step "Rust tests (unit, CLI, Compose parity, real engine, real keychain; exports the TypeScript bindings)"
+bash tests/keychain/run.sh cargo test --workspace --locked
 
 step "generated TypeScript bindings are current"
 if ! git diff --exit-code -- ui/src/lib/bindings.ts || [ -n "$(git ls-files --others --exclude-standard -- ui/src/lib/bindings.ts)" ]; then
@@ -31,8 +35,6 @@ if ! git diff --exit-code -- ui/src/lib/bindings.ts || [ -n "$(git ls-files --ot
 fi
 
 step "demo stack on a real engine, Compose v2 and v1"
-bash scripts/engine.sh start
-bash scripts/demo-image.sh
 bash demo/verify.sh v2 v1
 
 step "real-window end-to-end tests"

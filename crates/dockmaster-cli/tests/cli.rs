@@ -63,7 +63,14 @@ fn seed_profile_service_sets() {
 #[test]
 fn ports_report_the_variable_that_moves_them() {
     let demo = demo();
-    let out = dockmaster(&["--project", demo.to_str().expect("utf-8"), "ports", "--profile", "development", "--json"]);
+    let out = dockmaster(&[
+        "--project",
+        demo.to_str().expect("utf-8"),
+        "ports",
+        "--profile",
+        "development",
+        "--json",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let rows = json(&out);
     let gameserver = rows
@@ -87,7 +94,8 @@ fn port_variable_from_the_environment_is_applied() {
         .output()
         .expect("runs");
     let rows = json(&out);
-    let gameserver = rows.as_array().expect("rows").iter().find(|r| r["service"] == "gameserver").expect("row");
+    let gameserver =
+        rows.as_array().expect("rows").iter().find(|r| r["service"] == "gameserver").expect("row");
     assert_eq!(gameserver["hostPort"], 18080);
 }
 
@@ -105,7 +113,8 @@ fn secrets_never_appear_in_the_report() {
     let text = stdout(&out);
     assert!(!text.contains(secret), "a secret leaked into the report");
     let report = json(&out);
-    let gameserver = report["services"].as_array().expect("services").iter().find(|s| s["name"] == "gameserver");
+    let gameserver =
+        report["services"].as_array().expect("services").iter().find(|s| s["name"] == "gameserver");
     let env = gameserver.expect("gameserver")["environment"].as_array().expect("env").clone();
     let jwt = env.iter().find(|e| e["name"] == "JWT_SECRET").expect("JWT_SECRET listed");
     assert_eq!(jwt["masked"], true);
@@ -121,7 +130,9 @@ fn production_reports_the_dangling_dependency() {
         .filter(|w| w["code"] == "DANGLING_DEPENDS_ON")
         .collect();
     assert!(!dangling.is_empty(), "expected a dangling depends_on warning: {report}");
-    assert!(dangling.iter().any(|w| w["services"].as_array().expect("services").contains(&"gameserver".into())));
+    assert!(dangling
+        .iter()
+        .any(|w| w["services"].as_array().expect("services").contains(&"gameserver".into())));
     assert_eq!(dangling[0]["severity"], "error");
 }
 
@@ -154,7 +165,9 @@ fn conflicts_overlaps_and_required_variables() {
     assert!(out.status.success(), "{}", stderr(&out));
     let report = json(&out);
     let warnings = report["warnings"].as_array().expect("warnings");
-    let find = |code: &str| warnings.iter().find(|w| w["code"] == code).unwrap_or_else(|| panic!("{code}: {report}"));
+    let find = |code: &str| {
+        warnings.iter().find(|w| w["code"] == code).unwrap_or_else(|| panic!("{code}: {report}"))
+    };
     let conflict = find("PORT_CONFLICT");
     assert_eq!(conflict["variables"], serde_json::json!(["WEB_PORT"]));
     assert!(conflict["hint"].as_str().expect("hint").contains("WEB_PORT"));

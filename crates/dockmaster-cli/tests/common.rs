@@ -43,9 +43,5 @@ pub fn json(out: &Output) -> serde_json::Value {
 }
 
 pub fn names(list: &serde_json::Value) -> Vec<String> {
-    list.as_array()
-        .expect("array")
-        .iter()
-        .map(|v| v["name"].as_str().expect("name").to_string())
-        .collect()
+    list.as_array().expect("array").iter().map(|v| v["name"].as_str().expect("name").to_string()).collect()
 }

@@ -13,7 +13,12 @@ use common::*;
 use serde_json::Value;
 
 /// `docker compose … config --format json` for a selection, as Dockmaster would call it.
-fn compose_v2(project: &Path, files: &[String], profiles: &[&str], env: &[(&str, &str)]) -> Result<Value, String> {
+fn compose_v2(
+    project: &Path,
+    files: &[String],
+    profiles: &[&str],
+    env: &[(&str, &str)],
+) -> Result<Value, String> {
     let mut cmd = Command::new("docker");
     cmd.arg("compose").current_dir(project);
     for f in files {
@@ -29,7 +34,8 @@ fn compose_v2(project: &Path, files: &[String], profiles: &[&str], env: &[(&str,
         }
     }
     cmd.envs(env.iter().copied());
-    let out = cmd.output().expect("`docker compose` must be installed (scripts/setup.sh installs Compose v2)");
+    let out =
+        cmd.output().expect("`docker compose` must be installed (scripts/setup.sh installs Compose v2)");
     if out.status.success() {
         Ok(serde_json::from_slice(&out.stdout).expect("compose prints JSON"))
     } else {
@@ -93,14 +99,20 @@ fn has_error(report: &Value) -> bool {
 }
 
 fn files(report: &Value) -> Vec<String> {
-    report["composeFiles"].as_array().expect("files").iter().map(|f| f.as_str().expect("str").into()).collect()
+    report["composeFiles"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f.as_str().expect("str").into())
+        .collect()
 }
 
 #[test]
 fn demo_selections_match_compose_v2() {
     let demo = demo();
     let moved_port = [("GAMESERVER_PORT", "18080"), ("NEXUS_SUBNET", "10.99.0.0/16")];
-    let selections: &[(&[&str], &[(&str, &str)])] = &[
+    type Selection<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+    let selections: &[Selection] = &[
         (&["development"], &[]),
         (&["development"], &moved_port),
         (&["default"], &[]),
@@ -115,11 +127,15 @@ fn demo_selections_match_compose_v2() {
     for (profiles, env) in selections {
         let ours = report(&demo, profiles, env);
         // With no --profile, Dockmaster uses the stack's default selection: ask Compose for that one.
-        let used: Vec<&str> = ours["profiles"].as_array().expect("profiles").iter().map(|p| p.as_str().expect("s")).collect();
+        let used: Vec<&str> =
+            ours["profiles"].as_array().expect("profiles").iter().map(|p| p.as_str().expect("s")).collect();
         let profiles = &used;
         match compose_v2(&demo, &files(&ours), profiles, env) {
             Ok(config) => {
-                assert!(!has_error(&ours), "{profiles:?}: Compose accepts it but Dockmaster reports an error");
+                assert!(
+                    !has_error(&ours),
+                    "{profiles:?}: Compose accepts it but Dockmaster reports an error"
+                );
                 let theirs: BTreeSet<String> =
                     config["services"].as_object().expect("services").keys().cloned().collect();
                 let mine: BTreeSet<String> = names(&ours["services"]).into_iter().collect();
@@ -131,8 +147,12 @@ fn demo_selections_match_compose_v2() {
                         .as_object()
                         .map(|m| m.keys().cloned().collect())
                         .unwrap_or_default();
-                    let mine: BTreeSet<String> =
-                        svc["networks"].as_array().expect("nets").iter().map(|n| n.as_str().expect("s").into()).collect();
+                    let mine: BTreeSet<String> = svc["networks"]
+                        .as_array()
+                        .expect("nets")
+                        .iter()
+                        .map(|n| n.as_str().expect("s").into())
+                        .collect();
                     assert_eq!(mine, theirs, "{profiles:?}: networks of {name}");
                     // Non-secret environment values agree after interpolation and override merging.
                     for var in svc["environment"].as_array().expect("env") {
@@ -149,13 +169,20 @@ fn demo_selections_match_compose_v2() {
                 }
                 for net in ours["networks"].as_array().expect("networks") {
                     let key = net["name"].as_str().expect("name");
-                    assert_eq!(config["networks"][key]["name"], net["engineName"], "{profiles:?}: {key} name");
+                    assert_eq!(
+                        config["networks"][key]["name"], net["engineName"],
+                        "{profiles:?}: {key} name"
+                    );
                     let subnets: Vec<&str> = config["networks"][key]["ipam"]["config"]
                         .as_array()
                         .map(|c| c.iter().filter_map(|x| x["subnet"].as_str()).collect())
                         .unwrap_or_default();
-                    let mine: Vec<&str> =
-                        net["subnets"].as_array().expect("subnets").iter().map(|s| s.as_str().expect("s")).collect();
+                    let mine: Vec<&str> = net["subnets"]
+                        .as_array()
+                        .expect("subnets")
+                        .iter()
+                        .map(|s| s.as_str().expect("s"))
+                        .collect();
                     assert_eq!(mine, subnets, "{profiles:?}: {key} subnets");
                 }
             }
@@ -166,7 +193,11 @@ fn demo_selections_match_compose_v2() {
                 );
                 if stderr.contains("depends on undefined service") {
                     assert!(
-                        ours["warnings"].as_array().expect("w").iter().any(|w| w["code"] == "DANGLING_DEPENDS_ON"),
+                        ours["warnings"]
+                            .as_array()
+                            .expect("w")
+                            .iter()
+                            .any(|w| w["code"] == "DANGLING_DEPENDS_ON"),
                         "{profiles:?}"
                     );
                 }
@@ -189,8 +220,13 @@ fn compose_v1_accepts_the_demo_files() {
             .output()
             .expect("`docker-compose` (v1) must be installed (scripts/setup.sh installs it)");
         assert!(out.status.success(), "{files:?}: {}", String::from_utf8_lossy(&out.stderr));
-        let services: BTreeSet<String> = String::from_utf8_lossy(&out.stdout).lines().map(String::from).collect();
-        let ours = report(&demo, &["development", "multi-regional", "monitoring", "regional-template", "production"], &[]);
+        let services: BTreeSet<String> =
+            String::from_utf8_lossy(&out.stdout).lines().map(String::from).collect();
+        let ours = report(
+            &demo,
+            &["development", "multi-regional", "monitoring", "regional-template", "production"],
+            &[],
+        );
         let mine: BTreeSet<String> = names(&ours["services"]).into_iter().collect();
         assert_eq!(mine, services, "v1 sees the same 14 services");
     }
