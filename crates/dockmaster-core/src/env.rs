@@ -226,6 +226,292 @@ impl Environment {
     }
 }
 
+/// Why a `.env` edit was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum EnvEditError {
+    #[error(
+        "{path} changed on disk since Dockmaster read it: nothing was written. Reload it, check the other \
+         change, and apply yours again."
+    )]
+    Conflict { path: PathBuf },
+    #[error("cannot write {path}: {source}. Check the folder's permissions and free space; the file was not changed.")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}:{line}: {message}. Fix that line first; the file was not changed.")]
+    Invalid { path: PathBuf, line: usize, message: String },
+    #[error("`{key}` is not a valid .env variable name: use letters, digits and `_`")]
+    InvalidKey { key: String },
+    #[error("{key} is not in {path}")]
+    NotFound { key: String, path: PathBuf },
+}
+
+impl EnvEditError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            EnvEditError::Conflict { .. } => "ENV_FILE_CONFLICT",
+            EnvEditError::Write { .. } => "ENV_FILE_WRITE",
+            EnvEditError::Read { .. } => "FILE_UNREADABLE",
+            EnvEditError::Invalid { .. } => "ENV_FILE_INVALID",
+            EnvEditError::InvalidKey { .. } => "INVALID_VARIABLE_NAME",
+            EnvEditError::NotFound { .. } => "VARIABLE_NOT_FOUND",
+        }
+    }
+}
+
+/// Lossless editing of one `.env` file: each edit splices one value (or appends one line) and leaves every
+/// other byte as it was; [`EnvEditor::save`] writes atomically and refuses when the file changed on disk
+/// since it was read.
+#[derive(Debug, Clone)]
+pub struct EnvEditor {
+    path: PathBuf,
+    /// The text as read (what must still be on disk when saving); `None` when the file did not exist.
+    original: Option<String>,
+    text: String,
+}
+
+/// Parses only for the structure (keys, ranges, quoting): every reference resolves, so `${X:?}` lines do
+/// not fail here.
+fn structure(text: &str) -> std::result::Result<EnvFile, (usize, String)> {
+    EnvFile::parse(text, &|_| Some("x".to_string()))
+}
+
+impl EnvEditor {
+    /// Reads `path` now (a missing file is an empty one, created on save).
+    pub fn open(path: &Path) -> std::result::Result<Self, EnvEditError> {
+        let original = match std::fs::read_to_string(path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => return Err(EnvEditError::Read { path: path.to_path_buf(), source }),
+        };
+        Self::from_read(path, original)
+    }
+
+    /// Edits a file as it was read earlier (`None`: it did not exist); saving fails with a conflict if the
+    /// file no longer has exactly that content.
+    pub fn from_read(path: &Path, original: Option<String>) -> std::result::Result<Self, EnvEditError> {
+        let text = original.clone().unwrap_or_default();
+        structure(&text).map_err(|(line, message)| EnvEditError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            message,
+        })?;
+        Ok(EnvEditor { path: path.to_path_buf(), original, text })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The edited text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn changed(&self) -> bool {
+        self.original.as_deref().unwrap_or_default() != self.text
+    }
+
+    fn parsed(&self) -> EnvFile {
+        // Every edit keeps the text parseable (checked when it is made), so this cannot fail.
+        structure(&self.text).unwrap_or_default()
+    }
+
+    /// Sets `key` to `value`: replaces the effective (last) definition's value in place, keeping its
+    /// quoting when that can hold the value, or appends `KEY=value` at the end.
+    pub fn set(&mut self, key: &str, value: &str) -> std::result::Result<(), EnvEditError> {
+        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)) {
+            return Err(EnvEditError::InvalidKey { key: key.to_string() });
+        }
+        let parsed = self.parsed();
+        let current = parsed.entries.iter().rposition(|e| e.key == key);
+        if let Some(e) = current.map(|i| &parsed.entries[i]) {
+            // Already that value, written without references: leave the bytes alone.
+            if e.value == value && !self.text[e.raw_range.clone()].contains(['$', '\\']) {
+                return Ok(());
+            }
+        }
+        let edited = match current {
+            Some(index) => replace_entry(&self.text, &parsed, index, value),
+            None => append_entry(&self.text, key, value),
+        };
+        self.text = edited.ok_or_else(|| EnvEditError::InvalidKey { key: key.to_string() })?;
+        Ok(())
+    }
+
+    /// Empties every definition of `key` and puts `note` as a comment line above the last one (once).
+    pub fn blank(&mut self, key: &str, note: Option<&str>) -> std::result::Result<(), EnvEditError> {
+        let parsed = self.parsed();
+        let indices: Vec<usize> =
+            parsed.entries.iter().enumerate().filter(|(_, e)| e.key == key).map(|(i, _)| i).collect();
+        let Some(&last) = indices.last() else {
+            return Err(EnvEditError::NotFound { key: key.to_string(), path: self.path.clone() });
+        };
+        let mut text = self.text.clone();
+        if let Some(note) = note {
+            let last_start = line_start(&text, parsed.entries[last].raw_range.start);
+            let comment = format!("# {note}");
+            let previous = text[..last_start].trim_end_matches(['\n', '\r']);
+            let previous_line = &previous[line_start(previous, previous.len())..];
+            if previous_line != comment {
+                let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+                text.insert_str(last_start, &format!("{comment}{eol}"));
+            }
+        }
+        // From the end, so the earlier ranges stay valid.
+        for &index in indices.iter().rev() {
+            let current = structure(&text).unwrap_or_default();
+            text = replace_entry(&text, &current, index, "")
+                .ok_or_else(|| EnvEditError::InvalidKey { key: key.to_string() })?;
+        }
+        self.text = text;
+        Ok(())
+    }
+
+    /// Writes the edited text atomically (temporary file in the same folder, then rename), unless the file
+    /// on disk is no longer what was read.
+    pub fn save(&mut self) -> std::result::Result<(), EnvEditError> {
+        let on_disk = match std::fs::read_to_string(&self.path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => return Err(EnvEditError::Read { path: self.path.clone(), source }),
+        };
+        if on_disk != self.original {
+            return Err(EnvEditError::Conflict { path: self.path.clone() });
+        }
+        if !self.changed() && on_disk.is_some() {
+            return Ok(());
+        }
+        write_atomic(&self.path, self.text.as_bytes())
+            .map_err(|source| EnvEditError::Write { path: self.path.clone(), source })?;
+        self.original = Some(self.text.clone());
+        Ok(())
+    }
+}
+
+fn splice(text: &str, range: Range<usize>, with: &str) -> String {
+    let mut out = String::with_capacity(text.len() + with.len());
+    out.push_str(&text[..range.start]);
+    out.push_str(with);
+    out.push_str(&text[range.end..]);
+    out
+}
+
+fn line_start(text: &str, pos: usize) -> usize {
+    text[..pos].rfind('\n').map_or(0, |i| i + 1)
+}
+
+fn preferred_styles(current: Quote) -> [Quote; 3] {
+    match current {
+        Quote::None => [Quote::None, Quote::Single, Quote::Double],
+        Quote::Single => [Quote::Single, Quote::None, Quote::Double],
+        Quote::Double => [Quote::Double, Quote::None, Quote::Single],
+    }
+}
+
+/// `value` written in a quoting style (with its quotes), or `None` if that style cannot hold it.
+fn encode(value: &str, style: Quote) -> Option<String> {
+    match style {
+        Quote::None => {
+            let plain = !value.contains(['\n', '\r', '#', '\'', '"', '\\'])
+                && value.trim_matches([' ', '\t']) == value;
+            plain.then(|| value.replace('$', "$$"))
+        }
+        Quote::Single => (!value.contains('\'')).then(|| format!("'{value}'")),
+        Quote::Double => {
+            let mut out = String::from("\"");
+            for c in value.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '"' => out.push_str("\\\""),
+                    '$' => out.push_str("\\$"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            Some(out)
+        }
+    }
+}
+
+/// `text` with entry `index`'s value replaced by `value`, in the first quoting style (the current one
+/// first) whose result parses back to exactly that value with the same entries.
+fn replace_entry(text: &str, parsed: &EnvFile, index: usize, value: &str) -> Option<String> {
+    let entry = parsed.entries.get(index)?;
+    let range = entry.raw_range.clone();
+    let quoted = entry.quote != Quote::None;
+    let outer = if quoted { range.start - 1..range.end + 1 } else { range.clone() };
+    preferred_styles(entry.quote).into_iter().find_map(|style| {
+        let encoded = encode(value, style)?;
+        let candidate = if style == entry.quote && quoted {
+            splice(text, range.clone(), &encoded[1..encoded.len() - 1])
+        } else {
+            splice(text, outer.clone(), &encoded)
+        };
+        round_trips(&candidate, parsed, index, value).then_some(candidate)
+    })
+}
+
+/// `text` with `KEY=value` appended, in the file's line-ending style, keeping its trailing-newline state.
+fn append_entry(text: &str, key: &str, value: &str) -> Option<String> {
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let parsed = structure(text).ok()?;
+    [Quote::None, Quote::Single, Quote::Double].into_iter().find_map(|style| {
+        let encoded = encode(value, style)?;
+        let mut candidate = text.to_string();
+        if candidate.is_empty() || candidate.ends_with('\n') {
+            candidate.push_str(&format!("{key}={encoded}{eol}"));
+        } else {
+            candidate.push_str(&format!("{eol}{key}={encoded}"));
+        }
+        let after = structure(&candidate).ok()?;
+        let ok = after.entries.len() == parsed.entries.len() + 1
+            && after.entries.last().is_some_and(|e| e.key == key && e.value == value);
+        ok.then_some(candidate)
+    })
+}
+
+/// The edited text parses to the same entries, and entry `index` now has exactly `value`. (The encoded
+/// value holds no live reference, so the outside environment does not matter.)
+fn round_trips(text: &str, before: &EnvFile, index: usize, value: &str) -> bool {
+    let Ok(after) = structure(text) else { return false };
+    after.entries.len() == before.entries.len()
+        && after.entries.iter().zip(&before.entries).all(|(a, b)| a.key == b.key)
+        && after.entries[index].value == value
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, keeping the old
+/// file's permissions.
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| ".env".into());
+    let mut attempt = 0u32;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(".{name}.dockmaster-{}-{attempt}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let result = (|| {
+        if let Ok(meta) = std::fs::metadata(path) {
+            file.set_permissions(meta.permissions())?;
+        }
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,5 +564,141 @@ mod tests {
         assert_eq!(env.source("A"), ValueSource::Process);
         assert_eq!(env.source("B"), ValueSource::EnvFile);
         assert_eq!(env.source("C"), ValueSource::Unset);
+    }
+
+    const VARIED: &[(&str, &str)] = &[
+        ("comments and blanks", "# header\n\nA=1\n  # indented comment\nB=two # trailing\n\n"),
+        ("export prefixes", "export A=1\nexport  B='x y'\nC=3\n"),
+        ("quotes", "A='single $x'\nB=\"double \\\"q\\\" \\n ${A}\"\nC=plain\nD=\"multi\nline\"\n"),
+        ("equals in values", "URL=postgresql://u:p@h/db?sslmode=require&a=b\nEQ==x=\n"),
+        ("crlf", "# c\r\nA=1\r\nB='two'\r\n\r\nC=3\r\n"),
+        ("no trailing newline", "A=1\nB=2"),
+        ("duplicate keys", "A=1\nB=x\nA=2\n"),
+        ("empty values", "A=\nB=''\nC=\"\"\n"),
+        ("unknown lines are kept", "A=1\n   \n\t# tab comment\nB = spaced \n"),
+    ];
+
+    #[test]
+    fn unchanged_files_round_trip_byte_for_byte() {
+        for (case, text) in VARIED {
+            let dir = tempfile::tempdir().expect("tmp");
+            let path = dir.path().join(".env");
+            std::fs::write(&path, text).expect("write");
+            let mut ed = EnvEditor::open(&path).expect(case);
+            assert_eq!(ed.text(), *text, "{case}");
+            ed.save().expect(case);
+            assert_eq!(std::fs::read_to_string(&path).expect("read"), *text, "{case}");
+            // Setting a value to what it already is, as written, changes nothing either.
+            let parsed = parse(text);
+            let mut ed = EnvEditor::open(&path).expect(case);
+            for e in &parsed.entries {
+                if !e.value.contains('$') && parsed.get(&e.key) == Some(e.value.as_str()) {
+                    ed.set(&e.key, &e.value).expect(case);
+                }
+            }
+            assert_eq!(ed.text(), *text, "{case}: identity edits");
+        }
+    }
+
+    /// Editing one value changes only the bytes of that value.
+    #[test]
+    fn editing_one_value_changes_only_that_value() {
+        let values = [
+            "new",
+            "with space",
+            "has 'single'",
+            "has \"double\" and $dollar",
+            "multi\nline",
+            " lead",
+            "#hash",
+            "a=b",
+            "",
+        ];
+        for (case, text) in VARIED {
+            for new in values {
+                let before = parse(text);
+                let Some(target) = before.entries.last() else { continue };
+                let key = target.key.clone();
+                let mut ed = EnvEditor::from_read(Path::new("/x/.env"), Some(text.to_string())).expect(case);
+                ed.set(&key, new).unwrap_or_else(|e| panic!("{case} / {new:?}: {e}"));
+                let after = parse(ed.text());
+                assert_eq!(after.get(&key), Some(new), "{case} / {new:?}:\n{}", ed.text());
+                // Everything before and after the edited value (including its quotes) is unchanged.
+                let r = &target.raw_range;
+                let (start, end) =
+                    if target.quote == Quote::None { (r.start, r.end) } else { (r.start - 1, r.end + 1) };
+                assert!(ed.text().starts_with(&text[..start]), "{case} / {new:?}: prefix changed");
+                assert!(ed.text().ends_with(&text[end..]), "{case} / {new:?}: suffix changed");
+                let other: Vec<_> = before.entries.iter().map(|e| &e.key).collect();
+                let now: Vec<_> = after.entries.iter().map(|e| &e.key).collect();
+                assert_eq!(other, now, "{case} / {new:?}: entries changed");
+            }
+        }
+    }
+
+    #[test]
+    fn quoting_is_kept_when_it_can_hold_the_value() {
+        let mut ed = EnvEditor::from_read(Path::new(".env"), Some("A='old' # c\nB=\"old\"\nC=old\n".into()))
+            .expect("ok");
+        ed.set("A", "new").expect("a");
+        ed.set("B", "new").expect("b");
+        ed.set("C", "it's $5").expect("c");
+        assert_eq!(ed.text(), "A='new' # c\nB=\"new\"\nC=\"it's \\$5\"\n");
+        assert_eq!(parse(ed.text()).get("C"), Some("it's $5"));
+    }
+
+    #[test]
+    fn appending_respects_line_endings_and_the_trailing_newline() {
+        let cases = [
+            ("A=1\n", "A=1\nNEW=v\n"),
+            ("A=1\r\n", "A=1\r\nNEW=v\r\n"),
+            ("A=1", "A=1\nNEW=v"),
+            ("A=1\r\nB=2", "A=1\r\nB=2\r\nNEW=v"),
+            ("", "NEW=v\n"),
+        ];
+        for (text, want) in cases {
+            let mut ed = EnvEditor::from_read(Path::new(".env"), Some(text.into())).expect("ok");
+            ed.set("NEW", "v").expect("append");
+            assert_eq!(ed.text(), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn blanking_keeps_the_key_and_adds_the_note_once() {
+        let text = "# keep me\r\nJWT=abc # trailing\r\nX=1\r\nJWT=\"def\"\r\n";
+        let mut ed = EnvEditor::from_read(Path::new(".env"), Some(text.into())).expect("ok");
+        ed.blank("JWT", Some("JWT is in the OS keychain")).expect("blank");
+        ed.blank("JWT", Some("JWT is in the OS keychain")).expect("blank twice");
+        assert_eq!(
+            ed.text(),
+            "# keep me\r\nJWT='' # trailing\r\nX=1\r\n# JWT is in the OS keychain\r\nJWT=\"\"\r\n"
+        );
+        assert_eq!(parse(ed.text()).get("JWT"), Some(""));
+        assert!(matches!(ed.blank("NOPE", None), Err(EnvEditError::NotFound { .. })));
+    }
+
+    #[test]
+    fn saving_is_atomic_and_refuses_a_file_changed_on_disk() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "A=1\n").expect("write");
+        let mut ed = EnvEditor::open(&path).expect("open");
+        ed.set("A", "2").expect("set");
+        std::fs::write(&path, "A=1\nB=someone else\n").expect("concurrent edit");
+        let err = ed.save().expect_err("conflict");
+        assert!(matches!(err, EnvEditError::Conflict { .. }), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "A=1\nB=someone else\n");
+        let mut ed = EnvEditor::open(&path).expect("reopen");
+        ed.set("A", "2").expect("set");
+        ed.save().expect("save");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "A=2\nB=someone else\n");
+        let names: Vec<_> =
+            std::fs::read_dir(dir.path()).expect("ls").map(|e| e.expect("e").file_name()).collect();
+        assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
+        // A file that appears after it was read as missing is a conflict too.
+        let mut ed = EnvEditor::open(&dir.path().join("new.env")).expect("missing is empty");
+        ed.set("A", "1").expect("set");
+        std::fs::write(dir.path().join("new.env"), "B=1\n").expect("write");
+        assert!(matches!(ed.save(), Err(EnvEditError::Conflict { .. })));
     }
 }

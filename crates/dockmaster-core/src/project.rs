@@ -225,6 +225,17 @@ impl Project {
         Ok(Resolved { files, model, required_problems, missing_extra_files })
     }
 
+    /// The loaded (interpolated) files of a selection, base files first, each with its path.
+    pub fn loaded_files(&self, profiles: &[String]) -> Result<Vec<(PathBuf, LoadedFile)>> {
+        let (files, _) = self.files_for(profiles);
+        let mut out: Vec<(PathBuf, LoadedFile)> =
+            self.base_files.iter().cloned().zip(self.base.iter().cloned()).collect();
+        for extra in &files[self.base_files.len()..] {
+            out.push((extra.clone(), load_file(extra, &self.env)?));
+        }
+        Ok(out)
+    }
+
     /// The report for a selection: active services, their ports, networks, volumes, and warnings.
     pub fn report(&self, profiles: &[String]) -> Result<SelectionReport> {
         let resolved = self.resolve(profiles)?;

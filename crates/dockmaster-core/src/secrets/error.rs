@@ -1,0 +1,88 @@
+//! [`SecretsError`]: what went wrong with the keychain, a secret or `.env`, and how to fix it. Never holds a value.
+
+use crate::env::EnvEditError;
+use crate::error::CoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecretsError {
+    #[error(
+        "no D-Bus session bus ({detail}). Dockmaster keeps secrets in the OS keychain (the Secret Service), \
+         which lives on the session bus: run it inside a desktop session, or start one with `dbus-run-session` \
+         and a Secret Service provider such as gnome-keyring. Nothing was written."
+    )]
+    NoSessionBus { detail: String },
+
+    #[error(
+        "no Secret Service provider on the session bus ({detail}). Start one (gnome-keyring: \
+         `gnome-keyring-daemon --start --components=secrets`, or KeePassXC with Secret Service integration) \
+         and retry. Nothing was written."
+    )]
+    NoProvider { detail: String },
+
+    #[error(
+        "the keychain is locked (collection `{collection}`): unlock it (log in to the desktop session, or unlock \
+         the `{collection}` keyring in Seahorse / your password manager) and retry. Locked is not the same as \
+         \"not set\": nothing was read or written."
+    )]
+    Locked { collection: String },
+
+    #[error("the keychain has no default collection: create one (Seahorse: File → New → Password Keyring, set as default) and retry")]
+    NoDefaultCollection,
+
+    #[error(
+        "the keychain failed: {detail}. Check that the keychain service is running and unlocked, then retry."
+    )]
+    Unavailable { detail: String },
+
+    #[error(
+        "the keychain value of {name} is not UTF-8 text: replace it with `dockmaster secret set {name}`"
+    )]
+    NotUtf8 { name: String },
+
+    #[error("`{name}` is not a valid variable name: use letters, digits and `_`, not starting with a digit")]
+    InvalidName { name: String },
+
+    #[error("reading {name} back from the keychain did not return what was written; nothing else was changed. Retry, and check the keychain service.")]
+    VerifyFailed { name: String },
+
+    #[error("no generator for {name}: its rule has no `generate` and its format ({format}) cannot be generated. Set it with `dockmaster secret set {name}`.")]
+    NoGenerator { name: String, format: String },
+
+    #[error("{name} is empty: a secret needs a value (use `dockmaster secret rm {name}` to remove one)")]
+    EmptyValue { name: String },
+
+    #[error("{name} was not stored: {reasons}")]
+    Invalid { name: String, reasons: String },
+
+    #[error(transparent)]
+    EnvFile(#[from] EnvEditError),
+
+    #[error(transparent)]
+    Project(#[from] CoreError),
+}
+
+impl SecretsError {
+    /// A stable machine-readable code (the UI branches on it, never on the message).
+    pub fn code(&self) -> String {
+        match self {
+            SecretsError::NoSessionBus { .. } => "KEYCHAIN_NO_SESSION_BUS".into(),
+            SecretsError::NoProvider { .. } => "KEYCHAIN_NO_PROVIDER".into(),
+            SecretsError::Locked { .. } => "KEYCHAIN_LOCKED".into(),
+            SecretsError::NoDefaultCollection => "KEYCHAIN_NO_COLLECTION".into(),
+            SecretsError::Unavailable { .. } => "KEYCHAIN_UNAVAILABLE".into(),
+            SecretsError::NotUtf8 { .. } => "SECRET_NOT_UTF8".into(),
+            SecretsError::InvalidName { .. } => "INVALID_VARIABLE_NAME".into(),
+            SecretsError::VerifyFailed { .. } => "KEYCHAIN_VERIFY_FAILED".into(),
+            SecretsError::NoGenerator { .. } => "NO_GENERATOR".into(),
+            SecretsError::EmptyValue { .. } => "EMPTY_SECRET".into(),
+            SecretsError::Invalid { .. } => "INVALID_VALUE".into(),
+            SecretsError::EnvFile(e) => e.code().into(),
+            SecretsError::Project(e) => serde_json::to_value(e.code())
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+pub type Result<T, E = SecretsError> = std::result::Result<T, E>;

@@ -1,0 +1,129 @@
+//! Secrets and environment: the variable catalog and its rules, the OS keychain (per project), lossless
+//! `.env` import, and the environment a child process (Compose) gets. No secret value is ever printed,
+//! serialized, logged or written to a file by this module.
+
+pub mod catalog;
+pub mod error;
+pub mod generate;
+pub mod keychain;
+pub mod rules;
+pub mod sensitive;
+
+use serde::Serialize;
+
+pub use catalog::Catalog;
+pub use error::SecretsError;
+pub use keychain::Keychain;
+pub use sensitive::Sensitive;
+
+use crate::env::EnvEditor;
+use crate::project::Project;
+use error::Result;
+
+/// The comment import leaves above a blanked `.env` line.
+pub fn keychain_note(name: &str) -> String {
+    format!(
+        "{name} is kept in the OS keychain (dockmaster secret set|rm {name}); `dockmaster exec` passes it on"
+    )
+}
+
+/// Checks `value` against `name`'s rule; `Err` lists the broken rules (never the value).
+pub fn validate(project: &Project, name: &str, value: &Sensitive<String>) -> Result<()> {
+    let rule = project.descriptor().and_then(|d| d.variables.get(name));
+    let none = |_: &str| None;
+    let cx = rules::Context { production: false, lookup: &none };
+    let errors: Vec<String> = rules::check(name, rule, Some(value.expose()), &cx)
+        .into_iter()
+        .filter(|f| f.level == rules::Level::Error && f.rule != rules::RuleKind::PairedWith)
+        .map(|f| f.message)
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(SecretsError::Invalid { name: name.to_string(), reasons: errors.join(" ") })
+    }
+}
+
+/// Validates, stores and reads back one secret.
+pub fn store(project: &Project, keychain: &Keychain, name: &str, value: &Sensitive<String>) -> Result<()> {
+    validate(project, name, value)?;
+    keychain.set(name, value)?;
+    match keychain.get(name)? {
+        Some(back) if back == *value => Ok(()),
+        _ => Err(SecretsError::VerifyFailed { name: name.to_string() }),
+    }
+}
+
+/// Generates a value for `name` by its rule and stores it. Returns the generated value's length.
+pub fn generate_and_store(project: &Project, keychain: &Keychain, name: &str) -> Result<u32> {
+    let rule = project.descriptor().and_then(|d| d.variables.get(name));
+    let value = generate::for_rule(name, rule)?;
+    store(project, keychain, name, &value)?;
+    Ok(u32::try_from(value.expose().chars().count()).unwrap_or(u32::MAX))
+}
+
+/// What `import` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ImportReport {
+    /// Now in the keychain, blanked in `.env`.
+    pub moved: Vec<String>,
+    /// Left in `.env`: the keychain already holds a different value for them (resolve by hand).
+    pub conflicts: Vec<String>,
+    /// The `.env` file edited, if any.
+    pub env_file: Option<String>,
+}
+
+/// Moves the secret values of the project's `.env` (as it was read when the project was opened) into the
+/// keychain, verifies each by reading it back, then blanks them in `.env` with a comment saying where the
+/// value lives. If any keychain step fails, `.env` is untouched; if `.env` cannot be written (e.g. it
+/// changed since it was read), the keychain holds copies and `.env` still has the values.
+pub fn import(project: &Project, keychain: &Keychain) -> Result<ImportReport> {
+    let env_file = project.environment().env_file();
+    let Some(path) = env_file.path.clone() else { return Ok(ImportReport::default()) };
+    let policy = project.secret_policy();
+    let mut editor = EnvEditor::from_read(&path, Some(env_file.text.clone()))?;
+    let mut report = ImportReport { env_file: Some(path.display().to_string()), ..Default::default() };
+    let mut seen = std::collections::BTreeSet::new();
+    for entry in &env_file.entries {
+        if !seen.insert(entry.key.as_str())
+            || !policy.is_secret(&entry.key)
+            || !keychain::valid_name(&entry.key)
+        {
+            continue;
+        }
+        let Some(value) = env_file.get(&entry.key).filter(|v| !v.is_empty()) else { continue };
+        let value = Sensitive::new(value.to_string());
+        match keychain.get(&entry.key)? {
+            Some(existing) if existing != value => {
+                report.conflicts.push(entry.key.clone());
+                continue;
+            }
+            Some(_) => {}
+            None => keychain.set(&entry.key, &value)?,
+        }
+        match keychain.get(&entry.key)? {
+            Some(back) if back == value => report.moved.push(entry.key.clone()),
+            _ => return Err(SecretsError::VerifyFailed { name: entry.key.clone() }),
+        }
+    }
+    for name in &report.moved {
+        editor.blank(name, Some(&keychain_note(name)))?;
+    }
+    editor.save()?;
+    Ok(report)
+}
+
+/// The environment a Compose child gets from the keychain: every secret stored for the project.
+pub fn child_env_from(keychain: &Keychain) -> Result<Vec<(String, Sensitive<String>)>> {
+    keychain.all()
+}
+
+/// [`child_env_from`] the project's native keychain.
+pub fn child_env(project: &Project) -> Result<Vec<(String, Sensitive<String>)>> {
+    child_env_from(&Keychain::open(project.root())?)
+}
+
+#[cfg(test)]
+mod tests;
