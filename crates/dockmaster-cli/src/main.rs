@@ -1,5 +1,9 @@
 //! `dockmaster`: the command-line face of Dockmaster's core (human tables, or `--json` for scripts).
 
+mod engine_status;
+mod env_cmd;
+mod exec;
+mod secret;
 mod table;
 
 use std::path::PathBuf;
@@ -52,6 +56,17 @@ enum Command {
     Config(Selection),
     /// Show the host ports a selection publishes, and the variables that set them.
     Ports(Selection),
+    /// List every variable by group: where its value comes from, and whether it is valid.
+    Env(env_cmd::EnvArgs),
+    /// Manage the project's secrets in the OS keychain.
+    Secret {
+        #[command(subcommand)]
+        action: secret::SecretCommand,
+    },
+    /// Run a command with the project's secrets in its environment: `dockmaster exec -- docker compose up`.
+    Exec(exec::ExecArgs),
+    /// Show the live state of the project's services on the Docker engine (`--watch`: one line per change).
+    Status(engine_status::StatusArgs),
 }
 
 /// Exit statuses scripts can rely on.
@@ -59,6 +74,7 @@ mod status {
     pub const STRICT_FAILED: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const PROJECT: u8 = 3;
+    pub const ENGINE: u8 = 4;
 }
 
 #[derive(Serialize)]
@@ -116,6 +132,9 @@ fn main() -> ExitCode {
                 table::config(report);
             }
         }),
+        Command::Env(args) => env_cmd::run(&project, args, json),
+        Command::Secret { action } => secret::run(&project, action, json),
+        Command::Exec(args) => exec::run(&project, args, json),
         Command::Ports(sel) => with_report(&project, sel, json, |report| {
             let rows = table::port_rows(report);
             if json {
@@ -124,6 +143,7 @@ fn main() -> ExitCode {
                 table::ports(&rows, report);
             }
         }),
+        Command::Status(args) => engine_status::run(&project, args, json),
     }
 }
 

@@ -5,10 +5,12 @@
 
 pub mod compose;
 pub mod descriptor;
+pub mod engine;
 pub mod env;
 pub mod error;
 pub mod project;
 pub mod report;
+pub mod secrets;
 pub mod warnings;
 
 pub use error::{CoreError, ErrorCode};

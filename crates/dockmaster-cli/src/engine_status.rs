@@ -1,0 +1,193 @@
+//! `dockmaster status`: the project's services on the engine now (`--json`), or one line per change (`--watch`).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Args;
+use dockmaster_core::engine::{
+    self, Endpoint, EndpointEnv, EngineConfig, EngineError, EngineHandle, EngineSnapshot, ServiceSelection,
+    StoreUpdate,
+};
+use dockmaster_core::Project;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::{core_error, fail, print_json, status};
+
+#[derive(Args)]
+pub struct StatusArgs {
+    /// Profile whose services are desired; repeatable. Default: COMPOSE_PROFILES, else the stack's default.
+    #[arg(long = "profile", value_name = "PROFILE")]
+    profiles: Vec<String>,
+    /// Keep running and print one line per change (with --json: one JSON object per line).
+    #[arg(long)]
+    watch: bool,
+}
+
+pub fn run(project: &Project, args: StatusArgs, json: bool) -> ExitCode {
+    let known = project.profile_names();
+    if let Some(unknown) = args.profiles.iter().find(|p| !known.contains(p)) {
+        return fail(
+            json,
+            "UNKNOWN_PROFILE",
+            format!("unknown profile `{unknown}`; this project's profiles are: {}", known.join(", ")),
+            status::USAGE,
+        );
+    }
+    let profiles = if args.profiles.is_empty() { project.default_selection() } else { args.profiles };
+    let selection = match ServiceSelection::for_project(project, &profiles) {
+        Ok(s) => s,
+        Err(e) => return core_error(json, &e),
+    };
+    let endpoint = match Endpoint::resolve(&EndpointEnv::from_process()) {
+        Ok(e) => e,
+        Err(e) => return engine_error(json, &e),
+    };
+    let config = EngineConfig::new(project.name(), selection, endpoint);
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            return fail(json, "INTERNAL", format!("cannot start the async runtime: {e}"), status::ENGINE)
+        }
+    };
+    runtime.block_on(async move {
+        if args.watch {
+            watch(config, json).await
+        } else {
+            match engine::snapshot_once(config).await {
+                Ok(snapshot) => {
+                    if json {
+                        print_json(&snapshot);
+                    } else {
+                        table(&snapshot);
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => engine_error(json, &e),
+            }
+        }
+    })
+}
+
+fn engine_error(json: bool, e: &EngineError) -> ExitCode {
+    let code = serde_json::to_value(e.code()).ok().and_then(|v| v.as_str().map(String::from));
+    fail(json, code.as_deref().unwrap_or("ENGINE_UNAVAILABLE"), e.to_string(), status::ENGINE)
+}
+
+/// Prints every update from the first connection on, flushed at once; exits only when stdout closes.
+async fn watch(config: EngineConfig, json: bool) -> ExitCode {
+    let (handle, mut updates) = EngineHandle::spawn(config);
+    if let Err(e) = handle.first_contact().await {
+        return engine_error(json, &e);
+    }
+    let mut out = std::io::stdout();
+    loop {
+        let line = match updates.recv().await {
+            Ok(update) => {
+                if json {
+                    serde_json::to_string(&update).unwrap_or_default()
+                } else {
+                    human(&update)
+                }
+            }
+            Err(RecvError::Lagged(missed)) => {
+                let snapshot = handle.snapshot();
+                if json {
+                    serde_json::json!({"kind": "lagged", "missed": missed, "snapshot": snapshot}).to_string()
+                } else {
+                    format!("(missed {missed} updates; resynced view follows)")
+                }
+            }
+            Err(RecvError::Closed) => return ExitCode::SUCCESS,
+        };
+        if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+            return ExitCode::SUCCESS; // the reader went away
+        }
+    }
+}
+
+fn human(u: &StoreUpdate) -> String {
+    let container = u.container.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default();
+    if let Some(c) = &u.connection {
+        return format!(
+            "engine {}: {}{}",
+            serde_plain(&c.status),
+            c.endpoint,
+            c.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default()
+        );
+    }
+    if let Some(s) = &u.service {
+        return format!(
+            "{}: {} / {} ({}){container}",
+            s.name,
+            serde_plain(&s.state),
+            serde_plain(&s.health),
+            u.cause
+        );
+    }
+    format!("synced ({})", u.cause)
+}
+
+fn serde_plain(v: &impl serde::Serialize) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+}
+
+fn table(s: &EngineSnapshot) {
+    let c = &s.connection;
+    println!(
+        "Engine: {} at {} (API {}, engine {})",
+        serde_plain(&c.status),
+        c.endpoint,
+        c.api_version.as_deref().unwrap_or("?"),
+        c.engine_version.as_deref().unwrap_or("?")
+    );
+    println!("Project: {}", s.project);
+    println!();
+    let header = ["SERVICE", "DESIRED", "STATE", "HEALTH", "RESTARTS", "EXIT", "PORTS"];
+    let rows: Vec<Vec<String>> = s
+        .services
+        .iter()
+        .map(|v| {
+            let ports: Vec<String> = v
+                .ports
+                .iter()
+                .map(|p| format!("{}:{}->{}/{}", p.host_ip, p.host_port, p.container_port, p.protocol))
+                .collect();
+            vec![
+                v.name.clone(),
+                if v.desired { "yes" } else { "no" }.to_string(),
+                serde_plain(&v.state),
+                serde_plain(&v.health),
+                v.restart_count.to_string(),
+                v.exit_code.map(|c| c.to_string()).unwrap_or_default(),
+                ports.join(", "),
+            ]
+        })
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let padded: Vec<String> =
+            cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}", w = *w)).collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(header.iter().map(|h| h.to_string()).collect());
+    for row in rows {
+        line(row);
+    }
+    for v in s.services.iter().filter(|v| v.health == engine::Health::Unhealthy) {
+        for c in v.containers.iter().filter(|c| c.health == engine::Health::Unhealthy) {
+            if let Some(last) = c.health_log.last() {
+                println!(
+                    "\n{} is unhealthy: last probe exited {}: {}",
+                    c.name,
+                    last.exit_code,
+                    last.output.trim()
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,366 @@
+//! Helpers for the engine tests: a demo stack on the real engine with its own name, ports and subnets (removed
+//! by its project label on drop), `dockmaster` runs, and a `status --watch --json` reader.
+#![allow(dead_code)]
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{mpsc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+}
+
+pub const IMAGE: &str = "dockmaster/demo-busybox:latest";
+pub const DEV_SERVICES: [&str; 7] =
+    ["admin-ui", "database", "gameserver", "nginx-gateway", "player-client", "redis-cache", "region-manager"];
+
+/// Fails (never skips) when the shared engine or the demo image is missing.
+pub fn require_engine() {
+    let ok = Command::new("docker").args(["version", "--format", "{{.Server.APIVersion}}"]).output();
+    match ok {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => panic!(
+            "these tests need a Docker engine: `docker version` failed ({}). Run `bash scripts/engine.sh start` \
+             (scripts/test.sh does)",
+            String::from_utf8_lossy(&o.stderr).trim()
+        ),
+        Err(e) => panic!("these tests need the docker CLI ({e}); run scripts/setup.sh"),
+    }
+    let image = Command::new("docker").args(["image", "inspect", IMAGE]).output().expect("docker runs");
+    assert!(image.status.success(), "the demo image {IMAGE} is missing: run `bash scripts/demo-image.sh`");
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+}
+
+pub fn run_ok(cmd: &mut Command) -> String {
+    let out = run(cmd);
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+static USED: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+
+/// Reserves a value no other test of this process got; `false` when taken.
+fn reserve(value: String) -> bool {
+    let mut used = USED.lock().unwrap_or_else(|e| e.into_inner());
+    used.get_or_insert_with(HashSet::new).insert(value)
+}
+
+/// A host port nothing listens on now, handed out once.
+pub fn free_port() -> u16 {
+    loop {
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        if reserve(format!("port {port}")) {
+            return port;
+        }
+    }
+}
+
+/// A 10.x.y.0/24 in a 10.x block no Docker network uses.
+pub fn free_subnet() -> String {
+    let ids = run_ok(Command::new("docker").args(["network", "ls", "-q"]));
+    let mut args = vec!["network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"];
+    args.extend(ids.split_whitespace());
+    let existing = run_ok(Command::new("docker").args(&args));
+    loop {
+        let x = 100 + fastrand::u32(0..150);
+        let block = format!("10.{x}.");
+        if existing.contains(&block) || !reserve(block.clone()) {
+            continue;
+        }
+        return format!("10.{x}.{}.0/24", fastrand::u32(0..256));
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compose {
+    V1,
+    V2,
+}
+
+/// One run of the demo project; everything it creates is removed by its project label on drop.
+pub struct DemoStack {
+    pub compose: Compose,
+    pub project: String,
+    pub prefix: String,
+    pub env: Vec<(String, String)>,
+}
+
+const PORT_VARS: [&str; 13] = [
+    "DB_PORT",
+    "NEXUS_DB_PORT",
+    "REDIS_PORT",
+    "REDIS_NEXUS_PORT",
+    "GAMESERVER_PORT",
+    "CENTRAL_NEXUS_PORT",
+    "PLAYER_CLIENT_PORT",
+    "ADMIN_UI_PORT",
+    "REGION_MANAGER_PORT",
+    "HTTP_PORT",
+    "HTTPS_PORT",
+    "PROMETHEUS_PORT",
+    "GRAFANA_PORT",
+];
+
+impl DemoStack {
+    pub fn new(compose: Compose) -> Self {
+        let tag = if compose == Compose::V1 { "v1" } else { "v2" };
+        let project = format!("dmtest-{tag}-{}-{}", std::process::id(), fastrand::u32(0..1_000_000));
+        let mut env = vec![
+            ("DEMO_CONTAINER_PREFIX".to_string(), project.clone()),
+            ("NEXUS_SUBNET".to_string(), free_subnet()),
+            ("REGIONAL_SUBNET".to_string(), free_subnet()),
+        ];
+        env.extend(PORT_VARS.iter().map(|v| (v.to_string(), free_port().to_string())));
+        Self { compose, prefix: project.clone(), project, env }
+    }
+
+    pub fn container(&self, service: &str) -> String {
+        format!("{}-{service}", self.prefix)
+    }
+
+    fn compose_cmd(&self) -> Command {
+        let mut cmd = match self.compose {
+            Compose::V2 => {
+                let mut c = Command::new("docker");
+                c.arg("compose");
+                c
+            }
+            Compose::V1 => Command::new("docker-compose"),
+        };
+        cmd.current_dir(repo().join("demo")).args(["-p", &self.project]);
+        for (key, _) in std::env::vars() {
+            if key.starts_with("COMPOSE_") {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
+        cmd
+    }
+
+    /// `up -d` for the profiles, then waits until `services` all run healthy.
+    pub fn up(&self, profiles: &[&str], services: &[&str]) {
+        let mut cmd = self.compose_cmd();
+        for p in profiles {
+            cmd.args(["--profile", p]);
+        }
+        cmd.args(["up", "-d"]);
+        run_ok(&mut cmd);
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            let states: Vec<String> = services
+                .iter()
+                .map(|s| {
+                    let out = run(Command::new("docker").args([
+                        "inspect",
+                        "-f",
+                        "{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{end}}",
+                        &self.container(s),
+                    ]));
+                    String::from_utf8_lossy(&out.stdout).trim().to_string()
+                })
+                .collect();
+            if states.iter().all(|s| s == "running/healthy") {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{}: services {services:?} not healthy: {states:?}",
+                self.project
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+
+    pub fn dockmaster(&self, args: &[&str]) -> Output {
+        dockmaster(&self.project, args, &[])
+    }
+
+    pub fn watch(&self, profiles: &[&str]) -> Watcher {
+        let mut args = vec!["status", "--watch", "--json"];
+        for p in profiles {
+            args.extend(["--profile", p]);
+        }
+        Watcher::start(&self.project, &args, &[])
+    }
+}
+
+impl Drop for DemoStack {
+    fn drop(&mut self) {
+        remove_project(None, &self.project);
+    }
+}
+
+/// Removes the containers, networks and volumes labelled with `project` (on `host`, else the default engine).
+pub fn remove_project(host: Option<&str>, project: &str) {
+    let filter = format!("label=com.docker.compose.project={project}");
+    let docker = |args: &[&str]| {
+        let mut cmd = Command::new("docker");
+        if let Some(h) = host {
+            cmd.args(["-H", h]);
+        }
+        cmd.args(args);
+        String::from_utf8_lossy(&run(&mut cmd).stdout)
+            .split_whitespace()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    for (list, remove) in [
+        (vec!["ps", "-aq", "--filter", &filter], vec!["rm", "-f", "-v"]),
+        (vec!["network", "ls", "-q", "--filter", &filter], vec!["network", "rm"]),
+        (vec!["volume", "ls", "-q", "--filter", &filter], vec!["volume", "rm"]),
+    ] {
+        let ids = docker(&list);
+        if !ids.is_empty() {
+            let mut args: Vec<&str> = remove.clone();
+            args.extend(ids.iter().map(String::as_str));
+            docker(&args);
+        }
+    }
+}
+
+/// Runs `dockmaster --project demo -p PROJECT ARGS` with `env` added.
+pub fn dockmaster(project: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = dockmaster_cmd(project, args, env);
+    run(&mut cmd)
+}
+
+fn dockmaster_cmd(project: &str, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockmaster"));
+    let demo = repo().join("demo");
+    cmd.arg("--project").arg(demo).args(["-p", project]).args(args);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("COMPOSE_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.envs(env.iter().copied());
+    cmd
+}
+
+pub fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// A running `dockmaster status --watch --json`; killed on drop.
+pub struct Watcher {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    pub seen: Vec<Value>,
+}
+
+impl Watcher {
+    pub fn start(project: &str, args: &[&str], env: &[(&str, &str)]) -> Watcher {
+        let mut child = dockmaster_cmd(project, args, env)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("dockmaster starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watcher { child, lines, seen: Vec::new() }
+    }
+
+    /// Waits for the next line matching `pred` (every line read is kept in `seen`).
+    pub fn wait_for(&mut self, what: &str, timeout: Duration, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    let v: Value =
+                        serde_json::from_str(&line).unwrap_or_else(|e| panic!("bad line ({e}): {line}"));
+                    assert!(
+                        v["emittedAtNano"].as_str().is_some() || v["kind"] == "lagged",
+                        "no emit time: {line}"
+                    );
+                    self.seen.push(v.clone());
+                    if pred(&v) {
+                        return v;
+                    }
+                }
+                Err(_) => panic!(
+                    "timed out after {timeout:?} waiting for {what}; lines so far:\n{}",
+                    self.seen.iter().map(summary).collect::<Vec<_>>().join("\n")
+                ),
+            }
+        }
+    }
+
+    /// The next line if one arrives within `timeout` (kept in `seen` too).
+    pub fn next_line(&mut self, timeout: Duration) -> Option<Value> {
+        let line = self.lines.recv_timeout(timeout).ok()?;
+        let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("bad line ({e}): {line}"));
+        self.seen.push(v.clone());
+        Some(v)
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// One line per update, for failure messages.
+pub fn summary(v: &Value) -> String {
+    let s = &v["service"];
+    format!(
+        "#{} {} {} {} {}/{}/{} exit={} conn={}",
+        v["seq"],
+        v["kind"],
+        v["cause"],
+        v["container"],
+        s["name"],
+        s["state"],
+        s["health"],
+        s["exitCode"],
+        v["connection"]["status"]
+    )
+}
+
+pub fn is_service(v: &Value, name: &str) -> bool {
+    v["kind"] == "service" && v["service"]["name"] == name
+}
+
+/// The service entry of a snapshot.
+pub fn service<'a>(snapshot: &'a Value, name: &str) -> &'a Value {
+    snapshot["services"]
+        .as_array()
+        .expect("services")
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no service {name} in {snapshot}"))
+}

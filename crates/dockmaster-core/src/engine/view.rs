@@ -1,0 +1,228 @@
+//! Boundary types of the live engine state: serialised for the CLI's `--json` and typed for the UI.
+//!
+//! No 64-bit integers here (they do not fit a TypeScript `number`): nanosecond times are decimal strings.
+
+use serde::Serialize;
+
+/// How Dockmaster is connected to the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum ConnectionStatus {
+    Connecting,
+    Connected,
+    Unavailable,
+    Reconnecting,
+}
+
+/// The engine connection, with what the UI needs to say about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ConnectionView {
+    pub status: ConnectionStatus,
+    /// The endpoint and where it came from, e.g. `unix:///var/run/docker.sock (default socket)`.
+    pub endpoint: String,
+    /// The negotiated API version (connected only).
+    pub api_version: Option<String>,
+    /// The engine's version (connected only).
+    pub engine_version: Option<String>,
+    /// Why the engine cannot be reached, and what to do (unavailable and reconnecting).
+    pub reason: Option<String>,
+    /// Reconnection attempt number (reconnecting only).
+    pub attempt: Option<u32>,
+    /// Milliseconds until the next attempt (reconnecting only).
+    pub next_in_ms: Option<u32>,
+}
+
+impl ConnectionView {
+    pub fn connecting(endpoint: &str) -> Self {
+        Self::base(ConnectionStatus::Connecting, endpoint)
+    }
+
+    pub fn connected(endpoint: &str, api_version: String, engine_version: String) -> Self {
+        Self {
+            api_version: Some(api_version),
+            engine_version: Some(engine_version),
+            ..Self::base(ConnectionStatus::Connected, endpoint)
+        }
+    }
+
+    pub fn unavailable(endpoint: &str, reason: String) -> Self {
+        Self { reason: Some(reason), ..Self::base(ConnectionStatus::Unavailable, endpoint) }
+    }
+
+    pub fn reconnecting(endpoint: &str, attempt: u32, next_in_ms: u32, reason: String) -> Self {
+        Self {
+            reason: Some(reason),
+            attempt: Some(attempt),
+            next_in_ms: Some(next_in_ms),
+            ..Self::base(ConnectionStatus::Reconnecting, endpoint)
+        }
+    }
+
+    fn base(status: ConnectionStatus, endpoint: &str) -> Self {
+        Self {
+            status,
+            endpoint: endpoint.to_string(),
+            api_version: None,
+            engine_version: None,
+            reason: None,
+            attempt: None,
+            next_in_ms: None,
+        }
+    }
+}
+
+/// A container's (or, summarised, a service's) lifecycle state. `notCreated` is for services only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum RunState {
+    // Ordered from "fine" to "worst": a service shows its worst container.
+    Running,
+    Created,
+    Paused,
+    Removing,
+    Restarting,
+    Exited,
+    Dead,
+    NotCreated,
+}
+
+/// Healthcheck status; `none` when the container has no healthcheck.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum Health {
+    // Ordered from "fine" to "worst".
+    None,
+    Healthy,
+    Starting,
+    Unhealthy,
+}
+
+/// One healthcheck run, as the engine keeps it (the last five).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ProbeResult {
+    pub start: String,
+    pub end: String,
+    pub exit_code: i32,
+    pub output: String,
+}
+
+/// A port the engine actually published (from inspect, so only while the container runs).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PublishedPort {
+    pub container_port: u16,
+    pub protocol: String,
+    pub host_ip: String,
+    pub host_port: u16,
+}
+
+/// One container of a service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ContainerStatus {
+    /// Full container ID.
+    pub id: String,
+    /// Name without the leading `/`.
+    pub name: String,
+    /// `com.docker.compose.service`.
+    pub service: String,
+    /// A `docker compose run` container (`com.docker.compose.oneoff=True`).
+    pub one_off: bool,
+    pub image: String,
+    pub state: RunState,
+    pub health: Health,
+    /// Consecutive failed probes.
+    pub failing_streak: u32,
+    /// The last probe results, oldest first.
+    pub health_log: Vec<ProbeResult>,
+    pub restart_count: u32,
+    /// Exit code of the last run (meaningful once it has exited).
+    pub exit_code: Option<i32>,
+    pub oom_killed: bool,
+    /// The engine's error for the last start, if any.
+    pub error: Option<String>,
+    /// RFC 3339, when the container last started.
+    pub started_at: Option<String>,
+    /// RFC 3339, when the container last stopped.
+    pub finished_at: Option<String>,
+    pub ports: Vec<PublishedPort>,
+}
+
+/// One Compose service: in the selection or not, and its containers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ServiceStatus {
+    pub name: String,
+    /// In the current profile selection.
+    pub desired: bool,
+    /// Defined in the project's Compose files (false for containers of a service the files no longer have).
+    pub defined: bool,
+    /// The worst state of its (non one-off) containers; `notCreated` without any.
+    pub state: RunState,
+    /// The worst health of its (non one-off) containers.
+    pub health: Health,
+    pub restart_count: u32,
+    /// Exit code of the container shown in `state`, when it has exited.
+    pub exit_code: Option<i32>,
+    /// Every published port of its containers.
+    pub ports: Vec<PublishedPort>,
+    pub containers: Vec<ContainerStatus>,
+}
+
+/// The whole live state of the project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EngineSnapshot {
+    pub project: String,
+    pub connection: ConnectionView,
+    /// True once the state was resynced from a full list since the last (re)connection; false means the
+    /// services show the last known state.
+    pub synced: bool,
+    pub services: Vec<ServiceStatus>,
+}
+
+/// What an update is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum UpdateKind {
+    /// The engine connection changed (`connection` is set).
+    Connection,
+    /// A service changed (`service` is set).
+    Service,
+    /// A full resync finished (`snapshot` is set): the state now equals the engine's.
+    Synced,
+}
+
+/// One change of the live state, as the CLI's `status --watch` prints it and the UI receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StoreUpdate {
+    /// Increases by one per update (starts at 1).
+    pub seq: u32,
+    pub kind: UpdateKind,
+    /// What caused it: an engine event action (`die`, `health_status: unhealthy`…), `inspect`, `resync`,
+    /// `selection`, or a connection step.
+    pub cause: String,
+    /// The container the cause is about, if any.
+    pub container: Option<String>,
+    /// The engine event's `timeNano` (nanoseconds since the epoch, decimal), when an event caused it.
+    pub engine_time_nano: Option<String>,
+    /// When Dockmaster emitted the update (nanoseconds since the epoch, decimal).
+    pub emitted_at_nano: String,
+    pub connection: Option<ConnectionView>,
+    pub service: Option<ServiceStatus>,
+    pub snapshot: Option<EngineSnapshot>,
+}
