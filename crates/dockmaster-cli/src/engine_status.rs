@@ -163,21 +163,7 @@ fn table(s: &EngineSnapshot) {
             ]
         })
         .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<String>| {
-        let padded: Vec<String> =
-            cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}", w = *w)).collect();
-        println!("{}", padded.join("  ").trim_end());
-    };
-    line(header.iter().map(|h| h.to_string()).collect());
-    for row in rows {
-        line(row);
-    }
+    crate::table::print_table(&header, &rows);
     for v in s.services.iter().filter(|v| v.health == engine::Health::Unhealthy) {
         for c in v.containers.iter().filter(|c| c.health == engine::Health::Unhealthy) {
             if let Some(last) = c.health_log.last() {

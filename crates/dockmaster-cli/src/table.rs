@@ -4,7 +4,7 @@ use dockmaster_core::{ProjectOverview, SelectionReport, Severity, Warning};
 use serde::Serialize;
 
 /// Prints rows as left-aligned columns under a header.
-fn print_table(header: &[&str], rows: &[Vec<String>]) {
+pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
