@@ -11,7 +11,7 @@ use dockmaster_core::engine::{
 use dockmaster_core::Project;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::{core_error, fail, print_json, status};
+use crate::{core_error, fail, print_json, selected_profiles, status};
 
 #[derive(Args)]
 pub struct StatusArgs {
@@ -24,16 +24,10 @@ pub struct StatusArgs {
 }
 
 pub fn run(project: &Project, args: StatusArgs, json: bool) -> ExitCode {
-    let known = project.profile_names();
-    if let Some(unknown) = args.profiles.iter().find(|p| !known.contains(p)) {
-        return fail(
-            json,
-            "UNKNOWN_PROFILE",
-            format!("unknown profile `{unknown}`; this project's profiles are: {}", known.join(", ")),
-            status::USAGE,
-        );
-    }
-    let profiles = if args.profiles.is_empty() { project.default_selection() } else { args.profiles };
+    let profiles = match selected_profiles(project, args.profiles, json) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let selection = match ServiceSelection::for_project(project, &profiles) {
         Ok(s) => s,
         Err(e) => return core_error(json, &e),

@@ -15,7 +15,10 @@ pub struct EnvArgs {
 }
 
 pub fn run(project: &Project, args: EnvArgs, json: bool) -> ExitCode {
-    let profiles = if args.profiles.is_empty() { project.default_selection() } else { args.profiles };
+    let profiles = match crate::selected_profiles(project, args.profiles, json) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let keychain = Keychain::open(project.root());
     let catalog = match catalog::build(project, &profiles, keychain.as_ref()) {
         Ok(c) => c,

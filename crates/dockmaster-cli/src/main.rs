@@ -147,6 +147,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// The profiles a command works on: the ones asked for (each must exist), else the project's default
+/// selection (`COMPOSE_PROFILES`, then the stack's defaults).
+fn selected_profiles(project: &Project, requested: Vec<String>, json: bool) -> Result<Vec<String>, ExitCode> {
+    let known = project.profile_names();
+    if let Some(unknown) = requested.iter().find(|p| !known.contains(p)) {
+        return Err(fail(
+            json,
+            "UNKNOWN_PROFILE",
+            format!("unknown profile `{unknown}`; this project's profiles are: {}", known.join(", ")),
+            status::USAGE,
+        ));
+    }
+    Ok(if requested.is_empty() { project.default_selection() } else { requested })
+}
+
 fn core_error(json: bool, e: &CoreError) -> ExitCode {
     let code = serde_json::to_value(e.code()).ok().and_then(|v| v.as_str().map(String::from));
     fail(json, code.as_deref().unwrap_or("ERROR"), e.to_string(), status::PROJECT)
@@ -159,16 +174,10 @@ fn with_report(
     json: bool,
     print: impl FnOnce(&SelectionReport),
 ) -> ExitCode {
-    let known = project.profile_names();
-    if let Some(unknown) = sel.profiles.iter().find(|p| !known.contains(p)) {
-        return fail(
-            json,
-            "UNKNOWN_PROFILE",
-            format!("unknown profile `{unknown}`; this project's profiles are: {}", known.join(", ")),
-            status::USAGE,
-        );
-    }
-    let profiles = if sel.profiles.is_empty() { project.default_selection() } else { sel.profiles };
+    let profiles = match selected_profiles(project, sel.profiles, json) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let report = match project.report(&profiles) {
         Ok(r) => r,
         Err(e) => return core_error(json, &e),
