@@ -88,11 +88,17 @@ fn ports_report_the_variable_that_moves_them() {
 #[test]
 fn port_variable_from_the_environment_is_applied() {
     let demo = demo();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dockmaster"))
-        .args(["--project", demo.to_str().expect("utf-8"), "ports", "--profile", "development", "--json"])
-        .env("GAMESERVER_PORT", "18080")
-        .output()
-        .expect("runs");
+    let out = dockmaster_command(&[
+        "--project",
+        demo.to_str().expect("utf-8"),
+        "ports",
+        "--profile",
+        "development",
+        "--json",
+    ])
+    .env("GAMESERVER_PORT", "18080")
+    .output()
+    .expect("runs");
     let rows = json(&out);
     let gameserver =
         rows.as_array().expect("rows").iter().find(|r| r["service"] == "gameserver").expect("row");
@@ -103,12 +109,18 @@ fn port_variable_from_the_environment_is_applied() {
 fn secrets_never_appear_in_the_report() {
     let demo = demo();
     let secret = "s3cr3t-value-that-must-not-leak-0123456789";
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dockmaster"))
-        .args(["--project", demo.to_str().expect("utf-8"), "config", "--profile", "development", "--json"])
-        .env("JWT_SECRET", secret)
-        .env("REDIS_PASSWORD", secret)
-        .output()
-        .expect("runs");
+    let out = dockmaster_command(&[
+        "--project",
+        demo.to_str().expect("utf-8"),
+        "config",
+        "--profile",
+        "development",
+        "--json",
+    ])
+    .env("JWT_SECRET", secret)
+    .env("REDIS_PASSWORD", secret)
+    .output()
+    .expect("runs");
     assert!(out.status.success());
     let text = stdout(&out);
     assert!(!text.contains(secret), "a secret leaked into the report");
@@ -237,4 +249,17 @@ fn unknown_profile_is_a_usage_error() {
     let err = stderr(&out);
     assert!(err.contains("unknown profile `developmnet`"), "{err}");
     assert!(err.contains("development"), "lists the known profiles: {err}");
+    // Every command that takes --profile checks it the same way, before touching the engine or keychain.
+    for command in ["ports", "status", "env"] {
+        let out = dockmaster(&[
+            "--project",
+            demo.to_str().expect("utf-8"),
+            command,
+            "--profile",
+            "developmnet",
+            "--json",
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        assert_eq!(json(&out)["error"]["code"], "UNKNOWN_PROFILE", "{command}");
+    }
 }

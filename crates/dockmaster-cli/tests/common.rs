@@ -16,17 +16,27 @@ pub fn fixture(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)
 }
 
-/// Runs `dockmaster` with a clean Compose-related environment (so the developer's own
-/// `COMPOSE_*` or port variables cannot change the results).
-pub fn dockmaster(args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockmaster"));
-    cmd.args(args);
+/// Removes the developer's own `COMPOSE_*`, port and subnet variables from a child's environment, so they
+/// cannot change what Compose or Dockmaster resolve.
+pub fn isolated(cmd: &mut Command) -> &mut Command {
     for (key, _) in std::env::vars() {
         if key.starts_with("COMPOSE_") || key.ends_with("_PORT") || key.ends_with("_SUBNET") {
             cmd.env_remove(key);
         }
     }
-    cmd.output().expect("dockmaster runs")
+    cmd
+}
+
+/// The `dockmaster` binary with `args`, in an [`isolated`] environment.
+pub fn dockmaster_command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockmaster"));
+    isolated(&mut cmd).args(args);
+    cmd
+}
+
+/// Runs `dockmaster` in an [`isolated`] environment.
+pub fn dockmaster(args: &[&str]) -> Output {
+    dockmaster_command(args).output().expect("dockmaster runs")
 }
 
 pub fn stdout(out: &Output) -> String {

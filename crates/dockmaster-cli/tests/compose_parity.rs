@@ -28,12 +28,7 @@ fn compose_v2(
         cmd.args(["--profile", p]);
     }
     cmd.args(["config", "--format", "json"]);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("COMPOSE_") || key.ends_with("_PORT") || key.ends_with("_SUBNET") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.envs(env.iter().copied());
+    isolated(&mut cmd).envs(env.iter().copied());
     let out =
         cmd.output().expect("`docker compose` must be installed (scripts/setup.sh installs Compose v2)");
     if out.status.success() {
@@ -44,16 +39,11 @@ fn compose_v2(
 }
 
 fn report(project: &Path, profiles: &[&str], env: &[(&str, &str)]) -> Value {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockmaster"));
-    cmd.args(["--project", project.to_str().expect("utf-8"), "config", "--json"]);
+    let mut args = vec!["--project", project.to_str().expect("utf-8"), "config", "--json"];
     for p in profiles {
-        cmd.args(["--profile", p]);
+        args.extend(["--profile", p]);
     }
-    for (key, _) in std::env::vars() {
-        if key.starts_with("COMPOSE_") || key.ends_with("_PORT") || key.ends_with("_SUBNET") {
-            cmd.env_remove(key);
-        }
-    }
+    let mut cmd = dockmaster_command(&args);
     cmd.envs(env.iter().copied());
     let out = cmd.output().expect("runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
