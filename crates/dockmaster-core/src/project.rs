@@ -48,6 +48,8 @@ pub struct Project {
 /// The model for one selection, with everything needed to report on it.
 pub struct Resolved {
     pub files: Vec<PathBuf>,
+    /// The interpolated files, in `files` order, before merging.
+    pub loaded: Vec<LoadedFile>,
     pub model: ComposeModel,
     pub required_problems: Vec<RequiredProblem>,
     pub missing_extra_files: Vec<(String, PathBuf)>,
@@ -221,19 +223,8 @@ impl Project {
             loaded.push(load_file(extra, &self.env)?);
         }
         let required_problems = loaded.iter().flat_map(|f| f.required_problems.clone()).collect();
-        let model = ComposeModel::from_node(&merge_all(loaded.into_iter().map(|f| f.root)));
-        Ok(Resolved { files, model, required_problems, missing_extra_files })
-    }
-
-    /// The loaded (interpolated) files of a selection, base files first, each with its path.
-    pub fn loaded_files(&self, profiles: &[String]) -> Result<Vec<(PathBuf, LoadedFile)>> {
-        let (files, _) = self.files_for(profiles);
-        let mut out: Vec<(PathBuf, LoadedFile)> =
-            self.base_files.iter().cloned().zip(self.base.iter().cloned()).collect();
-        for extra in &files[self.base_files.len()..] {
-            out.push((extra.clone(), load_file(extra, &self.env)?));
-        }
-        Ok(out)
+        let model = ComposeModel::from_node(&merge_all(loaded.iter().map(|f| f.root.clone())));
+        Ok(Resolved { files, loaded, model, required_problems, missing_extra_files })
     }
 
     /// The report for a selection: active services, their ports, networks, volumes, and warnings.

@@ -7,13 +7,18 @@ use crate::error::Result;
 use crate::project::Project;
 
 impl ServiceSelection {
-    /// Every service of the Compose files (all profiles active), and those `profiles` starts.
+    /// Every service of the Compose files (all profiles active), and those `profiles` starts. Reads only the
+    /// merged model: no report views or warnings are built for this.
     pub fn for_project(project: &Project, profiles: &[String]) -> Result<ServiceSelection> {
-        let all = project.report(&project.profile_names())?;
-        let chosen = project.report(profiles)?;
-        Ok(ServiceSelection {
-            defined: all.services.into_iter().map(|s| s.name).collect(),
-            desired: chosen.services.into_iter().map(|s| s.name).collect::<BTreeSet<_>>(),
-        })
+        let defined = project.resolve(&project.profile_names())?.model.services.into_keys().collect();
+        let desired = project
+            .resolve(profiles)?
+            .model
+            .services
+            .into_values()
+            .filter(|s| s.is_active(profiles))
+            .map(|s| s.name)
+            .collect::<BTreeSet<_>>();
+        Ok(ServiceSelection { defined, desired })
     }
 }

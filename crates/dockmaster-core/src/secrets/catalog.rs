@@ -11,7 +11,7 @@ use super::sensitive::Sensitive;
 use crate::compose::interpolate::VarForm;
 use crate::compose::node::{Node, Scalar};
 use crate::error::Result;
-use crate::project::Project;
+use crate::project::{Project, Resolved};
 
 /// The group for variables no descriptor group lists.
 pub const OTHER_GROUP: &str = "Other";
@@ -140,9 +140,9 @@ fn collect(node: &Node, service: Option<&str>, out: &mut BTreeMap<String, Usage>
 }
 
 /// Every variable the selection's Compose files reference, with its default and the services using it.
-fn compose_usages(project: &Project, profiles: &[String]) -> Result<BTreeMap<String, Usage>> {
+fn compose_usages(resolved: &Resolved) -> BTreeMap<String, Usage> {
     let mut out = BTreeMap::new();
-    for (_, file) in project.loaded_files(profiles)? {
+    for file in &resolved.loaded {
         let Some(root) = file.root.as_map() else { continue };
         for (key, node) in root {
             if key == "services" {
@@ -154,7 +154,7 @@ fn compose_usages(project: &Project, profiles: &[String]) -> Result<BTreeMap<Str
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// Reads the project's secrets from the keychain for the catalog: `Err` holds the status to show.
@@ -194,8 +194,8 @@ pub fn build(
     if status.service.is_empty() {
         status.service = super::keychain::service_for(project.root());
     }
-    let usages = compose_usages(project, profiles)?;
     let resolved = project.resolve(profiles)?;
+    let usages = compose_usages(&resolved);
     let active: BTreeSet<&str> =
         resolved.model.services.values().filter(|s| s.is_active(profiles)).map(|s| s.name.as_str()).collect();
     let descriptor = project.descriptor();
