@@ -108,6 +108,14 @@ impl EngineHandle {
         let _ = self.commands.send(supervisor::Command::SetSelection(selection));
     }
 
+    /// The supervisor's client while connected, for the streams the store does not keep (logs, stats).
+    /// `None` while the engine is unavailable or the supervisor has stopped.
+    pub async fn client(&self) -> Option<bollard::Docker> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.commands.send(supervisor::Command::Client(tx)).ok()?;
+        rx.await.ok().flatten()
+    }
+
     /// Waits for the outcome of the first connection: the synced snapshot, or why the engine is unavailable.
     pub async fn first_contact(&self) -> Result<EngineSnapshot, EngineError> {
         let mut rx = self.snapshot.clone();

@@ -24,6 +24,9 @@ use super::{now_nano, EngineConfig};
 /// Requests from the handle to the supervisor.
 pub(super) enum Command {
     SetSelection(ServiceSelection),
+    /// A clone of the connected client (`None` while not connected), for streams the store does not keep:
+    /// logs and stats. The connection stays the supervisor's: it reconnects it, the borrower just retries.
+    Client(tokio::sync::oneshot::Sender<Option<Docker>>),
 }
 
 /// How a connected session ended.
@@ -57,6 +60,8 @@ pub(super) struct Supervisor {
     updates: broadcast::Sender<StoreUpdate>,
     seq: u32,
     last_event_nano: Option<i64>,
+    /// The client of the current session (`None` between sessions).
+    docker: Option<Docker>,
 }
 
 impl Supervisor {
@@ -68,7 +73,7 @@ impl Supervisor {
         let endpoint = cfg.endpoint.to_string();
         let store = Store::new(&cfg.project, cfg.selection.clone(), ConnectionView::connecting(&endpoint));
         snapshot.send_replace(store.snapshot());
-        Self { cfg, endpoint, store, snapshot, updates, seq: 0, last_event_nano: None }
+        Self { cfg, endpoint, store, snapshot, updates, seq: 0, last_event_nano: None, docker: None }
     }
 
     pub(super) async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
@@ -79,7 +84,10 @@ impl Supervisor {
                     attempt = 0;
                     let view = ConnectionView::connected(&self.endpoint, c.api_version, c.engine_version);
                     self.set_connection(view, "connected");
-                    match self.session(c.docker, &mut commands).await {
+                    self.docker = Some(c.docker.clone());
+                    let end = self.session(c.docker, &mut commands).await;
+                    self.docker = None;
+                    match end {
                         SessionEnd::Stop => return,
                         SessionEnd::Lost(reason) => reason,
                     }
@@ -209,6 +217,9 @@ impl Supervisor {
                 for service in self.store.set_selection(selection) {
                     self.emit_service(service, "selection", None, None);
                 }
+            }
+            Command::Client(reply) => {
+                let _ = reply.send(self.docker.clone());
             }
         }
     }
