@@ -233,7 +233,7 @@ describe("profile selection", () => {
     expect(screen.getByTestId("services-count")).toHaveTextContent("7");
     expect(screen.queryByTestId("service-row-prometheus")).toBeNull();
     expect(screen.getByTestId("profile-chip-monitoring")).toHaveAttribute("aria-pressed", "false");
-    expect(screen.getByRole("main", { name: "Selection overview" })).toHaveAttribute("aria-busy", "false");
+    expect(screen.getByRole("main", { name: "Overview" })).toHaveAttribute("aria-busy", "false");
   });
 
   test("Reload reads the project again and keeps the selection", async () => {
