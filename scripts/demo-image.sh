@@ -33,7 +33,10 @@ fi
 
 hash=$( { sha256sum <"$BUSYBOX"; printf '%s\n' "$RECIPE_VERSION" "${APPLETS[@]}"; } | sha256sum | cut -c1-16)
 current=$(docker image inspect -f '{{ index .Config.Labels "dockmaster.demo.hash" }}' "$IMAGE" 2>/dev/null || true)
-if [ "$current" = "$hash" ]; then
+# `docker compose build` of the demo's build sections retags the image with Compose labels, which every container
+# would then inherit (and be mistaken for that project's): rebuild it then too.
+built_by=$(docker image inspect -f '{{ index .Config.Labels "com.docker.compose.project" }}' "$IMAGE" 2>/dev/null || true)
+if [ "$current" = "$hash" ] && [ -z "$built_by" ]; then
   exit 0
 fi
 
