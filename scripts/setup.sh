@@ -21,6 +21,8 @@ APT_PACKAGES=(
   gnome-keyring libsecret-tools
   # misc tools used by scripts
   iproute2 procps psmisc jq
+  # TLS engine test (certificates)
+  openssl
 )
 
 missing=()

@@ -118,6 +118,15 @@ fn human(u: &StoreUpdate) -> String {
             u.cause
         );
     }
+    if let Some(r) = &u.region {
+        return format!(
+            "region {}: {} / {} ({}){container}",
+            r.name,
+            serde_plain(&r.state),
+            serde_plain(&r.health),
+            u.cause
+        );
+    }
     format!("synced ({})", u.cause)
 }
 
@@ -158,6 +167,31 @@ fn table(s: &EngineSnapshot) {
         })
         .collect();
     crate::table::print_table(&header, &rows);
+    if !s.regions.is_empty() {
+        println!();
+        let header = ["REGION", "CONTAINER", "SERVICE", "STATE", "HEALTH", "PORTS"];
+        let rows: Vec<Vec<String>> = s
+            .regions
+            .iter()
+            .flat_map(|r| r.containers.iter().map(move |c| (r, c)))
+            .map(|(r, c)| {
+                let ports: Vec<String> = c
+                    .ports
+                    .iter()
+                    .map(|p| format!("{}:{}->{}/{}", p.host_ip, p.host_port, p.container_port, p.protocol))
+                    .collect();
+                vec![
+                    r.name.clone(),
+                    c.name.clone(),
+                    c.service.clone(),
+                    serde_plain(&c.state),
+                    serde_plain(&c.health),
+                    ports.join(", "),
+                ]
+            })
+            .collect();
+        crate::table::print_table(&header, &rows);
+    }
     for v in s.services.iter().filter(|v| v.health == engine::Health::Unhealthy) {
         for c in v.containers.iter().filter(|c| c.health == engine::Health::Unhealthy) {
             if let Some(last) = c.health_log.last() {

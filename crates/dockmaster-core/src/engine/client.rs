@@ -60,7 +60,7 @@ pub async fn connect(endpoint: &Endpoint, timeout: Duration) -> Result<Connected
     };
     match tokio::time::timeout(timeout, probe).await {
         Err(_) => Err(format!("no answer within {} ms. {START_HINT}", timeout.as_millis())),
-        Ok(Err(e)) => Err(reason(&e)),
+        Ok(Err(e)) => Err(connect_reason(endpoint, &e)),
         Ok(Ok((docker, version))) => Ok(Connected {
             api_version: docker.client_version().to_string(),
             engine_version: version.version.unwrap_or_default(),
@@ -69,10 +69,9 @@ pub async fn connect(endpoint: &Endpoint, timeout: Duration) -> Result<Connected
     }
 }
 
-/// A request error as a sentence that says what to do.
-pub fn reason(e: &bollard::errors::Error) -> String {
-    // The interesting part ("Connection refused") is often a source of the error, not its message.
-    let mut text = e.to_string();
+/// The error with its sources: the interesting part ("Connection refused") is often a source, not the message.
+fn full_text(e: &bollard::errors::Error) -> String {
+    let mut text = e.to_string().trim_end().to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         let part = s.to_string();
@@ -81,6 +80,62 @@ pub fn reason(e: &bollard::errors::Error) -> String {
         }
         source = s.source();
     }
+    text
+}
+
+/// A failed first contact as a sentence that says what to do, with what to check for this endpoint: TLS
+/// problems name the certificate file at fault and are never "start Docker".
+pub fn connect_reason(endpoint: &Endpoint, e: &bollard::errors::Error) -> String {
+    let text = full_text(e);
+    let lower = text.to_lowercase();
+    match &endpoint.transport {
+        Transport::Tcp { addr, tls: Some(files) } => {
+            let (ca, cert) = (files.ca.display(), files.cert.display());
+            if lower.contains("unknownissuer") {
+                return format!(
+                    "TLS: the engine's certificate is not signed by the CA in {ca} ({text}). Put the CA that signed \
+                     the engine's certificate (dockerd --tlscacert) there, or point DOCKER_CERT_PATH at the right folder"
+                );
+            }
+            if lower.contains("notvalidforname") {
+                return format!(
+                    "TLS: the engine's certificate is not valid for {addr} ({text}). Connect with a name or address \
+                     the certificate lists (DOCKER_HOST), or reissue it with that subjectAltName"
+                );
+            }
+            if lower.contains("expired") || lower.contains("notvalidyet") {
+                return format!(
+                    "TLS: a certificate is expired or not valid yet ({text}). Check the system clock, or renew the \
+                     engine's certificate or {cert}"
+                );
+            }
+            if lower.contains("alert") {
+                return format!(
+                    "TLS: the engine refused the client certificate {cert} ({text}). Use a client certificate signed \
+                     by the CA the engine trusts (dockerd --tlscacert), with its key.pem, in DOCKER_CERT_PATH"
+                );
+            }
+            if ["cert", "tls", "parse key", "multiple keys"].iter().any(|w| lower.contains(w)) {
+                return format!(
+                    "TLS: cannot talk to the engine ({text}). Check ca.pem, cert.pem and key.pem in {}",
+                    files.ca.parent().map(|p| p.display().to_string()).unwrap_or_default()
+                );
+            }
+        }
+        Transport::Tcp { addr, tls: None } if lower.contains("http request to an https server") => {
+            return format!(
+                "the engine at {addr} requires TLS ({text}). Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to a \
+                 folder with ca.pem, cert.pem and key.pem"
+            );
+        }
+        _ => {}
+    }
+    reason(e)
+}
+
+/// A request error as a sentence that says what to do.
+pub fn reason(e: &bollard::errors::Error) -> String {
+    let text = full_text(e);
     let lower = text.to_lowercase();
     if lower.contains("permission denied") {
         format!(
@@ -92,5 +147,39 @@ pub fn reason(e: &bollard::errors::Error) -> String {
         format!("the socket is gone. {START_HINT}")
     } else {
         format!("{text}. {START_HINT}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::endpoint::{EndpointSource, TlsFiles};
+
+    fn tcp(tls: Option<TlsFiles>) -> Endpoint {
+        Endpoint {
+            transport: Transport::Tcp { addr: "127.0.0.1:2376".into(), tls },
+            source: EndpointSource::DockerHost,
+        }
+    }
+
+    #[test]
+    fn plain_http_to_a_tls_engine_says_to_turn_tls_on() {
+        let e = bollard::errors::Error::DockerResponseServerError {
+            status_code: 400,
+            message: "Client sent an HTTP request to an HTTPS server.\n".into(),
+        };
+        let text = connect_reason(&tcp(None), &e);
+        assert!(text.starts_with("the engine at 127.0.0.1:2376 requires TLS"), "{text}");
+        assert!(text.contains("DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH"), "{text}");
+        assert!(!text.contains(START_HINT), "{text}");
+    }
+
+    #[test]
+    fn other_errors_keep_the_generic_reason() {
+        let e =
+            bollard::errors::Error::DockerResponseServerError { status_code: 500, message: "boom".into() };
+        let files = TlsFiles { ca: "/c/ca.pem".into(), cert: "/c/cert.pem".into(), key: "/c/key.pem".into() };
+        assert_eq!(connect_reason(&tcp(Some(files)), &e), reason(&e));
+        assert!(reason(&e).ends_with(START_HINT), "{}", reason(&e));
     }
 }

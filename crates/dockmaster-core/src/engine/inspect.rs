@@ -2,7 +2,7 @@
 
 use bollard::models::{ContainerInspectResponse, ContainerStateStatusEnum, HealthStatusEnum};
 
-use super::event::{ONEOFF_LABEL, SERVICE_LABEL};
+use super::event::{region_of, service_of, ONEOFF_LABEL};
 use super::view::{ContainerStatus, Health, ProbeResult, PublishedPort, RunState};
 
 /// Longest probe output kept (the engine already caps it at 4 KiB).
@@ -56,9 +56,13 @@ pub fn container_status(c: &ContainerInspectResponse) -> Option<ContainerStatus>
     }
     ports.sort();
     ports.dedup();
+    let name = c.name.clone().unwrap_or_default().trim_start_matches('/').to_string();
+    let region = region_of(&labels);
+    let service = service_of(&labels).or_else(|| region.as_ref().map(|_| name.clone())).unwrap_or_default();
     Some(ContainerStatus {
-        name: c.name.clone().unwrap_or_default().trim_start_matches('/').to_string(),
-        service: labels.get(SERVICE_LABEL).cloned().unwrap_or_default(),
+        name,
+        service,
+        region,
         one_off: labels.get(ONEOFF_LABEL).is_some_and(|v| v.eq_ignore_ascii_case("true")),
         image: c.config.as_ref().and_then(|cfg| cfg.image.clone()).unwrap_or_default(),
         state: run_state,
@@ -160,6 +164,23 @@ mod tests {
             (s.state, s.health, s.exit_code, s.started_at),
             (RunState::Created, Health::Starting, None, None)
         );
+    }
+
+    #[test]
+    fn region_container_groups_by_region_and_manager_service() {
+        let c = inspect(serde_json::json!({
+            "Id": "abc", "Name": "/r1-server",
+            "State": {"Status": "running", "StartedAt": "2024-01-01T00:00:00Z"},
+            "Config": {"Labels": {"dev.dockmaster.region": "r1", "dev.dockmaster.project": "p",
+                "region": "r1", "service": "server", "owner": "u"}}
+        }));
+        let s = container_status(&c).unwrap();
+        assert_eq!((s.region.as_deref(), s.service.as_str()), (Some("r1"), "server"));
+        let c = inspect(serde_json::json!({
+            "Id": "abc", "Name": "/r1-db", "Config": {"Labels": {"dev.dockmaster.region": "r1"}}
+        }));
+        let s = container_status(&c).unwrap();
+        assert_eq!((s.region.as_deref(), s.service.as_str()), (Some("r1"), "r1-db"));
     }
 
     #[test]

@@ -15,10 +15,10 @@ use futures_util::Future;
 use tokio::sync::{broadcast, mpsc, watch};
 
 use super::client::{self, reason};
-use super::event::{event_filters, ContainerEvent, PROJECT_LABEL};
+use super::event::{label_scopes, scope_event_filters, ContainerEvent};
 use super::inspect::container_status;
-use super::store::{ServiceSelection, Store};
-use super::view::{ConnectionView, ContainerStatus, EngineSnapshot, ServiceStatus, StoreUpdate, UpdateKind};
+use super::store::{Changed, ServiceSelection, Store};
+use super::view::{ConnectionView, ContainerStatus, EngineSnapshot, StoreUpdate, UpdateKind};
 use super::{now_nano, EngineConfig};
 
 /// Requests from the handle to the supervisor.
@@ -116,7 +116,8 @@ impl Supervisor {
         }
     }
 
-    /// One connected session: subscribe (with `since`), resync, then follow events until the engine is lost.
+    /// One connected session: subscribe (with `since`) to the project's Compose containers and to its region
+    /// containers, resync, then follow events until the engine is lost.
     async fn session(
         &mut self,
         docker: Docker,
@@ -127,16 +128,17 @@ impl Supervisor {
         // then covers every change after the list started, whenever the request reaches the engine.
         let floor = now - i64::try_from(self.cfg.replay_window.as_nanos()).unwrap_or(i64::MAX);
         let since = self.last_event_nano.map_or(now - 1_000_000_000, |t| (t + 1).max(floor));
-        let options = EventsOptions {
-            since: Some(format!(
-                "{}.{:09}",
-                since.div_euclid(1_000_000_000),
-                since.rem_euclid(1_000_000_000)
-            )),
-            until: None,
-            filters: Some(event_filters(&self.cfg.project)),
-        };
-        let mut events = docker.events(Some(options)).boxed();
+        let since = format!("{}.{:09}", since.div_euclid(1_000_000_000), since.rem_euclid(1_000_000_000));
+        // Two subscriptions (the engine ANDs label filters), merged; either one ending ends the session.
+        let subscriptions = label_scopes(&self.cfg.project).map(|labels| {
+            let options = EventsOptions {
+                since: Some(since.clone()),
+                until: None,
+                filters: Some(scope_event_filters(labels)),
+            };
+            docker.events(Some(options)).map(Some).chain(futures_util::stream::once(async { None })).boxed()
+        });
+        let mut events = futures_util::stream::select_all(subscriptions);
         let as_of = now_nano();
         let resync = resync(
             docker.clone(),
@@ -157,7 +159,7 @@ impl Supervisor {
 
         loop {
             tokio::select! {
-                item = events.next() => match item {
+                item = events.next() => match item.flatten() {
                     Some(Ok(msg)) => {
                         let Some(ev) = ContainerEvent::from_message(&msg) else { continue };
                         self.last_event_nano = Some(self.last_event_nano.unwrap_or(0).max(ev.time_nano));
@@ -173,8 +175,8 @@ impl Supervisor {
                 result = &mut resync, if syncing => match result {
                     Ok(list) => {
                         syncing = false;
-                        for service in self.store.apply_snapshot(list, as_of) {
-                            self.emit_service(service, "resync", None, None);
+                        for changed in self.store.apply_snapshot(list, as_of) {
+                            self.emit_change(changed, "resync", None, None);
                         }
                         for ev in buffered.drain(..) {
                             self.on_event(ev, &docker, &mut jobs, &mut pending);
@@ -214,8 +216,8 @@ impl Supervisor {
     fn command(&mut self, cmd: Command) {
         match cmd {
             Command::SetSelection(selection) => {
-                for service in self.store.set_selection(selection) {
-                    self.emit_service(service, "selection", None, None);
+                for changed in self.store.set_selection(selection) {
+                    self.emit_change(changed, "selection", None, None);
                 }
             }
             Command::Client(reply) => {
@@ -233,8 +235,8 @@ impl Supervisor {
     ) {
         let outcome = self.store.apply_event(&ev);
         let name = ev.name.clone().or_else(|| self.container_name(&ev.id));
-        for service in outcome.changed {
-            self.emit_service(service, &ev.raw_action, name.clone(), Some(ev.time_nano));
+        for changed in outcome.changed {
+            self.emit_change(changed, &ev.raw_action, name.clone(), Some(ev.time_nano));
         }
         if outcome.reinspect {
             let cause = format!("inspect after {}", ev.raw_action);
@@ -284,24 +286,21 @@ impl Supervisor {
             Ok(Err(e)) => return Err(format!("inspect failed: {}", reason(&e))),
             Ok(Ok(resp)) => match container_status(&resp) {
                 Some(c) => self.store.apply_inspect(c),
-                None => None,
+                None => Vec::new(),
             },
         };
-        if let Some(service) = changed {
+        for changed in changed {
             let name = self.container_name(&id).or_else(|| Some(id.chars().take(12).collect()));
-            self.emit_service(service, &p.cause, name, Some(p.time_nano));
+            self.emit_change(changed, &p.cause, name, Some(p.time_nano));
         }
         Ok(())
     }
 
     fn container_name(&self, id: &str) -> Option<String> {
-        self.snapshot
-            .borrow()
-            .services
-            .iter()
-            .flat_map(|s| &s.containers)
-            .find(|c| c.id == id)
-            .map(|c| c.name.clone())
+        let snapshot = self.snapshot.borrow();
+        let services = snapshot.services.iter().flat_map(|s| &s.containers);
+        let mut all = services.chain(snapshot.regions.iter().flat_map(|r| &r.containers));
+        all.find(|c| c.id == id).map(|c| c.name.clone())
     }
 
     fn set_connection(&mut self, view: ConnectionView, cause: &str) {
@@ -316,18 +315,42 @@ impl Supervisor {
         self.emit(UpdateKind::Connection, cause.to_string(), None, None, |u| u.connection = Some(view));
     }
 
-    fn emit_service(
-        &mut self,
-        service: ServiceStatus,
-        cause: &str,
-        container: Option<String>,
-        time: Option<i64>,
-    ) {
-        self.snapshot.send_modify(|s| match s.services.iter_mut().find(|v| v.name == service.name) {
-            Some(v) => *v = service.clone(),
-            None => s.services.push(service.clone()),
-        });
-        self.emit(UpdateKind::Service, cause.to_string(), container, time, |u| u.service = Some(service));
+    /// Puts a changed service or region into the snapshot and sends its update.
+    fn emit_change(&mut self, changed: Changed, cause: &str, container: Option<String>, time: Option<i64>) {
+        match changed {
+            Changed::Service(service) => {
+                self.snapshot.send_modify(|s| {
+                    let at = s.services.iter().position(|v| v.name == service.name);
+                    match at {
+                        // A service the files do not define is listed only while it has containers.
+                        Some(i) if !service.defined && service.containers.is_empty() => {
+                            s.services.remove(i);
+                        }
+                        Some(i) => s.services[i] = service.clone(),
+                        None => s.services.push(service.clone()),
+                    }
+                });
+                self.emit(UpdateKind::Service, cause.to_string(), container, time, |u| {
+                    u.service = Some(service)
+                });
+            }
+            Changed::Region(region) => {
+                self.snapshot.send_modify(|s| {
+                    match s.regions.binary_search_by(|r| r.name.cmp(&region.name)) {
+                        // A region is listed only while it has containers.
+                        Ok(i) if region.containers.is_empty() => {
+                            s.regions.remove(i);
+                        }
+                        Ok(i) => s.regions[i] = region.clone(),
+                        Err(i) if !region.containers.is_empty() => s.regions.insert(i, region.clone()),
+                        Err(_) => {}
+                    }
+                });
+                self.emit(UpdateKind::Region, cause.to_string(), container, time, |u| {
+                    u.region = Some(region)
+                });
+            }
+        }
     }
 
     fn emit(
@@ -348,6 +371,7 @@ impl Supervisor {
             emitted_at_nano: now_nano().to_string(),
             connection: None,
             service: None,
+            region: None,
             snapshot: None,
         };
         fill(&mut update);
@@ -356,24 +380,34 @@ impl Supervisor {
     }
 }
 
-/// The full list (all states, this project's label) and an inspection of each, `concurrency` at a time.
+/// The full lists (all states; the project's Compose containers and its region containers) and an inspection
+/// of each container, `concurrency` at a time.
 async fn resync(
     docker: Docker,
     project: String,
     timeout: Duration,
     concurrency: usize,
 ) -> Result<Vec<ContainerStatus>, String> {
-    let options = ListContainersOptions {
-        all: true,
-        filters: Some(HashMap::from([("label".to_string(), vec![format!("{PROJECT_LABEL}={project}")])])),
-        ..Default::default()
-    };
-    let list = match tokio::time::timeout(timeout, docker.list_containers(Some(options))).await {
-        Err(_) => return Err(format!("listing containers: no answer within {} ms", timeout.as_millis())),
-        Ok(Err(e)) => return Err(format!("listing containers failed: {}", reason(&e))),
-        Ok(Ok(list)) => list,
-    };
-    let ids: Vec<String> = list.into_iter().filter_map(|c| c.id).collect();
+    let lists = label_scopes(&project).map(|labels| {
+        let options = ListContainersOptions {
+            all: true,
+            filters: Some(HashMap::from([("label".to_string(), labels)])),
+            ..Default::default()
+        };
+        let d = docker.clone();
+        async move { tokio::time::timeout(timeout, d.list_containers(Some(options))).await }
+    });
+    let mut ids: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for result in futures_util::future::join_all(lists).await {
+        let list = match result {
+            Err(_) => return Err(format!("listing containers: no answer within {} ms", timeout.as_millis())),
+            Ok(Err(e)) => return Err(format!("listing containers failed: {}", reason(&e))),
+            Ok(Ok(list)) => list,
+        };
+        // A region container may carry the project's Compose label too: inspect it once.
+        ids.extend(list.into_iter().filter_map(|c| c.id).filter(|id| seen.insert(id.clone())));
+    }
     let results: Vec<_> = futures_util::stream::iter(ids)
         .map(|id| {
             let d = docker.clone();

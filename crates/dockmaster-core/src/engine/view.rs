@@ -133,8 +133,11 @@ pub struct ContainerStatus {
     pub id: String,
     /// Name without the leading `/`.
     pub name: String,
-    /// `com.docker.compose.service`.
+    /// `com.docker.compose.service`; for a region container the region-manager's `service` label (else
+    /// Compose's, else the container's name).
     pub service: String,
+    /// The region of a region container (`dev.dockmaster.region`); `None` for the project's Compose containers.
+    pub region: Option<String>,
     /// A `docker compose run` container (`com.docker.compose.oneoff=True`).
     pub one_off: bool,
     pub image: String,
@@ -179,6 +182,26 @@ pub struct ServiceStatus {
     pub containers: Vec<ContainerStatus>,
 }
 
+/// One region of the project: the containers created outside Compose with Dockmaster's region labels
+/// (`dev.dockmaster.region=<name>`, `dev.dockmaster.project=<project>`), summarised like a service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RegionStatus {
+    pub name: String,
+    /// The worst state of its containers; `notCreated` once it has none (the region is gone).
+    pub state: RunState,
+    /// The worst health of its running containers.
+    pub health: Health,
+    pub restart_count: u32,
+    /// Exit code of the container shown in `state`, when it has exited.
+    pub exit_code: Option<i32>,
+    /// Every published port of its containers.
+    pub ports: Vec<PublishedPort>,
+    /// Its containers by name; `service` says which of the region's services each runs.
+    pub containers: Vec<ContainerStatus>,
+}
+
 /// The whole live state of the project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -190,6 +213,8 @@ pub struct EngineSnapshot {
     /// services show the last known state.
     pub synced: bool,
     pub services: Vec<ServiceStatus>,
+    /// The project's regions that have containers, by name.
+    pub regions: Vec<RegionStatus>,
 }
 
 /// What an update is about.
@@ -201,6 +226,8 @@ pub enum UpdateKind {
     Connection,
     /// A service changed (`service` is set).
     Service,
+    /// A region changed, appeared or (state `notCreated`, no containers) disappeared (`region` is set).
+    Region,
     /// A full resync finished (`snapshot` is set): the state now equals the engine's.
     Synced,
 }
@@ -224,5 +251,6 @@ pub struct StoreUpdate {
     pub emitted_at_nano: String,
     pub connection: Option<ConnectionView>,
     pub service: Option<ServiceStatus>,
+    pub region: Option<RegionStatus>,
     pub snapshot: Option<EngineSnapshot>,
 }

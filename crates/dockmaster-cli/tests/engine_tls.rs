@@ -1,0 +1,247 @@
+//! A TLS engine endpoint, as `DOCKER_HOST=tcp://…` + `DOCKER_TLS_VERIFY=1` + `DOCKER_CERT_PATH` set it, against a
+//! PRIVATE second dockerd listening on `tcp://127.0.0.1:PORT` with `--tlsverify` (the shared engine is never
+//! touched). Certificates (a CA, the engine's and the client's) are made with `openssl` for this run. Through TLS,
+//! `status --json` reports `connected` with the engine's version and the project's container, and `status --watch`
+//! sees a container started over there; a wrong CA, or a client certificate the engine does not trust, gives a
+//! clear error and exit status 4 within seconds, never a hang.
+
+mod engine_support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use engine_support::*;
+
+/// Runs `openssl ARGS` in `dir`, failing with its output.
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run openssl (install it: scripts/setup.sh): {e}"));
+    assert!(out.status.success(), "openssl {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A self-signed CA `NAME.pem` with its key `NAME-key.pem`.
+fn ca(dir: &Path, name: &str) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN=dockmaster test {name}"),
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+            "-keyout",
+            &format!("{name}-key.pem"),
+            "-out",
+            &format!("{name}.pem"),
+        ],
+    );
+}
+
+/// A leaf certificate `NAME-cert.pem` (key `NAME-key.pem`) signed by the CA `CA.pem`, for `usage`
+/// (`serverAuth` with 127.0.0.1 as its address, or `clientAuth`).
+fn leaf(dir: &Path, name: &str, ca: &str, usage: &str) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-subj",
+            &format!("/CN={name}"),
+            "-keyout",
+            &format!("{name}-key.pem"),
+            "-out",
+            &format!("{name}.csr"),
+        ],
+    );
+    let ext = format!(
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage={usage}\n{}",
+        if usage == "serverAuth" { "subjectAltName=IP:127.0.0.1,DNS:localhost\n" } else { "" }
+    );
+    std::fs::write(dir.join(format!("{name}.ext")), ext).expect("write ext");
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-days",
+            "2",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            &format!("{ca}.pem"),
+            "-CAkey",
+            &format!("{ca}-key.pem"),
+            "-CAcreateserial",
+            "-extfile",
+            &format!("{name}.ext"),
+            "-out",
+            &format!("{name}-cert.pem"),
+        ],
+    );
+}
+
+/// A `DOCKER_CERT_PATH` folder: `ca.pem`, `cert.pem`, `key.pem` copied from `dir`.
+fn cert_path(dir: &Path, name: &str, ca: &str, client: &str) -> PathBuf {
+    let out = dir.join(name);
+    std::fs::create_dir_all(&out).expect("cert dir");
+    for (from, to) in [
+        (format!("{ca}.pem"), "ca.pem"),
+        (format!("{client}-cert.pem"), "cert.pem"),
+        (format!("{client}-key.pem"), "key.pem"),
+    ] {
+        std::fs::copy(dir.join(&from), out.join(to)).unwrap_or_else(|e| panic!("copy {from}: {e}"));
+    }
+    out
+}
+
+fn tls_env<'a>(host: &'a str, certs: &'a str) -> [(&'a str, &'a str); 4] {
+    [("DOCKER_HOST", host), ("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", certs), ("DOCKER_CONTEXT", "")]
+}
+
+/// `status --json` with `env`: must fail with exit status 4, quickly; returns stderr.
+fn fails_quickly(project: &str, env: &[(&str, &str)]) -> String {
+    let started = Instant::now();
+    let out = dockmaster(project, &["status", "--json"], env);
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "stdout:\n{}\nstderr:\n{stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(took < Duration::from_secs(5), "took {took:?}: {stderr}");
+    assert_eq!(json(&out)["error"]["code"], "ENGINE_UNAVAILABLE", "{stderr}");
+    stderr
+}
+
+#[test]
+fn tls_endpoint_with_cert_path() {
+    require_engine();
+    require_dockerd();
+
+    // Certificates: the engine's CA signs the engine and the client; a stranger CA signs nothing we use.
+    let certs = tempfile::tempdir().expect("tempdir");
+    let dir = certs.path();
+    ca(dir, "ca");
+    ca(dir, "stranger");
+    leaf(dir, "server", "ca", "serverAuth");
+    leaf(dir, "client", "ca", "clientAuth");
+    leaf(dir, "rogue", "stranger", "clientAuth");
+    let good = cert_path(dir, "good", "ca", "client");
+    let wrong_ca = cert_path(dir, "wrong-ca", "stranger", "client");
+    let untrusted_client = cert_path(dir, "untrusted-client", "ca", "rogue");
+
+    // The private engine: its own unix socket (for setup) and a TLS-verifying TCP listener.
+    let port = free_port();
+    let mut engine = PrivateEngine::new();
+    let file = |n: &str| dir.join(n).display().to_string();
+    engine.start_with(
+        "sock",
+        &[
+            "-H".into(),
+            format!("tcp://127.0.0.1:{port}"),
+            "--tlsverify".into(),
+            "--tlscacert".into(),
+            file("ca.pem"),
+            "--tlscert".into(),
+            file("server-cert.pem"),
+            "--tlskey".into(),
+            file("server-key.pem"),
+        ],
+    );
+    engine.wait_answers("sock");
+    let version = engine.docker("sock", &["version", "--format", "{{.Server.Version}}"]).trim().to_string();
+    engine.load_demo_image("sock");
+
+    let project = format!("dmtest-tls-{}-{}", std::process::id(), fastrand::u32(0..1_000_000));
+    let run_database = || {
+        engine.docker(
+            "sock",
+            &[
+                "run",
+                "-d",
+                "--network",
+                "none",
+                "--label",
+                &format!("com.docker.compose.project={project}"),
+                "--label",
+                "com.docker.compose.service=database",
+                "--label",
+                "com.docker.compose.oneoff=False",
+                "--name",
+                &format!("{project}-database"),
+                IMAGE,
+                "sleep",
+                "100000",
+            ],
+        )
+    };
+
+    let host = format!("tcp://127.0.0.1:{port}");
+    let good_s = good.display().to_string();
+    let env = tls_env(&host, &good_s);
+
+    // Through TLS: connected, with the engine's version; nothing of the project there yet.
+    let out = dockmaster(&project, &["status", "--json"], &env);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let snap = json(&out);
+    assert_eq!(snap["connection"]["status"], "connected", "{snap}");
+    assert_eq!(snap["connection"]["engineVersion"], version.as_str(), "{snap}");
+    let endpoint = snap["connection"]["endpoint"].as_str().expect("endpoint");
+    assert_eq!(endpoint, format!("{host} with TLS (from DOCKER_HOST)"));
+    assert_eq!(service(&snap, "database")["state"], "notCreated");
+
+    // Events over TLS: a container started on that engine reaches `status --watch`.
+    let mut w = Watcher::start(&project, &["status", "--watch", "--json"], &env);
+    w.wait_for("the first sync", Duration::from_secs(15), |v| v["kind"] == "synced");
+    run_database();
+    let up = w.wait_for("database running", Duration::from_secs(15), |v| {
+        is_service(v, "database") && v["service"]["state"] == "running"
+    });
+    assert_eq!(up["container"], format!("{project}-database"), "{up}");
+    w.stop();
+    // And the list + inspect of a fresh snapshot, over TLS too.
+    let snap = json(&dockmaster(&project, &["status", "--json"], &env));
+    assert_eq!(service(&snap, "database")["state"], "running", "{snap}");
+
+    // A CA that did not sign the engine's certificate: refused, clearly, at once.
+    let wrong_s = wrong_ca.display().to_string();
+    let stderr = fails_quickly(&project, &tls_env(&host, &wrong_s));
+    assert!(stderr.contains("TLS"), "{stderr}");
+    assert!(stderr.contains("not signed by the CA"), "{stderr}");
+    assert!(!stderr.contains("Start Docker"), "not an engine-down hint: {stderr}");
+    assert!(stderr.contains(&format!("{}/ca.pem", wrong_s)), "{stderr}");
+
+    // A client certificate the engine does not trust: the engine refuses it, clearly, at once.
+    let untrusted_s = untrusted_client.display().to_string();
+    let stderr = fails_quickly(&project, &tls_env(&host, &untrusted_s));
+    assert!(stderr.contains("TLS"), "{stderr}");
+    assert!(stderr.contains("client certificate"), "{stderr}");
+    assert!(stderr.contains(&format!("{}/cert.pem", untrusted_s)), "{stderr}");
+
+    // Plain HTTP to the TLS port (DOCKER_TLS_VERIFY unset): a clear error too.
+    let plain = [("DOCKER_HOST", host.as_str()), ("DOCKER_TLS_VERIFY", ""), ("DOCKER_CONTEXT", "")];
+    let stderr = fails_quickly(&project, &plain);
+    assert!(stderr.contains("DOCKER_TLS_VERIFY"), "{stderr}");
+
+    engine.stop();
+}
