@@ -11,7 +11,9 @@ pub mod endpoint;
 pub mod error;
 pub mod event;
 pub mod inspect;
+pub mod logs;
 mod selection;
+pub mod stats;
 pub mod store;
 mod supervisor;
 pub mod view;
@@ -81,6 +83,7 @@ impl EngineHandle {
             connection: ConnectionView::connecting(&config.endpoint.to_string()),
             synced: false,
             services: Vec::new(),
+            regions: Vec::new(),
         });
         let (commands, command_rx) = mpsc::unbounded_channel();
         let sup = supervisor::Supervisor::new(config, snap_tx, updates.clone());
