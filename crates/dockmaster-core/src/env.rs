@@ -484,7 +484,7 @@ fn round_trips(text: &str, before: &EnvFile, index: usize, value: &str) -> bool 
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, keeping the old
 /// file's permissions.
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| ".env".into());

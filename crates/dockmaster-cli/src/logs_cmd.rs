@@ -1,0 +1,304 @@
+//! `dockmaster logs [SERVICE…]`: the project's container logs, masked, with `--follow` (re-attaching across
+//! restarts), `--tail`, `--since`, `--grep`, `--export FILE`, and `--json` (one object per line).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+use dockmaster_core::engine::logs::{
+    self, CompiledFilter, LogBatch, LogConfig, LogError, LogFilter, LogFollower, LogLine, LogStream, Masker,
+};
+use dockmaster_core::engine::{
+    Endpoint, EndpointEnv, EngineConfig, EngineError, EngineHandle, ServiceSelection,
+};
+use dockmaster_core::Project;
+use serde::Serialize;
+
+use crate::{core_error, fail, status};
+
+#[derive(Args)]
+pub struct LogsArgs {
+    /// Services to show (default: every service of the project).
+    #[arg(value_name = "SERVICE")]
+    services: Vec<String>,
+    /// Keep printing new lines, across container restarts and recreations too, until Ctrl-C. Short form
+    /// `-F` (`-f` is the global `--file`, as in `docker compose -f`).
+    #[arg(short = 'F', long)]
+    follow: bool,
+    /// Lines to show from the end of each container's log: a number, or `all` (the default).
+    #[arg(long, value_name = "N|all", value_parser = parse_tail)]
+    tail: Option<Tail>,
+    /// Only lines written since TIME: RFC 3339 (2024-01-02T03:04:05Z), Unix seconds, or a duration back from
+    /// now (90s, 10m, 1h30m).
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+    /// Only lines containing TEXT (case-insensitive).
+    #[arg(long, value_name = "TEXT")]
+    grep: Option<String>,
+    /// Read --grep's TEXT as a regular expression.
+    #[arg(long, requires = "grep")]
+    regex: bool,
+    /// Only stdout or only stderr.
+    #[arg(long, value_name = "STREAM", value_parser = ["stdout", "stderr"])]
+    stream: Option<String>,
+    /// Prefix each line with its timestamp (with --json it is always there).
+    #[arg(short = 't', long)]
+    timestamps: bool,
+    /// Write the (masked, filtered) lines to FILE, each prefixed with its timestamp and service, instead of
+    /// printing them. Not with --follow.
+    #[arg(long, value_name = "FILE", conflicts_with = "follow")]
+    export: Option<PathBuf>,
+    /// Lines kept per service (the memory bound; an export holds at most this many per service).
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    buffer_lines: usize,
+    /// Bytes kept per service.
+    #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
+    buffer_bytes: usize,
+}
+
+/// `--tail`: a line count, or all (`None`).
+#[derive(Clone, Copy, Debug)]
+struct Tail(Option<u32>);
+
+fn parse_tail(text: &str) -> Result<Tail, String> {
+    if text.eq_ignore_ascii_case("all") {
+        return Ok(Tail(None));
+    }
+    text.parse()
+        .map(|n| Tail(Some(n)))
+        .map_err(|_| format!("`{text}` is not a line count: give a number or `all`"))
+}
+
+/// One line of `--json` output.
+#[derive(Serialize)]
+struct JsonLine<'a> {
+    service: &'a str,
+    container: &'a str,
+    stream: LogStream,
+    timestamp: &'a str,
+    text: &'a str,
+}
+
+fn engine_error(json: bool, e: &EngineError) -> ExitCode {
+    let code = serde_json::to_value(e.code()).ok().and_then(|v| v.as_str().map(String::from));
+    fail(json, code.as_deref().unwrap_or("ENGINE_UNAVAILABLE"), e.to_string(), status::ENGINE)
+}
+
+fn log_error(json: bool, e: &LogError) -> ExitCode {
+    let code = match e {
+        LogError::Export { .. } => 1,
+        _ => status::USAGE,
+    };
+    fail(json, e.code(), e.to_string(), code)
+}
+
+pub fn run(project: &Project, args: LogsArgs, json: bool) -> ExitCode {
+    let selection = match ServiceSelection::for_project(project, &project.default_selection()) {
+        Ok(s) => s,
+        Err(e) => return core_error(json, &e),
+    };
+    if let Err(e) = logs::check_services(&args.services, &selection.defined) {
+        return log_error(json, &e);
+    }
+    let now = now_nano();
+    let since_nano = match args.since.as_deref() {
+        None => None,
+        Some(text) => match logs::parse_user_time(text, now) {
+            Some(t) => Some(t),
+            None => return log_error(json, &LogError::InvalidTime { text: text.to_string() }),
+        },
+    };
+    let filter = LogFilter {
+        services: args.services.clone(),
+        streams: match args.stream.as_deref() {
+            Some("stdout") => vec![LogStream::Stdout, LogStream::Console],
+            Some(_) => vec![LogStream::Stderr],
+            None => Vec::new(),
+        },
+        text: args.grep.clone(),
+        regex: args.regex,
+        ..LogFilter::default()
+    };
+    let compiled = match CompiledFilter::new(&filter, now) {
+        Ok(c) => c,
+        Err(e) => return log_error(json, &e),
+    };
+    // Masking is never optional: without the secrets, no line is shown.
+    let masker = match Masker::for_project(project) {
+        Ok((masker, warning)) => {
+            if let Some(w) = warning {
+                eprintln!("dockmaster: warning: {w}");
+            }
+            Arc::new(masker)
+        }
+        Err(e) => return crate::secret::failed(json, &e),
+    };
+    let endpoint = match Endpoint::resolve(&EndpointEnv::from_process()) {
+        Ok(e) => e,
+        Err(e) => return engine_error(json, &e),
+    };
+    let engine = EngineConfig::new(project.name(), selection, endpoint);
+    let config = LogConfig {
+        max_lines: args.buffer_lines,
+        max_bytes: args.buffer_bytes,
+        tail: args.tail.and_then(|t| t.0),
+        since_nano,
+        follow: args.follow,
+        ..LogConfig::default()
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            return fail(json, "INTERNAL", format!("cannot start the async runtime: {e}"), status::ENGINE)
+        }
+    };
+    runtime.block_on(async move {
+        let (handle, _updates) = EngineHandle::spawn(engine);
+        if let Err(e) = handle.first_contact().await {
+            return engine_error(json, &e);
+        }
+        let (follower, batches) = LogFollower::start(handle.link(), args.services.clone(), masker, config);
+        let printer = Printer { json, timestamps: args.timestamps, filter: compiled, width: 0 };
+        let export = args.export.clone();
+        let code = pump(batches, printer, export.is_none(), args.follow).await;
+        if let Some(path) = export {
+            return match follower.export(&filter, &path) {
+                Ok(report) => {
+                    warn_dropped(&follower);
+                    eprintln!("dockmaster: wrote {} lines to {}", report.lines, report.path);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => log_error(json, &e),
+            };
+        }
+        if args.follow {
+            summary(&follower);
+        } else {
+            warn_dropped(&follower);
+        }
+        code
+    })
+}
+
+/// Prints batches until the follow ends (or, following, until Ctrl-C / SIGTERM or stdout closes).
+async fn pump(
+    mut batches: tokio::sync::mpsc::Receiver<LogBatch>,
+    mut printer: Printer,
+    print: bool,
+    follow: bool,
+) -> ExitCode {
+    let stop = stop_signal();
+    tokio::pin!(stop);
+    let stdout = std::io::stdout();
+    loop {
+        let batch = tokio::select! {
+            b = batches.recv() => match b {
+                Some(b) => b,
+                None => return ExitCode::SUCCESS,
+            },
+            _ = &mut stop, if follow => return ExitCode::SUCCESS,
+        };
+        for n in &batch.notices {
+            eprintln!("dockmaster: {}", n.message);
+        }
+        if !print {
+            continue;
+        }
+        let mut out = std::io::BufWriter::with_capacity(64 << 10, stdout.lock());
+        let ok = batch.lines.iter().all(|line| printer.print(&mut out, line)) && out.flush().is_ok();
+        if !ok {
+            return ExitCode::SUCCESS; // the reader went away
+        }
+    }
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+struct Printer {
+    json: bool,
+    timestamps: bool,
+    filter: CompiledFilter,
+    /// Widest container name so far (names line up).
+    width: usize,
+}
+
+impl Printer {
+    /// `false` when stdout is closed.
+    fn print(&mut self, out: &mut impl Write, line: &LogLine) -> bool {
+        let ts = (line.time_ms * 1_000_000.0) as i64;
+        if !self.filter.matches(&line.service, line.stream, ts, &line.text) {
+            return true;
+        }
+        if self.json {
+            let j = JsonLine {
+                service: &line.service,
+                container: &line.container,
+                stream: line.stream,
+                timestamp: &line.timestamp,
+                text: &line.text,
+            };
+            return serde_json::to_writer(&mut *out, &j).is_ok() && out.write_all(b"\n").is_ok();
+        }
+        self.width = self.width.max(line.container.len());
+        let stamp = if self.timestamps { format!("{} ", line.timestamp) } else { String::new() };
+        writeln!(out, "{:<w$} | {stamp}{}", line.container, line.text, w = self.width).is_ok()
+    }
+}
+
+fn mib(bytes: u32) -> String {
+    format!("{:.1} MiB", f64::from(bytes) / f64::from(1u32 << 20))
+}
+
+/// On stderr: what each service's buffer holds and dropped (a follow's end).
+fn summary(follower: &LogFollower) {
+    let (lines, bytes) = follower.limits();
+    eprintln!("dockmaster: log buffers (limit {lines} lines / {} per service):", mib(bytes as u32));
+    for s in follower.states() {
+        eprintln!(
+            "dockmaster:   {}: {} lines kept ({}), {} dropped, {} received",
+            s.service,
+            s.lines,
+            mib(s.bytes),
+            s.dropped,
+            s.total
+        );
+    }
+}
+
+/// On stderr, when a buffer dropped lines (an export then lacks them).
+fn warn_dropped(follower: &LogFollower) {
+    for s in follower.states().into_iter().filter(|s| s.dropped > 0.0) {
+        eprintln!(
+            "dockmaster: {}: only the last {} lines are kept ({} older ones dropped); raise --buffer-lines or \
+             --buffer-bytes to keep more",
+            s.service, s.lines, s.dropped
+        );
+    }
+}
+
+fn now_nano() -> i64 {
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
+}
