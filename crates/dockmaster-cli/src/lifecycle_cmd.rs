@@ -1,0 +1,540 @@
+//! `dockmaster up|down|stop|start|restart|pull|build|preflight|drift`: the core's lifecycle from the terminal,
+//! with progress lines (or `--json`: one JSON object per line per event, the last line the result). Ctrl-C
+//! cancels cleanly: Compose is stopped and reaped before the command exits.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use dockmaster_core::engine::{Endpoint, EndpointEnv};
+use dockmaster_core::lifecycle::{
+    self, CancellationToken, DriftReport, EventKind, LifecycleError, LifecycleEvent, OpKind, OperationResult,
+    Outcome, PreflightReport, Request, RunOptions,
+};
+use dockmaster_core::Project;
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::{selected_profiles, status};
+
+#[derive(Subcommand)]
+pub enum LifecycleCommand {
+    /// Start the selection (or SERVICE…) detached, with per-service progress; `--wait` until healthy.
+    Up(UpArgs),
+    /// Remove the project's containers and networks (all profiles); `--volumes --yes` removes its volumes too.
+    Down(DownArgs),
+    /// Stop the selection's services (or SERVICE…).
+    Stop(ServiceArgs),
+    /// Start the selection's stopped services (or SERVICE…).
+    Start(ServiceArgs),
+    /// Restart the selection's services (or SERVICE…).
+    Restart(ServiceArgs),
+    /// Pull the selection's images (or SERVICE…'s).
+    Pull(ServiceArgs),
+    /// Build the selection's images (or SERVICE…'s).
+    Build(ServiceArgs),
+    /// Check what `up` checks first: engine, Compose, free host ports, variables, memory, disk (exit 7: blocked).
+    Preflight(PreflightArgs),
+    /// Which running services need recreating: their config hash differs from the current configuration's.
+    Drift(DriftArgs),
+}
+
+#[derive(Args)]
+pub struct Common {
+    /// Profile to select; repeatable. Default: COMPOSE_PROFILES, else the stack's default profiles.
+    #[arg(long = "profile", value_name = "PROFILE")]
+    profiles: Vec<String>,
+    /// Compose version to use: v1 (`docker-compose`) or v2 (`docker compose`). Default: DOCKMASTER_COMPOSE,
+    /// else v2 when installed, else v1.
+    #[arg(long, value_name = "v1|v2")]
+    compose: Option<String>,
+    /// On cancel (Ctrl-C): seconds Compose may take to stop after SIGTERM before it is killed.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    grace: u32,
+}
+
+#[derive(Args)]
+pub struct UpArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Wait until every started service runs and is healthy (Compose v2 `--wait`; v1: the engine is watched).
+    #[arg(long)]
+    wait: bool,
+    /// With --wait: seconds the services may take to become healthy.
+    #[arg(long, value_name = "SECS", default_value_t = 180)]
+    timeout: u32,
+    /// Skip the preflight (ports, variables, memory, disk).
+    #[arg(long)]
+    no_preflight: bool,
+    /// Services to start (with their dependencies); default: the selection's.
+    #[arg(value_name = "SERVICE")]
+    services: Vec<String>,
+}
+
+#[derive(Args)]
+pub struct DownArgs {
+    /// Also delete the project's named volumes (their data is lost); needs --yes.
+    #[arg(long, short = 'v')]
+    volumes: bool,
+    /// Confirm deleting the volumes `down --volumes` lists.
+    #[arg(long)]
+    yes: bool,
+    /// Compose version to use: v1 or v2 (default: DOCKMASTER_COMPOSE, else v2 when installed, else v1).
+    #[arg(long, value_name = "v1|v2")]
+    compose: Option<String>,
+    /// On cancel (Ctrl-C): seconds Compose may take to stop after SIGTERM before it is killed.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    grace: u32,
+}
+
+#[derive(Args)]
+pub struct ServiceArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Services to act on; default: the selection's.
+    #[arg(value_name = "SERVICE")]
+    services: Vec<String>,
+}
+
+#[derive(Args)]
+pub struct PreflightArgs {
+    /// Profile to select; repeatable. Default: COMPOSE_PROFILES, else the stack's default profiles.
+    #[arg(long = "profile", value_name = "PROFILE")]
+    profiles: Vec<String>,
+    /// Compose version to check for: v1 or v2.
+    #[arg(long, value_name = "v1|v2")]
+    compose: Option<String>,
+    /// Services to check (with their dependencies); default: the selection's.
+    #[arg(value_name = "SERVICE")]
+    services: Vec<String>,
+}
+
+#[derive(Args)]
+pub struct DriftArgs {
+    /// Profile to select; repeatable. Default: COMPOSE_PROFILES, else the stack's default profiles.
+    #[arg(long = "profile", value_name = "PROFILE")]
+    profiles: Vec<String>,
+    /// Compose version to hash with when the containers do not say: v1 or v2.
+    #[arg(long, value_name = "v1|v2")]
+    compose: Option<String>,
+}
+
+/// One JSON line that is not an event: the result, or why there is none.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+enum Line<'a> {
+    Result {
+        result: &'a OperationResult,
+    },
+    Error {
+        error: ErrorBody,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        preflight: Option<&'a PreflightReport>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        volumes: Option<&'a [String]>,
+    },
+}
+
+#[derive(Serialize)]
+struct ErrorBody {
+    code: String,
+    message: String,
+}
+
+fn json_line(value: &impl Serialize) {
+    let mut out = std::io::stdout().lock();
+    let text = serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"kind\":\"error\",\"error\":{{\"code\":\"INTERNAL\",\"message\":\"cannot encode JSON: {e}\"}}}}"));
+    let _ = writeln!(out, "{text}").and_then(|_| out.flush());
+}
+
+fn options(compose: Option<String>, grace: u32) -> Result<RunOptions, LifecycleError> {
+    let endpoint = Endpoint::resolve(&EndpointEnv::from_process())?;
+    let mut o = RunOptions::new(endpoint);
+    o.compose = compose;
+    o.kill_grace = Duration::from_secs(u64::from(grace));
+    Ok(o)
+}
+
+fn runtime(json: bool) -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| {
+        crate::fail(json, "INTERNAL", format!("cannot start the async runtime: {e}"), status::ENGINE)
+    })
+}
+
+pub fn run(project: &Project, command: LifecycleCommand, json: bool) -> ExitCode {
+    let rt = match runtime(json) {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    match command {
+        LifecycleCommand::Up(a) => {
+            let profiles = match selected_profiles(project, a.common.profiles.clone(), json) {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            let mut req = Request::new(OpKind::Up, profiles);
+            req.services = a.services;
+            req.wait = a.wait;
+            req.timeout = Duration::from_secs(u64::from(a.timeout.max(1)));
+            req.preflight = !a.no_preflight;
+            rt.block_on(operation(project, req, a.common.compose, a.common.grace, json))
+        }
+        LifecycleCommand::Down(a) => {
+            let mut req = Request::new(OpKind::Down, Vec::new());
+            req.volumes = a.volumes;
+            rt.block_on(async {
+                if a.volumes {
+                    let opts = match options(a.compose.clone(), a.grace) {
+                        Ok(o) => o,
+                        Err(e) => return error(json, &e),
+                    };
+                    match lifecycle::volume_plan(project, &opts).await {
+                        Ok(plan) if !a.yes && !plan.volumes.is_empty() => {
+                            return error(json, &LifecycleError::ConfirmVolumes { volumes: plan.volumes });
+                        }
+                        Ok(plan) => req.confirmed_volumes = plan.volumes,
+                        Err(e) => return error(json, &e),
+                    }
+                }
+                operation(project, req, a.compose, a.grace, json).await
+            })
+        }
+        LifecycleCommand::Stop(a) => service_op(&rt, project, OpKind::Stop, a, json),
+        LifecycleCommand::Start(a) => service_op(&rt, project, OpKind::Start, a, json),
+        LifecycleCommand::Restart(a) => service_op(&rt, project, OpKind::Restart, a, json),
+        LifecycleCommand::Pull(a) => service_op(&rt, project, OpKind::Pull, a, json),
+        LifecycleCommand::Build(a) => service_op(&rt, project, OpKind::Build, a, json),
+        LifecycleCommand::Preflight(a) => {
+            let profiles = match selected_profiles(project, a.profiles, json) {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            rt.block_on(async {
+                let opts = match options(a.compose, 10) {
+                    Ok(o) => o,
+                    Err(e) => return error(json, &e),
+                };
+                match lifecycle::preflight(project, &profiles, &a.services, &opts).await {
+                    Ok(report) => {
+                        if json {
+                            json_line(&report);
+                        } else {
+                            print_preflight(&report);
+                        }
+                        if report.ok {
+                            ExitCode::SUCCESS
+                        } else {
+                            ExitCode::from(status::PREFLIGHT_BLOCKED)
+                        }
+                    }
+                    Err(e) => error(json, &e),
+                }
+            })
+        }
+        LifecycleCommand::Drift(a) => {
+            let profiles = match selected_profiles(project, a.profiles, json) {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            rt.block_on(async {
+                let opts = match options(a.compose, 10) {
+                    Ok(o) => o,
+                    Err(e) => return error(json, &e),
+                };
+                match lifecycle::drift(project, &profiles, &opts).await {
+                    Ok(report) => {
+                        if json {
+                            json_line(&report);
+                        } else {
+                            print_drift(&report);
+                        }
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => error(json, &e),
+                }
+            })
+        }
+    }
+}
+
+fn service_op(
+    rt: &tokio::runtime::Runtime,
+    project: &Project,
+    op: OpKind,
+    a: ServiceArgs,
+    json: bool,
+) -> ExitCode {
+    let profiles = match selected_profiles(project, a.common.profiles.clone(), json) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut req = Request::new(op, profiles);
+    req.services = a.services;
+    rt.block_on(operation(project, req, a.common.compose, a.common.grace, json))
+}
+
+/// Runs one operation, printing its events as they come; Ctrl-C cancels it.
+async fn operation(
+    project: &Project,
+    req: Request,
+    compose: Option<String>,
+    grace: u32,
+    json: bool,
+) -> ExitCode {
+    let opts = match options(compose, grace) {
+        Ok(o) => o,
+        Err(e) => return error(json, &e),
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel::<LifecycleEvent>();
+    let cancel = CancellationToken::new();
+    let run = lifecycle::run(project, req, &opts, tx, cancel.clone());
+    tokio::pin!(run);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut cancelling = false;
+    let mut printer = Printer::default();
+    let result = loop {
+        tokio::select! {
+            Some(event) = rx.recv() => printer.event(&event, json),
+            result = &mut run => break result,
+            _ = &mut ctrl_c, if !cancelling => {
+                cancelling = true;
+                cancel.cancel();
+                if !json {
+                    eprintln!("dockmaster: cancelling: stopping Compose…");
+                }
+            }
+        }
+    };
+    while let Ok(event) = rx.try_recv() {
+        printer.event(&event, json);
+    }
+    printer.finish(json);
+    match result {
+        Ok(r) => {
+            if json {
+                json_line(&Line::Result { result: &r });
+            } else {
+                print_result(&r);
+            }
+            match r.outcome {
+                Outcome::Succeeded => ExitCode::SUCCESS,
+                Outcome::Cancelled => ExitCode::from(status::CANCELLED),
+                Outcome::Failed | Outcome::TimedOut => ExitCode::from(status::OPERATION_FAILED),
+            }
+        }
+        Err(e) => error(json, &e),
+    }
+}
+
+fn exit_status(e: &LifecycleError) -> u8 {
+    match e {
+        LifecycleError::Busy { .. } => status::BUSY,
+        LifecycleError::PreflightBlocked(_) => status::PREFLIGHT_BLOCKED,
+        LifecycleError::ConfirmVolumes { .. }
+        | LifecycleError::UnknownService { .. }
+        | LifecycleError::NoServicesAllowed { .. }
+        | LifecycleError::InvalidFlavor { .. } => status::USAGE,
+        LifecycleError::Project(_) => status::PROJECT,
+        LifecycleError::Engine(_)
+        | LifecycleError::Secrets(_)
+        | LifecycleError::KeychainNeeded { .. }
+        | LifecycleError::ComposeNotFound { .. }
+        | LifecycleError::ComposeUnavailable { .. } => status::ENGINE,
+        LifecycleError::Lock { .. } | LifecycleError::Spawn { .. } => status::OPERATION_FAILED,
+    }
+}
+
+fn error(json: bool, e: &LifecycleError) -> ExitCode {
+    let code = exit_status(e);
+    if json {
+        let (preflight, volumes) = match e {
+            LifecycleError::PreflightBlocked(r) => (Some(r.as_ref()), None),
+            LifecycleError::ConfirmVolumes { volumes } => (None, Some(volumes.as_slice())),
+            _ => (None, None),
+        };
+        json_line(&Line::Error {
+            error: ErrorBody { code: e.code(), message: e.to_string() },
+            preflight,
+            volumes,
+        });
+    }
+    match e {
+        LifecycleError::PreflightBlocked(r) if !json => {
+            print_preflight(r);
+            eprintln!(
+                "dockmaster: preflight blocked the start; fix the problems above (or use --no-preflight)"
+            );
+        }
+        LifecycleError::ConfirmVolumes { volumes } if !json => {
+            eprintln!("dockmaster: `down --volumes` would delete these volumes (their data is lost):");
+            for v in volumes {
+                eprintln!("  {v}");
+            }
+            eprintln!("Nothing was done. Run `dockmaster down --volumes --yes` to delete them.");
+        }
+        _ => eprintln!("dockmaster: {e}"),
+    }
+    ExitCode::from(code)
+}
+
+/// Prints events: every one as a JSON line, or as a progress line for humans (Compose's "variable is not set"
+/// warnings, one per unset variable and run, are counted instead: `dockmaster env` says more).
+#[derive(Default)]
+struct Printer {
+    unset_warnings: u32,
+}
+
+impl Printer {
+    fn event(&mut self, e: &LifecycleEvent, json: bool) {
+        if !json && e.kind == EventKind::Output && e.message.contains("variable is not set") {
+            self.unset_warnings += 1;
+            return;
+        }
+        print_event(e, json);
+    }
+
+    fn finish(&self, json: bool) {
+        if !json && self.unset_warnings > 0 {
+            println!(
+                "  ({} \"variable is not set\" warnings from Compose not shown; `dockmaster env` lists the variables)",
+                self.unset_warnings
+            );
+        }
+    }
+}
+
+fn print_event(e: &LifecycleEvent, json: bool) {
+    if json {
+        json_line(e);
+        return;
+    }
+    let t = format!("[{:>6.1}s]", f64::from(e.elapsed_ms) / 1000.0);
+    let line = match e.kind {
+        EventKind::Started => format!("{t} ▶ {}", e.message),
+        EventKind::Preflight => format!("{t} {}", e.message),
+        EventKind::Phase => format!(
+            "{t} {:<22} {}",
+            e.service.as_deref().unwrap_or("?"),
+            e.phase.map(|p| p.as_str()).unwrap_or_default()
+        ),
+        EventKind::Gate => format!("{t} ⧗ {}", e.message),
+        EventKind::Output => format!("{t} │ {}", e.message),
+        EventKind::Warning => format!("{t} ! {}", e.message),
+        EventKind::Finished => return,
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|_| out.flush());
+}
+
+fn plain(v: &impl Serialize) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+}
+
+fn print_result(r: &OperationResult) {
+    let secs = f64::from(r.duration_ms) / 1000.0;
+    match r.outcome {
+        Outcome::Succeeded => println!("✔ {} succeeded in {secs:.1} s", r.operation.as_str()),
+        Outcome::Cancelled => {
+            println!("■ {} cancelled after {secs:.1} s; Compose was stopped", r.operation.as_str())
+        }
+        Outcome::Failed => println!("✖ {} failed after {secs:.1} s", r.operation.as_str()),
+        Outcome::TimedOut => println!("✖ {} timed out after {secs:.1} s", r.operation.as_str()),
+    }
+    for s in &r.states {
+        let health = if s.health == dockmaster_core::engine::Health::None {
+            String::new()
+        } else {
+            format!(", {}", plain(&s.health))
+        };
+        println!("  {:<22} {}{health}", s.name, plain(&s.state));
+    }
+    if !r.removed_volumes.is_empty() {
+        println!("  volumes removed: {}", r.removed_volumes.join(", "));
+    }
+    if let Some(f) = &r.failure {
+        println!();
+        if let Some(s) = &f.service {
+            let state = match (f.state, f.health) {
+                (Some(st), Some(h)) if h != dockmaster_core::engine::Health::None => {
+                    format!("{}, health {}", plain(&st), plain(&h))
+                }
+                (Some(st), _) => plain(&st),
+                _ => "no container".into(),
+            };
+            println!(
+                "Failing service: {s}{} ({state})",
+                f.container.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default()
+            );
+        }
+        println!("What happened:");
+        for l in f.message.lines() {
+            println!("  {l}");
+        }
+        if let Some(p) = &f.probe {
+            println!("Last healthcheck (exit {}):", p.exit_code);
+            for l in p.output.lines() {
+                println!("  {l}");
+            }
+        }
+        if !f.logs.is_empty() {
+            println!("Last log lines:");
+            for l in &f.logs {
+                println!("  {l}");
+            }
+        }
+        println!("Fix: {}", f.hint);
+    }
+}
+
+fn print_preflight(r: &PreflightReport) {
+    println!(
+        "Preflight for {} ({}): {} service(s){}",
+        r.project,
+        if r.profiles.is_empty() { "no profile".to_string() } else { r.profiles.join(", ") },
+        r.services.len(),
+        r.compose.as_ref().map(|c| format!(", Compose {} {}", c.flavor, c.version)).unwrap_or_default()
+    );
+    for p in &r.problems {
+        println!("  ✖ {}", p.message);
+        println!("      fix: {}", p.fix);
+    }
+    for w in &r.warnings {
+        println!("  ! {}", w.message);
+        println!("      fix: {}", w.fix);
+    }
+    if !r.ports_checked.is_empty() {
+        println!("  host ports checked: {}", r.ports_checked.join(", "));
+    }
+    if let Some(m) = &r.memory {
+        println!("  memory: needs ~{} MiB, {} MiB available ({})", m.needed_mib, m.available_mib, m.basis);
+    }
+    if let Some(d) = &r.disk {
+        println!("  disk: {} MiB free ({})", d.available_mib, d.basis);
+    }
+    println!("{}", if r.ok { "✔ ready to start" } else { "✖ blocked" });
+}
+
+fn print_drift(r: &DriftReport) {
+    println!("Drift for {} (Compose {} {}):", r.project, r.compose.flavor, r.compose.version);
+    if r.services.is_empty() {
+        println!("  no running containers");
+    }
+    let header = ["SERVICE", "NEEDS RECREATE", "CONTAINERS", "NOTE"];
+    let rows: Vec<Vec<String>> = r
+        .services
+        .iter()
+        .map(|s| {
+            vec![
+                s.name.clone(),
+                if s.drift { "yes".into() } else { "no".into() },
+                s.containers.join(", "),
+                s.note.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        crate::table::print_table(&header, &rows);
+    }
+}
