@@ -1,0 +1,108 @@
+//! Region provisioning: clone the stack's regional template into a running region — validate the request,
+//! plan it (pure), apply it through the engine API with progress and exact rollback, and manage the regions
+//! that exist (found again by label after any restart).
+//!
+//! Flow: [`RegionTemplate::from_project`] → [`prepare`] (gathers the engine/host/keychain facts, then the
+//! pure [`plan()`]) → show the [`RegionPlan`] → [`apply()`] with a [`CancellationToken`] and a progress
+//! callback. [`list`], [`get`], [`start`], [`stop`], [`remove`], [`describe`] work on existing regions.
+//! Every engine call goes through the client the caller lends (the supervisor's, `EngineHandle::client`).
+
+pub mod apply;
+pub mod error;
+pub mod gather;
+pub mod manage;
+pub mod net;
+pub mod plan;
+pub mod render;
+pub mod request;
+pub mod secret;
+pub mod template;
+
+use std::collections::BTreeSet;
+
+pub use bollard::Docker;
+pub use tokio_util::sync::CancellationToken;
+
+pub use apply::{apply, AppliedRegion, ApplyEvent, ApplyOptions, ApplyStep, StepStatus};
+pub use error::{RegionError, RegionErrorCode, Rollback};
+pub use manage::{describe, get, list, remove, start, stop, RegionInfo, RemoveReport};
+pub use plan::{plan, PlanInputs, PlanOptions, RegionPlan, RegionRole};
+pub use request::{validate, FieldError, RegionRequest};
+pub use template::RegionTemplate;
+
+use crate::engine::EngineHandle;
+use crate::project::Project;
+
+/// The supervisor's client, or why the engine cannot be used now.
+pub async fn client(handle: &EngineHandle) -> Result<Docker, RegionError> {
+    let snapshot = handle.first_contact().await?;
+    match handle.client().await {
+        Some(docker) => Ok(docker),
+        None => Err(RegionError::EngineUnavailable(crate::engine::EngineError::Unavailable {
+            endpoint: snapshot.connection.endpoint.clone(),
+            reason: snapshot.connection.reason.clone().unwrap_or_else(|| "the connection was lost".into()),
+        })),
+    }
+}
+
+/// Plans a region for the project: reads the template, checks the request, gathers what the engine, the
+/// host and the keychain hold now, and runs the pure planner. Nothing is created.
+pub async fn prepare(
+    docker: &Docker,
+    project: &Project,
+    request: &RegionRequest,
+    options: &PlanOptions,
+) -> Result<RegionPlan, RegionError> {
+    let template = RegionTemplate::from_project(project)?;
+    // Field rules first: a bad request fails without touching the engine or the keychain.
+    validate(request, &[]).map_err(|errors| RegionError::Invalid { errors })?;
+    let mut inputs = gather::gather(docker, &template, options).await?;
+    // The stack must be up before the keychain is asked anything.
+    plan::preflight(&template, &inputs)?;
+    let policy = project.secret_policy();
+    let secret_names = template.secret_variables(policy);
+    let from_env: BTreeSet<String> = secret_names
+        .iter()
+        .filter(|n| project.environment().lookup(n).is_some_and(|v| !v.is_empty()))
+        .cloned()
+        .collect();
+    for name in template.passthrough_names() {
+        if let Some(v) = project.environment().lookup(&name).filter(|_| !policy.is_secret(&name)) {
+            inputs.env_values.insert(name, v);
+        }
+    }
+    let (root, project_name, region) =
+        (project.root().to_path_buf(), template.project.clone(), request.name.clone());
+    let facts = tokio::task::spawn_blocking(move || {
+        let stored = secret::password_stored(&root, &project_name, &region)?;
+        let in_keychain = secret::project_secret_names(&root, &secret_names)?;
+        Ok::<_, crate::secrets::SecretsError>((stored, in_keychain))
+    })
+    .await
+    .map_err(|e| RegionError::Engine { action: "read the keychain".into(), reason: e.to_string() })??;
+    inputs.password_stored = facts.0;
+    inputs.secrets_known = facts.1.into_iter().chain(from_env).collect();
+    inputs.keychain_service = secret::service(project.root(), &template.project, &request.name);
+    plan(&template, request, &inputs, options, policy)
+}
+
+/// Compile-time check: the desktop app runs these on a multi-threaded runtime, so their futures must be `Send`.
+#[allow(dead_code)]
+fn futures_are_send(
+    docker: &Docker,
+    project: &Project,
+    request: &RegionRequest,
+    plan: &RegionPlan,
+    options: &ApplyOptions,
+    cancel: &CancellationToken,
+    progress: &(dyn Fn(ApplyEvent) + Send + Sync),
+) {
+    fn send<T: Send>(_: T) {}
+    send(prepare(docker, project, request, &PlanOptions::default()));
+    send(apply(docker, project, plan, options, cancel, progress));
+    send(list(docker, "p"));
+    send(start(docker, "p", "r", std::time::Duration::from_secs(1)));
+    send(stop(docker, "p", "r"));
+    send(remove(docker, project.root(), "p", "r", None));
+    send(describe(docker, project.root(), "p", "r", project.secret_policy()));
+}

@@ -1,0 +1,85 @@
+//! The region's database password in the OS keychain, under a keychain namespace of its own per region
+//! (`dockmaster:<project root>/.dockmaster/regions/<project>/<region>`), so it never mixes with the
+//! project's secrets (`dockmaster env`, `dockmaster exec`). Every function blocks: call them off the async
+//! runtime's threads (`spawn_blocking`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use super::plan::PASSWORD_VAR;
+use crate::secrets::generate::random_alphanumeric;
+use crate::secrets::keychain::service_for;
+use crate::secrets::{Keychain, SecretsError, Sensitive};
+
+/// Length of a generated region database password.
+pub const PASSWORD_LENGTH: usize = 32;
+
+/// The path that names the region's keychain namespace (nothing is written there).
+pub fn namespace(root: &Path, project: &str, region: &str) -> PathBuf {
+    root.join(".dockmaster").join("regions").join(project).join(region)
+}
+
+/// The keychain service the region's password is kept under.
+pub fn service(root: &Path, project: &str, region: &str) -> String {
+    service_for(&namespace(root, project, region))
+}
+
+pub fn open(root: &Path, project: &str, region: &str) -> Result<Keychain, SecretsError> {
+    Keychain::open(&namespace(root, project, region))
+}
+
+/// Whether the region's namespace holds a password (a removed region whose volumes were kept).
+pub fn password_stored(root: &Path, project: &str, region: &str) -> Result<bool, SecretsError> {
+    Ok(open(root, project, region)?.get(PASSWORD_VAR)?.is_some())
+}
+
+/// The region's password: the stored one, or a new one generated and stored (then `true`: the caller
+/// created it and removes it again on rollback).
+pub fn ensure_password(
+    root: &Path,
+    project: &str,
+    region: &str,
+) -> Result<(Sensitive<String>, bool), SecretsError> {
+    let keychain = open(root, project, region)?;
+    if let Some(existing) = keychain.get(PASSWORD_VAR)? {
+        return Ok((existing, false));
+    }
+    let value = random_alphanumeric(PASSWORD_LENGTH)?;
+    keychain.set(PASSWORD_VAR, &value)?;
+    match keychain.get(PASSWORD_VAR)? {
+        Some(back) if back == value => Ok((value, true)),
+        _ => Err(SecretsError::VerifyFailed { name: PASSWORD_VAR.to_string() }),
+    }
+}
+
+/// Removes the region's password; `false` when there was none.
+pub fn forget_password(root: &Path, project: &str, region: &str) -> Result<bool, SecretsError> {
+    open(root, project, region)?.delete(PASSWORD_VAR)
+}
+
+/// Which of `names` the project's keychain holds (names only, no values read).
+pub fn project_secret_names(root: &Path, names: &BTreeSet<String>) -> Result<BTreeSet<String>, SecretsError> {
+    if names.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    let stored = Keychain::open(root)?.names()?;
+    Ok(names.iter().filter(|n| stored.contains(n)).cloned().collect())
+}
+
+/// The values of `names` from the project's keychain (the ones it holds).
+pub fn project_secret_values(
+    root: &Path,
+    names: &BTreeSet<String>,
+) -> Result<BTreeMap<String, Sensitive<String>>, SecretsError> {
+    if names.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let keychain = Keychain::open(root)?;
+    let mut out = BTreeMap::new();
+    for name in names {
+        if let Some(v) = keychain.get(name)? {
+            out.insert(name.clone(), v);
+        }
+    }
+    Ok(out)
+}
