@@ -3,6 +3,7 @@
 //! serialized, logged or written to a file by this module.
 
 pub mod catalog;
+pub mod edit;
 pub mod error;
 pub mod generate;
 pub mod keychain;
