@@ -3,6 +3,9 @@
 mod engine_status;
 mod env_cmd;
 mod exec;
+mod lifecycle_cmd;
+mod logs_cmd;
+mod region_cmd;
 mod secret;
 mod table;
 
@@ -14,7 +17,7 @@ use dockmaster_core::{CoreError, OpenOptions, Project, SelectionReport, Severity
 use serde::Serialize;
 
 #[derive(Parser)]
-#[command(name = "dockmaster", version, about = "Control panel for a Docker Compose stack")]
+#[command(name = "dockmaster", version, about = "Control panel for a Docker Compose stack", after_help = EXIT_STATUSES)]
 struct Cli {
     #[command(flatten)]
     global: Global,
@@ -67,6 +70,15 @@ enum Command {
     Exec(exec::ExecArgs),
     /// Show the live state of the project's services on the Docker engine (`--watch`: one line per change).
     Status(engine_status::StatusArgs),
+    #[command(flatten)]
+    Lifecycle(lifecycle_cmd::LifecycleCommand),
+    /// Show the services' container logs, secrets masked (`--follow` keeps going across restarts).
+    Logs(logs_cmd::LogsArgs),
+    /// Regions cloned from the stack's regional template: plan, create (with rollback), ls, show, start, stop, rm.
+    Region {
+        #[command(subcommand)]
+        action: region_cmd::RegionCommand,
+    },
 }
 
 /// Exit statuses scripts can rely on.
@@ -75,7 +87,16 @@ mod status {
     pub const USAGE: u8 = 2;
     pub const PROJECT: u8 = 3;
     pub const ENGINE: u8 = 4;
+    pub const OPERATION_FAILED: u8 = 5;
+    pub const BUSY: u8 = 6;
+    pub const PREFLIGHT_BLOCKED: u8 = 7;
+    pub const CANCELLED: u8 = 130;
 }
+
+const EXIT_STATUSES: &str = "Exit status: 0 ok; 1 --strict and the selection has errors; 2 usage (unknown profile or \
+service, `down --volumes` without --yes); 3 the project cannot be read; 4 the engine, the keychain or Compose is \
+unavailable; 5 the operation failed (Compose failed, a service is unhealthy, or --wait timed out); 6 another \
+operation is running on the project; 7 the preflight blocked the start; 130 cancelled (Ctrl-C).";
 
 #[derive(Serialize)]
 struct ErrorJson<'a> {
@@ -144,6 +165,9 @@ fn main() -> ExitCode {
             }
         }),
         Command::Status(args) => engine_status::run(&project, args, json),
+        Command::Lifecycle(cmd) => lifecycle_cmd::run(&project, cmd, json),
+        Command::Logs(args) => logs_cmd::run(&project, args, json),
+        Command::Region { action } => region_cmd::run(&project, action, json),
     }
 }
 
