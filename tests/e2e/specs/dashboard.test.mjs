@@ -1,0 +1,218 @@
+// The real app on a running copy of the demo stack: the engine banner and the live service rows come from the
+// real engine; a healthcheck made to fail by the test shows as unhealthy without a reload, its probe output is
+// one click away, and restoring it shows healthy again. The stack runs under a project name, container prefix,
+// host ports and subnets of its own (in a `.env` of a temporary copy, read by Compose and by the app alike)
+// and is removed at the end.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { launch, find, screenshot, repoRoot } from '../lib/app.mjs';
+
+const PORT_VARS = [
+  'DB_PORT', 'NEXUS_DB_PORT', 'REDIS_PORT', 'REDIS_NEXUS_PORT', 'GAMESERVER_PORT', 'CENTRAL_NEXUS_PORT',
+  'PLAYER_CLIENT_PORT', 'ADMIN_UI_PORT', 'REGION_MANAGER_PORT', 'HTTP_PORT', 'HTTPS_PORT', 'PROMETHEUS_PORT',
+  'GRAFANA_PORT',
+];
+const DEV = ['admin-ui', 'database', 'gameserver', 'nginx-gateway', 'player-client', 'redis-cache', 'region-manager'];
+const COMPOSE_FILES = ['-f', 'docker-compose.yml', '-f', 'docker-compose.dev.yml'];
+
+const project = `dme2e-dash-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
+let dir;
+let env;
+let browser;
+
+function docker(args, options = {}) {
+  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options }).trim();
+}
+
+function compose(args) {
+  // Only the .env of the copy decides names and ports: no COMPOSE_* from the caller's environment.
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COMPOSE_') && !PORT_VARS.includes(k)));
+  return docker(['compose', ...COMPOSE_FILES, ...args], { cwd: dir, env: clean });
+}
+
+/** A loopback port nothing listens on now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Two 10.x.y.0/24 subnets in 10.x blocks no Docker network uses. */
+function freeSubnets() {
+  const ids = docker(['network', 'ls', '-q']).split(/\s+/).filter(Boolean);
+  const used = docker(['network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Subnet}} {{end}}', ...ids]);
+  const out = [];
+  while (out.length < 2) {
+    const x = 100 + Math.floor(Math.random() * 150);
+    if (used.includes(`10.${x}.`) || out.some((s) => s.startsWith(`10.${x}.`))) continue;
+    out.push(`10.${x}.${Math.floor(Math.random() * 256)}.0/24`);
+  }
+  return out;
+}
+
+function container(service) {
+  return `${project}-${service}`;
+}
+
+function states() {
+  const ids = docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).split(/\s+/).filter(Boolean);
+  if (ids.length === 0) return {};
+  const lines = docker(['inspect', '-f', '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{end}}', ...ids]);
+  return Object.fromEntries(lines.split('\n').map((l) => l.split(' ')));
+}
+
+async function until(what, timeoutMs, check) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const last = await check();
+    if (last === true) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function liveText(service) {
+  const el = await browser.$(`[data-testid="live-state-${service}"]`);
+  // textContent, not getText(): the row may be scrolled out of view.
+  return (await el.isExisting()) ? (await el.getProperty('textContent')).trim() : null;
+}
+
+/** Waits in the window (no reload, no click) until `service` shows `text`. */
+async function waitLive(service, text, timeout) {
+  try {
+    await browser.waitUntil(async () => (await liveText(service)) === text, { timeout, interval: 250 });
+  } catch {
+    await screenshot(browser, 'dashboard-failure');
+    throw new Error(`${service} never showed "${text}" (last: "${await liveText(service)}")`);
+  }
+}
+
+before(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'dockmaster-e2e-dashboard-'));
+  cpSync(path.join(repoRoot, 'demo'), dir, { recursive: true });
+  const [nexus, regional] = freeSubnets();
+  env = { COMPOSE_PROJECT_NAME: project, DEMO_CONTAINER_PREFIX: project, NEXUS_SUBNET: nexus, REGIONAL_SUBNET: regional };
+  for (const v of PORT_VARS) env[v] = String(await freePort());
+  writeFileSync(path.join(dir, '.env'), Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''));
+
+  compose(['--profile', 'development', 'up', '-d']);
+  await until('the development services to run healthy', 120_000, () => {
+    const s = states();
+    return DEV.every((svc) => s[svc] === 'running/healthy') || s;
+  });
+  browser = await launch(dir);
+});
+
+after(async () => {
+  await browser?.deleteSession();
+  if (dir) {
+    try {
+      compose(['--profile', 'development', 'down', '-v', '--timeout', '1']);
+    } catch (e) {
+      console.error(`compose down failed: ${e.message}`);
+    }
+    // Whatever is left with the project's label (compose down covers the normal case).
+    for (const kind of ['container', 'network', 'volume']) {
+      const list = kind === 'container' ? ['ps', '-aq'] : [kind, 'ls', '-q'];
+      const ids = docker([...list, '--filter', `label=com.docker.compose.project=${project}`]).split(/\s+/).filter(Boolean);
+      if (ids.length > 0) docker(kind === 'container' ? ['rm', '-f', '-v', ...ids] : [kind, 'rm', ...ids]);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the dashboard shows the running stack live: engine, states, ports, usage', async () => {
+  const name = await find(browser, '[data-testid="project-name"]');
+  await browser.waitUntil(async () => (await name.getText()).includes(project), {
+    timeout: 15000,
+    timeoutMsg: `the app should name the project ${project} (from the copy's .env)`,
+  });
+  const status = await find(browser, '[data-testid="engine-status"]');
+  await browser.waitUntil(async () => /^Connected/.test(await status.getText()), { timeout: 15000, timeoutMsg: 'engine connected' });
+  const serverVersion = docker(['version', '--format', '{{.Server.Version}}']);
+  assert.match(await status.getText(), new RegExp(`Docker ${serverVersion.replace(/[.+]/g, '\\$&')}`));
+
+  for (const svc of DEV) await waitLive(svc, 'running · healthy', 15000);
+  const uptime = await (await find(browser, '[data-testid="uptime-database"]')).getText();
+  assert.match(uptime, /^up \d+(s|m \d\ds)/);
+
+  // The port map links the port the engine published (GAMESERVER_PORT of this copy).
+  const link = await find(browser, `[data-testid="port-link-gameserver-${env.GAMESERVER_PORT}"]`);
+  assert.equal(new URL(await link.getAttribute('href')).href, `http://localhost:${env.GAMESERVER_PORT}/`);
+  assert.equal((await link.getProperty('textContent')).trim(), `http://localhost:${env.GAMESERVER_PORT}`);
+
+  // The links open through the opener plugin, whose capability is scoped to loopback http URLs only.
+  const refused = await browser.executeAsync((done) => {
+    window.__TAURI_INTERNALS__.invoke('plugin:opener|open_url', { url: 'https://example.com/' }).then(
+      () => done('opened'),
+      (e) => done(String(e)),
+    );
+  });
+  assert.match(refused, /Not allowed to open url https:\/\/example\.com/);
+
+  // Usage: the host at once, the services on screen within a few engine samples.
+  await find(browser, '[data-testid="host-usage"]', 10000);
+  // CPU needs two engine samples (about a second apart); memory comes with the first.
+  const usage = await find(browser, '[data-testid="usage-database"]', 20000);
+  await browser.waitUntil(async () => /\d% CPU · [\d.]+ (B|KiB|MiB)/.test(await usage.getProperty('textContent')), {
+    timeout: 20000,
+    timeoutMsg: 'CPU and memory of the database',
+  });
+  await find(browser, '[data-testid="usage-profile-development"]', 20000);
+  await screenshot(browser, 'dashboard-healthy');
+
+  // The port map, scrolled to inside the content pane (scrollIntoView would scroll the whole page in WebKit).
+  const scrollTo = (id) =>
+    browser.execute((target) => {
+      const main = document.querySelector('main.content');
+      const top = target ? document.getElementById(target).getBoundingClientRect().top : 0;
+      main.scrollTop = target ? main.scrollTop + top - main.getBoundingClientRect().top - 12 : 0;
+    }, id);
+  await scrollTo('section-ports');
+  const row = await find(browser, `[data-testid="port-row-gameserver-${env.GAMESERVER_PORT}"]`);
+  assert.match(await row.getText(), /live/);
+  await screenshot(browser, 'dashboard-port-map');
+  await scrollTo(null);
+});
+
+test('a failing healthcheck turns the service unhealthy without a reload; its probes are one click away', async () => {
+  // A marker in the page: a reload would lose it.
+  await browser.execute(() => {
+    window.__dockmasterE2eMarker = 'still here';
+  });
+  // The database's probe is `wget http://127.0.0.1:5432/`: without an index page busybox httpd answers 404.
+  docker(['exec', container('database'), 'rm', '/www/index.html']);
+  // 10 retries at a 2 s interval: about 20 s until the engine calls it unhealthy.
+  await waitLive('database', 'running · unhealthy', 60000);
+  assert.equal(await browser.execute(() => window.__dockmasterE2eMarker), 'still here', 'the page was not reloaded');
+  assert.equal(await (await browser.$('[data-testid="live-state-database"]')).getAttribute('data-tone'), 'bad');
+
+  const toggle = await find(browser, '[data-testid="probe-toggle-database"]');
+  await toggle.click();
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+  const probes = await find(browser, '[data-testid="probe-log-database"]');
+  await browser.waitUntil(async () => /exit 1 · failed/.test(await probes.getText()), { timeout: 5000, timeoutMsg: 'a failed probe in the log' });
+  assert.match(await probes.getText(), /failing in a row/);
+  assert.match(await probes.getText(), /404|Not Found|server returned error/i);
+  await screenshot(browser, 'dashboard-unhealthy-probes');
+
+  // Restore the page: the next probe passes and the service is healthy again, still without a reload.
+  docker(['exec', container('database'), 'sh', '-c', "echo 'dockmaster demo / database' >/www/index.html"]);
+  await waitLive('database', 'running · healthy', 30000);
+  await browser.waitUntil(async () => /exit 0 · passed/.test((await probes.getText()).split('\n').slice(0, 4).join('\n')), {
+    timeout: 5000,
+    timeoutMsg: 'the newest probe passed',
+  });
+  assert.equal(await browser.execute(() => window.__dockmasterE2eMarker), 'still here', 'the page was not reloaded');
+  await screenshot(browser, 'dashboard-healthy-again');
+});
