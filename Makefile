@@ -16,7 +16,7 @@ lint: ui
 	cd ui && npm run check
 
 test-rust: ui
-	cargo test --workspace --locked
+	bash tests/keychain/run.sh cargo test --workspace --locked
 
 test-ui:
 	cd ui && npm run check && npm run test

@@ -31,6 +31,27 @@ for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$display" ] && break; sleep 0.1; do
 # App settings (recent projects) go to a throwaway folder, never the user's.
 export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" XDG_CACHE_HOME="$work/cache"
 
+# In our own D-Bus session, a throwaway unlocked Secret Service (gnome-keyring) for the app's secrets, started
+# race-free as in tests/keychain/run.sh: the tests start once the name has an owner AND the default collection
+# is unlocked. (Under an existing session bus the tests use that session's keychain.)
+if [ -n "${DOCKMASTER_E2E_IN_DBUS:-}" ]; then
+  export XDG_RUNTIME_DIR="$work/runtime"
+  mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+  printf '%s' "e2e-$RANDOM-$RANDOM" \
+    | gnome-keyring-daemon --foreground --unlock --components=secrets >"$work/keyring.log" 2>&1 &
+  pids+=($!)
+  keyring=$!
+  keyring_ready() {
+    dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true' &&
+      dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets/aliases/default \
+        org.freedesktop.DBus.Properties.Get string:org.freedesktop.Secret.Collection string:Locked 2>/dev/null \
+        | grep -q 'boolean false'
+  }
+  for _ in $(seq 100); do keyring_ready && break; kill -0 "$keyring" 2>/dev/null || break; sleep 0.1; done
+  keyring_ready || { echo "e2e: the throwaway keychain did not come up unlocked:"; cat "$work/keyring.log"; exit 1; }
+fi
+
 port=${TAURI_DRIVER_PORT:-4444}
 tauri-driver --port "$port" --native-port $((port + 1)) >"$work/tauri-driver.log" 2>&1 &
 pids+=($!)
