@@ -1,0 +1,188 @@
+// The Regions page in the whole app against a fake Rust side (mockIPC): the list with state and health in words
+// and colour, live health pushed by the engine without a reload, start / stop, "Show plan", and the remove
+// confirmation that names the volumes and sends exactly them only when their deletion is chosen.
+
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { expect, test } from "vitest";
+import App from "../../App.svelte";
+import type { RegionInfo, StoreUpdate } from "../bindings";
+import { snapshot, snapshotUpdate } from "../../test/engine";
+import { ROOT, overview, reportFor } from "../../test/fixtures";
+import { appError, channel, deferred, fakeIpc, type Handler } from "../../test/ipc";
+import { liveRegion, planAlpha, regionList } from "./fixtures";
+
+async function openRegions(overrides: Record<string, Handler> = {}) {
+  let regions: RegionInfo[] = regionList();
+  let push: ((u: StoreUpdate) => void) | null = null;
+  const ipc = fakeIpc({
+    startup_project: () => ROOT,
+    recent_projects: () => [ROOT],
+    open_project: () => overview(),
+    selection_report: (args) => reportFor(args.profiles as string[]),
+    watch_engine: (args) => {
+      push = channel<StoreUpdate>(args.onUpdate);
+      return null;
+    },
+    region_list: () => regions,
+    ...overrides,
+  });
+  const user = userEvent.setup();
+  render(App);
+  await user.click(await screen.findByRole("link", { name: "Regions" }));
+  await screen.findByTestId("region-row-alpha");
+  return {
+    ipc,
+    user,
+    /** What the next `region_list` answers. */
+    setRegions(next: RegionInfo[]) {
+      regions = next;
+    },
+    async push(u: StoreUpdate) {
+      await waitFor(() => expect(push).not.toBeNull());
+      push!(u);
+    },
+  };
+}
+
+const state = (name: string) => screen.getByTestId(`region-state-${name}`);
+
+test("lists the regions with state and health in words and a tone, server URL and settings", async () => {
+  const { ipc } = await openRegions();
+  expect(ipc.callsOf("region_list")).toEqual([{ dir: ROOT }]);
+  expect(screen.getByTestId("regions-count")).toHaveTextContent("2");
+  expect(state("alpha")).toHaveTextContent("running · healthy");
+  expect(state("alpha")).toHaveAttribute("data-tone", "ok");
+  expect(state("beta")).toHaveTextContent("stopped");
+  expect(state("beta")).toHaveAttribute("data-tone", "idle");
+  const alpha = screen.getByTestId("region-row-alpha");
+  expect(screen.getByTestId("region-url-alpha")).toHaveAttribute("href", "http://localhost:8567");
+  expect(alpha).toHaveTextContent("2 CPU cores · 4 GB");
+  expect(alpha).toHaveTextContent("250 players · council · balanced economy");
+  expect(alpha).toHaveTextContent("owner 3f2b8c1e-9a4d-4e7b-8c21-5d6f7a8b9c0d");
+  // A running region can be stopped, a stopped one started.
+  expect(within(alpha).getByRole("button", { name: "Stop" })).toBeInTheDocument();
+  expect(within(screen.getByTestId("region-row-beta")).getByRole("button", { name: "Start" })).toBeInTheDocument();
+});
+
+test("health pushed by the engine shows without a reload; a region appearing there re-reads the list", async () => {
+  const { ipc, push, setRegions } = await openRegions();
+  const [alpha, beta] = regionList();
+  await push(snapshotUpdate({ ...snapshot([]), regions: [liveRegion(alpha, { health: "unhealthy" }), liveRegion(beta)] }));
+  await waitFor(() => expect(state("alpha")).toHaveTextContent("running · unhealthy"));
+  expect(state("alpha")).toHaveAttribute("data-tone", "bad");
+  const reads = ipc.callsOf("region_list").length;
+
+  // A region created elsewhere (the CLI) arrives as a push: the list is read again for its details.
+  const gamma = { ...structuredClone(alpha), name: "gamma", serverUrl: "http://127.0.0.1:8300" };
+  setRegions([alpha, beta, gamma]);
+  await push(
+    snapshotUpdate({ ...snapshot([]), regions: [liveRegion(alpha), liveRegion(beta), liveRegion(gamma, { health: "starting" })] }),
+  );
+  await screen.findByTestId("region-row-gamma");
+  expect(ipc.callsOf("region_list").length).toBe(reads + 1);
+  expect(state("gamma")).toHaveTextContent("running · starting");
+  expect(state("gamma")).toHaveAttribute("data-tone", "warn");
+});
+
+test("stop and start call the backend and show the region as it answers", async () => {
+  const [alpha, beta] = regionList();
+  const stopping = deferred<RegionInfo>();
+  const { ipc, user } = await openRegions({
+    region_stop: () => stopping.promise,
+    region_start: () => ({ ...beta, state: "running", health: "healthy" }),
+  });
+  await user.click(screen.getByTestId("region-stop-alpha"));
+  expect(ipc.callsOf("region_stop")).toEqual([{ dir: ROOT, name: "alpha" }]);
+  expect(screen.getByTestId("region-row-alpha")).toHaveTextContent("Stopping…");
+  stopping.resolve({ ...alpha, state: "exited", health: "none" });
+  await waitFor(() => expect(state("alpha")).toHaveTextContent("stopped"));
+  expect(screen.getByTestId("regions-notice")).toHaveTextContent("Region alpha is stopped");
+
+  await user.click(screen.getByTestId("region-start-beta"));
+  await waitFor(() => expect(state("beta")).toHaveTextContent("running · healthy"));
+  expect(ipc.callsOf("region_start")).toEqual([{ dir: ROOT, name: "beta" }]);
+});
+
+test("a failed action says what failed, on which region", async () => {
+  const { user } = await openRegions({
+    region_start: () => appError("REGION_ENGINE", "the engine refused to start sectorwars2102-region-beta-db: boom"),
+  });
+  await user.click(screen.getByTestId("region-start-beta"));
+  const panel = await screen.findByTestId("error-panel");
+  expect(panel).toHaveAttribute("data-code", "REGION_ENGINE");
+  expect(panel).toHaveTextContent("While trying to start region beta.");
+});
+
+test("Show plan rebuilds the region's plan from the engine, focused", async () => {
+  const { ipc, user } = await openRegions({ region_show: () => ({ ...planAlpha(), warnings: [] }) });
+  await user.click(screen.getByTestId("region-show-alpha"));
+  const shown = await screen.findByTestId("shown-plan");
+  expect(ipc.callsOf("region_show")).toEqual([{ dir: ROOT, name: "alpha" }]);
+  expect(within(shown).getByRole("heading", { name: "Plan of region alpha" })).toHaveFocus();
+  await within(shown).findByTestId("region-plan");
+  expect(within(shown).getByTestId("plan-server-url")).toHaveTextContent("http://localhost:8567");
+  expect(shown).toHaveTextContent("answers at this address");
+});
+
+test("remove: the dialog names what goes; volumes are kept unless chosen, and then exactly they are sent", async () => {
+  const { ipc, user, setRegions } = await openRegions({
+    region_remove: (args) => ({
+      region: args.name,
+      containers: ["sectorwars2102-region-alpha-server", "sectorwars2102-region-alpha-db"],
+      networks: ["sectorwars2102-region-alpha-network"],
+      volumes: args.confirmedVolumes ?? [],
+      keptVolumes: args.confirmedVolumes ? [] : ["sectorwars2102-region-alpha-regional_assets"],
+      passwordRemoved: args.confirmedVolumes !== null,
+    }),
+  });
+  const trigger = screen.getByTestId("region-remove-alpha");
+  await user.click(trigger);
+  let dialog = screen.getByRole("dialog", { name: "Remove region alpha?" });
+  expect(dialog).toHaveAttribute("aria-modal", "true");
+  expect(dialog).toHaveTextContent("sectorwars2102-region-alpha-db");
+  expect(dialog).toHaveTextContent("sectorwars2102-region-alpha-network");
+  expect(dialog).toHaveTextContent("volume and database password are kept");
+  // Focus starts on Cancel (the safe choice) and stays inside; Escape closes and returns focus.
+  expect(within(dialog).getByRole("button", { name: "Cancel" })).toHaveFocus();
+  await user.tab();
+  await user.tab();
+  await user.tab();
+  expect(dialog.contains(document.activeElement)).toBe(true);
+  await user.keyboard("{Escape}");
+  expect(screen.queryByRole("dialog")).toBeNull();
+  expect(trigger).toHaveFocus();
+  expect(ipc.callsOf("region_remove")).toEqual([]);
+
+  // Without the volumes.
+  await user.click(trigger);
+  dialog = screen.getByRole("dialog");
+  expect(within(dialog).getByTestId("remove-confirm")).toHaveTextContent("Remove region");
+  setRegions(regionList().slice(1));
+  await user.click(within(dialog).getByTestId("remove-confirm"));
+  await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+  expect(ipc.callsOf("region_remove")).toEqual([{ dir: ROOT, name: "alpha", confirmedVolumes: null }]);
+  expect(screen.getByTestId("regions-notice")).toHaveTextContent(
+    "Kept sectorwars2102-region-alpha-regional_assets (and the database password)",
+  );
+  await waitFor(() => expect(screen.queryByTestId("region-row-alpha")).toBeNull());
+
+  // With them: the choice names each volume; exactly those are sent.
+  await user.click(screen.getByTestId("region-remove-beta"));
+  dialog = screen.getByRole("dialog", { name: "Remove region beta?" });
+  const volumes = within(dialog).getByRole("list", { name: "Volumes to delete" });
+  expect(volumes).toHaveTextContent("sectorwars2102-region-beta-regional_assets");
+  await user.click(within(dialog).getByTestId("remove-volumes"));
+  expect(within(dialog).getByTestId("remove-confirm")).toHaveTextContent("Remove and delete 1 volume");
+  expect(dialog).toHaveTextContent("Its database password is removed from the OS keychain too.");
+  setRegions([]);
+  await user.click(within(dialog).getByTestId("remove-confirm"));
+  await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+  expect(ipc.callsOf("region_remove")[1]).toEqual({
+    dir: ROOT,
+    name: "beta",
+    confirmedVolumes: ["sectorwars2102-region-beta-regional_assets"],
+  });
+  expect(screen.getByTestId("regions-notice")).toHaveTextContent("and its database password from the keychain");
+  await screen.findByTestId("regions-empty");
+});
