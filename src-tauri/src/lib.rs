@@ -2,7 +2,12 @@
 //! window, settings and IPC concerns.
 
 mod commands;
+mod engine_commands;
+mod env_commands;
 mod error;
+mod lifecycle_commands;
+mod logs_commands;
+mod region_commands;
 mod settings;
 
 use tauri_specta::{collect_commands, Builder};
@@ -15,6 +20,35 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         commands::recent_projects,
         commands::forget_recent_project,
         commands::startup_project,
+        env_commands::env_catalog,
+        env_commands::set_variable,
+        env_commands::set_secret,
+        env_commands::generate_secret,
+        env_commands::delete_secret,
+        env_commands::reveal_secret,
+        env_commands::import_secrets,
+        engine_commands::watch_engine,
+        engine_commands::set_engine_selection,
+        engine_commands::unwatch_engine,
+        engine_commands::watch_stats,
+        engine_commands::unwatch_stats,
+        logs_commands::follow_logs,
+        logs_commands::stop_logs,
+        logs_commands::export_logs,
+        region_commands::region_validate,
+        region_commands::region_plan,
+        region_commands::region_apply,
+        region_commands::region_cancel,
+        region_commands::region_list,
+        region_commands::region_start,
+        region_commands::region_stop,
+        region_commands::region_remove,
+        region_commands::region_show,
+        lifecycle_commands::lifecycle_run,
+        lifecycle_commands::lifecycle_cancel,
+        lifecycle_commands::lifecycle_preflight,
+        lifecycle_commands::lifecycle_volume_plan,
+        lifecycle_commands::lifecycle_drift,
     ])
 }
 
@@ -37,7 +71,12 @@ pub fn run() {
     let startup = settings::StartupProject::from_args(std::env::args().skip(1));
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(startup)
+        .manage(engine_commands::EngineState::default())
+        .manage(logs_commands::LogsState::default())
+        .manage(region_commands::RegionState::default())
+        .manage(lifecycle_commands::LifecycleState::default())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

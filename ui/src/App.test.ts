@@ -341,17 +341,23 @@ describe("report", () => {
   });
 
   test("the port map shows each published port, its URL and the variable that sets it", async () => {
-    startApp();
+    const { ipc, user } = startApp();
     await servicesCount();
 
     const db = screen.getByTestId("port-row-database-5433");
     expect(db).toHaveTextContent("127.0.0.1");
     expect(db).toHaveTextContent("5432/tcp");
     expect(db).toHaveTextContent("set by DB_PORT");
-    const link = within(db).getByRole("link", { name: "http://localhost:5433" });
-    expect(link).toHaveAttribute("href", "http://localhost:5433");
-    expect(link).toHaveAttribute("target", "_blank");
-    expect(link).toHaveAttribute("rel", "noreferrer");
+    // A database port is no web page: no link.
+    expect(db).toHaveTextContent("5433/tcp");
+    expect(within(db).queryByRole("link", { name: /localhost/ })).toBeNull();
+    // An HTTP service's port is a link, opened in the browser through the opener plugin.
+    const game = screen.getByTestId("port-row-gameserver-8080");
+    const link = within(game).getByRole("link", { name: "http://localhost:8080" });
+    expect(link).toHaveAttribute("href", "http://localhost:8080");
+    ipc.set("plugin:opener|open_url", () => null);
+    await user.click(link);
+    await waitFor(() => expect(ipc.callsOf("plugin:opener|open_url")).toEqual([expect.objectContaining({ url: "http://localhost:8080" })]));
 
     expect(screen.getByTestId("port-row-region-manager-8081")).toHaveTextContent("set by REGION_MANAGER_PORT");
     expect(screen.getByTestId("port-row-nginx-gateway-80")).toHaveTextContent("set by HTTP_PORT");

@@ -2,10 +2,11 @@
 
 import type { IconName } from "./components/Icon.svelte";
 
-export type ViewId = "overview" | "environment" | "logs";
+export type ViewId = "overview" | "environment" | "logs" | "regions";
 
 export const VIEWS: readonly { id: ViewId; label: string; icon: IconName }[] = [
   { id: "overview", label: "Overview", icon: "overview" },
   { id: "environment", label: "Environment", icon: "lock" },
   { id: "logs", label: "Logs", icon: "history" },
+  { id: "regions", label: "Regions", icon: "globe" },
 ];

@@ -13,7 +13,8 @@ export type Handler = (args: Record<string, unknown>) => unknown;
 
 /** Rejects the way the Rust side does: with the serialized `AppError` (not an `Error`). */
 export function appError(code: AppError["code"], message: string): never {
-  throw { code, message } satisfies AppError;
+  // A cast, not `satisfies`: TypeScript checks a discriminated union of more than 25 codes only this way.
+  throw { code, message } as AppError;
 }
 
 export interface FakeIpc {
@@ -24,8 +25,45 @@ export interface FakeIpc {
   set(cmd: string, handler: Handler): void;
 }
 
+/** The engine commands answer like a backend whose engine never reports anything; tests that drive the live
+ * state override them and push through `channel(args.onUpdate)`. */
+export const QUIET_ENGINE: Record<string, Handler> = {
+  watch_engine: () => null,
+  set_engine_selection: () => null,
+  unwatch_engine: () => null,
+  watch_stats: () => null,
+  unwatch_stats: () => null,
+};
+
+/** The logs commands answer like a follow that never sends a line; log tests push through
+ * `channel(args.onBatch)`. */
+export const QUIET_LOGS: Record<string, Handler> = {
+  follow_logs: () => ({ maskedValues: 0, maskWarning: null, maxLinesPerService: 10000, maxBytesPerService: 4194304 }),
+  stop_logs: () => null,
+};
+
+/** The region commands answer like a project without regions; region tests override them. */
+export const QUIET_REGIONS: Record<string, Handler> = {
+  region_list: () => [],
+  region_cancel: () => false,
+};
+
+/** The lifecycle commands answer like a project where nothing runs: no drift, nothing to cancel. Lifecycle
+ * tests override them and push progress through `channel(args.onEvent)`. */
+export const QUIET_LIFECYCLE: Record<string, Handler> = {
+  lifecycle_drift: (args) => ({
+    project: "sectorwars2102",
+    profiles: args.profiles,
+    compose: { flavor: "v2", version: "2.26.1", command: ["docker", "compose"], chosenBy: "detected" },
+    services: [],
+  }),
+  lifecycle_cancel: () => false,
+};
+
 export function fakeIpc(handlers: Record<string, Handler>): FakeIpc {
-  const table = new Map(Object.entries(handlers));
+  const table = new Map(
+    Object.entries({ ...QUIET_ENGINE, ...QUIET_LOGS, ...QUIET_REGIONS, ...QUIET_LIFECYCLE, ...handlers }),
+  );
   const calls: Call[] = [];
   mockIPC((cmd, payload) => {
     const args = (payload ?? {}) as Record<string, unknown>;
@@ -55,4 +93,23 @@ export function deferred<T>(): Deferred<T> {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+interface TauriCallbacks {
+  runCallback(id: number, data: unknown): void;
+}
+
+const channelIndex = new WeakMap<object, number>();
+
+/** Pushes messages into a `Channel` the UI passed as a command argument, the way the Rust side does: through
+ * the window's callback table, each with the next index (the `Channel` delivers them in index order). */
+export function channel<T>(arg: unknown): (message: T) => void {
+  const ch = arg as { id: number };
+  if (typeof ch?.id !== "number") throw new Error(`not a Channel argument: ${String(arg)}`);
+  return (message) => {
+    const index = channelIndex.get(ch) ?? 0;
+    channelIndex.set(ch, index + 1);
+    const internals = (window as unknown as { __TAURI_INTERNALS__: TauriCallbacks }).__TAURI_INTERNALS__;
+    internals.runCallback(ch.id, { index, message });
+  };
 }

@@ -46,6 +46,11 @@ export class ProjectStore {
     this.#backend = backend;
   }
 
+  /** The backend this window talks to (views with stores of their own use it too). */
+  get backend(): Backend {
+    return this.#backend;
+  }
+
   /** Start-up: the recent list, and the project given on the command line (or the most recent one). */
   async start(): Promise<void> {
     const recents = this.refreshRecents();
