@@ -28,5 +28,8 @@ export default defineConfig(({ mode }) => ({
     include: ["src/**/*.test.ts"],
     setupFiles: ["./src/test/setup.ts"],
     restoreMocks: true,
+    // Whole-window tests render the app in jsdom; on a loaded two-core CI machine a few take several seconds.
+    // Time limits here only catch hangs; speed is measured in docs/BENCHMARKS.md, not asserted.
+    testTimeout: 30_000,
   },
 }));
