@@ -1,34 +1,54 @@
 //! Tauri commands: each is one call into `dockmaster-core` plus error mapping.
 
+use dockmaster_core::secrets::{self, Keychain};
 use dockmaster_core::{OpenOptions, Project, ProjectOverview, SelectionReport};
 use tauri::{AppHandle, State};
 
 use crate::error::AppError;
 use crate::settings::{self, StartupProject};
 
-fn open(dir: &str) -> Result<Project, AppError> {
+/// Opens the project in `dir`. Reads its files: call it inside [`blocking`], or use [`open_async`].
+pub(crate) fn open(dir: &str) -> Result<Project, AppError> {
     Ok(Project::open(OpenOptions::new(dir))?)
+}
+
+/// Runs blocking work (file and keychain access) off the async runtime.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tauri::async_runtime::spawn_blocking(work).await.map_err(|_| {
+        AppError::Settings("the request stopped unexpectedly: nothing more was done; try again".into())
+    })?
+}
+
+/// [`open`], off the async runtime.
+pub(crate) async fn open_async(dir: &str) -> Result<Project, AppError> {
+    let dir = dir.to_string();
+    blocking(move || open(&dir)).await
 }
 
 /// Opens a project folder, remembers it among the recent projects, and describes it.
 #[tauri::command]
 #[specta::specta]
 pub async fn open_project(app: AppHandle, dir: String) -> Result<ProjectOverview, AppError> {
-    let overview = tauri::async_runtime::spawn_blocking(move || open(&dir).map(|p| p.overview()))
-        .await
-        .map_err(|e| AppError::Settings(e.to_string()))??;
+    let overview = blocking(move || open(&dir).map(|p| p.overview())).await?;
     settings::remember_recent(&app, &overview.root)?;
     Ok(overview)
 }
 
-/// What a profile selection starts: services, ports, networks, volumes and warnings. Reads the files
-/// afresh, so edits on disk show up on the next call.
+/// What a profile selection starts: services, ports, networks, volumes and warnings (a variable held in the
+/// project's keychain counts as set). Reads the files afresh, so edits on disk show up on the next call.
 #[tauri::command]
 #[specta::specta]
 pub async fn selection_report(dir: String, profiles: Vec<String>) -> Result<SelectionReport, AppError> {
-    tauri::async_runtime::spawn_blocking(move || Ok(open(&dir)?.report(&profiles)?))
-        .await
-        .map_err(|e| AppError::Settings(e.to_string()))?
+    blocking(move || {
+        let project = open(&dir)?;
+        // A variable held in the project's keychain is set when the stack starts; an unreadable keychain
+        // keeps the warnings and never fails the report.
+        let held = secrets::held_names(Keychain::open(project.root()));
+        Ok(project.report_with_keychain(&profiles, &held)?)
+    })
+    .await
 }
 
 /// Recently opened project folders, most recent first.

@@ -16,12 +16,12 @@ use dockmaster_core::engine::{
     ConnectionView, Endpoint, EndpointEnv, EngineConfig, EngineHandle, EngineSnapshot, ServiceSelection,
     StoreUpdate, UpdateKind,
 };
-use dockmaster_core::{OpenOptions, Project};
 use tauri::async_runtime::JoinHandle;
 use tauri::ipc::Channel;
 use tauri::{State, Webview};
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::commands::{blocking, open};
 use crate::error::AppError;
 
 /// The window's engine watch (at most one: the open project's).
@@ -67,13 +67,12 @@ impl Drop for Watch {
 /// The project's name and which of its services the profiles start (reads the Compose files).
 async fn selection(dir: &str, profiles: Vec<String>) -> Result<(String, ServiceSelection), AppError> {
     let dir = dir.to_string();
-    tauri::async_runtime::spawn_blocking(move || {
-        let project = Project::open(OpenOptions::new(&dir))?;
+    blocking(move || {
+        let project = open(&dir)?;
         let selection = ServiceSelection::for_project(&project, &profiles)?;
         Ok((project.name().to_string(), selection))
     })
     .await
-    .map_err(|e| AppError::Settings(format!("reading the project failed unexpectedly: {e}")))?
 }
 
 /// Starts following the engine for the project (or re-targets the running watch when it is the same project

@@ -6,27 +6,15 @@
 
 use dockmaster_core::secrets::edit::{self, EnvironmentState};
 use dockmaster_core::secrets::{self, ImportReport, Keychain, Sensitive};
-use dockmaster_core::{OpenOptions, Project};
+use dockmaster_core::Project;
 
+use crate::commands::{blocking, open};
 use crate::error::AppError;
-
-fn open(dir: &str) -> Result<Project, AppError> {
-    Ok(Project::open(OpenOptions::new(dir))?)
-}
 
 fn open_with_keychain(dir: &str) -> Result<(Project, Keychain), AppError> {
     let project = open(dir)?;
     let keychain = Keychain::open(project.root())?;
     Ok((project, keychain))
-}
-
-/// Runs blocking work (file and keychain access) off the async runtime.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
-) -> Result<T, AppError> {
-    tauri::async_runtime::spawn_blocking(work).await.map_err(|_| {
-        AppError::Settings("the request stopped unexpectedly: nothing more was done; try again".into())
-    })?
 }
 
 /// Every variable of the selection by group: source, secret or not, set or not, validation, users and

@@ -18,49 +18,22 @@ use dockmaster_core::lifecycle::{
     PreflightReport, Request, RunOptions, VolumePlan,
 };
 use dockmaster_core::secrets::SecretsError;
-use dockmaster_core::{OpenOptions, Project};
 use serde::Deserialize;
 use tauri::ipc::Channel;
 use tauri::State;
 use tokio::sync::mpsc;
 
+use crate::commands::open_async;
 use crate::error::AppError;
 
 /// How long `up --wait` waits for health when the window does not say.
 const DEFAULT_TIMEOUT_SECS: u32 = 180;
 
-/// The operations the window can run (the core's [`OpKind`], which is not deserialisable).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub enum LifecycleOperation {
-    Up,
-    Stop,
-    Start,
-    Restart,
-    Down,
-    Pull,
-    Build,
-}
-
-impl From<LifecycleOperation> for OpKind {
-    fn from(op: LifecycleOperation) -> Self {
-        match op {
-            LifecycleOperation::Up => OpKind::Up,
-            LifecycleOperation::Stop => OpKind::Stop,
-            LifecycleOperation::Start => OpKind::Start,
-            LifecycleOperation::Restart => OpKind::Restart,
-            LifecycleOperation::Down => OpKind::Down,
-            LifecycleOperation::Pull => OpKind::Pull,
-            LifecycleOperation::Build => OpKind::Build,
-        }
-    }
-}
-
 /// One operation as the window asks for it.
 #[derive(Debug, Clone, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct LifecycleRequest {
-    pub operation: LifecycleOperation,
+    pub operation: OpKind,
     /// The profile selection (`down` ignores it: it removes the whole project).
     pub profiles: Vec<String>,
     /// Single services; empty: the selection's.
@@ -77,7 +50,7 @@ pub struct LifecycleRequest {
 
 impl LifecycleRequest {
     fn into_core(self) -> Request {
-        let mut r = Request::new(self.operation.into(), self.profiles);
+        let mut r = Request::new(self.operation, self.profiles);
         r.services = self.services;
         r.wait = self.wait;
         let secs = if self.timeout_secs == 0 { DEFAULT_TIMEOUT_SECS } else { self.timeout_secs };
@@ -136,13 +109,6 @@ impl From<LifecycleError> for AppError {
     }
 }
 
-async fn open(dir: &str) -> Result<Project, AppError> {
-    let dir = dir.to_string();
-    tauri::async_runtime::spawn_blocking(move || Ok(Project::open(OpenOptions::new(&dir))?))
-        .await
-        .map_err(|e| AppError::Settings(format!("reading the project failed unexpectedly: {e}")))?
-}
-
 /// The engine endpoint as the dashboard resolves it, and the defaults of the core's runner.
 fn options() -> Result<RunOptions, AppError> {
     let endpoint = Endpoint::resolve(&EndpointEnv::from_process())
@@ -163,7 +129,7 @@ pub async fn lifecycle_run(
     request: LifecycleRequest,
     on_event: Channel<LifecycleEvent>,
 ) -> Result<OperationResult, AppError> {
-    let op: OpKind = request.operation.into();
+    let op = request.operation;
     let cancel = CancellationToken::new();
     {
         let mut running = state.lock();
@@ -178,7 +144,7 @@ pub async fn lifecycle_run(
         running.insert(dir.clone(), (op, cancel.clone()));
     }
     let _running = Running { state: &state, dir: dir.clone() };
-    let project = open(&dir).await?;
+    let project = open_async(&dir).await?;
     let options = options()?;
     let (tx, mut rx) = mpsc::unbounded_channel::<LifecycleEvent>();
     let forward = tauri::async_runtime::spawn(async move {
@@ -217,7 +183,7 @@ pub async fn lifecycle_preflight(
     profiles: Vec<String>,
     services: Vec<String>,
 ) -> Result<PreflightReport, AppError> {
-    let project = open(&dir).await?;
+    let project = open_async(&dir).await?;
     Ok(lifecycle::preflight(&project, &profiles, &services, &options()?).await?)
 }
 
@@ -225,7 +191,7 @@ pub async fn lifecycle_preflight(
 #[tauri::command]
 #[specta::specta]
 pub async fn lifecycle_volume_plan(dir: String) -> Result<VolumePlan, AppError> {
-    let project = open(&dir).await?;
+    let project = open_async(&dir).await?;
     Ok(lifecycle::volume_plan(&project, &options()?).await?)
 }
 
@@ -233,7 +199,7 @@ pub async fn lifecycle_volume_plan(dir: String) -> Result<VolumePlan, AppError> 
 #[tauri::command]
 #[specta::specta]
 pub async fn lifecycle_drift(dir: String, profiles: Vec<String>) -> Result<DriftReport, AppError> {
-    let project = open(&dir).await?;
+    let project = open_async(&dir).await?;
     Ok(lifecycle::drift(&project, &profiles, &options()?).await?)
 }
 

@@ -16,11 +16,12 @@ use dockmaster_core::region::{
     self, AppliedRegion, ApplyEvent, ApplyOptions, CancellationToken, Docker, FieldError, PlanOptions,
     RegionError, RegionInfo, RegionPlan, RegionRequest, RemoveReport,
 };
-use dockmaster_core::{OpenOptions, Project};
+use dockmaster_core::Project;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
 
+use crate::commands::open_async;
 use crate::engine_commands::EngineState;
 use crate::error::AppError;
 
@@ -63,13 +64,6 @@ impl From<RegionError> for AppError {
             RegionError::Project(e) => e.into(),
         }
     }
-}
-
-async fn open(dir: &str) -> Result<Project, AppError> {
-    let dir = dir.to_string();
-    tauri::async_runtime::spawn_blocking(move || Ok(Project::open(OpenOptions::new(&dir))?))
-        .await
-        .map_err(|e| AppError::Settings(format!("reading the project failed unexpectedly: {e}")))?
 }
 
 /// The client of a supervisor that is connecting or connected, once it knows; else why not.
@@ -117,6 +111,17 @@ async fn docker(
     Ok(region::client(&handle).await?)
 }
 
+/// The project in `dir`, opened, and its engine client (see [`docker`]).
+async fn connect(
+    engine: &EngineState,
+    state: &RegionState,
+    dir: &str,
+) -> Result<(Project, Docker), AppError> {
+    let project = open_async(dir).await?;
+    let docker = docker(engine, state, dir, &project).await?;
+    Ok((project, docker))
+}
+
 /// The request's field errors (empty when it is valid), for the wizard's inline validation.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -137,7 +142,7 @@ pub async fn region_validate(
     dir: String,
     request: RegionRequest,
 ) -> Result<RegionValidation, AppError> {
-    let project = open(&dir).await?;
+    let project = open_async(&dir).await?;
     let existing = match docker(&engine, &state, &dir, &project).await {
         Ok(d) => region::gather::region_names(&d, project.name()).await.ok(),
         Err(_) => None,
@@ -157,8 +162,7 @@ pub async fn region_plan(
     dir: String,
     request: RegionRequest,
 ) -> Result<RegionPlan, AppError> {
-    let project = open(&dir).await?;
-    let docker = docker(&engine, &state, &dir, &project).await?;
+    let (project, docker) = connect(&engine, &state, &dir).await?;
     let plan = region::prepare(&docker, &project, &request, &PlanOptions::default()).await?;
     *lock(&state.reviewed) = Some((dir, plan.clone()));
     Ok(plan)
@@ -196,8 +200,7 @@ pub async fn region_apply(
         *running = Some((dir.clone(), request.name.clone(), cancel.clone()));
     }
     let _running = Running(&state);
-    let project = open(&dir).await?;
-    let docker = docker(&engine, &state, &dir, &project).await?;
+    let (project, docker) = connect(&engine, &state, &dir).await?;
     let reviewed = lock(&state.reviewed)
         .take()
         .filter(|(d, plan)| *d == dir && plan.request == request && plan.project == project.name())
@@ -243,8 +246,7 @@ pub async fn region_list(
     state: State<'_, RegionState>,
     dir: String,
 ) -> Result<Vec<RegionInfo>, AppError> {
-    let project = open(&dir).await?;
-    let docker = docker(&engine, &state, &dir, &project).await?;
+    let (project, docker) = connect(&engine, &state, &dir).await?;
     Ok(region::list(&docker, project.name()).await?)
 }
 
@@ -257,8 +259,7 @@ pub async fn region_start(
     dir: String,
     name: String,
 ) -> Result<RegionInfo, AppError> {
-    let project = open(&dir).await?;
-    let docker = docker(&engine, &state, &dir, &project).await?;
+    let (project, docker) = connect(&engine, &state, &dir).await?;
     Ok(region::start(&docker, project.name(), &name, HEALTH_TIMEOUT).await?)
 }
 
@@ -271,8 +272,7 @@ pub async fn region_stop(
     dir: String,
     name: String,
 ) -> Result<RegionInfo, AppError> {
-    let project = open(&dir).await?;
-    let docker = docker(&engine, &state, &dir, &project).await?;
+    let (project, docker) = connect(&engine, &state, &dir).await?;
     Ok(region::stop(&docker, project.name(), &name).await?)
 }
 
@@ -287,8 +287,7 @@ pub async fn region_remove(
     name: String,
     confirmed_volumes: Option<Vec<String>>,
 ) -> Result<RemoveReport, AppError> {
-    let project = open(&dir).await?;
-    let docker = docker(&engine, &state, &dir, &project).await?;
+    let (project, docker) = connect(&engine, &state, &dir).await?;
     Ok(region::remove(&docker, project.root(), project.name(), &name, confirmed_volumes.as_deref()).await?)
 }
 
@@ -301,8 +300,7 @@ pub async fn region_show(
     dir: String,
     name: String,
 ) -> Result<RegionPlan, AppError> {
-    let project = open(&dir).await?;
-    let docker = docker(&engine, &state, &dir, &project).await?;
+    let (project, docker) = connect(&engine, &state, &dir).await?;
     Ok(region::describe(&docker, project.root(), project.name(), &name, project.secret_policy()).await?)
 }
 

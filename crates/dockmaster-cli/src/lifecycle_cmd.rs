@@ -206,55 +206,58 @@ pub fn run(project: &Project, command: LifecycleCommand, json: bool) -> ExitCode
         LifecycleCommand::Pull(a) => service_op(&rt, project, OpKind::Pull, a, json),
         LifecycleCommand::Build(a) => service_op(&rt, project, OpKind::Build, a, json),
         LifecycleCommand::Preflight(a) => {
-            let profiles = match selected_profiles(project, a.profiles, json) {
-                Ok(p) => p,
-                Err(code) => return code,
+            let services = a.services;
+            let ask = |profiles: Vec<String>, opts: RunOptions| async move {
+                lifecycle::preflight(project, &profiles, &services, &opts).await
             };
-            rt.block_on(async {
-                let opts = match options(a.compose, 10) {
-                    Ok(o) => o,
-                    Err(e) => return error(json, &e),
-                };
-                match lifecycle::preflight(project, &profiles, &a.services, &opts).await {
-                    Ok(report) => {
-                        if json {
-                            json_line(&report);
-                        } else {
-                            print_preflight(&report);
-                        }
-                        if report.ok {
-                            ExitCode::SUCCESS
-                        } else {
-                            ExitCode::from(status::PREFLIGHT_BLOCKED)
-                        }
-                    }
-                    Err(e) => error(json, &e),
+            question(&rt, project, a.profiles, a.compose, json, ask, print_preflight, |report| {
+                if report.ok {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(status::PREFLIGHT_BLOCKED)
                 }
             })
         }
         LifecycleCommand::Drift(a) => {
-            let profiles = match selected_profiles(project, a.profiles, json) {
-                Ok(p) => p,
-                Err(code) => return code,
+            let ask = |profiles: Vec<String>, opts: RunOptions| async move {
+                lifecycle::drift(project, &profiles, &opts).await
             };
-            rt.block_on(async {
-                let opts = match options(a.compose, 10) {
-                    Ok(o) => o,
-                    Err(e) => return error(json, &e),
-                };
-                match lifecycle::drift(project, &profiles, &opts).await {
-                    Ok(report) => {
-                        if json {
-                            json_line(&report);
-                        } else {
-                            print_drift(&report);
-                        }
-                        ExitCode::SUCCESS
-                    }
-                    Err(e) => error(json, &e),
-                }
-            })
+            question(&rt, project, a.profiles, a.compose, json, ask, print_drift, |_| ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Asks the lifecycle a question about the selection (preflight, drift) and prints its report (one JSON line,
+/// or `print`'s text); exits with `exit`'s status for it.
+#[allow(clippy::too_many_arguments)]
+fn question<T: Serialize, F: std::future::Future<Output = Result<T, LifecycleError>>>(
+    rt: &tokio::runtime::Runtime,
+    project: &Project,
+    profiles: Vec<String>,
+    compose: Option<String>,
+    json: bool,
+    ask: impl FnOnce(Vec<String>, RunOptions) -> F,
+    print: fn(&T),
+    exit: fn(&T) -> ExitCode,
+) -> ExitCode {
+    let profiles = match selected_profiles(project, profiles, json) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let opts = match options(compose, 10) {
+        Ok(o) => o,
+        Err(e) => return error(json, &e),
+    };
+    match rt.block_on(ask(profiles, opts)) {
+        Ok(report) => {
+            if json {
+                json_line(&report);
+            } else {
+                print(&report);
+            }
+            exit(&report)
+        }
+        Err(e) => error(json, &e),
     }
 }
 

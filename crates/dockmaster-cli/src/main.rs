@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use dockmaster_core::secrets::{self, Keychain};
 use dockmaster_core::{CoreError, OpenOptions, Project, SelectionReport, Severity};
 use serde::Serialize;
 
@@ -191,7 +192,8 @@ fn core_error(json: bool, e: &CoreError) -> ExitCode {
     fail(json, code.as_deref().unwrap_or("ERROR"), e.to_string(), status::PROJECT)
 }
 
-/// Builds the report for the selection (explicit profiles, else the project's default) and prints it.
+/// Builds the report for the selection (explicit profiles, else the project's default; variables held in the
+/// project's keychain count as set) and prints it.
 fn with_report(
     project: &Project,
     sel: Selection,
@@ -202,7 +204,9 @@ fn with_report(
         Ok(p) => p,
         Err(code) => return code,
     };
-    let report = match project.report(&profiles) {
+    // A variable held in the project's keychain is set when the stack starts: not reported as unset.
+    let held = secrets::held_names(Keychain::open(project.root()));
+    let report = match project.report_with_keychain(&profiles, &held) {
         Ok(r) => r,
         Err(e) => return core_error(json, &e),
     };

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use dockmaster_core::engine::logs::{parse_rfc3339, LogConfig, LogFollower, Masker};
 use dockmaster_core::engine::{Endpoint, EndpointEnv, EngineConfig, EngineHandle, ServiceSelection};
 use dockmaster_core::{OpenOptions, Project};
-use engine_support::{remove_project, require_engine, run, run_ok, IMAGE};
+use engine_support::{read_lines, remove_project, require_engine, run, run_ok, IMAGE};
 use serde_json::Value;
 
 /// A Compose project in a temporary folder, brought up with Compose v2 under a unique name; its containers,
@@ -96,17 +96,8 @@ struct Running {
 impl Running {
     fn start(mut cmd: Command) -> Running {
         let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("dockmaster starts");
-        let stdout = child.stdout.take().expect("stdout");
+        let lines = read_lines(child.stdout.take().expect("stdout"));
         let stderr_pipe = child.stderr.take().expect("stderr");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
         let stderr = Arc::new(std::sync::Mutex::new(String::new()));
         let sink = stderr.clone();
         std::thread::spawn(move || {

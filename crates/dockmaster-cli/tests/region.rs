@@ -36,20 +36,26 @@ impl Stack {
     /// What `docker compose --profile multi-regional up` would create first: the project's two networks.
     fn networks_up(&self) {
         for key in ["nexus-network", "regional-network"] {
-            run_ok(Command::new("docker").args([
-                "network",
-                "create",
-                "--label",
-                &format!("com.docker.compose.project={}", self.project),
-                "--label",
-                &format!("com.docker.compose.network={key}"),
-                "--label",
-                "dockmaster.test=1",
-                "--subnet",
-                &free_subnet(),
-                &format!("{}_{key}", self.project),
-            ]));
+            let compose_key = format!("com.docker.compose.network={key}");
+            self.network(&format!("{}_{key}", self.project), &free_subnet(), &["--label", &compose_key]);
         }
+    }
+
+    /// Creates network `name` on `subnet`, labelled with the project (removed on drop), plus `extra` arguments.
+    fn network(&self, name: &str, subnet: &str, extra: &[&str]) {
+        let project = format!("com.docker.compose.project={}", self.project);
+        let mut cmd = Command::new("docker");
+        cmd.args([
+            "network",
+            "create",
+            "--label",
+            &project,
+            "--label",
+            "dockmaster.test=1",
+            "--subnet",
+            subnet,
+        ]);
+        run_ok(cmd.args(extra).arg(name));
     }
 
     fn dm(&self, args: &[&str]) -> Output {
@@ -265,17 +271,7 @@ fn ports_and_subnets_avoid_listeners_and_existing_networks() {
         (format!("10.{}.{}.0/24", base[1], base[2]), format!("10.{}.{}.0/24", base[1], base[2] + 1));
     for taken in [&first, &second] {
         let blocker = format!("{}-blocker", stack.project);
-        run_ok(Command::new("docker").args([
-            "network",
-            "create",
-            "--label",
-            &format!("com.docker.compose.project={}", stack.project),
-            "--label",
-            "dockmaster.test=1",
-            "--subnet",
-            taken,
-            &blocker,
-        ]));
+        stack.network(&blocker, taken, &[]);
         let out =
             stack.dm(&["region", "plan", "--json", "pick-two", "--owner", OWNER, "--subnet-pool", &pool]);
         run_ok(Command::new("docker").args(["network", "rm", &blocker]));
@@ -379,26 +375,12 @@ fn regions_apply_healthy_survive_restarts_and_roll_back_exactly() {
     let url_line = server_env.lines().find(|l| l.starts_with("DATABASE_URL=")).expect("DATABASE_URL");
     let authority = url_line.split('@').nth(1).and_then(|r| r.split('/').next()).expect("host:port");
     assert_eq!(authority, "reg-a-db:5432");
-    let answer = run_ok(Command::new("docker").args([
-        "exec",
-        &server,
-        "wget",
-        "-q",
-        "-O",
-        "-",
-        &format!("http://{authority}/"),
-    ]));
+    let fetch =
+        |url: &str| run_ok(Command::new("docker").args(["exec", &server, "wget", "-q", "-O", "-", url]));
+    let answer = fetch(&format!("http://{authority}/"));
     assert!(answer.contains("regional-db-template"), "{answer}");
     // And the published port answers on the host.
-    let got = run_ok(Command::new("docker").args([
-        "exec",
-        &server,
-        "wget",
-        "-q",
-        "-O",
-        "-",
-        "http://127.0.0.1:8080/",
-    ]));
+    let got = fetch("http://127.0.0.1:8080/");
     assert!(got.contains("regional-server-template"), "{got}");
 
     // Labels and limits, as `docker inspect` shows them.

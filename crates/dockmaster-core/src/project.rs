@@ -229,6 +229,12 @@ impl Project {
 
     /// The report for a selection: active services, their ports, networks, volumes, and warnings.
     pub fn report(&self, profiles: &[String]) -> Result<SelectionReport> {
+        self.report_with_keychain(profiles, &[])
+    }
+
+    /// [`Project::report`], counting the variables held in the project's keychain (`held`, e.g.
+    /// [`crate::secrets::Keychain::names`]) as set: they are not reported as unset.
+    pub fn report_with_keychain(&self, profiles: &[String], held: &[String]) -> Result<SelectionReport> {
         let resolved = self.resolve(profiles)?;
         let model = &resolved.model;
         let active: Vec<&Service> = model.services.values().filter(|s| s.is_active(profiles)).collect();
@@ -243,6 +249,7 @@ impl Project {
             required_problems: &resolved.required_problems,
             missing_extra_files: &resolved.missing_extra_files,
             root: &self.root,
+            held,
         });
         Ok(SelectionReport {
             project: self.name.clone(),

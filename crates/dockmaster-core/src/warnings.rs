@@ -17,6 +17,9 @@ pub struct Input<'a> {
     pub required_problems: &'a [RequiredProblem],
     pub missing_extra_files: &'a [(String, PathBuf)],
     pub root: &'a Path,
+    /// Variables held in the project's keychain: they are set when the stack starts (the lifecycle passes
+    /// them to Compose), so they are not reported as unset.
+    pub held: &'a [String],
 }
 
 fn warning(code: WarningCode, severity: Severity, message: String) -> Warning {
@@ -209,8 +212,9 @@ fn port_conflicts(active: &[&Service], out: &mut Vec<Warning>) {
 
 fn variables(input: &Input, out: &mut Vec<Warning>) {
     let mut seen: Vec<&str> = Vec::new();
+    let held = |name: &str| input.held.iter().any(|h| h == name);
     for p in input.required_problems {
-        if seen.contains(&p.missing.name.as_str()) {
+        if seen.contains(&p.missing.name.as_str()) || held(&p.missing.name) {
             continue;
         }
         seen.push(&p.missing.name);
@@ -236,7 +240,8 @@ fn variables(input: &Input, out: &mut Vec<Warning>) {
             .chain(s.healthcheck.iter().flat_map(|h| h.test.iter()));
         for scalar in scalars {
             for u in &scalar.uses {
-                if !u.is_set && u.form == VarForm::Plain && !seen.contains(&u.name.as_str()) {
+                if !u.is_set && u.form == VarForm::Plain && !seen.contains(&u.name.as_str()) && !held(&u.name)
+                {
                     if !unset.contains(&u.name) {
                         unset.push(u.name.clone());
                     }

@@ -9,8 +9,8 @@ export const commands = {
 	/**  Opens a project folder, remembers it among the recent projects, and describes it. */
 	openProject: (dir: string) => typedError<ProjectOverview, AppError>(__TAURI_INVOKE("open_project", { dir })),
 	/**
-	 *  What a profile selection starts: services, ports, networks, volumes and warnings. Reads the files
-	 *  afresh, so edits on disk show up on the next call.
+	 *  What a profile selection starts: services, ports, networks, volumes and warnings (a variable held in the
+	 *  project's keychain counts as set). Reads the files afresh, so edits on disk show up on the next call.
 	 */
 	selectionReport: (dir: string, profiles: string[]) => typedError<SelectionReport, AppError>(__TAURI_INVOKE("selection_report", { dir, profiles })),
 	/**  Recently opened project folders, most recent first. */
@@ -480,12 +480,9 @@ export type LifecycleEvent = {
 	message: string,
 };
 
-/**  The operations the window can run (the core's [`OpKind`], which is not deserialisable). */
-export type LifecycleOperation = "up" | "stop" | "start" | "restart" | "down" | "pull" | "build";
-
 /**  One operation as the window asks for it. */
 export type LifecycleRequest = {
-	operation: LifecycleOperation,
+	operation: OpKind,
 	/**  The profile selection (`down` ignores it: it removes the whole project). */
 	profiles: string[],
 	/**  Single services; empty: the selection's. */
@@ -608,7 +605,7 @@ export type NetworkView = {
 	services: string[],
 };
 
-/**  A lifecycle operation. */
+/**  A lifecycle operation (also what the window asks to run). */
 export type OpKind = "up" | "stop" | "start" | "restart" | "down" | "pull" | "build";
 
 /**  The result of one operation. */

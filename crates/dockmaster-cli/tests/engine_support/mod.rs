@@ -275,16 +275,7 @@ impl Watcher {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("dockmaster starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let lines = read_lines(child.stdout.take().expect("stdout"));
         Watcher { child, lines, seen: Vec::new() }
     }
 
@@ -335,6 +326,20 @@ impl Drop for Watcher {
 }
 
 /// One line per update, for failure messages.
+/// The lines of `output` (a child's stdout), read on a thread of their own, as they come.
+pub fn read_lines(output: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(output).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    lines
+}
+
 pub fn summary(v: &Value) -> String {
     let s = &v["service"];
     format!(

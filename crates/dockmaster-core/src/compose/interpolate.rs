@@ -534,3 +534,11 @@ fn error_snippet(template: &str, offset: usize) -> (&str, bool) {
 #[cfg(test)]
 #[path = "interpolate_tests.rs"]
 mod tests;
+
+/// A scalar interpolated from `template` with `env` as the only variables (tests).
+#[cfg(test)]
+pub(crate) fn test_scalar(template: &str, env: &[(&str, &str)]) -> super::node::Scalar {
+    let lookup = |n: &str| env.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string());
+    let r = interpolate(template, &lookup).expect("valid");
+    super::node::Scalar { value: r.value, uses: r.uses }
+}

@@ -87,13 +87,7 @@ fn url_password_span(text: &str) -> Option<std::ops::Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::interpolate::interpolate;
-
-    fn scalar(template: &str, env: &[(&str, &str)]) -> Scalar {
-        let lookup = |n: &str| env.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string());
-        let r = interpolate(template, &lookup).expect("valid");
-        Scalar { value: r.value, uses: r.uses }
-    }
+    use crate::compose::interpolate::test_scalar as scalar;
 
     #[test]
     fn names() {

@@ -70,7 +70,7 @@ pub async fn connect(endpoint: &Endpoint, timeout: Duration) -> Result<Connected
 }
 
 /// The error with its sources: the interesting part ("Connection refused") is often a source, not the message.
-fn full_text(e: &bollard::errors::Error) -> String {
+pub(crate) fn full_text(e: &bollard::errors::Error) -> String {
     let mut text = e.to_string().trim_end().to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {

@@ -6,7 +6,7 @@
 //! handle stops the task.
 
 mod backoff;
-mod client;
+pub(crate) mod client;
 pub mod endpoint;
 pub mod error;
 pub mod event;

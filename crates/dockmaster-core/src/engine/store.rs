@@ -373,10 +373,15 @@ mod tests {
         c
     }
 
+    /// A container event of a Compose service's container (`database`).
     fn event(id: &str, action: &str, t: i64) -> ContainerEvent {
+        let attributes = serde_json::json!({"com.docker.compose.service": "database", "name": "p-database", "exitCode": "137"});
+        event_with(id, action, t, attributes)
+    }
+
+    fn event_with(id: &str, action: &str, t: i64, attributes: serde_json::Value) -> ContainerEvent {
         let msg: bollard::models::EventMessage = serde_json::from_value(serde_json::json!({
-            "Type": "container", "Action": action, "timeNano": t,
-            "Actor": {"ID": id, "Attributes": {"com.docker.compose.service": "database", "name": "p-database", "exitCode": "137"}}
+            "Type": "container", "Action": action, "timeNano": t, "Actor": {"ID": id, "Attributes": attributes}
         }))
         .unwrap();
         ContainerEvent::from_message(&msg).unwrap()
@@ -530,13 +535,11 @@ mod tests {
         c
     }
 
+    /// A container event of region `east`'s `db` container.
     fn region_event(id: &str, action: &str, t: i64) -> ContainerEvent {
-        let msg: bollard::models::EventMessage = serde_json::from_value(serde_json::json!({
-            "Type": "container", "Action": action, "timeNano": t,
-            "Actor": {"ID": id, "Attributes": {"dev.dockmaster.region": "east", "service": "db", "name": "east-db"}}
-        }))
-        .unwrap();
-        ContainerEvent::from_message(&msg).unwrap()
+        let attributes =
+            serde_json::json!({"dev.dockmaster.region": "east", "service": "db", "name": "east-db"});
+        event_with(id, action, t, attributes)
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! Serialised for the CLI's `--json` and typed for the UI. No 64-bit integers (they do not fit a TypeScript
 //! `number`), and no secret in clear: every text that may come from Compose or a container is masked first.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::{Health, ProbeResult, RunState};
 use crate::secrets::rules::RuleKind;
@@ -53,8 +53,8 @@ pub struct ComposeInfo {
     pub chosen_by: String,
 }
 
-/// A lifecycle operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// A lifecycle operation (also what the window asks to run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum OpKind {

@@ -177,14 +177,5 @@ pub fn engine_reason(e: &bollard::errors::Error) -> String {
     if let bollard::errors::Error::DockerResponseServerError { status_code, message } = e {
         return format!("{} (HTTP {status_code})", message.trim());
     }
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let part = s.to_string();
-        if !text.contains(&part) {
-            text = format!("{text}: {part}");
-        }
-        source = s.source();
-    }
-    text
+    crate::engine::client::full_text(e)
 }

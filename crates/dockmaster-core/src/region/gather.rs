@@ -16,11 +16,12 @@ use super::template::RegionTemplate;
 use crate::labels;
 
 /// Timeout of each engine request made while gathering.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+pub(super) const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Inspections in flight at once.
 const CONCURRENCY: usize = 16;
 
-async fn timed<T>(
+/// `f` within [`REQUEST_TIMEOUT`], its failure or timeout as a [`RegionError::Engine`] about `action`.
+pub(super) async fn timed<T>(
     action: &str,
     f: impl std::future::Future<Output = Result<T, bollard::errors::Error>>,
 ) -> Result<T, RegionError> {

@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::apply::wait_healthy;
 use super::error::RegionError;
+use super::gather::{timed, REQUEST_TIMEOUT};
 use super::plan::{
     ContainerNetwork, Limits, NetworkAction, PlannedContainer, PlannedEnv, PlannedHealthcheck, PlannedMount,
     PlannedNetwork, PlannedPort, PlannedSecret, PlannedVolume, RegionPlan, RegionRole, SecretAction,
@@ -29,8 +30,6 @@ use crate::compose::node::Scalar;
 use crate::engine::inspect::container_status;
 use crate::engine::{ContainerStatus, Health, RunState};
 use crate::labels;
-
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One region of the project, as the engine has it now.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -66,17 +65,6 @@ pub struct RemoveReport {
     pub kept_volumes: Vec<String>,
     /// The region's password was removed from the keychain (only with its volumes).
     pub password_removed: bool,
-}
-
-async fn timed<T>(
-    action: &str,
-    f: impl std::future::Future<Output = Result<T, bollard::errors::Error>>,
-) -> Result<T, RegionError> {
-    match tokio::time::timeout(REQUEST_TIMEOUT, f).await {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(RegionError::engine(action, &e)),
-        Err(_) => Err(RegionError::Engine { action: action.into(), reason: "no answer within 30 s".into() }),
-    }
 }
 
 fn scope(project: &str, region: Option<&str>) -> HashMap<String, Vec<String>> {

@@ -237,13 +237,7 @@ pub fn duration_ms(text: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::interpolate::interpolate;
-
-    fn scalar(template: &str, env: &[(&str, &str)]) -> Scalar {
-        let lookup = |n: &str| env.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string());
-        let r = interpolate(template, &lookup).expect("valid");
-        Scalar { value: r.value, uses: r.uses }
-    }
+    use crate::compose::interpolate::test_scalar as scalar;
 
     fn vars() -> BTreeMap<String, VarValue> {
         BTreeMap::from([

@@ -184,10 +184,7 @@ format = "port"
     }
 
     fn mock(project: &Project) -> Keychain {
-        Keychain::with_store(
-            keyring_core::mock::Store::new().expect("mock"),
-            keychain::service_for(project.root()),
-        )
+        Keychain::mock_for(project.root())
     }
 
     #[test]

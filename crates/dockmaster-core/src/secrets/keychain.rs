@@ -80,6 +80,12 @@ impl Keychain {
         }
     }
 
+    /// An in-memory keychain for the project at `root` (tests).
+    #[cfg(test)]
+    pub(crate) fn mock_for(root: &Path) -> Self {
+        Keychain::with_store(keyring_core::mock::Store::new().expect("mock"), service_for(root))
+    }
+
     /// The service name items are stored under (`secret-tool lookup service <this> username <NAME>`).
     pub fn service(&self) -> &str {
         &self.service

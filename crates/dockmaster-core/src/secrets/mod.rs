@@ -116,6 +116,12 @@ pub fn import(project: &Project, keychain: &Keychain) -> Result<ImportReport> {
     Ok(report)
 }
 
+/// The names `keychain` holds, for [`Project::report_with_keychain`]: none when it cannot be opened or read
+/// (the report then keeps its "not set" warnings; it never fails because of the keychain).
+pub fn held_names(keychain: Result<Keychain>) -> Vec<String> {
+    keychain.and_then(|k| k.names()).unwrap_or_default()
+}
+
 /// The environment a Compose child gets from the keychain: every secret stored for the project.
 pub fn child_env_from(keychain: &Keychain) -> Result<Vec<(String, Sensitive<String>)>> {
     keychain.all()

@@ -58,10 +58,7 @@ fn project(dir: &Path, env: &str) -> Project {
 }
 
 fn mock(project: &Project) -> Keychain {
-    Keychain::with_store(
-        keyring_core::mock::Store::new().expect("mock"),
-        keychain::service_for(project.root()),
-    )
+    Keychain::mock_for(project.root())
 }
 
 #[test]
@@ -179,4 +176,41 @@ fn store_validates_and_generate_follows_the_rule() {
     assert!(k.get("JWT_SECRET").expect("get").is_none());
     assert_eq!(generate_and_store(&p, &k, "JWT_SECRET").expect("generate"), 48);
     assert_eq!(k.get("JWT_SECRET").expect("get").expect("some").expose().len(), 48);
+}
+
+#[test]
+fn variables_held_in_the_keychain_are_not_reported_unset() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = project(dir.path(), "ADMIN_USERNAME=admin\n");
+    let profiles = ["production".to_string()];
+    let unset = |held: &[String]| {
+        let report = p.report_with_keychain(&profiles, held).expect("report");
+        let of = |code| -> Vec<String> {
+            report.warnings.iter().filter(|w| w.code == code).flat_map(|w| w.variables.clone()).collect()
+        };
+        (of(crate::WarningCode::UnsetVariable), of(crate::WarningCode::RequiredVariableUnset))
+    };
+    let (plain, required) = unset(&[]);
+    assert_eq!(plain, ["JWT_SECRET", "WORKER_TOKEN"]);
+    assert_eq!(required, ["DATABASE_URL"]);
+
+    let k = mock(&p);
+    for name in ["JWT_SECRET", "DATABASE_URL"] {
+        k.set(name, &Sensitive::new("from-keychain-0123456789-0123456789".into())).expect("set");
+    }
+    let held = held_names(Ok(k));
+    assert_eq!(unset(&held), (vec!["WORKER_TOKEN".to_string()], vec![]));
+    let mut all = held.clone();
+    all.push("WORKER_TOKEN".into());
+    let report = p.report_with_keychain(&profiles, &all).expect("report");
+    assert!(
+        !report.warnings.iter().any(|w| w.code == crate::WarningCode::UnsetVariable),
+        "{:?}",
+        report.warnings
+    );
+
+    // A keychain that cannot be read counts nothing as held: the warnings stay, and the report still works.
+    let locked = held_names(Err(SecretsError::Locked { collection: "Login".into() }));
+    assert!(locked.is_empty());
+    assert_eq!(unset(&locked), (plain, required));
 }
