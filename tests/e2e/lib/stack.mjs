@@ -1,7 +1,6 @@
 // A private copy of the demo stack for an end-to-end test: the demo's files in a temporary folder with a `.env`
 // giving a unique project name, container prefix, free loopback ports and free subnets (read by Compose and by
 // the app alike), plus the outside checks and the clean-up by the project's label.
-// (The same steps dashboard.test.mjs takes inline.)
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -23,6 +22,11 @@ export function docker(args, options = {}) {
   return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options }).trim();
 }
 
+/** The ids `docker args` prints (one a line). */
+export function dockerIds(args) {
+  return docker(args).split(/\s+/).filter(Boolean);
+}
+
 /** A loopback port nothing listens on now. */
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -37,7 +41,7 @@ export function freePort() {
 
 /** Two 10.x.y.0/24 subnets in 10.x blocks no Docker network uses. */
 export function freeSubnets() {
-  const ids = docker(['network', 'ls', '-q']).split(/\s+/).filter(Boolean);
+  const ids = dockerIds(['network', 'ls', '-q']);
   const used = docker(['network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Subnet}} {{end}}', ...ids]);
   const out = [];
   while (out.length < 2) {
@@ -48,11 +52,17 @@ export function freeSubnets() {
   return out;
 }
 
-/** Copies the demo (without any `.env` of its own) to a fresh folder (its real path: the keychain namespace
- * is the project's real root) and writes a `.env` with the project's name, prefix, ports and subnets. */
-export async function demoCopy(prefix, project) {
+/** Copies the demo's files (without any `.env` of its own) to a fresh folder and returns its real path (the
+ * keychain namespace is the project's real root). */
+export function demoFiles(prefix) {
   const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), prefix)));
   cpSync(path.join(repoRoot, 'demo'), dir, { recursive: true, filter: (src) => path.basename(src) !== '.env' });
+  return dir;
+}
+
+/** Copies the demo (see `demoFiles`) and writes a `.env` with the project's name, prefix, ports and subnets. */
+export async function demoCopy(prefix, project) {
+  const dir = demoFiles(prefix);
   const [nexus, regional] = freeSubnets();
   const env = { COMPOSE_PROJECT_NAME: project, DEMO_CONTAINER_PREFIX: project, NEXUS_SUBNET: nexus, REGIONAL_SUBNET: regional };
   for (const v of PORT_VARS) env[v] = String(await freePort());
@@ -60,24 +70,39 @@ export async function demoCopy(prefix, project) {
   return { dir, env };
 }
 
-/** Containers, networks and volumes carrying the project's Compose label. */
-export function labelled(project) {
-  const filter = ['--filter', `label=com.docker.compose.project=${project}`];
-  const list = (args) => docker([...args, ...filter]).split(/\s+/).filter(Boolean);
-  return { containers: list(['ps', '-aq']), networks: list(['network', 'ls', '-q']), volumes: list(['volume', 'ls', '-q']) };
+/** The label Compose puts on everything of a project. */
+export const COMPOSE_LABEL = 'com.docker.compose.project';
+
+/** The kinds of object a project leaves on the engine: how to list them, how to remove them. */
+const KINDS = [
+  { key: 'containers', list: ['ps', '-aq'], remove: ['rm', '-f', '-v'] },
+  { key: 'networks', list: ['network', 'ls', '-q'], remove: ['network', 'rm'] },
+  { key: 'volumes', list: ['volume', 'ls', '-q'], remove: ['volume', 'rm'] },
+];
+
+function listLabelled(kind, project, label) {
+  return dockerIds([...kind.list, '--filter', `label=${label}=${project}`]);
 }
 
-/** Removes whatever still carries the project's label (and nothing else). */
-export function removeLabelled(project) {
-  const left = labelled(project);
-  if (left.containers.length > 0) docker(['rm', '-f', '-v', ...left.containers]);
-  if (left.networks.length > 0) docker(['network', 'rm', ...left.networks]);
-  if (left.volumes.length > 0) docker(['volume', 'rm', ...left.volumes]);
+/** Containers, networks and volumes carrying `label=project` (by default the project's Compose label). */
+export function labelled(project, label = COMPOSE_LABEL) {
+  return Object.fromEntries(KINDS.map((kind) => [kind.key, listLabelled(kind, project, label)]));
+}
+
+/** Removes whatever still carries `label=project` for any of `labels` (and nothing else): containers first,
+ * then networks, then volumes, each kind listed just before it is removed. */
+export function removeLabelled(project, labels = [COMPOSE_LABEL]) {
+  for (const kind of KINDS) {
+    for (const label of labels) {
+      const ids = listLabelled(kind, project, label);
+      if (ids.length > 0) docker([...kind.remove, ...ids]);
+    }
+  }
 }
 
 /** `service → "status/health"` of the project's containers. */
 export function states(project) {
-  const ids = labelled(project).containers;
+  const ids = listLabelled(KINDS[0], project, COMPOSE_LABEL);
   if (ids.length === 0) return {};
   const lines = docker(['inspect', '-f', '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{end}}', ...ids]);
   return Object.fromEntries(lines.split('\n').map((l) => l.split(' ')));

@@ -5,19 +5,10 @@
 // and is removed at the end.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { launch, find, screenshot, repoRoot } from '../lib/app.mjs';
+import { rmSync } from 'node:fs';
+import { launch, find, screenshot } from '../lib/app.mjs';
+import { DEV, PORT_VARS, demoCopy, docker, removeLabelled, states } from '../lib/stack.mjs';
 
-const PORT_VARS = [
-  'DB_PORT', 'NEXUS_DB_PORT', 'REDIS_PORT', 'REDIS_NEXUS_PORT', 'GAMESERVER_PORT', 'CENTRAL_NEXUS_PORT',
-  'PLAYER_CLIENT_PORT', 'ADMIN_UI_PORT', 'REGION_MANAGER_PORT', 'HTTP_PORT', 'HTTPS_PORT', 'PROMETHEUS_PORT',
-  'GRAFANA_PORT',
-];
-const DEV = ['admin-ui', 'database', 'gameserver', 'nginx-gateway', 'player-client', 'redis-cache', 'region-manager'];
 const COMPOSE_FILES = ['-f', 'docker-compose.yml', '-f', 'docker-compose.dev.yml'];
 
 const project = `dme2e-dash-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
@@ -25,50 +16,14 @@ let dir;
 let env;
 let browser;
 
-function docker(args, options = {}) {
-  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options }).trim();
-}
-
 function compose(args) {
   // Only the .env of the copy decides names and ports: no COMPOSE_* from the caller's environment.
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COMPOSE_') && !PORT_VARS.includes(k)));
   return docker(['compose', ...COMPOSE_FILES, ...args], { cwd: dir, env: clean });
 }
 
-/** A loopback port nothing listens on now. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Two 10.x.y.0/24 subnets in 10.x blocks no Docker network uses. */
-function freeSubnets() {
-  const ids = docker(['network', 'ls', '-q']).split(/\s+/).filter(Boolean);
-  const used = docker(['network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Subnet}} {{end}}', ...ids]);
-  const out = [];
-  while (out.length < 2) {
-    const x = 100 + Math.floor(Math.random() * 150);
-    if (used.includes(`10.${x}.`) || out.some((s) => s.startsWith(`10.${x}.`))) continue;
-    out.push(`10.${x}.${Math.floor(Math.random() * 256)}.0/24`);
-  }
-  return out;
-}
-
 function container(service) {
   return `${project}-${service}`;
-}
-
-function states() {
-  const ids = docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).split(/\s+/).filter(Boolean);
-  if (ids.length === 0) return {};
-  const lines = docker(['inspect', '-f', '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{end}}', ...ids]);
-  return Object.fromEntries(lines.split('\n').map((l) => l.split(' ')));
 }
 
 async function until(what, timeoutMs, check) {
@@ -98,16 +53,11 @@ async function waitLive(service, text, timeout) {
 }
 
 before(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'dockmaster-e2e-dashboard-'));
-  cpSync(path.join(repoRoot, 'demo'), dir, { recursive: true });
-  const [nexus, regional] = freeSubnets();
-  env = { COMPOSE_PROJECT_NAME: project, DEMO_CONTAINER_PREFIX: project, NEXUS_SUBNET: nexus, REGIONAL_SUBNET: regional };
-  for (const v of PORT_VARS) env[v] = String(await freePort());
-  writeFileSync(path.join(dir, '.env'), Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''));
+  ({ dir, env } = await demoCopy('dockmaster-e2e-dashboard-', project));
 
   compose(['--profile', 'development', 'up', '-d']);
   await until('the development services to run healthy', 120_000, () => {
-    const s = states();
+    const s = states(project);
     return DEV.every((svc) => s[svc] === 'running/healthy') || s;
   });
   browser = await launch(dir);
@@ -122,11 +72,7 @@ after(async () => {
       console.error(`compose down failed: ${e.message}`);
     }
     // Whatever is left with the project's label (compose down covers the normal case).
-    for (const kind of ['container', 'network', 'volume']) {
-      const list = kind === 'container' ? ['ps', '-aq'] : [kind, 'ls', '-q'];
-      const ids = docker([...list, '--filter', `label=com.docker.compose.project=${project}`]).split(/\s+/).filter(Boolean);
-      if (ids.length > 0) docker(kind === 'container' ? ['rm', '-f', '-v', ...ids] : [kind, 'rm', ...ids]);
-    }
+    removeLabelled(project);
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -4,28 +4,24 @@
 // (Starting the stack with the generated secret is the lifecycle work's test, not this one.)
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { launch, find, screenshot, repoRoot } from '../lib/app.mjs';
+import { launch, find, screenshot } from '../lib/app.mjs';
+import { clearSecrets, keychainService, lookupSecret } from '../lib/keychain.mjs';
+import { demoFiles } from '../lib/stack.mjs';
 
-const project = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'dockmaster-e2e-env-')));
-// The keychain service Dockmaster stores this project's secrets under (secrets/keychain.rs: service_for).
-const service = `dockmaster:${project}`;
+// The demo's files without any local .env: every variable starts unset.
+const project = demoFiles('dockmaster-e2e-env-');
+const service = keychainService(project);
 const envFile = path.join(project, '.env');
 let browser;
 
 /** The value stored for `name`, as any other Secret Service client sees it; null when there is none. */
 function lookup(name) {
-  const r = spawnSync('secret-tool', ['lookup', 'service', service, 'username', name], { encoding: 'utf8' });
-  if (r.error) throw new Error(`secret-tool: ${r.error.message} (install libsecret-tools)`);
-  return r.status === 0 ? r.stdout : null;
+  return lookupSecret(service, name);
 }
 
 before(async () => {
-  // The demo's files without any local .env: every variable starts unset.
-  cpSync(path.join(repoRoot, 'demo'), project, { recursive: true, filter: (src) => path.basename(src) !== '.env' });
   browser = await launch(project);
   const nav = await find(browser, 'a[href="#view-environment"]');
   await nav.click();
@@ -34,7 +30,7 @@ before(async () => {
 
 after(async () => {
   await browser?.deleteSession();
-  spawnSync('secret-tool', ['clear', 'service', service]);
+  clearSecrets(service);
   assert.equal(lookup('JWT_SECRET'), null, 'the test left no keychain item behind');
   rmSync(project, { recursive: true, force: true });
 });

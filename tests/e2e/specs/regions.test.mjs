@@ -7,53 +7,37 @@
 // items included.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { launch, find, screenshot, repoRoot } from '../lib/app.mjs';
+import { launch, find, screenshot } from '../lib/app.mjs';
+import { clearSecrets, keychainService, lookupSecret } from '../lib/keychain.mjs';
+import { COMPOSE_LABEL, demoFiles, docker, dockerIds as ids, freeSubnets, labelled, removeLabelled } from '../lib/stack.mjs';
 
 const project = `dme2e-region-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
 const REGION = 'orion';
+/** The label the app puts on everything of a region (with the project's name). */
+const REGION_LABEL = 'dev.dockmaster.project';
 let dir;
 let browser;
 let serverUrl;
 
-function docker(args) {
-  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-
-const ids = (args) => docker(args).split(/\s+/).filter(Boolean);
-
 /** Everything carrying the region label of this project: `kind id` lines. */
 function regionObjects() {
-  const filter = ['--filter', `label=dev.dockmaster.project=${project}`];
+  const { containers, networks, volumes } = labelled(project, REGION_LABEL);
   return [
-    ...ids(['ps', '-aq', ...filter]).map((id) => `container ${id}`),
-    ...ids(['network', 'ls', '-q', ...filter]).map((id) => `network ${id}`),
-    ...ids(['volume', 'ls', '-q', ...filter]).map((id) => `volume ${id}`),
+    ...containers.map((id) => `container ${id}`),
+    ...networks.map((id) => `network ${id}`),
+    ...volumes.map((id) => `volume ${id}`),
   ];
-}
-
-/** A 10.x.y.0/24 no Docker network uses (nor overlaps). */
-function freeSubnet(taken = []) {
-  const used = docker(['network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Subnet}} {{end}}', ...ids(['network', 'ls', '-q'])]);
-  for (;;) {
-    const x = 100 + Math.floor(Math.random() * 150);
-    if (used.includes(`10.${x}.`) || taken.some((s) => s.startsWith(`10.${x}.`))) continue;
-    return `10.${x}.${Math.floor(Math.random() * 256)}.0/24`;
-  }
 }
 
 /** What `docker compose --profile multi-regional up` creates first: the two networks the template joins. */
 function stackNetworksUp() {
-  const subnets = [];
-  for (const key of ['nexus-network', 'regional-network']) {
-    const subnet = freeSubnet(subnets);
-    subnets.push(subnet);
+  const [nexus, regional] = freeSubnets();
+  for (const [key, subnet] of [['nexus-network', nexus], ['regional-network', regional]]) {
     docker([
       'network', 'create',
-      '--label', `com.docker.compose.project=${project}`,
+      '--label', `${COMPOSE_LABEL}=${project}`,
       '--label', `com.docker.compose.network=${key}`,
       '--label', 'dockmaster.test=1',
       '--subnet', subnet,
@@ -64,13 +48,12 @@ function stackNetworksUp() {
 
 /** The keychain service the region's password lives under (`region/secret.rs`). */
 function passwordService() {
-  return `dockmaster:${path.join(realpathSync(dir), '.dockmaster', 'regions', project, REGION)}`;
+  return keychainService(path.join(dir, '.dockmaster', 'regions', project, REGION));
 }
 
 function storedPassword() {
-  const r = spawnSync('secret-tool', ['lookup', 'service', passwordService(), 'username', 'REGION_DB_PASSWORD'], { encoding: 'utf8' });
-  if (r.error) throw new Error(`secret-tool: ${r.error.message} (install libsecret-tools)`);
-  return r.status === 0 && r.stdout !== '' ? r.stdout : null;
+  const stored = lookupSecret(passwordService(), 'REGION_DB_PASSWORD');
+  return stored === '' ? null : stored;
 }
 
 async function text(testId) {
@@ -123,8 +106,8 @@ async function waitStep(label) {
 }
 
 before(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'dockmaster-e2e-regions-'));
-  cpSync(path.join(repoRoot, 'demo'), dir, { recursive: true, filter: (src) => path.basename(src) !== '.env' });
+  // A name and prefix of its own; the stack's networks come from the test (stackNetworksUp).
+  dir = demoFiles('dockmaster-e2e-regions-');
   writeFileSync(path.join(dir, '.env'), `COMPOSE_PROJECT_NAME=${project}\nDEMO_CONTAINER_PREFIX=${project}\n`);
   browser = await launch(dir);
   const name = await find(browser, '[data-testid="project-name"]');
@@ -135,18 +118,9 @@ before(async () => {
 after(async () => {
   await browser?.deleteSession();
   // Everything the test (or the app, for it) created, by label: the region's objects, then the stack networks.
-  for (const [list, remove] of [
-    [['ps', '-aq'], ['rm', '-f', '-v']],
-    [['network', 'ls', '-q'], ['network', 'rm']],
-    [['volume', 'ls', '-q'], ['volume', 'rm']],
-  ]) {
-    for (const label of [`dev.dockmaster.project=${project}`, `com.docker.compose.project=${project}`]) {
-      const found = ids([...list, '--filter', `label=${label}`]);
-      if (found.length > 0) docker([...remove, ...found]);
-    }
-  }
+  removeLabelled(project, [REGION_LABEL, COMPOSE_LABEL]);
   if (dir) {
-    spawnSync('secret-tool', ['clear', 'service', passwordService(), 'username', 'REGION_DB_PASSWORD']);
+    clearSecrets(passwordService(), 'REGION_DB_PASSWORD');
     assert.equal(storedPassword(), null, 'the test left no keychain item behind');
     rmSync(dir, { recursive: true, force: true });
   }
