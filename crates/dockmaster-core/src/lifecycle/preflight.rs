@@ -96,13 +96,14 @@ fn selection(input: &Input<'_>, problems: &mut Vec<PreflightIssue>) {
         if !w.services.is_empty() && !w.services.iter().any(|s| input.involved.contains(s)) {
             continue;
         }
-        // The variable checks below say the same with the rule and the fix.
+        // A variable the static report calls unset may be held by the keychain (which Compose's child gets),
+        // and one that is really missing is reported by the variable checks below with its rule and fix.
         if w.code == WarningCode::RequiredVariableUnset
             && w.variables.iter().all(|v| {
                 input
                     .catalog
                     .and_then(|c| c.variable(v))
-                    .is_some_and(|v| v.findings.iter().any(|f| f.level == Level::Error))
+                    .is_some_and(|v| v.has_value || v.findings.iter().any(|f| f.level == Level::Error))
             })
         {
             continue;
