@@ -47,6 +47,7 @@ export interface ContainerOptions {
   exitCode?: number | null;
   healthLog?: ProbeResult[];
   ports?: ContainerStatus["ports"];
+  oomKilled?: boolean;
 }
 
 export function container(service: string, o: ContainerOptions = {}): ContainerStatus {
@@ -64,7 +65,7 @@ export function container(service: string, o: ContainerOptions = {}): ContainerS
     healthLog: o.healthLog ?? [],
     restartCount: o.restartCount ?? 0,
     exitCode: o.exitCode ?? (state === "running" ? null : 0),
-    oomKilled: false,
+    oomKilled: o.oomKilled ?? false,
     error: null,
     startedAt: o.startedAt === undefined ? "2026-05-01T10:00:00Z" : o.startedAt,
     finishedAt: null,

@@ -2,15 +2,14 @@
 // its problems, with a jump to the variable), the progress pushed through the operation's Channel, the buttons
 // while it runs, Cancel, the failure panel's evidence, the remove confirmation with volumes, the per-service
 // actions and the needs-recreate badge. Command names and arguments are the ones the generated bindings send.
-import { render, screen, waitFor, within } from "@testing-library/svelte";
-import userEvent from "@testing-library/user-event";
+import { screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, test } from "vitest";
-import App from "../../App.svelte";
-import type { LifecycleEvent, OperationResult, StoreUpdate } from "../bindings";
+import type { LifecycleEvent, OperationResult } from "../bindings";
+import { startApp as renderApp } from "../../test/app";
 import { service, snapshot, snapshotUpdate } from "../../test/engine";
-import { ROOT, overview, reportFor } from "../../test/fixtures";
+import { ROOT } from "../../test/fixtures";
 import { environmentDevelopment } from "../../test/fixtures/environment";
-import { appError, channel, deferred, fakeIpc, type Deferred, type Handler } from "../../test/ipc";
+import { appError, channel, deferred, type Deferred, type Handler } from "../../test/ipc";
 import { Events, driftReport, issue, preflightReport, result, volumePlan } from "../../test/lifecycle";
 
 const DEV = ["admin-ui", "database", "gameserver", "nginx-gateway", "player-client", "redis-cache", "region-manager"];
@@ -24,17 +23,8 @@ interface Running {
 /** The app on the demo project with the engine connected; `states` picks each service's live state. */
 async function startApp(overrides: Record<string, Handler> = {}, states: Record<string, ReturnType<typeof service>> = {}) {
   const runs: Running[] = [];
-  let pushEngine: ((u: StoreUpdate) => void) | null = null;
-  const ipc = fakeIpc({
-    startup_project: () => ROOT,
-    recent_projects: () => [ROOT],
-    open_project: () => overview(),
-    selection_report: (args) => reportFor(args.profiles as string[]),
+  const { ipc, user, push } = renderApp({
     env_catalog: () => environmentDevelopment(),
-    watch_engine: (args) => {
-      pushEngine = channel<StoreUpdate>(args.onUpdate);
-      return null;
-    },
     lifecycle_preflight: (args) => preflightReport([], (args.services as string[]).length ? ["database", "gameserver"] : ["database", "gameserver"]),
     lifecycle_run: (args) => {
       const done = deferred<OperationResult>();
@@ -43,10 +33,7 @@ async function startApp(overrides: Record<string, Handler> = {}, states: Record<
     },
     ...overrides,
   });
-  const user = userEvent.setup();
-  render(App);
-  await waitFor(() => expect(pushEngine).not.toBeNull());
-  pushEngine!(snapshotUpdate(snapshot(DEV.map((n) => states[n] ?? service(n, { none: true })))));
+  await push(snapshotUpdate(snapshot(DEV.map((n) => states[n] ?? service(n, { none: true })))));
   await screen.findByTestId("service-row-gameserver");
   return { ipc, user, runs };
 }

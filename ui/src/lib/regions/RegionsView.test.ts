@@ -2,46 +2,28 @@
 // and colour, live health pushed by the engine without a reload, start / stop, "Show plan", and the remove
 // confirmation that names the volumes and sends exactly them only when their deletion is chosen.
 
-import { render, screen, waitFor, within } from "@testing-library/svelte";
-import userEvent from "@testing-library/user-event";
+import { screen, waitFor, within } from "@testing-library/svelte";
 import { expect, test } from "vitest";
-import App from "../../App.svelte";
-import type { RegionInfo, StoreUpdate } from "../bindings";
+import type { RegionInfo } from "../bindings";
+import { startApp } from "../../test/app";
 import { snapshot, snapshotUpdate } from "../../test/engine";
-import { ROOT, overview, reportFor } from "../../test/fixtures";
-import { appError, channel, deferred, fakeIpc, type Handler } from "../../test/ipc";
+import { ROOT } from "../../test/fixtures";
+import { appError, deferred, type Handler } from "../../test/ipc";
 import { liveRegion, planAlpha, regionList } from "./fixtures";
 
 async function openRegions(overrides: Record<string, Handler> = {}) {
   let regions: RegionInfo[] = regionList();
-  let push: ((u: StoreUpdate) => void) | null = null;
-  const ipc = fakeIpc({
-    startup_project: () => ROOT,
-    recent_projects: () => [ROOT],
-    open_project: () => overview(),
-    selection_report: (args) => reportFor(args.profiles as string[]),
-    watch_engine: (args) => {
-      push = channel<StoreUpdate>(args.onUpdate);
-      return null;
-    },
-    region_list: () => regions,
-    ...overrides,
-  });
-  const user = userEvent.setup();
-  render(App);
-  await user.click(await screen.findByRole("link", { name: "Regions" }));
+  const app = startApp({ region_list: () => regions, ...overrides });
+  await app.user.click(await screen.findByRole("link", { name: "Regions" }));
   await screen.findByTestId("region-row-alpha");
   return {
-    ipc,
-    user,
+    ipc: app.ipc,
+    user: app.user,
     /** What the next `region_list` answers. */
     setRegions(next: RegionInfo[]) {
       regions = next;
     },
-    async push(u: StoreUpdate) {
-      await waitFor(() => expect(push).not.toBeNull());
-      push!(u);
-    },
+    push: app.push,
   };
 }
 

@@ -2,7 +2,7 @@
 // opens it, resources and game settings in one line. Pure functions, no Svelte.
 
 import type { Health, RegionRequest, RunState } from "../bindings";
-import { healthLabel, type Tone } from "../engine/format";
+import { runningText, runningTone, type Tone } from "../engine/format";
 
 export interface RegionState {
   state: RunState;
@@ -16,7 +16,7 @@ export function regionTone(r: RegionState): Tone {
   if (r.empty) return "idle";
   switch (r.state) {
     case "running":
-      return r.health === "unhealthy" ? "bad" : r.health === "starting" ? "warn" : "ok";
+      return runningTone(r.health);
     case "restarting":
     case "dead":
       return "bad";
@@ -33,7 +33,7 @@ export function regionStatusText(r: RegionState): string {
   if (r.empty) return "removed (volumes kept)";
   switch (r.state) {
     case "running":
-      return r.health === "none" ? "running" : `running · ${healthLabel(r.health)}`;
+      return runningText(r.health);
     case "exited":
     case "created":
     case "notCreated":
