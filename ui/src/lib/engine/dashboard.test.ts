@@ -1,11 +1,9 @@
 // The dashboard in the whole app against a fake Rust side that pushes live state through the Channels the UI
 // hands to `watch_engine` and `watch_stats`: the engine banner in every connection state, live service rows,
 // health flips without a reload, the probe output, services outside the selection, live ports, usage.
-import { render, screen, waitFor, within } from "@testing-library/svelte";
-import userEvent from "@testing-library/user-event";
+import { screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, test } from "vitest";
-import App from "../../App.svelte";
-import type { StatsUpdate, StoreUpdate } from "../bindings";
+import { startApp } from "../../test/app";
 import {
   connected,
   connectionUpdate,
@@ -19,44 +17,12 @@ import {
   snapshotUpdate,
   unavailable,
 } from "../../test/engine";
-import { ROOT, overview, reportFor } from "../../test/fixtures";
-import { appError, channel, fakeIpc, type Handler } from "../../test/ipc";
+import { ROOT } from "../../test/fixtures";
+import { appError } from "../../test/ipc";
 
 const DEV = ["admin-ui", "database", "gameserver", "nginx-gateway", "player-client", "redis-cache", "region-manager"];
 
-function startDashboard(overrides: Record<string, Handler> = {}) {
-  let push: ((u: StoreUpdate) => void) | null = null;
-  let pushStats: ((u: StatsUpdate) => void) | null = null;
-  const ipc = fakeIpc({
-    startup_project: () => ROOT,
-    recent_projects: () => [ROOT],
-    open_project: () => overview(),
-    selection_report: (args) => reportFor(args.profiles as string[]),
-    watch_engine: (args) => {
-      push = channel<StoreUpdate>(args.onUpdate);
-      return null;
-    },
-    watch_stats: (args) => {
-      pushStats = channel<StatsUpdate>(args.onStats);
-      return null;
-    },
-    ...overrides,
-  });
-  const user = userEvent.setup();
-  render(App);
-  return {
-    ipc,
-    user,
-    async push(u: StoreUpdate) {
-      await waitFor(() => expect(push).not.toBeNull());
-      push!(u);
-    },
-    async pushStats(u: StatsUpdate) {
-      await waitFor(() => expect(pushStats).not.toBeNull());
-      pushStats!(u);
-    },
-  };
-}
+const startDashboard = startApp;
 
 /** Every development service running healthy, except those given. */
 function devServices(except: Record<string, ReturnType<typeof service>> = {}) {
@@ -137,7 +103,7 @@ describe("live services", () => {
         snapshot(
           devServices({
             "region-manager": service("region-manager", { none: true }),
-            gameserver: service("gameserver", { state: "exited", exitCode: 137, health: "unhealthy", restartCount: 2 }),
+            gameserver: service("gameserver", { state: "exited", exitCode: 137, oomKilled: true, health: "unhealthy", restartCount: 2 }),
             "redis-cache": service("redis-cache", { health: "starting", startedAt: new Date(Date.now() - 65_000).toISOString() }),
           }),
         ),
@@ -150,8 +116,27 @@ describe("live services", () => {
     expect(screen.getByTestId("live-state-gameserver")).toHaveAttribute("data-tone", "bad");
     expect(screen.getByTestId("uptime-gameserver")).toHaveTextContent("2 restarts");
     expect(await liveText("redis-cache")).toBe("running · starting");
-    expect(screen.getByTestId("uptime-redis-cache")).toHaveTextContent(/up 1m 0[5-9]s/);
+    expect(screen.getByTestId("uptime-redis-cache")).toHaveTextContent(/up 1m(?! ?[0-9])/);
     expect(screen.getByTestId("uptime-redis-cache")).toHaveTextContent("0 restarts");
+  });
+
+  test("a deliberate stop reads as a neutral stopped with its code muted; other exits stay red", async () => {
+    const { push } = startDashboard();
+    await push(
+      snapshotUpdate(
+        snapshot(
+          devServices({
+            database: service("database", { state: "exited", exitCode: 143, health: "none" }),
+            gameserver: service("gameserver", { state: "exited", exitCode: 1, health: "none" }),
+          }),
+        ),
+      ),
+    );
+    await waitFor(async () => expect(await liveText("database")).toBe("stopped (code 143)"));
+    expect(screen.getByTestId("live-state-database")).toHaveAttribute("data-tone", "idle");
+    expect(within(screen.getByTestId("live-state-database")).getByText("(code 143)")).toHaveClass("code");
+    expect(await liveText("gameserver")).toBe("exited (code 1)");
+    expect(screen.getByTestId("live-state-gameserver")).toHaveAttribute("data-tone", "bad");
   });
 
   test("a service turning unhealthy shows without a reload; its probe output is one click away", async () => {

@@ -1,7 +1,7 @@
 // Short texts for live engine state: run state, health, uptime, sizes, CPU, the banner's advice, and whether a
 // published port speaks HTTP. Pure functions, no Svelte.
 
-import type { ConnectionView, Health, PublishedPort, RunState, ServiceStatus } from "../bindings";
+import type { ConnectionView, ContainerStatus, Health, PublishedPort, RunState, ServiceStatus } from "../bindings";
 
 export function runStateLabel(state: RunState): string {
   switch (state) {
@@ -40,25 +40,54 @@ export function healthLabel(health: Health): string {
 /** The one tone a live service shows: what its colour (and icon) say, always next to a text label. */
 export type Tone = "ok" | "warn" | "bad" | "idle";
 
-export function serviceTone(s: Pick<ServiceStatus, "state" | "health" | "exitCode">): Tone {
-  if (s.state === "running") {
-    if (s.health === "unhealthy") return "bad";
-    if (s.health === "starting") return "warn";
-    return "ok";
-  }
+type StatusFields = Pick<ServiceStatus, "state" | "health" | "exitCode"> & {
+  /** When given, a container killed for running out of memory makes exit code 137 a failure. */
+  containers?: readonly Pick<ContainerStatus, "oomKilled">[];
+};
+
+/** Exit codes of a container stopped on purpose: a clean exit, SIGTERM (`docker stop`), and SIGKILL (`docker
+ * stop` after its timeout), unless the kernel's OOM killer sent it. */
+const STOP_CODES = new Set([0, 143, 137]);
+
+/** Exited with a code a deliberate stop leaves (0, 143, or 137 without an OOM kill): neutral, not a failure. */
+export function stoppedCleanly(s: StatusFields): boolean {
+  if (s.state !== "exited" || s.exitCode === null || !STOP_CODES.has(s.exitCode)) return false;
+  return !(s.exitCode === 137 && (s.containers ?? []).some((c) => c.oomKilled));
+}
+
+/** The tone of something running, by its health (services and regions). */
+export function runningTone(health: Health): Tone {
+  return health === "unhealthy" ? "bad" : health === "starting" ? "warn" : "ok";
+}
+
+/** "running", "running · healthy" (services and regions). */
+export function runningText(health: Health): string {
+  return health === "none" ? "running" : `running · ${healthLabel(health)}`;
+}
+
+export function serviceTone(s: StatusFields): Tone {
+  if (s.state === "running") return runningTone(s.health);
   if (s.state === "restarting" || s.state === "dead") return "bad";
-  if (s.state === "exited") return s.exitCode === 0 ? "idle" : "bad";
+  if (s.state === "exited") return stoppedCleanly(s) ? "idle" : "bad";
   if (s.state === "paused" || s.state === "created" || s.state === "removing") return "warn";
   return "idle";
 }
 
-/** "running · healthy", "exited (code 137)", "not running". */
-export function statusText(s: Pick<ServiceStatus, "state" | "health" | "exitCode">): string {
-  if (s.state === "running") return s.health === "none" ? "running" : `running · ${healthLabel(s.health)}`;
+/** The words of a live state and, apart, its exit code: "running · healthy"; "stopped" + "(code 143)" after a
+ * deliberate stop (the code shown muted); "exited (code 1)" or an OOM-killed "exited (code 137)" in full. */
+export function statusParts(s: StatusFields): { text: string; code: string | null } {
+  if (s.state === "running") return { text: runningText(s.health), code: null };
+  if (stoppedCleanly(s)) return { text: "stopped", code: `(code ${s.exitCode})` };
   if ((s.state === "exited" || s.state === "dead") && s.exitCode !== null) {
-    return `${runStateLabel(s.state)} (code ${s.exitCode})`;
+    return { text: `${runStateLabel(s.state)} (code ${s.exitCode})`, code: null };
   }
-  return runStateLabel(s.state);
+  return { text: runStateLabel(s.state), code: null };
+}
+
+/** "running · healthy", "stopped (code 143)", "exited (code 1)", "not running". */
+export function statusText(s: StatusFields): string {
+  const { text, code } = statusParts(s);
+  return code ? `${text} ${code}` : text;
 }
 
 /** Milliseconds since the epoch of an RFC 3339 time, or null (unset, or Docker's zero time). */
@@ -68,12 +97,13 @@ export function parseTime(rfc3339: string | null | undefined): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
-/** "42s", "3m 05s", "2h 07m", "3d 4h". */
+/** "42s", "3m", "2h 07m", "3d 4h". */
 export function duration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, "0")}s`;
+  // Minutes from here on: the text (and so the window) changes once a minute, not every second.
+  if (m < 60) return `${m}m`;
   const h = Math.floor(m / 60);
   if (h < 24) return `${h}h ${String(m % 60).padStart(2, "0")}m`;
   const d = Math.floor(h / 24);
