@@ -24,6 +24,9 @@ import {
 
 /** How long visibility changes settle before the stats stream is re-targeted (scrolling fires many). */
 const VISIBILITY_SETTLE_MS = 150;
+/** Stats samples arrive per container (about one a second each); they are applied together at most this often,
+ * so the window repaints its numbers twice a second rather than once per container sample. */
+export const STATS_COALESCE_MS = 500;
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -150,6 +153,21 @@ export class EngineStore {
     this.usage = applyStats(this.usage, update);
   }
 
+  #pendingStats: StatsUpdate[] = [];
+  #statsFlush: ReturnType<typeof setTimeout> | null = null;
+
+  /** Queues a pushed sample; the queue is applied in one state change `STATS_COALESCE_MS` after its first. */
+  #queueStats(update: StatsUpdate): void {
+    this.#pendingStats.push(update);
+    if (this.#statsFlush !== null) return;
+    this.#statsFlush = setTimeout(() => {
+      this.#statsFlush = null;
+      const pending = this.#pendingStats;
+      this.#pendingStats = [];
+      this.usage = pending.reduce(applyStats, this.usage);
+    }, STATS_COALESCE_MS);
+  }
+
   /** A service row came into view or left it: only visible services are sampled. */
   setVisible(service: string, visible: boolean): void {
     if (this.#visible.has(service) === visible) return;
@@ -180,7 +198,7 @@ export class EngineStore {
     if (dir === null) return;
     try {
       await this.#backend.watchStats(dir, this.visibleServices(), (u) => {
-        if (generation === this.#generation) this.applyStats(u);
+        if (generation === this.#generation) this.#queueStats(u);
       });
     } catch {
       // Usage numbers are a nicety: the rows simply show none.
@@ -195,8 +213,11 @@ export class EngineStore {
   #stopTimers(): void {
     if (this.#clock !== null) clearInterval(this.#clock);
     if (this.#statsTimer !== null) clearTimeout(this.#statsTimer);
+    if (this.#statsFlush !== null) clearTimeout(this.#statsFlush);
     this.#clock = null;
     this.#statsTimer = null;
+    this.#statsFlush = null;
+    this.#pendingStats = [];
   }
 }
 

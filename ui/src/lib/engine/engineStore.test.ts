@@ -5,7 +5,7 @@ import type { Backend } from "../backend";
 import { BackendError } from "../backend";
 import type { StatsUpdate, StoreUpdate } from "../bindings";
 import { containerStats, service, serviceUpdate, snapshot, snapshotUpdate } from "../../test/engine";
-import { EngineStore } from "./engineStore.svelte";
+import { EngineStore, STATS_COALESCE_MS } from "./engineStore.svelte";
 
 type Push = (u: StoreUpdate) => void;
 type PushStats = (u: StatsUpdate) => void;
@@ -111,8 +111,12 @@ test("only visible services are sampled; visibility changes settle before the st
 
   statsPushes[1]!(containerStats("database", 4, 2048));
   statsPushes[1]!(containerStats("gameserver", null, 1024));
+  // Samples are applied together, once per coalescing window.
+  expect(store.usageByService.has("database")).toBe(false);
+  await vi.advanceTimersByTimeAsync(STATS_COALESCE_MS);
   expect(store.usageByService.get("database")).toEqual({ cpuPercent: 4, memoryBytes: 2048, containers: 1 });
   statsPushes[1]!({ kind: "stopped", id: "id-database", service: "database" });
+  await vi.advanceTimersByTimeAsync(STATS_COALESCE_MS);
   expect(store.usageByService.has("database")).toBe(false);
   store.dispose();
 });
