@@ -108,6 +108,39 @@ fn docker(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The project's anonymous volumes (the dev override's `/app/node_modules`): they carry no project label and
+/// outlive a `down` without `-v`, so the test records them while the containers exist and removes them when it
+/// ends (if it fails before `down`, the containers still hold them and the stack's clean-up removes both).
+struct AnonymousVolumes(Vec<String>);
+
+impl AnonymousVolumes {
+    fn of(project: &str) -> Self {
+        let named = labelled("volume", project);
+        let containers = labelled("container", project);
+        let mut args =
+            vec!["inspect", "-f", "{{range .Mounts}}{{if eq .Type \"volume\"}}{{.Name}} {{end}}{{end}}"];
+        args.extend(containers.iter().map(String::as_str));
+        let mut names: Vec<String> = docker(&args)
+            .split_whitespace()
+            .filter(|v| !named.iter().any(|n| n == v))
+            .map(String::from)
+            .collect();
+        names.sort();
+        names.dedup();
+        AnonymousVolumes(names)
+    }
+}
+
+impl Drop for AnonymousVolumes {
+    fn drop(&mut self) {
+        if !self.0.is_empty() {
+            let mut args = vec!["volume", "rm"];
+            args.extend(self.0.iter().map(String::as_str));
+            docker(&args);
+        }
+    }
+}
+
 fn labelled(kind: &str, project: &str) -> Vec<String> {
     let filter = format!("label=com.docker.compose.project={project}");
     let mut args: Vec<&str> = match kind {
@@ -309,6 +342,7 @@ fn demo_lifecycle(c: Compose) {
     assert_eq!(drift_of(&drift), want, "{drift}");
 
     // down removes the containers, keeps the volumes.
+    let _anonymous = AnonymousVolumes::of(p);
     let volumes = labelled("volume", p);
     assert!(!volumes.is_empty());
     let run = dm(&demo(), p, &["--json", "down"], &env);
