@@ -53,13 +53,32 @@ if [ -n "${DOCKMASTER_E2E_IN_DBUS:-}" ]; then
 fi
 
 port=${TAURI_DRIVER_PORT:-4444}
-tauri-driver --port "$port" --native-port $((port + 1)) >"$work/tauri-driver.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 export TAURI_DRIVER_PORT=$port
+driver=""
+# tauri-driver starts the app, which inherits its environment: `start_driver VAR=value…` sets the app's.
+start_driver() {
+  env "$@" tauri-driver --port "$port" --native-port $((port + 1)) >>"$work/tauri-driver.log" 2>&1 &
+  driver=$!
+  pids+=("$driver")
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+}
+stop_driver() {
+  kill -TERM "$driver" 2>/dev/null || true
+  wait "$driver" 2>/dev/null || true
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break; sleep 0.1; done
+}
 
 status=0
-node --test --test-concurrency=1 specs/ || status=$?
+start_driver
+node --test --test-concurrency=1 "${@:-specs/}" || status=$?
+# The lifecycle spec once more with the app driving Compose v1 (Debian's docker-compose): the same window, the
+# same checks, the other Compose.
+if [ "$status" -eq 0 ] && [ $# -eq 0 ]; then
+  stop_driver
+  echo "--- lifecycle again, with Compose v1 ---"
+  start_driver DOCKMASTER_COMPOSE=v1
+  DOCKMASTER_COMPOSE=v1 node --test specs/lifecycle.test.mjs || status=$?
+fi
 if [ "$status" -ne 0 ]; then
   echo "--- tauri-driver log ---"; tail -n 50 "$work/tauri-driver.log" || true
 fi

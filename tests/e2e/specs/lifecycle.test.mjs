@@ -201,6 +201,9 @@ test('Start brings development up: progress per service, then every card healthy
   await screenshot(browser, 'lifecycle-05-starting');
 
   await waitOutcome('Started development', 200_000);
+  // tests/e2e/run.sh runs this spec a second time with the app forced to Compose v1.
+  const flavour = process.env.DOCKMASTER_COMPOSE ?? 'v2';
+  assert.match(await textOf('[data-testid="lifecycle-panel"]'), new RegExp(`Compose ${flavour} \\d`), 'the Compose that ran');
   for (const svc of DEV) {
     await waitFor(`${svc} healthy on its card`, 30000, async () => (await textOf(`[data-testid="live-state-${svc}"]`)) === 'running · healthy');
   }
