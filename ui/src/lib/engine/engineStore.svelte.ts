@@ -149,10 +149,6 @@ export class EngineStore {
     await this.#backend.openUrl(url);
   }
 
-  applyStats(update: StatsUpdate): void {
-    this.usage = applyStats(this.usage, update);
-  }
-
   #pendingStats: StatsUpdate[] = [];
   #statsFlush: ReturnType<typeof setTimeout> | null = null;
 
