@@ -91,19 +91,30 @@ pub async fn check(input: Input<'_>) -> PreflightReport {
 /// The selection's error-level static warnings (dangling `depends_on`, `${VAR:?}` unset, two services on
 /// one host port…): Compose would refuse them.
 fn selection(input: &Input<'_>, problems: &mut Vec<PreflightIssue>) {
-    let Ok(report) = input.project.report(input.profiles) else { return };
+    // Variables the keychain holds reach Compose's child: the report must not call them unset.
+    let held: Vec<String> = input
+        .catalog
+        .map(|c| {
+            c.groups
+                .iter()
+                .flat_map(|g| &g.variables)
+                .filter(|v| v.source == VariableSource::Keychain)
+                .map(|v| v.name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let Ok(report) = input.project.report_with_keychain(input.profiles, &held) else { return };
     for w in report.warnings.iter().filter(|w| w.severity == Severity::Error) {
         if !w.services.is_empty() && !w.services.iter().any(|s| input.involved.contains(s)) {
             continue;
         }
-        // A variable the static report calls unset may be held by the keychain (which Compose's child gets),
-        // and one that is really missing is reported by the variable checks below with its rule and fix.
+        // The variable checks below say the same with the rule and the fix.
         if w.code == WarningCode::RequiredVariableUnset
             && w.variables.iter().all(|v| {
                 input
                     .catalog
                     .and_then(|c| c.variable(v))
-                    .is_some_and(|v| v.has_value || v.findings.iter().any(|f| f.level == Level::Error))
+                    .is_some_and(|v| v.findings.iter().any(|f| f.level == Level::Error))
             })
         {
             continue;
