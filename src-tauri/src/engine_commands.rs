@@ -16,6 +16,7 @@ use dockmaster_core::engine::{
     ConnectionView, Endpoint, EndpointEnv, EngineConfig, EngineHandle, EngineSnapshot, ServiceSelection,
     StoreUpdate, UpdateKind,
 };
+use dockmaster_core::secrets::Masker;
 use tauri::async_runtime::JoinHandle;
 use tauri::ipc::Channel;
 use tauri::{State, Webview};
@@ -64,13 +65,17 @@ impl Drop for Watch {
     }
 }
 
-/// The project's name and which of its services the profiles start (reads the Compose files).
-async fn selection(dir: &str, profiles: Vec<String>) -> Result<(String, ServiceSelection), AppError> {
+/// The project's name, which of its services the profiles start, and the masker of its containers' text
+/// (reads the Compose files and the keychain).
+async fn selection(
+    dir: &str,
+    profiles: Vec<String>,
+) -> Result<(String, ServiceSelection, Arc<Masker>), AppError> {
     let dir = dir.to_string();
     blocking(move || {
         let project = open(&dir)?;
         let selection = ServiceSelection::for_project(&project, &profiles)?;
-        Ok((project.name().to_string(), selection))
+        Ok((project.name().to_string(), selection, Arc::new(Masker::gathered(&project))))
     })
     .await
 }
@@ -88,11 +93,12 @@ pub async fn watch_engine(
     profiles: Vec<String>,
     on_update: Channel<StoreUpdate>,
 ) -> Result<(), AppError> {
-    let (project, selection) = selection(&dir, profiles).await?;
+    let (project, selection, masker) = selection(&dir, profiles).await?;
     let window = webview.label().to_string();
     let mut guard = state.lock();
     if let Some(w) = guard.as_mut().filter(|w| w.window == window && w.dir == dir && w.project == project) {
         w.engine.set_selection(selection);
+        w.engine.set_masker(masker);
         w.forward.abort();
         w.forward = forward(&w.engine, on_update);
         return Ok(());
@@ -115,7 +121,8 @@ pub async fn watch_engine(
             return Ok(());
         }
     };
-    let (engine, _first) = EngineHandle::spawn(EngineConfig::new(project.clone(), selection, endpoint));
+    let config = EngineConfig::new(project.clone(), selection, endpoint).with_masker(masker);
+    let (engine, _first) = EngineHandle::spawn(config);
     let forward = forward(&engine, on_update);
     *guard = Some(Watch { window, dir, project, engine, forward, stats: None });
     Ok(())
@@ -130,7 +137,7 @@ pub async fn set_engine_selection(
     dir: String,
     profiles: Vec<String>,
 ) -> Result<(), AppError> {
-    let (project, selection) = selection(&dir, profiles).await?;
+    let (project, selection, _) = selection(&dir, profiles).await?;
     if let Some(w) = state.lock().as_ref().filter(|w| w.dir == dir && w.project == project) {
         w.engine.set_selection(selection);
     }

@@ -129,6 +129,8 @@ impl From<SecretsError> for AppError {
             | SecretsError::InvalidName { .. }
             | SecretsError::NoGenerator { .. }
             | SecretsError::EmptyValue { .. }
+            | SecretsError::ReservedName { .. }
+            | SecretsError::TooShort { .. }
             | SecretsError::Invalid { .. } => AppError::ValueInvalid(message),
             SecretsError::EnvFile(e) => e.into(),
             SecretsError::Project(e) => e.into(),

@@ -9,9 +9,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use dockmaster_core::engine::logs::{
-    self, EngineLink, ExportReport, LogBatch, LogConfig, LogError, LogFilter, LogFollower, Masker,
+    self, EngineLink, ExportReport, LogBatch, LogConfig, LogError, LogFilter, LogFollower,
 };
 use dockmaster_core::engine::{Endpoint, EndpointEnv, EngineConfig, EngineHandle, ServiceSelection};
+use dockmaster_core::secrets::Masker;
 use dockmaster_core::{OpenOptions, Project};
 use serde::Serialize;
 use tauri::async_runtime::JoinHandle;
@@ -73,7 +74,7 @@ impl From<LogError> for AppError {
 struct Prepared {
     project: String,
     selection: ServiceSelection,
-    masker: Masker,
+    masker: Arc<Masker>,
     warning: Option<String>,
 }
 
@@ -82,8 +83,9 @@ async fn prepare(dir: String, services: Vec<String>) -> Result<Prepared, AppErro
         let project = Project::open(OpenOptions::new(&dir))?;
         let selection = ServiceSelection::for_project(&project, &project.default_selection())?;
         logs::check_services(&services, &selection.defined)?;
-        let (masker, warning) = Masker::for_project(&project)?;
-        Ok(Prepared { project: project.name().to_string(), selection, masker, warning })
+        let (masker, warnings) = Masker::for_project(&project)?;
+        let warning = (!warnings.is_empty()).then(|| warnings.join(" "));
+        Ok(Prepared { project: project.name().to_string(), selection, masker: Arc::new(masker), warning })
     })
     .await
     .map_err(|e| AppError::Settings(format!("reading the project failed unexpectedly: {e}")))?
@@ -109,7 +111,8 @@ pub async fn follow_logs(
         None => {
             let endpoint = Endpoint::resolve(&EndpointEnv::from_process())
                 .map_err(|e| AppError::LogRequestInvalid(e.to_string()))?;
-            let config = EngineConfig::new(prepared.project.clone(), prepared.selection, endpoint);
+            let config = EngineConfig::new(prepared.project.clone(), prepared.selection, endpoint)
+                .with_masker(prepared.masker.clone());
             let (handle, _updates) = EngineHandle::spawn(config);
             (handle.link(), Some(handle))
         }
@@ -121,7 +124,7 @@ pub async fn follow_logs(
         max_lines_per_service: u32::try_from(config.max_lines).unwrap_or(u32::MAX),
         max_bytes_per_service: u32::try_from(config.max_bytes).unwrap_or(u32::MAX),
     };
-    let (follower, mut batches) = LogFollower::start(link, services, Arc::new(prepared.masker), config);
+    let (follower, mut batches) = LogFollower::start(link, services, prepared.masker, config);
     let forward = tauri::async_runtime::spawn(async move {
         while let Some(batch) = batches.recv().await {
             if on_batch.send(batch).is_err() {

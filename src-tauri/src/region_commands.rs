@@ -100,8 +100,9 @@ async fn docker(
             None => {
                 let endpoint = Endpoint::resolve(&EndpointEnv::from_process()).map_err(RegionError::from)?;
                 let selection = ServiceSelection::for_project(project, &project.default_selection())?;
-                let (handle, _updates) =
-                    EngineHandle::spawn(EngineConfig::new(project.name(), selection, endpoint));
+                let masker = Arc::new(dockmaster_core::secrets::Masker::gathered(project));
+                let config = EngineConfig::new(project.name(), selection, endpoint).with_masker(masker);
+                let (handle, _updates) = EngineHandle::spawn(config);
                 let handle = Arc::new(handle);
                 *own = Some((dir.to_string(), project.name().to_string(), Arc::clone(&handle)));
                 handle

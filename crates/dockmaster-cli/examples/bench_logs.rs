@@ -14,8 +14,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dockmaster_core::engine::logs::{parse_rfc3339, LogConfig, LogFollower, Masker};
+use dockmaster_core::engine::logs::{parse_rfc3339, LogConfig, LogFollower};
 use dockmaster_core::engine::{Endpoint, EndpointEnv, EngineConfig, EngineHandle, ServiceSelection};
+use dockmaster_core::secrets::Masker;
 use dockmaster_core::secrets::Sensitive;
 use dockmaster_core::{OpenOptions, Project};
 

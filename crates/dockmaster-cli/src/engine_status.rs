@@ -36,7 +36,9 @@ pub fn run(project: &Project, args: StatusArgs, json: bool) -> ExitCode {
         Ok(e) => e,
         Err(e) => return engine_error(json, &e),
     };
-    let config = EngineConfig::new(project.name(), selection, endpoint);
+    // Probe output and container errors are masked before the store keeps them.
+    let masker = std::sync::Arc::new(dockmaster_core::secrets::Masker::gathered(project));
+    let config = EngineConfig::new(project.name(), selection, endpoint).with_masker(masker);
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

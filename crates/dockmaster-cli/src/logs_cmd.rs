@@ -8,11 +8,12 @@ use std::sync::Arc;
 
 use clap::Args;
 use dockmaster_core::engine::logs::{
-    self, CompiledFilter, LogBatch, LogConfig, LogError, LogFilter, LogFollower, LogLine, LogStream, Masker,
+    self, CompiledFilter, LogBatch, LogConfig, LogError, LogFilter, LogFollower, LogLine, LogStream,
 };
 use dockmaster_core::engine::{
     Endpoint, EndpointEnv, EngineConfig, EngineError, EngineHandle, ServiceSelection,
 };
+use dockmaster_core::secrets::Masker;
 use dockmaster_core::Project;
 use serde::Serialize;
 
@@ -127,8 +128,8 @@ pub fn run(project: &Project, args: LogsArgs, json: bool) -> ExitCode {
     };
     // Masking is never optional: without the secrets, no line is shown.
     let masker = match Masker::for_project(project) {
-        Ok((masker, warning)) => {
-            if let Some(w) = warning {
+        Ok((masker, warnings)) => {
+            for w in warnings {
                 eprintln!("dockmaster: warning: {w}");
             }
             Arc::new(masker)
@@ -139,7 +140,7 @@ pub fn run(project: &Project, args: LogsArgs, json: bool) -> ExitCode {
         Ok(e) => e,
         Err(e) => return engine_error(json, &e),
     };
-    let engine = EngineConfig::new(project.name(), selection, endpoint);
+    let engine = EngineConfig::new(project.name(), selection, endpoint).with_masker(masker.clone());
     let config = LogConfig {
         max_lines: args.buffer_lines,
         max_bytes: args.buffer_bytes,

@@ -264,7 +264,9 @@ pub fn run(project: &Project, command: RegionCommand, json: bool) -> ExitCode {
             Ok(s) => s,
             Err(e) => return error(json, &RegionError::Project(e)),
         };
-        let (handle, _updates) = EngineHandle::spawn(EngineConfig::new(project.name(), selection, endpoint));
+        let masker = std::sync::Arc::new(dockmaster_core::secrets::Masker::gathered(project));
+        let config = EngineConfig::new(project.name(), selection, endpoint).with_masker(masker);
+        let (handle, _updates) = EngineHandle::spawn(config);
         let docker = match region::client(&handle).await {
             Ok(d) => d,
             Err(e) => return error(json, &e),

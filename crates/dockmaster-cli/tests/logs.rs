@@ -15,8 +15,9 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dockmaster_core::engine::logs::{parse_rfc3339, LogConfig, LogFollower, Masker};
+use dockmaster_core::engine::logs::{parse_rfc3339, LogConfig, LogFollower};
 use dockmaster_core::engine::{Endpoint, EndpointEnv, EngineConfig, EngineHandle, ServiceSelection};
+use dockmaster_core::secrets::Masker;
 use dockmaster_core::{OpenOptions, Project};
 use engine_support::{read_lines, remove_project, require_engine, run, run_ok, IMAGE};
 use serde_json::Value;

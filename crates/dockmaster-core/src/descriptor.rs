@@ -120,7 +120,9 @@ impl Descriptor {
         if own.is_file() {
             let text = std::fs::read_to_string(&own)
                 .map_err(|source| CoreError::FileUnreadable { path: own.clone(), source })?;
-            return Self::parse(&text, &own.display().to_string()).map(Some);
+            let d = Self::parse(&text, &own.display().to_string())?;
+            d.check_extra_files_inside(root)?;
+            return Ok(Some(d));
         }
         for (name, text) in BUILT_IN {
             let d = Self::parse(text, &format!("built-in {name}"))?;
@@ -129,6 +131,36 @@ impl Descriptor {
             }
         }
         Ok(None)
+    }
+
+    /// Every extra Compose file must lie inside the project (they are handed to Compose): a relative path
+    /// without `..`, whose target — symlinks followed — is under the project's root.
+    fn check_extra_files_inside(&self, root: &Path) -> Result<()> {
+        let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        for (profile, meta) in &self.profiles {
+            for file in &meta.extra_files {
+                let path = Path::new(file);
+                let lexical_escape = path.is_absolute()
+                    || path.components().any(|c| {
+                        matches!(c, std::path::Component::ParentDir | std::path::Component::Prefix(_))
+                    });
+                let resolved = std::fs::canonicalize(root.join(path)).ok();
+                let escapes =
+                    lexical_escape || resolved.as_ref().is_some_and(|r| !r.starts_with(&canonical_root));
+                if escapes {
+                    return Err(CoreError::DescriptorInvalid {
+                        origin: self.origin.clone(),
+                        message: format!(
+                            "profile `{profile}` names the extra Compose file `{file}`, which is outside the \
+                             project folder{}. Extra files must be paths inside the project (no `..`, no absolute \
+                             path, no symlink out of it): fix the descriptor",
+                            resolved.map(|r| format!(" (it resolves to {})", r.display())).unwrap_or_default()
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The canonical profile for a name (`default` → `development` when it is an alias).
@@ -157,6 +189,38 @@ impl Descriptor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 14, finding 13: descriptor `extra_files` could point outside the project (`../../../etc/passwd`
+    /// was passed to Compose).
+    #[test]
+    fn extra_files_outside_the_project_are_refused() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let outside = tempfile::tempdir().expect("tmp");
+        std::fs::write(outside.path().join("evil.yml"), "services: {}\n").expect("write");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(outside.path().join("evil.yml"), dir.path().join("link.yml"))
+            .expect("link");
+        std::fs::write(dir.path().join("inside.yml"), "services: {}\n").expect("write");
+        let descriptor = |file: &str| {
+            format!("[stack]\nid = \"t\"\nname = \"T\"\n[profiles.dev]\nextra_files = [\"{file}\"]\n")
+        };
+        let mut cases = vec!["../../../etc/passwd", "/etc/passwd", "sub/../../x.yml"];
+        if cfg!(unix) {
+            cases.push("link.yml");
+        }
+        for file in cases {
+            std::fs::write(dir.path().join(PROJECT_DESCRIPTOR), descriptor(file)).expect("write");
+            let err = Descriptor::for_project(dir.path(), &[]).expect_err(file);
+            assert!(
+                matches!(&err, CoreError::DescriptorInvalid { message, .. } if message.contains("outside the project")),
+                "{file}: {err}"
+            );
+        }
+        for file in ["inside.yml", "not-there-yet.yml", "sub/dir/x.yml"] {
+            std::fs::write(dir.path().join(PROJECT_DESCRIPTOR), descriptor(file)).expect("write");
+            assert!(Descriptor::for_project(dir.path(), &[]).expect(file).is_some(), "{file}");
+        }
+    }
 
     #[test]
     fn built_in_descriptors_parse() {

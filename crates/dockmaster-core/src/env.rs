@@ -224,6 +224,11 @@ impl Environment {
     pub fn env_file(&self) -> &EnvFile {
         &self.env_file
     }
+
+    /// The process environment this one was made with.
+    pub fn process(&self) -> &HashMap<String, String> {
+        &self.process
+    }
 }
 
 /// Why a `.env` edit was not written.

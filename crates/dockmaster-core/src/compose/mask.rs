@@ -33,8 +33,14 @@ impl SecretPolicy {
         if self.not_secret.contains(name) {
             return false;
         }
-        let upper = name.to_ascii_uppercase();
-        upper.split(['_', '-', '.']).any(|w| SECRET_WORDS.contains(&w))
+        name_looks_secret(name)
+    }
+
+    /// Whether `name` may hold a secret: the descriptor's secret list or the name heuristics, whatever the
+    /// descriptor's `secret = false` says. Masking errs on the side of hiding: a checked-in descriptor cannot
+    /// turn masking off for a secret-looking name.
+    pub fn may_be_secret(&self, name: &str) -> bool {
+        self.secret.contains(name) || name_looks_secret(name)
     }
 
     /// Masks an environment entry: all of it when the name is a secret, else the parts that came from a
@@ -73,6 +79,16 @@ impl SecretPolicy {
         out.push_str(&value.value[pos..]);
         (out, true)
     }
+}
+
+fn name_looks_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    upper.split(['_', '-', '.']).any(|w| SECRET_WORDS.contains(&w))
+}
+
+/// The password inside `scheme://user:password@host…`, if `text` is such a URL.
+pub fn url_password(text: &str) -> Option<&str> {
+    url_password_span(text).map(|span| &text[span])
 }
 
 /// The byte range of the password in `scheme://user:password@host…`.

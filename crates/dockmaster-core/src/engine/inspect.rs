@@ -4,12 +4,14 @@ use bollard::models::{ContainerInspectResponse, ContainerStateStatusEnum, Health
 
 use super::event::{region_of, service_of, ONEOFF_LABEL};
 use super::view::{ContainerStatus, Health, ProbeResult, PublishedPort, RunState};
+use crate::secrets::Masker;
 
 /// Longest probe output kept (the engine already caps it at 4 KiB).
 const MAX_OUTPUT: usize = 4096;
 
-/// `None` when the response has no ID (never for a real engine).
-pub fn container_status(c: &ContainerInspectResponse) -> Option<ContainerStatus> {
+/// `None` when the response has no ID (never for a real engine). Probe output and the container's error text
+/// come from the container: they are masked with `masker` (withheld when it is incomplete) before they are kept.
+pub fn container_status(c: &ContainerInspectResponse, masker: &Masker) -> Option<ContainerStatus> {
     let id = c.id.clone()?;
     let labels = c.config.as_ref().and_then(|cfg| cfg.labels.clone()).unwrap_or_default();
     let state = c.state.clone().unwrap_or_default();
@@ -76,18 +78,25 @@ pub fn container_status(c: &ContainerInspectResponse) -> Option<ContainerStatus>
                 start: r.start.unwrap_or_default(),
                 end: r.end.unwrap_or_default(),
                 exit_code: clamp_i32(r.exit_code.unwrap_or_default()),
-                output: truncate(r.output.unwrap_or_default()),
+                output: truncate(masker.mask_container(&r.output.unwrap_or_default()).into_owned()),
             })
             .collect(),
         restart_count: clamp_u32(c.restart_count.unwrap_or_default()),
         exit_code: if never_started { None } else { state.exit_code.map(clamp_i32) },
         oom_killed: state.oom_killed.unwrap_or_default(),
-        error: state.error.filter(|e| !e.is_empty()),
+        error: state.error.filter(|e| !e.is_empty()).map(|e| masker.mask_container(&e).into_owned()),
         started_at: time(state.started_at),
         finished_at: time(state.finished_at),
         ports,
         id,
     })
+}
+
+/// A masker of the secrets in the container's own environment (see
+/// [`crate::secrets::gather::from_env_entries`]), for containers that belong to no gathered project set.
+pub fn own_env_masker(c: &ContainerInspectResponse) -> Masker {
+    let env = c.config.as_ref().and_then(|cfg| cfg.env.as_deref()).unwrap_or_default();
+    Masker::from_set(&crate::secrets::gather::from_env_entries(env.iter().map(String::as_str)))
 }
 
 fn clamp_u32(v: i64) -> u32 {
@@ -133,7 +142,7 @@ mod tests {
                 "9000/tcp": null,
                 "53/udp": [{"HostIp": "0.0.0.0", "HostPort": "20053"}, {"HostIp": "::", "HostPort": "20053"}]}}
         }));
-        let s = container_status(&c).unwrap();
+        let s = container_status(&c, &Masker::none()).unwrap();
         assert_eq!((s.name.as_str(), s.service.as_str(), s.one_off), ("p-db", "database", false));
         assert_eq!(
             (s.state, s.health, s.failing_streak, s.restart_count),
@@ -159,7 +168,7 @@ mod tests {
             "State": {"Status": "created", "ExitCode": 0, "StartedAt": "0001-01-01T00:00:00Z"},
             "Config": {"Labels": {}, "Healthcheck": {"Test": ["CMD", "true"]}}
         }));
-        let s = container_status(&c).unwrap();
+        let s = container_status(&c, &Masker::none()).unwrap();
         assert_eq!(
             (s.state, s.health, s.exit_code, s.started_at),
             (RunState::Created, Health::Starting, None, None)
@@ -174,13 +183,34 @@ mod tests {
             "Config": {"Labels": {"dev.dockmaster.region": "r1", "dev.dockmaster.project": "p",
                 "region": "r1", "service": "server", "owner": "u"}}
         }));
-        let s = container_status(&c).unwrap();
+        let s = container_status(&c, &Masker::none()).unwrap();
         assert_eq!((s.region.as_deref(), s.service.as_str()), (Some("r1"), "server"));
         let c = inspect(serde_json::json!({
             "Id": "abc", "Name": "/r1-db", "Config": {"Labels": {"dev.dockmaster.region": "r1"}}
         }));
-        let s = container_status(&c).unwrap();
+        let s = container_status(&c, &Masker::none()).unwrap();
         assert_eq!((s.region.as_deref(), s.service.as_str()), (Some("r1"), "r1-db"));
+    }
+
+    /// Issue 14, finding 1: a healthcheck that echoed `$JWT_SECRET` printed the keychain's value.
+    #[test]
+    fn probe_output_and_error_text_are_masked_before_they_are_kept() {
+        let value = crate::secrets::Sensitive::new("jwt-marker-0123456789".to_string());
+        let masker = Masker::new([("JWT_SECRET", &value)]);
+        let c = inspect(serde_json::json!({
+            "Id": "abc", "Name": "/x",
+            "State": {"Status": "running", "Error": "exec failed: token jwt-marker-0123456789",
+                "Health": {"Status": "unhealthy", "Log": [
+                    {"Start": "s", "End": "e", "ExitCode": 1, "Output": "JWT=jwt-marker-0123456789\n"}]}},
+            "Config": {"Healthcheck": {"Test": ["CMD-SHELL", "echo $JWT_SECRET"]}}
+        }));
+        let s = container_status(&c, &masker).unwrap();
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(!json.contains("jwt-marker"), "{json}");
+        assert!(s.health_log[0].output.contains("[JWT_SECRET hidden]"));
+        assert!(s.error.unwrap().contains("[JWT_SECRET hidden]"));
+        let unknown = container_status(&c, &Masker::withholding("secrets not read yet")).unwrap();
+        assert_eq!(unknown.health_log[0].output, "[output hidden: secrets not read yet]");
     }
 
     #[test]
@@ -190,7 +220,7 @@ mod tests {
             "State": {"Status": "exited", "ExitCode": 137, "StartedAt": "2024-01-01T00:00:00Z", "FinishedAt": "2024-01-01T00:01:00Z"},
             "Config": {"Healthcheck": {"Test": ["NONE"]}}
         }));
-        let s = container_status(&c).unwrap();
+        let s = container_status(&c, &Masker::none()).unwrap();
         assert_eq!((s.state, s.health, s.exit_code), (RunState::Exited, Health::None, Some(137)));
     }
 }

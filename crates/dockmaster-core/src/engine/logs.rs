@@ -3,13 +3,12 @@
 //! buffers, re-attached when a container restarts or is recreated (no line twice), searched, filtered,
 //! exported, and handed out in batches (≤ `batch_interval` or `batch_lines`) so a UI is never flooded.
 //!
-//! Pieces: `time` (timestamps), `mask` ([`Masker`]), `split` (lines), `buffer` (rings and filters),
+//! Pieces: `time` (timestamps), `split` (lines, masked with [`crate::secrets::Masker`]), `buffer` (rings and filters),
 //! `follow` (the task that attaches and batches), `export` (files).
 
 mod buffer;
 mod export;
 mod follow;
-mod mask;
 mod split;
 #[cfg(test)]
 mod tests;
@@ -24,11 +23,11 @@ use tokio::sync::{mpsc, watch};
 
 pub use buffer::{CompiledFilter, LogBuffer};
 pub use export::{export_line, write_export};
-pub use mask::{Masker, MIN_SECRET_LEN};
 pub use split::{SplitLine, Splitter};
 pub use time::{format_rfc3339, parse_duration, parse_rfc3339, parse_user_time};
 
 use super::{supervisor, EngineHandle, EngineSnapshot};
+use crate::secrets::Masker;
 
 /// Which output a line came from (`console`: a container with a TTY, where the two are one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -18,6 +18,7 @@ pub mod store;
 mod supervisor;
 pub mod view;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc, watch};
@@ -27,6 +28,8 @@ pub use endpoint::{Endpoint, EndpointEnv, EndpointSource, Transport};
 pub use error::{EngineError, EngineErrorCode};
 pub use store::ServiceSelection;
 pub use view::*;
+
+use crate::secrets::Masker;
 
 /// What the supervisor watches and how patiently.
 #[derive(Debug, Clone)]
@@ -47,6 +50,9 @@ pub struct EngineConfig {
     /// Capacity of the update channel; a receiver that lags further gets `Lagged` and should re-read the
     /// snapshot.
     pub channel_capacity: usize,
+    /// Masks probe output and container errors before they enter the store. Until one is given, that text
+    /// is withheld (no container text is kept unmasked).
+    pub masker: Arc<Masker>,
 }
 
 impl EngineConfig {
@@ -61,7 +67,15 @@ impl EngineConfig {
             inspect_concurrency: 16,
             replay_window: Duration::from_secs(300),
             channel_capacity: 4096,
+            masker: Arc::new(Masker::withholding("the project's secrets have not been read yet")),
         }
+    }
+
+    /// The masker for probe output and container errors (see [`crate::secrets::Masker::for_project`],
+    /// [`crate::secrets::gather`]).
+    pub fn with_masker(mut self, masker: Arc<Masker>) -> Self {
+        self.masker = masker;
+        self
     }
 }
 
@@ -109,6 +123,12 @@ impl EngineHandle {
     /// Changes which services are desired (the profile selection).
     pub fn set_selection(&self, selection: ServiceSelection) {
         let _ = self.commands.send(supervisor::Command::SetSelection(selection));
+    }
+
+    /// Replaces the masker of probe output and container errors (the project's secrets changed). Containers
+    /// inspected from now on use it.
+    pub fn set_masker(&self, masker: Arc<Masker>) {
+        let _ = self.commands.send(supervisor::Command::SetMasker(masker));
     }
 
     /// The supervisor's client while connected, for the streams the store does not keep (logs, stats).

@@ -27,6 +27,8 @@ pub(super) enum Command {
     /// A clone of the connected client (`None` while not connected), for streams the store does not keep:
     /// logs and stats. The connection stays the supervisor's: it reconnects it, the borrower just retries.
     Client(tokio::sync::oneshot::Sender<Option<Docker>>),
+    /// The project's secrets changed: mask probe output and container errors with this from now on.
+    SetMasker(std::sync::Arc<crate::secrets::Masker>),
 }
 
 /// How a connected session ended.
@@ -145,6 +147,7 @@ impl Supervisor {
             self.cfg.project.clone(),
             self.cfg.probe_timeout,
             self.cfg.inspect_concurrency,
+            self.cfg.masker.clone(),
         );
         tokio::pin!(resync);
         let mut syncing = true;
@@ -223,6 +226,7 @@ impl Supervisor {
             Command::Client(reply) => {
                 let _ = reply.send(self.docker.clone());
             }
+            Command::SetMasker(masker) => self.cfg.masker = masker,
         }
     }
 
@@ -284,7 +288,7 @@ impl Supervisor {
                 self.store.remove(&id)
             }
             Ok(Err(e)) => return Err(format!("inspect failed: {}", reason(&e))),
-            Ok(Ok(resp)) => match container_status(&resp) {
+            Ok(Ok(resp)) => match container_status(&resp, &self.cfg.masker) {
                 Some(c) => self.store.apply_inspect(c),
                 None => Vec::new(),
             },
@@ -387,6 +391,7 @@ async fn resync(
     project: String,
     timeout: Duration,
     concurrency: usize,
+    masker: std::sync::Arc<crate::secrets::Masker>,
 ) -> Result<Vec<ContainerStatus>, String> {
     let lists = label_scopes(&project).map(|labels| {
         let options = ListContainersOptions {
@@ -425,7 +430,7 @@ async fn resync(
             // Removed between the list and its inspection: the destroy event follows.
             Ok(Err(BollardError::DockerResponseServerError { status_code: 404, .. })) => {}
             Ok(Err(e)) => return Err(format!("inspecting containers failed: {}", reason(&e))),
-            Ok(Ok(resp)) => containers.extend(container_status(&resp)),
+            Ok(Ok(resp)) => containers.extend(container_status(&resp, &masker)),
         }
     }
     Ok(containers)

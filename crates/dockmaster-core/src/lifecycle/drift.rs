@@ -95,7 +95,9 @@ pub async fn drift(project: &Project, profiles: &[String], options: &RunOptions)
                 .map_err(|e| e.to_string())
         };
         let result = match info {
-            Ok(info) => config_hashes(&info, project, &prepared, &env).await.map_err(|e| masker.mask(&e)),
+            Ok(info) => config_hashes(&info, project, &prepared, &env)
+                .await
+                .map_err(|e| masker.mask_str(&e).into_owned()),
             Err(e) => {
                 Err(format!("the containers were created by Compose {flavor}, which is not available: {e}"))
             }

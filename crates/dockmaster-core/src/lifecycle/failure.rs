@@ -8,10 +8,10 @@ use bollard::query_parameters::LogsOptions;
 use bollard::Docker;
 use futures_util::StreamExt;
 
-use super::mask::Masker;
 use super::tracker::Tracker;
 use super::types::{Failure, Outcome, Phase};
 use crate::engine::{ContainerStatus, EngineSnapshot, Health, RunState, ServiceStatus};
+use crate::secrets::Masker;
 
 /// How many log lines a failure carries.
 pub const LOG_TAIL: usize = 20;
@@ -107,7 +107,7 @@ pub async fn diagnose(ev: Evidence<'_>, client: Option<&Docker>, masker: &Masker
     if let (Some(docker), Some(c)) = (client, container.as_ref()) {
         let fresh = tokio::time::timeout(Duration::from_secs(5), docker.inspect_container(&c.id, None)).await;
         if let Ok(Ok(resp)) = fresh {
-            if let Some(now) = crate::engine::inspect::container_status(&resp) {
+            if let Some(now) = crate::engine::inspect::container_status(&resp, masker) {
                 container = Some(now);
             }
         }
@@ -116,7 +116,7 @@ pub async fn diagnose(ev: Evidence<'_>, client: Option<&Docker>, masker: &Masker
 
     let mut probe = container.and_then(|c| c.health_log.last().cloned());
     if let Some(p) = probe.as_mut() {
-        p.output = masker.mask(p.output.trim_end());
+        p.output = masker.mask_container(p.output.trim_end()).into_owned();
     }
     let logs = match (client, container) {
         (Some(docker), Some(c)) => last_logs(docker, &c.id, masker).await,
@@ -227,7 +227,11 @@ pub async fn last_logs(docker: &Docker, id: &str, masker: &Masker) -> Vec<String
         text
     };
     let text = tokio::time::timeout(Duration::from_secs(5), read).await.unwrap_or_default();
-    let lines: Vec<String> = text.lines().map(|l| masker.mask(l.trim_end_matches('\r'))).collect();
+    if !masker.is_complete() {
+        return vec![masker.mask_container(&text).into_owned()];
+    }
+    let lines: Vec<String> =
+        text.lines().map(|l| masker.mask_str(l.trim_end_matches('\r')).into_owned()).collect();
     let skip = lines.len().saturating_sub(LOG_TAIL);
     lines.into_iter().skip(skip).collect()
 }

@@ -14,7 +14,6 @@ pub mod env;
 pub mod error;
 pub mod failure;
 pub mod lock;
-pub mod mask;
 pub mod ports;
 pub mod preflight;
 pub mod progress;
@@ -42,11 +41,11 @@ pub use drift::drift;
 pub use error::{LifecycleError, Result};
 pub use types::*;
 
+use crate::secrets::Masker;
 use child::ComposeChild;
 use compose::{Invocation, OpArgs, Target};
 use env::ChildEnv;
 use lock::OperationLock;
-use mask::Masker;
 use tracker::{Emitter, Tracker};
 
 /// How operations run: which engine, which Compose, how patiently.
@@ -202,7 +201,9 @@ fn keychain_needed(project: &Project, referenced: &BTreeSet<String>) -> Vec<Stri
 
 /// The child's environment and the masker for everything shown. A keychain that cannot be read is an error
 /// when the operation creates containers or images from the configuration (`strict`: up, build, drift's
-/// hashes) and a variable the project refers to could come from it; else `warn` receives a notice.
+/// hashes) and a variable the project refers to could come from it; else `warn` receives a notice, and the
+/// masker is incomplete (container text in reports is withheld). Keychain items under a reserved name
+/// (`DOCKER_*`, `PATH`…) never reach the child.
 fn child_env(
     project: &Project,
     prepared: &Prepared,
@@ -210,7 +211,13 @@ fn child_env(
     secrets: std::result::Result<Vec<(String, Sensitive<String>)>, SecretsError>,
     strict: bool,
     warn: &mut dyn FnMut(String),
-) -> Result<(ChildEnv, Masker)> {
+) -> Result<(ChildEnv, std::sync::Arc<Masker>)> {
+    let set = crate::secrets::gather::gather_with(project, secrets.as_deref());
+    if let Some(w) = set.too_short_warning() {
+        warn(w);
+    }
+    let masker = std::sync::Arc::new(Masker::from_set(&set));
+    drop(set);
     let secrets = match secrets {
         Ok(s) => s,
         Err(e) => {
@@ -226,15 +233,19 @@ fn child_env(
             Vec::new()
         }
     };
-    let vars = env::curate(process, &prepared.referenced);
-    let policy = project.secret_policy();
-    let mut shown: Vec<String> = secrets.iter().map(|(_, v)| v.expose().clone()).collect();
-    for name in prepared.referenced.iter().filter(|n| policy.is_secret(n)) {
-        if let Some(v) = project.environment().lookup(name) {
-            shown.push(v);
-        }
+    let (secrets, reserved): (Vec<_>, Vec<_>) =
+        secrets.into_iter().partition(|(name, _)| !crate::secrets::keychain::reserved(name));
+    if !reserved.is_empty() {
+        let names: Vec<&str> = reserved.iter().map(|(n, _)| n.as_str()).collect();
+        warn(format!(
+            "The keychain holds {} under a name Dockmaster reserves for Compose and the Docker CLI; {} not \
+             passed to Compose. Remove {} (Environment → Delete).",
+            names.join(", "),
+            if names.len() == 1 { "it is" } else { "they are" },
+            if names.len() == 1 { "it" } else { "them" },
+        ));
     }
-    let masker = Masker::new(shown.iter().map(String::as_str));
+    let vars = env::curate(process, &prepared.referenced);
     Ok((ChildEnv { vars, secrets }, masker))
 }
 
@@ -488,6 +499,8 @@ pub async fn run(
     let strict = matches!(op, OpKind::Up | OpKind::Build | OpKind::Pull);
     let (child_env, masker) =
         child_env(project, &prepared, &process, read.secrets, strict, &mut |w| notices.push(w))?;
+    // The supervisor masks probe output and container errors with the operation's secrets from now on.
+    handle.set_masker(masker.clone());
     let notices_keychain = notices.clone();
     for n in notices {
         em.event(EventKind::Warning, EventSource::Dockmaster, n).send();

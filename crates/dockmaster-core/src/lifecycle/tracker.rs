@@ -6,11 +6,11 @@ use std::time::Instant;
 
 use tokio::sync::mpsc;
 
-use super::mask::Masker;
 use super::progress::{self, Object};
 use super::types::{EventKind, EventSource, Flavor, LifecycleEvent, OpKind, Phase};
 use crate::compose::model::ComposeModel;
 use crate::engine::{EngineSnapshot, Health, RunState, ServiceStatus};
+use crate::secrets::Masker;
 
 /// Sends events with a sequence number and the time since the operation started.
 pub struct Emitter {
@@ -194,7 +194,7 @@ impl Tracker {
 
     /// One line of Compose's output: a phase event when it is a progress line, else an output event.
     pub fn on_line(&mut self, em: &mut Emitter, masker: &Masker, raw: &str) {
-        let text = masker.mask(&progress::clean(raw));
+        let text = masker.mask_str(&progress::clean(raw)).into_owned();
         if text.is_empty() {
             return;
         }

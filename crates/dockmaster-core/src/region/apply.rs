@@ -26,7 +26,7 @@ use super::plan::{
 use super::render::Secrets;
 use super::secret;
 use super::template::RegionTemplate;
-use crate::engine::inspect::container_status;
+use crate::engine::inspect::{container_status, own_env_masker};
 use crate::engine::{Health, RunState};
 use crate::labels;
 use crate::project::Project;
@@ -552,7 +552,7 @@ pub(crate) async fn wait_healthy(
             Ok(Err(e)) => return Err((engine_reason(&e), false)),
             Err(_) => return Err(("the engine did not answer".into(), false)),
         };
-        let Some(s) = container_status(&inspected) else {
+        let Some(s) = container_status(&inspected, &own_env_masker(&inspected)) else {
             return Err(("the engine returned no container".into(), false));
         };
         let last_probe = || {

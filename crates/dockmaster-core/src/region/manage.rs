@@ -27,7 +27,7 @@ use super::request::RegionRequest;
 use super::secret;
 use crate::compose::mask::{SecretPolicy, MASK};
 use crate::compose::node::Scalar;
-use crate::engine::inspect::container_status;
+use crate::engine::inspect::{container_status, own_env_masker};
 use crate::engine::{ContainerStatus, Health, RunState};
 use crate::labels;
 
@@ -190,7 +190,8 @@ fn info(
     networks: &[(String, String, String)],
     volumes: &[(String, String)],
 ) -> RegionInfo {
-    let statuses: Vec<ContainerStatus> = containers.iter().filter_map(container_status).collect();
+    let statuses: Vec<ContainerStatus> =
+        containers.iter().filter_map(|c| container_status(c, &own_env_masker(c))).collect();
     let state = statuses.iter().map(|s| s.state).max().unwrap_or(RunState::NotCreated);
     let health = statuses
         .iter()

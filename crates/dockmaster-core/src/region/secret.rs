@@ -1,31 +1,27 @@
 //! The region's database password in the OS keychain, under a keychain namespace of its own per region
-//! (`dockmaster:<project root>/.dockmaster/regions/<project>/<region>`), so it never mixes with the
+//! (`dockmaster:<canonical project root>/.dockmaster/regions/<project>/<region>`, nothing below the root resolved), so it never mixes with the
 //! project's secrets (`dockmaster env`, `dockmaster exec`). Every function blocks: call them off the async
 //! runtime's threads (`spawn_blocking`).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::plan::PASSWORD_VAR;
 use crate::secrets::generate::random_alphanumeric;
-use crate::secrets::keychain::service_for;
+use crate::secrets::keychain::service_below;
 use crate::secrets::{Keychain, SecretsError, Sensitive};
 
 /// Length of a generated region database password.
 pub const PASSWORD_LENGTH: usize = 32;
 
-/// The path that names the region's keychain namespace (nothing is written there).
-pub fn namespace(root: &Path, project: &str, region: &str) -> PathBuf {
-    root.join(".dockmaster").join("regions").join(project).join(region)
-}
-
-/// The keychain service the region's password is kept under.
+/// The keychain service the region's password is kept under: the canonical project root, then the
+/// namespace's own parts as they are (never resolved: a symlink inside the checkout cannot redirect it).
 pub fn service(root: &Path, project: &str, region: &str) -> String {
-    service_for(&namespace(root, project, region))
+    service_below(root, &[".dockmaster", "regions", project, region])
 }
 
 pub fn open(root: &Path, project: &str, region: &str) -> Result<Keychain, SecretsError> {
-    Keychain::open(&namespace(root, project, region))
+    Keychain::open_service(service(root, project, region))
 }
 
 /// Whether the region's namespace holds a password (a removed region whose volumes were kept).

@@ -237,7 +237,8 @@ pub fn build(
     for name in &names {
         let rule = descriptor.and_then(|d| d.variables.get(name));
         let usage = usages.get(name).cloned().unwrap_or_default();
-        let secret = policy.is_secret(name);
+        // Anything held in the keychain is a secret, whatever its name or a descriptor says.
+        let secret = policy.is_secret(name) || stored.contains_key(name);
         let (value, source) = effective(name);
         let findings = if source == VariableSource::Unknown {
             Vec::new()

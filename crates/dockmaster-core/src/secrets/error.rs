@@ -51,6 +51,19 @@ pub enum SecretsError {
     #[error("{name} is empty: a secret needs a value (use `dockmaster secret rm {name}` to remove one)")]
     EmptyValue { name: String },
 
+    #[error(
+        "{name} is a name Dockmaster reserves (DOCKER_*, COMPOSE_*, PATH, HOME, LD_*, DYLD_*, XDG_*): a keychain \
+         value under it could redirect Compose or the programs it runs. Nothing was stored; keep such settings \
+         in your environment or .env"
+    )]
+    ReservedName { name: String },
+
+    #[error(
+        "{name} was not stored: a secret needs at least {min} characters, or Dockmaster could not mask it in \
+         logs and output (use Generate for a strong value)"
+    )]
+    TooShort { name: String, min: usize },
+
     #[error("{name} was not stored: {reasons}")]
     Invalid { name: String, reasons: String },
 
@@ -76,6 +89,8 @@ impl SecretsError {
             SecretsError::NoGenerator { .. } => "NO_GENERATOR".into(),
             SecretsError::EmptyValue { .. } => "EMPTY_SECRET".into(),
             SecretsError::Invalid { .. } => "INVALID_VALUE".into(),
+            SecretsError::ReservedName { .. } => "RESERVED_NAME".into(),
+            SecretsError::TooShort { .. } => "INVALID_VALUE".into(),
             SecretsError::EnvFile(e) => e.code().into(),
             SecretsError::Project(e) => serde_json::to_value(e.code())
                 .ok()

@@ -12,6 +12,9 @@ const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 /// Length used when a secret has no `generate` rule.
 pub const DEFAULT_LENGTH: usize = 48;
 
+/// No generated value is shorter, whatever a descriptor asks (`random:2` would be guessed at once).
+pub const MIN_GENERATED_LENGTH: usize = 16;
+
 fn random_bytes(buf: &mut [u8]) -> Result<()> {
     getrandom::fill(buf).map_err(|e| SecretsError::Unavailable {
         detail: format!("the OS random number generator failed: {e}"),
@@ -45,13 +48,14 @@ pub fn fernet_key() -> Result<Sensitive<String>> {
     Ok(Sensitive::new(encoded))
 }
 
-/// Generates from a `generate` spec: `random:N` or `fernet-key`.
+/// Generates from a `generate` spec: `random:N` (at least [`MIN_GENERATED_LENGTH`] characters) or
+/// `fernet-key`.
 pub fn from_spec(name: &str, spec: &str) -> Result<Sensitive<String>> {
     if spec == "fernet-key" {
         return fernet_key();
     }
     match spec.strip_prefix("random:").and_then(|n| n.parse::<usize>().ok()) {
-        Some(n @ 1..=4096) => random_alphanumeric(n),
+        Some(n @ 1..=4096) => random_alphanumeric(n.max(MIN_GENERATED_LENGTH)),
         _ => {
             Err(SecretsError::NoGenerator { name: name.to_string(), format: format!("generate = `{spec}`") })
         }
@@ -87,6 +91,8 @@ mod tests {
         assert!(a.expose().bytes().all(|c| c.is_ascii_alphanumeric()));
         assert_ne!(a, b);
         assert_eq!(from_spec("X", "random:24").expect("ok").expose().len(), 24);
+        // Issue 14, finding 9: a descriptor could ask for a 2-character generated secret.
+        assert_eq!(from_spec("X", "random:2").expect("ok").expose().len(), MIN_GENERATED_LENGTH);
         assert!(from_spec("X", "random:0").is_err() && from_spec("X", "dice").is_err());
     }
 

@@ -17,8 +17,28 @@ const INDEX_USER: &str = ":dockmaster-index";
 /// The keychain service name for a project: `dockmaster:<canonical project root>`. Two checkouts have two
 /// roots, so they never see each other's values.
 pub fn service_for(root: &Path) -> String {
-    let canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    format!("dockmaster:{}", canonical.display())
+    service_below(root, &[])
+}
+
+/// The service name of a namespace below a project: the canonical root, then `parts` joined as they are.
+/// Only the root is resolved: a symlink inside the checkout (a `.dockmaster` link into another project)
+/// cannot move the namespace into someone else's.
+pub fn service_below(root: &Path, parts: &[&str]) -> String {
+    let mut path = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    for part in parts {
+        path.push(part);
+    }
+    format!("dockmaster:{}", path.display())
+}
+
+/// Names a keychain item may not have: the variables that choose the engine, Compose's own settings and what
+/// decides which programs run (`DOCKER_*`, `COMPOSE_*`, `PATH`, `HOME`, `LD_*`, `DYLD_*`, `XDG_*`). A
+/// descriptor marking one of them "secret" must not let a keychain value redirect Compose.
+pub fn reserved(name: &str) -> bool {
+    const EXACT: &[&str] = &["PATH", "HOME"];
+    const PREFIXES: &[&str] = &["DOCKER_", "COMPOSE_", "LD_", "DYLD_", "XDG_"];
+    let upper = name.to_ascii_uppercase();
+    EXACT.contains(&upper.as_str()) || PREFIXES.iter().any(|p| upper.starts_with(p))
 }
 
 /// Whether `name` can be an environment variable Compose interpolates (`[A-Za-z_][A-Za-z0-9_]*`).
@@ -46,7 +66,11 @@ impl Keychain {
     /// The native keychain for the project rooted at `root`. Fails with a clear error when there is no
     /// keychain to talk to or it is locked.
     pub fn open(root: &Path) -> Result<Self> {
-        let service = service_for(root);
+        Keychain::open_service(service_for(root))
+    }
+
+    /// The native keychain under a service name made by [`service_for`] or [`service_below`].
+    pub fn open_service(service: String) -> Result<Self> {
         #[cfg(target_os = "linux")]
         {
             let probe = linux::Probe::connect()?;
@@ -103,13 +127,20 @@ impl Keychain {
         Entry::new_in_store(&self.store, &self.service, user).map_err(|e| map_error(e, user))
     }
 
-    /// Stores `value` as `name`, replacing any previous value.
+    /// Stores `value` as `name`, replacing any previous value. Refuses reserved names and values too short
+    /// to be masked in output.
     pub fn set(&self, name: &str, value: &Sensitive<String>) -> Result<()> {
         if !valid_name(name) {
             return Err(SecretsError::InvalidName { name: name.to_string() });
         }
+        if reserved(name) {
+            return Err(SecretsError::ReservedName { name: name.to_string() });
+        }
         if value.is_empty() {
             return Err(SecretsError::EmptyValue { name: name.to_string() });
+        }
+        if value.expose().len() < super::MIN_SECRET_LEN {
+            return Err(SecretsError::TooShort { name: name.to_string(), min: super::MIN_SECRET_LEN });
         }
         self.check()?;
         self.entry(name)?.set_password(value.expose()).map_err(|e| map_error(e, name))?;

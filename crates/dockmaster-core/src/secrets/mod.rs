@@ -5,8 +5,11 @@
 pub mod catalog;
 pub mod edit;
 pub mod error;
+mod forms;
+pub mod gather;
 pub mod generate;
 pub mod keychain;
+pub mod mask;
 pub mod rules;
 pub mod sensitive;
 
@@ -14,7 +17,9 @@ use serde::Serialize;
 
 pub use catalog::Catalog;
 pub use error::SecretsError;
+pub use gather::{gather, SecretSet};
 pub use keychain::Keychain;
+pub use mask::{Masker, MIN_SECRET_LEN};
 pub use sensitive::Sensitive;
 
 use crate::env::EnvEditor;
@@ -72,6 +77,10 @@ pub struct ImportReport {
     pub moved: Vec<String>,
     /// Left in `.env`: the keychain already holds a different value for them (resolve by hand).
     pub conflicts: Vec<String>,
+    /// Left in `.env`: a name Dockmaster reserves for Compose and the Docker CLI (`DOCKER_*`, `PATH`…).
+    pub reserved: Vec<String>,
+    /// Left in `.env`: too short to be masked in output (give them a longer value).
+    pub too_short: Vec<String>,
     /// The `.env` file edited, if any.
     pub env_file: Option<String>,
 }
@@ -95,6 +104,14 @@ pub fn import(project: &Project, keychain: &Keychain) -> Result<ImportReport> {
             continue;
         }
         let Some(value) = env_file.get(&entry.key).filter(|v| !v.is_empty()) else { continue };
+        if keychain::reserved(&entry.key) {
+            report.reserved.push(entry.key.clone());
+            continue;
+        }
+        if value.len() < MIN_SECRET_LEN {
+            report.too_short.push(entry.key.clone());
+            continue;
+        }
         let value = Sensitive::new(value.to_string());
         match keychain.get(&entry.key)? {
             Some(existing) if existing != value => {

@@ -9,7 +9,7 @@ pub const REDACTED: &str = "<redacted>";
 
 /// A secret value. `Debug`/`Display` print [`REDACTED`]; there is no `Serialize` (a type holding one
 /// cannot derive it by accident); the memory is zeroized on drop. Read it with [`Sensitive::expose`].
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Sensitive<T: Zeroize>(T);
 
 impl<T: Zeroize> Sensitive<T> {

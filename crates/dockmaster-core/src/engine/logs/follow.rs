@@ -15,13 +15,13 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use super::buffer::{LogBuffer, StoredLine};
-use super::mask::Masker;
 use super::split::{SplitLine, Splitter};
 use super::time::format_rfc3339;
 use super::{AbortOnDrop, EngineLink, LogBatch, LogConfig, LogLine, LogNotice, LogNoticeKind, LogStream};
 use crate::engine::client::reason;
 use crate::engine::now_nano;
 use crate::engine::view::{EngineSnapshot, RunState};
+use crate::secrets::Masker;
 
 /// Chunks of lines in flight from the stream readers to the hub (back-pressure beyond).
 const STREAM_CHANNEL: usize = 64;

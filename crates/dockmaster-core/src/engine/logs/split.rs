@@ -2,8 +2,8 @@
 //! partial entries) into masked lines: partial entries are joined, `\r\n` is trimmed, and a line longer than
 //! the limit is cut into pieces without ever splitting a secret value or a UTF-8 character.
 
-use super::mask::Masker;
 use super::time::split_timestamp;
+use crate::secrets::Masker;
 
 /// Longest timestamp prefix looked for (RFC 3339 with nanoseconds and an offset is 35 bytes).
 pub(super) const STAMP_MAX: usize = 40;
