@@ -130,8 +130,10 @@ impl From<SecretsError> for AppError {
             | SecretsError::NoGenerator { .. }
             | SecretsError::EmptyValue { .. }
             | SecretsError::ReservedName { .. }
+            | SecretsError::NotProjectVariable { .. }
             | SecretsError::TooShort { .. }
             | SecretsError::Invalid { .. } => AppError::ValueInvalid(message),
+            SecretsError::EnvIsSymlink { .. } => AppError::EnvFileWrite(message),
             SecretsError::EnvFile(e) => e.into(),
             SecretsError::Project(e) => e.into(),
         }

@@ -112,6 +112,12 @@ pub fn run(project: &Project, command: SecretCommand, json: bool) -> ExitCode {
                             for name in &report.conflicts {
                                 println!("left {name} in {path}: the keychain already holds a different value (remove one of them)");
                             }
+                            for name in &report.reserved {
+                                println!("left {name} in {path}: Dockmaster reserves that name for Compose and the Docker CLI, so it never goes into the keychain");
+                            }
+                            for name in &report.too_short {
+                                println!("left {name} in {path}: its value is shorter than {} characters and could not be masked in output (give it a longer one)", secrets::MIN_SECRET_LEN);
+                            }
                         }
                     }
                 }

@@ -445,6 +445,10 @@ export type ImportReport = {
 	moved: string[],
 	/**  Left in `.env`: the keychain already holds a different value for them (resolve by hand). */
 	conflicts: string[],
+	/**  Left in `.env`: a name Dockmaster reserves for Compose and the Docker CLI (`DOCKER_*`, `PATH`…). */
+	reserved: string[],
+	/**  Left in `.env`: too short to be masked in output (give them a longer value). */
+	tooShort: string[],
 	/**  The `.env` file edited, if any. */
 	envFile: string | null,
 };

@@ -79,3 +79,23 @@ pub fn project_secret_values(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14, finding 10: the region keychain namespace followed symlinks inside the checkout into another
+    /// project's namespace.
+    #[test]
+    #[cfg(unix)]
+    fn the_namespace_is_not_resolved_below_the_root() {
+        let mine = tempfile::tempdir().expect("tmp");
+        let theirs = tempfile::tempdir().expect("tmp");
+        std::os::unix::fs::symlink(theirs.path(), mine.path().join(".dockmaster")).expect("link");
+        let root = std::fs::canonicalize(mine.path()).expect("canonical");
+        let got = service(mine.path(), "p", "eu");
+        assert_eq!(got, format!("dockmaster:{}/.dockmaster/regions/p/eu", root.display()));
+        let theirs_root = std::fs::canonicalize(theirs.path()).expect("canonical");
+        assert!(!got.contains(&theirs_root.display().to_string()), "{got}");
+    }
+}

@@ -121,6 +121,7 @@ pub fn set_variable(project: &Project, name: &str, value: &str, expected_revisio
     }
     super::validate(project, name, &Sensitive::new(value.to_string()))?;
     let (path, text) = env_as_read(project);
+    super::refuse_symlink(&path)?;
     if revision(text.as_deref()) != expected_revision {
         return Err(EnvEditError::Conflict { path }.into());
     }
@@ -131,12 +132,31 @@ pub fn set_variable(project: &Project, name: &str, value: &str, expected_revisio
 }
 
 /// The value a child process would get for `name`: the keychain's, else the process environment's or
-/// `.env`'s. `None` when it has none. For an explicit reveal only.
+/// `.env`'s. `None` when it has none. For an explicit reveal only, and only of the project's own variables
+/// (named by a Compose file, `.env`, the descriptor or the keychain): never an arbitrary variable of the
+/// app's own environment.
 pub fn reveal(project: &Project, keychain: &Keychain, name: &str) -> Result<Option<Sensitive<String>>> {
     if let Some(value) = keychain.get(name)? {
         return Ok(Some(value));
     }
+    if !is_project_variable(project, name)? {
+        return Err(SecretsError::NotProjectVariable { name: name.to_string() });
+    }
     Ok(project.environment().lookup(name).filter(|v| !v.is_empty()).map(Sensitive::new))
+}
+
+/// Whether a Compose file (any profile), `.env` or the descriptor names `name`.
+fn is_project_variable(project: &Project, name: &str) -> Result<bool> {
+    if project.environment().env_file().entries.iter().any(|e| e.key == name)
+        || project.descriptor().is_some_and(|d| {
+            d.variables.contains_key(name)
+                || d.variable_groups.iter().any(|g| g.variables.iter().any(|v| v == name))
+        })
+    {
+        return Ok(true);
+    }
+    let resolved = project.resolve(&project.profile_names())?;
+    Ok(crate::lifecycle::env::referenced(project, &resolved).contains(name))
 }
 
 #[cfg(test)]
@@ -265,5 +285,49 @@ format = "port"
         k.set("JWT_SECRET", &Sensitive::new("from-keychain".into())).expect("set");
         assert_eq!(reveal(&p, &k, "JWT_SECRET").expect("reveal").expect("some").expose(), "from-keychain");
         assert!(reveal(&p, &k, "ADMIN_USERNAME").expect("reveal").is_none());
+    }
+
+    /// Issue 14, finding 12: `reveal_secret` fell back to the app's whole process environment (any name).
+    #[test]
+    fn reveal_shows_only_the_projects_own_variables() {
+        let dir = setup(Some("JWT_SECRET=from-env-file\n"));
+        let process = std::collections::HashMap::from([
+            ("AWS_SECRET_ACCESS_KEY".to_string(), "aws-marker-value".to_string()),
+            ("ADMIN_USERNAME".to_string(), "ana".to_string()),
+        ]);
+        let p = Project::open(OpenOptions { process_env: Some(process), ..OpenOptions::new(dir.path()) })
+            .expect("open");
+        let k = mock(&p);
+        let e = reveal(&p, &k, "AWS_SECRET_ACCESS_KEY").expect_err("not the project's");
+        assert_eq!(e.code(), "UNKNOWN_VARIABLE");
+        assert!(!e.to_string().contains("aws-marker"), "{e}");
+        assert_eq!(
+            reveal(&p, &k, "ADMIN_USERNAME").expect("descriptor names it").expect("set").expose(),
+            "ana"
+        );
+    }
+
+    /// Issue 14, finding 15: `secret import` (and any `.env` edit) through a symlinked `.env` replaced the
+    /// link and left the plaintext in its target.
+    #[test]
+    #[cfg(unix)]
+    fn a_symlinked_env_file_is_never_edited() {
+        let dir = setup(None);
+        let elsewhere = tempfile::tempdir().expect("tmp");
+        let target = elsewhere.path().join("shared.env");
+        let text = "JWT_SECRET=a-secret-that-would-stay-here-0123456789\nAPI_PORT=8080\n";
+        std::fs::write(&target, text).expect("target");
+        std::os::unix::fs::symlink(&target, dir.path().join(".env")).expect("link");
+        let p = open(dir.path());
+        let k = mock(&p);
+        let e = crate::secrets::import(&p, &k).expect_err("refused");
+        assert_eq!(e.code(), "ENV_FILE_SYMLINK");
+        let canonical = std::fs::canonicalize(&target).expect("canonical");
+        assert!(e.to_string().contains(&canonical.display().to_string()), "names the target: {e}");
+        assert_eq!(k.get("JWT_SECRET").expect("get"), None, "nothing was moved");
+        let e = set_variable(&p, "API_PORT", "9090", &revision(Some(text))).expect_err("refused");
+        assert_eq!(e.code(), "ENV_FILE_SYMLINK");
+        assert!(std::fs::symlink_metadata(dir.path().join(".env")).expect("meta").file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&target).expect("read"), text);
     }
 }

@@ -67,6 +67,16 @@ pub enum SecretsError {
     #[error("{name} was not stored: {reasons}")]
     Invalid { name: String, reasons: String },
 
+    #[error(
+        "{path} is a symbolic link to {target}: moving its secrets would replace the link with a file and leave \
+         the values in {target} in plaintext. Nothing was changed. Replace the link with a regular .env file \
+         (or move the secrets out of {target} yourself), then retry"
+    )]
+    EnvIsSymlink { path: std::path::PathBuf, target: std::path::PathBuf },
+
+    #[error("{name} is not a variable of this project (no Compose file, .env, descriptor or keychain item names it): nothing to reveal")]
+    NotProjectVariable { name: String },
+
     #[error(transparent)]
     EnvFile(#[from] EnvEditError),
 
@@ -91,6 +101,8 @@ impl SecretsError {
             SecretsError::Invalid { .. } => "INVALID_VALUE".into(),
             SecretsError::ReservedName { .. } => "RESERVED_NAME".into(),
             SecretsError::TooShort { .. } => "INVALID_VALUE".into(),
+            SecretsError::EnvIsSymlink { .. } => "ENV_FILE_SYMLINK".into(),
+            SecretsError::NotProjectVariable { .. } => "UNKNOWN_VARIABLE".into(),
             SecretsError::EnvFile(e) => e.code().into(),
             SecretsError::Project(e) => serde_json::to_value(e.code())
                 .ok()

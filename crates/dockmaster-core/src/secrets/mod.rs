@@ -92,6 +92,7 @@ pub struct ImportReport {
 pub fn import(project: &Project, keychain: &Keychain) -> Result<ImportReport> {
     let env_file = project.environment().env_file();
     let Some(path) = env_file.path.clone() else { return Ok(ImportReport::default()) };
+    refuse_symlink(&path)?;
     let policy = project.secret_policy();
     let mut editor = EnvEditor::from_read(&path, Some(env_file.text.clone()))?;
     let mut report = ImportReport { env_file: Some(path.display().to_string()), ..Default::default() };
@@ -131,6 +132,20 @@ pub fn import(project: &Project, keychain: &Keychain) -> Result<ImportReport> {
     }
     editor.save()?;
     Ok(report)
+}
+
+/// Refuses to edit a `.env` that is a symbolic link: the edit would replace the link with a file and leave
+/// the original text (secrets included) where the link pointed.
+pub(crate) fn refuse_symlink(path: &std::path::Path) -> Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(SecretsError::EnvIsSymlink {
+            path: path.to_path_buf(),
+            target: std::fs::canonicalize(path)
+                .or_else(|_| std::fs::read_link(path))
+                .unwrap_or_else(|_| path.to_path_buf()),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// The names `keychain` holds, for [`Project::report_with_keychain`]: none when it cannot be opened or read

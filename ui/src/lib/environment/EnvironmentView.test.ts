@@ -211,7 +211,7 @@ describe("secrets", () => {
 
   test("import reports what moved and what was left, and re-reads the project", async () => {
     const { ipc, user } = await openEnvironment({
-      import_secrets: () => ({ moved: ["DATABASE_URL", "JWT_SECRET"], conflicts: ["ADMIN_PASSWORD"], envFile: `${ROOT}/.env` }),
+      import_secrets: () => ({ moved: ["DATABASE_URL", "JWT_SECRET"], conflicts: ["ADMIN_PASSWORD"], reserved: [], tooShort: [], envFile: `${ROOT}/.env` }),
     });
     const button = screen.getByTestId("env-import");
     expect(button).toHaveTextContent("Import secrets from .env");

@@ -177,5 +177,16 @@ function importNotice(report: ImportReport): Notice {
       `Left in .env, because the keychain already holds a different value: ${report.conflicts.join(", ")}. Keep one of them: replace or delete the keychain value, or remove the line from .env.`,
     );
   }
-  return { tone: report.conflicts.length > 0 ? "warning" : report.moved.length > 0 ? "ok" : "info", text: parts.join(" ") };
+  if (report.reserved.length > 0) {
+    parts.push(
+      `Left in .env, because Dockmaster reserves these names for Compose and the Docker CLI: ${report.reserved.join(", ")}.`,
+    );
+  }
+  if (report.tooShort.length > 0) {
+    parts.push(
+      `Left in .env, because their values are too short to be hidden in logs: ${report.tooShort.join(", ")}. Generate longer values for them.`,
+    );
+  }
+  const leftBehind = report.conflicts.length + report.reserved.length + report.tooShort.length;
+  return { tone: leftBehind > 0 ? "warning" : report.moved.length > 0 ? "ok" : "info", text: parts.join(" ") };
 }
