@@ -250,6 +250,7 @@ impl Project {
             missing_extra_files: &resolved.missing_extra_files,
             root: &self.root,
             held,
+            policy: &self.secrets,
         });
         Ok(SelectionReport {
             project: self.name.clone(),

@@ -228,6 +228,9 @@ pub enum WarningCode {
     MissingExtraFile,
     PrivilegedMount,
     EmptySelection,
+    /// A secret variable is interpolated into `command:`, `entrypoint:` or a healthcheck `test:`: its value
+    /// is in the container's argv (`ps`, `docker inspect`).
+    SecretInCommand,
 }
 
 /// A problem found statically, before anything runs.

@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use crate::compose::interpolate::VarForm;
+use crate::compose::mask::SecretPolicy;
 use crate::compose::model::{ComposeModel, Service};
 use crate::compose::node::RequiredProblem;
 use crate::descriptor::Descriptor;
@@ -18,8 +19,9 @@ pub struct Input<'a> {
     pub missing_extra_files: &'a [(String, PathBuf)],
     pub root: &'a Path,
     /// Variables held in the project's keychain: they are set when the stack starts (the lifecycle passes
-    /// them to Compose), so they are not reported as unset.
+    /// them to Compose), so they are not reported as unset; they are secrets whatever their name.
     pub held: &'a [String],
+    pub policy: &'a SecretPolicy,
 }
 
 fn warning(code: WarningCode, severity: Severity, message: String) -> Warning {
@@ -50,6 +52,7 @@ pub fn analyse(input: &Input) -> Vec<Warning> {
     variables(input, &mut out);
     subnet_overlaps(input.model, &mut out);
     references(input, &mut out);
+    secrets_in_commands(input, &mut out);
     for p in &input.model.problems {
         let Some(service) = &p.service else { continue };
         if input.active.iter().any(|s| &s.name == service) {
@@ -77,6 +80,49 @@ pub fn analyse(input: &Input) -> Vec<Warning> {
     }
     out.sort_by_key(|w| w.severity);
     out
+}
+
+/// A secret interpolated into argv is visible to anyone who can run `ps` on the host or `docker inspect`.
+fn secrets_in_commands(input: &Input, out: &mut Vec<Warning>) {
+    let is_secret = |name: &str| input.policy.may_be_secret(name) || input.held.iter().any(|h| h == name);
+    for s in input.active {
+        let fields = [
+            ("command", s.command.as_slice()),
+            ("entrypoint", s.entrypoint.as_slice()),
+            ("healthcheck.test", s.healthcheck.as_ref().map(|h| h.test.as_slice()).unwrap_or_default()),
+        ];
+        for (field, words) in fields {
+            let mut names: Vec<String> = words
+                .iter()
+                .flat_map(|w| &w.uses)
+                .filter(|u| is_secret(&u.name))
+                .map(|u| u.name.clone())
+                .collect();
+            names.sort();
+            names.dedup();
+            if names.is_empty() {
+                continue;
+            }
+            out.push(
+                warning(
+                    WarningCode::SecretInCommand,
+                    Severity::Warning,
+                    format!(
+                        "{}'s `{field}` contains the value of {}: it ends up in the container's command line, \
+                         visible to anyone who can run `ps` on the host or `docker inspect`.",
+                        s.name,
+                        names.join(", ")
+                    ),
+                )
+                .services([s.name.clone()])
+                .variables(names)
+                .hint(
+                    "Pass the secret through `environment:` and read it inside the container instead: the \
+                     client's own variable (REDISCLI_AUTH, PGPASSWORD…), or `$$NAME` in a `sh -c` script.",
+                ),
+            );
+        }
+    }
 }
 
 fn profiles(input: &Input, out: &mut Vec<Warning>) {
@@ -418,5 +464,37 @@ mod tests {
         for bad in ["172.20.0.0", "172.20.0.0/33", "x/16", "fd00::/129"] {
             assert!(Cidr::parse(bad).is_none(), "{bad}");
         }
+    }
+
+    /// Issue 14, finding 14: a secret interpolated into a service's `command:` or healthcheck `test:` is
+    /// visible in `ps` and `docker inspect`.
+    #[test]
+    fn secrets_in_argv_are_warned_about_by_name_only() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let compose = "services:\n  cache:\n    image: x\n    command: redis-server --requirepass ${REDIS_PASSWORD}\n    healthcheck:\n      test: [\"CMD\", \"redis-cli\", \"-a\", \"${REDIS_PASSWORD}\", \"ping\"]\n  web:\n    image: x\n    entrypoint: [\"run\", \"--token=${STRIPE_SK}\"]\n    command: [\"serve\", \"--port=${WEB_PORT:-80}\"]\n  ok:\n    image: x\n    command: sh -c 'exec app --password \"$$DB_PASSWORD\"'\n";
+        std::fs::write(dir.path().join("compose.yaml"), compose).expect("compose");
+        std::fs::write(dir.path().join(".env"), "REDIS_PASSWORD=redis-marker-value\n").expect(".env");
+        let p = crate::Project::open(crate::OpenOptions {
+            process_env: Some(Default::default()),
+            ..crate::OpenOptions::new(dir.path())
+        })
+        .expect("open");
+        let report = p.report_with_keychain(&[], &["STRIPE_SK".to_string()]).expect("report");
+        let found: Vec<(String, Vec<String>)> = report
+            .warnings
+            .iter()
+            .filter(|w| w.code == crate::report::WarningCode::SecretInCommand)
+            .map(|w| (w.services.join(","), w.variables.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("cache".to_string(), vec!["REDIS_PASSWORD".to_string()]),
+                ("cache".to_string(), vec!["REDIS_PASSWORD".to_string()]),
+                ("web".to_string(), vec!["STRIPE_SK".to_string()]),
+            ]
+        );
+        let json = serde_json::to_string(&report.warnings).expect("json");
+        assert!(!json.contains("redis-marker-value"), "{json}");
     }
 }

@@ -1220,7 +1220,12 @@ export type Warning = {
 	variables: string[],
 };
 
-export type WarningCode = "DANGLING_DEPENDS_ON" | "UNDEFINED_SERVICE" | "PORT_CONFLICT" | "REQUIRED_VARIABLE_UNSET" | "UNSET_VARIABLE" | "SUBNET_OVERLAP" | "UNKNOWN_PROFILE" | "TEMPLATE_PROFILE_SELECTED" | "UNDEFINED_NETWORK" | "UNDEFINED_VOLUME" | "INVALID_ENTRY" | "MISSING_EXTRA_FILE" | "PRIVILEGED_MOUNT" | "EMPTY_SELECTION";
+export type WarningCode = "DANGLING_DEPENDS_ON" | "UNDEFINED_SERVICE" | "PORT_CONFLICT" | "REQUIRED_VARIABLE_UNSET" | "UNSET_VARIABLE" | "SUBNET_OVERLAP" | "UNKNOWN_PROFILE" | "TEMPLATE_PROFILE_SELECTED" | "UNDEFINED_NETWORK" | "UNDEFINED_VOLUME" | "INVALID_ENTRY" | "MISSING_EXTRA_FILE" | "PRIVILEGED_MOUNT" | "EMPTY_SELECTION" | 
+/**
+ *  A secret variable is interpolated into `command:`, `entrypoint:` or a healthcheck `test:`: its value
+ *  is in the container's argv (`ps`, `docker inspect`).
+ */
+"SECRET_IN_COMMAND";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

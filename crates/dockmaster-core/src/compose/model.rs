@@ -47,6 +47,10 @@ pub struct Service {
     pub pid: Option<String>,
     pub cap_add: Vec<String>,
     pub restart: Option<String>,
+    /// `command:` and `entrypoint:` as interpolated words (a string form is one word): what ends up in the
+    /// container's argv, visible in `ps` and `docker inspect`.
+    pub command: Vec<Scalar>,
+    pub entrypoint: Vec<Scalar>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -217,6 +221,15 @@ fn env_vars(node: Option<&Node>) -> Vec<EnvVar> {
         .collect()
 }
 
+/// A `command:`/`entrypoint:` value: the list's items, or the string as one item.
+fn words(node: Option<&Node>) -> Vec<Scalar> {
+    match node {
+        Some(Node::Seq(items)) => items.iter().filter_map(Node::as_scalar).collect(),
+        Some(n) => n.as_scalar().into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
 fn read_service(name: &str, node: &Node, problems: &mut Vec<EntryProblem>) -> Service {
     let mut problem = |at: String, message: String| {
         problems.push(EntryProblem { service: Some(name.to_string()), at, message });
@@ -232,6 +245,8 @@ fn read_service(name: &str, node: &Node, problems: &mut Vec<EntryProblem>) -> Se
         pid: text(node.get("pid")),
         cap_add: strings(node.get("cap_add")),
         restart: text(node.get("restart")),
+        command: words(node.get("command")),
+        entrypoint: words(node.get("entrypoint")),
         ..Default::default()
     };
     service.build = node.get("build").map(|b| match b {
