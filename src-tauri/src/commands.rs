@@ -51,6 +51,19 @@ pub async fn selection_report(dir: String, profiles: Vec<String>) -> Result<Sele
     .await
 }
 
+/// Opens a link in the browser: only `http(s)` links to this machine (the port map's), judged on the parsed
+/// URL (`dockmaster_core::links`); anything else is refused with `LINK_REFUSED`.
+#[tauri::command]
+#[specta::specta]
+pub fn open_link(app: AppHandle, url: String) -> Result<(), AppError> {
+    use tauri_plugin_opener::OpenerExt;
+    let url =
+        dockmaster_core::links::check_local_link(&url).map_err(|e| AppError::LinkRefused(e.to_string()))?;
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| AppError::LinkRefused(format!("the browser could not be started: {e}")))
+}
+
 /// Recently opened project folders, most recent first.
 #[tauri::command]
 #[specta::specta]

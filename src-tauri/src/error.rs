@@ -98,6 +98,9 @@ pub enum AppError {
     // Compose could not be started, or the operation lock could not be taken.
     #[error("{0}")]
     OperationFailed(String),
+    // A link the window asked to open is not an http(s) link to this machine (or no browser started).
+    #[error("{0}")]
+    LinkRefused(String),
 }
 
 impl From<CoreError> for AppError {

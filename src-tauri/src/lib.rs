@@ -20,6 +20,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         commands::recent_projects,
         commands::forget_recent_project,
         commands::startup_project,
+        commands::open_link,
         env_commands::env_catalog,
         env_commands::set_variable,
         env_commands::set_secret,

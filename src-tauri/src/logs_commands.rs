@@ -18,6 +18,7 @@ use serde::Serialize;
 use tauri::async_runtime::JoinHandle;
 use tauri::ipc::Channel;
 use tauri::State;
+use tauri_plugin_dialog::DialogExt;
 
 use crate::engine_commands::EngineState;
 use crate::error::AppError;
@@ -143,16 +144,18 @@ pub fn stop_logs(state: State<'_, LogsState>) {
     *state.lock() = None;
 }
 
-/// Writes the kept lines of the running follow that pass `filter` to `path` (from the save dialog),
-/// masked, each prefixed with its timestamp and service, atomically.
+/// Asks where to save (the save dialog, opened here: the window never names a path itself), then writes the
+/// kept lines of the running follow that pass `filter` there, masked, each prefixed with its timestamp and
+/// service, atomically. `None` when the user cancelled the dialog.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_logs(
+    app: tauri::AppHandle,
     state: State<'_, LogsState>,
     dir: String,
     filter: LogFilter,
-    path: String,
-) -> Result<ExportReport, AppError> {
+    suggested_name: String,
+) -> Result<Option<ExportReport>, AppError> {
     let lines = {
         let guard = state.lock();
         let Some(follow) = guard.as_ref().filter(|f| f.dir == dir) else {
@@ -162,9 +165,21 @@ pub async fn export_logs(
         };
         follow.follower.query(&filter, None)?
     };
-    let path = PathBuf::from(path);
-    tauri::async_runtime::spawn_blocking(move || logs::write_export(&lines, &path))
-        .await
-        .map_err(|e| AppError::LogExportFailed(format!("the export stopped unexpectedly: {e}")))?
-        .map_err(AppError::from)
+    let name: String = suggested_name.chars().filter(|c| !std::path::is_separator(*c)).take(120).collect();
+    tauri::async_runtime::spawn_blocking(move || {
+        let picked = app
+            .dialog()
+            .file()
+            .set_title("Export logs")
+            .set_file_name(name)
+            .add_filter("Log file", &["log", "txt"])
+            .blocking_save_file();
+        let Some(picked) = picked else { return Ok(None) };
+        let path: PathBuf = picked
+            .into_path()
+            .map_err(|e| AppError::LogExportFailed(format!("the chosen file cannot be used: {e}")))?;
+        Ok(Some(logs::write_export(&lines, &path)?))
+    })
+    .await
+    .map_err(|e| AppError::LogExportFailed(format!("the export stopped unexpectedly: {e}")))?
 }

@@ -351,13 +351,13 @@ describe("report", () => {
     // A database port is no web page: no link.
     expect(db).toHaveTextContent("5433/tcp");
     expect(within(db).queryByRole("link", { name: /localhost/ })).toBeNull();
-    // An HTTP service's port is a link, opened in the browser through the opener plugin.
+    // An HTTP service's port is a link, opened in the browser through the backend (open_link checks it).
     const game = screen.getByTestId("port-row-gameserver-8080");
     const link = within(game).getByRole("link", { name: "http://localhost:8080" });
     expect(link).toHaveAttribute("href", "http://localhost:8080");
-    ipc.set("plugin:opener|open_url", () => null);
+    ipc.set("open_link", () => null);
     await user.click(link);
-    await waitFor(() => expect(ipc.callsOf("plugin:opener|open_url")).toEqual([expect.objectContaining({ url: "http://localhost:8080" })]));
+    await waitFor(() => expect(ipc.callsOf("open_link")).toEqual([expect.objectContaining({ url: "http://localhost:8080" })]));
 
     expect(screen.getByTestId("port-row-region-manager-8081")).toHaveTextContent("set by REGION_MANAGER_PORT");
     expect(screen.getByTestId("port-row-nginx-gateway-80")).toHaveTextContent("set by HTTP_PORT");

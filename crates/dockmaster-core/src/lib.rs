@@ -10,6 +10,7 @@ pub mod env;
 pub mod error;
 pub mod labels;
 pub mod lifecycle;
+pub mod links;
 pub mod project;
 pub mod region;
 pub mod report;

@@ -3,8 +3,7 @@
 // `{ status: "error" }` into a thrown `BackendError` that keeps the error's `code`.
 
 import { Channel } from "@tauri-apps/api/core";
-import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
-import { openUrl as openInBrowser } from "@tauri-apps/plugin-opener";
+import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import type { StatsUpdate, StoreUpdate } from "./bindings";
 import type { ExportReport, LogBatch, LogFilter, LogFollowInfo } from "./bindings";
 import type { AppliedRegion, ApplyEvent, RegionInfo, RegionPlan, RegionRequest, RegionValidation, RemoveReport } from "./bindings";
@@ -71,6 +70,7 @@ const APP_ERROR_CODES: ReadonlySet<string> = new Set<AppError["code"]>([
   "COMPOSE_MISSING",
   "OPERATION_INVALID",
   "OPERATION_FAILED",
+  "LINK_REFUSED",
 ]);
 
 /** Whatever a command rejected with, as a `UiError`. The generated wrapper types any non-`Error` rejection
@@ -131,7 +131,7 @@ export interface Backend {
    * replacing the previous stats stream's target and services. */
   watchStats(dir: string, services: string[], onStats: (update: StatsUpdate) => void): Promise<void>;
   unwatchStats(): Promise<void>;
-  /** Opens an http://localhost… URL in the default browser. */
+  /** Opens an http(s) link to this machine in the default browser (the backend refuses any other). */
   openUrl(url: string): Promise<void>;
   /** Every variable of the selection by group, with rules and the `.env` revision it was read at. */
   envCatalog(dir: string, profiles: string[]): Promise<EnvironmentState>;
@@ -152,10 +152,9 @@ export interface Backend {
    * batches (at most every 50 ms or 500 lines) to `onBatch`. */
   followLogs(dir: string, services: string[], onBatch: (batch: LogBatch) => void): Promise<LogFollowInfo>;
   stopLogs(): Promise<void>;
-  /** Writes the followed lines that pass `filter` to `path`, masked, atomically. */
-  exportLogs(dir: string, filter: LogFilter, path: string): Promise<ExportReport>;
-  /** Asks where to save a log export; null when cancelled. */
-  pickExportPath(defaultName: string): Promise<string | null>;
+  /** Asks where to save (the backend opens the save dialog), then writes the followed lines that pass `filter`
+   * there, masked, atomically; null when the dialog was cancelled. */
+  exportLogs(dir: string, filter: LogFilter, suggestedName: string): Promise<ExportReport | null>;
   /** A region request's field errors (empty when valid), checked against the existing regions when the engine
    * answers. Creates nothing. */
   regionValidate(dir: string, request: RegionRequest): Promise<RegionValidation>;
@@ -204,7 +203,9 @@ export const tauriBackend: Backend = {
     await unwrap(commands.watchStats(dir, services, new Channel<StatsUpdate>(onStats)));
   },
   unwatchStats: () => plain(commands.unwatchStats()),
-  openUrl: (url) => plain(openInBrowser(url)),
+  openUrl: async (url) => {
+    await unwrap(commands.openLink(url));
+  },
   envCatalog: (dir, profiles) => unwrap(commands.envCatalog(dir, profiles)),
   setVariable: (dir, name, value, expectedRevision) =>
     unwrap(commands.setVariable(dir, name, value, expectedRevision)),
@@ -217,19 +218,7 @@ export const tauriBackend: Backend = {
   importSecrets: (dir) => unwrap(commands.importSecrets(dir)),
   followLogs: (dir, services, onBatch) => unwrap(commands.followLogs(dir, services, new Channel<LogBatch>(onBatch))),
   stopLogs: () => plain(commands.stopLogs()),
-  exportLogs: (dir, filter, path) => unwrap(commands.exportLogs(dir, filter, path)),
-  async pickExportPath(defaultName) {
-    try {
-      const picked = await saveDialog({
-        title: "Export logs",
-        defaultPath: defaultName,
-        filters: [{ name: "Log file", extensions: ["log", "txt"] }],
-      });
-      return typeof picked === "string" ? picked : null;
-    } catch (e) {
-      throw new BackendError(toUiError(e));
-    }
-  },
+  exportLogs: (dir, filter, suggestedName) => unwrap(commands.exportLogs(dir, filter, suggestedName)),
   regionValidate: (dir, request) => unwrap(commands.regionValidate(dir, request)),
   regionPlan: (dir, request) => unwrap(commands.regionPlan(dir, request)),
   regionApply: (dir, request, onProgress) =>
@@ -337,6 +326,8 @@ export function errorTitle(code: ErrorCode): string {
       return "The operation cannot be run as asked";
     case "OPERATION_FAILED":
       return "Compose could not be started";
+    case "LINK_REFUSED":
+      return "The link was not opened";
     case "IPC":
       return "Dockmaster's backend did not answer";
   }

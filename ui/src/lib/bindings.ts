@@ -19,6 +19,11 @@ export const commands = {
 	/**  The project to open at start-up: `--project DIR` on the command line, else the most recent one. */
 	startupProject: () => typedError<string | null, AppError>(__TAURI_INVOKE("startup_project")),
 	/**
+	 *  Opens a link in the browser: only `http(s)` links to this machine (the port map's), judged on the parsed
+	 *  URL (`dockmaster_core::links`); anything else is refused with `LINK_REFUSED`.
+	 */
+	openLink: (url: string) => typedError<null, AppError>(__TAURI_INVOKE("open_link", { url })),
+	/**
 	 *  Every variable of the selection by group: source, secret or not, set or not, validation, users and
 	 *  default (never a secret's value), with the rules and the `.env` revision it was read at. A keychain that
 	 *  cannot be read is reported inside (`catalog.keychain`), not as an error.
@@ -74,10 +79,11 @@ export const commands = {
 	/**  Stops following (the Logs view closed). */
 	stopLogs: () => __TAURI_INVOKE<void>("stop_logs"),
 	/**
-	 *  Writes the kept lines of the running follow that pass `filter` to `path` (from the save dialog),
-	 *  masked, each prefixed with its timestamp and service, atomically.
+	 *  Asks where to save (the save dialog, opened here: the window never names a path itself), then writes the
+	 *  kept lines of the running follow that pass `filter` there, masked, each prefixed with its timestamp and
+	 *  service, atomically. `None` when the user cancelled the dialog.
 	 */
-	exportLogs: (dir: string, filter: LogFilter, path: string) => typedError<ExportReport, AppError>(__TAURI_INVOKE("export_logs", { dir, filter, path })),
+	exportLogs: (dir: string, filter: LogFilter, suggestedName: string) => typedError<ExportReport | null, AppError>(__TAURI_INVOKE("export_logs", { dir, filter, suggestedName })),
 	/**
 	 *  Checks a region request against the region-manager's rules and, when the engine answers, the project's
 	 *  existing region names. Creates nothing.
@@ -135,7 +141,7 @@ export const commands = {
 };
 
 /* Types */
-export type AppError = { code: "PROJECT_NOT_FOUND"; message: string } | { code: "FILE_UNREADABLE"; message: string } | { code: "COMPOSE_INVALID"; message: string } | { code: "INVALID_TEMPLATE"; message: string } | { code: "DESCRIPTOR_INVALID"; message: string } | { code: "ENV_FILE_INVALID"; message: string } | { code: "SETTINGS"; message: string } | { code: "KEYCHAIN_UNAVAILABLE"; message: string } | { code: "KEYCHAIN_LOCKED"; message: string } | { code: "VALUE_INVALID"; message: string } | { code: "ENV_CONFLICT"; message: string } | { code: "ENV_FILE_WRITE"; message: string } | { code: "LOG_REQUEST_INVALID"; message: string } | { code: "LOG_EXPORT_FAILED"; message: string } | { code: "REGION_INVALID"; message: string } | { code: "REGION_TEMPLATE"; message: string } | { code: "REGION_PREFLIGHT"; message: string } | { code: "REGION_CONFLICT"; message: string } | { code: "REGION_NO_FREE_PORT"; message: string } | { code: "REGION_NO_FREE_SUBNET"; message: string } | { code: "REGION_NOT_FOUND"; message: string } | { code: "REGION_CONFIRM_VOLUMES"; message: string } | { code: "REGION_APPLY_FAILED"; message: string } | { code: "REGION_APPLY_CANCELLED"; message: string } | { code: "REGION_ENGINE"; message: string } | { code: "REGION_BUSY"; message: string } | { code: "ENGINE_UNAVAILABLE"; message: string } | { code: "OPERATION_BUSY"; message: string } | { code: "PREFLIGHT_BLOCKED"; message: string } | { code: "VOLUMES_UNCONFIRMED"; message: string } | { code: "COMPOSE_MISSING"; message: string } | { code: "OPERATION_INVALID"; message: string } | { code: "OPERATION_FAILED"; message: string };
+export type AppError = { code: "PROJECT_NOT_FOUND"; message: string } | { code: "FILE_UNREADABLE"; message: string } | { code: "COMPOSE_INVALID"; message: string } | { code: "INVALID_TEMPLATE"; message: string } | { code: "DESCRIPTOR_INVALID"; message: string } | { code: "ENV_FILE_INVALID"; message: string } | { code: "SETTINGS"; message: string } | { code: "KEYCHAIN_UNAVAILABLE"; message: string } | { code: "KEYCHAIN_LOCKED"; message: string } | { code: "VALUE_INVALID"; message: string } | { code: "ENV_CONFLICT"; message: string } | { code: "ENV_FILE_WRITE"; message: string } | { code: "LOG_REQUEST_INVALID"; message: string } | { code: "LOG_EXPORT_FAILED"; message: string } | { code: "REGION_INVALID"; message: string } | { code: "REGION_TEMPLATE"; message: string } | { code: "REGION_PREFLIGHT"; message: string } | { code: "REGION_CONFLICT"; message: string } | { code: "REGION_NO_FREE_PORT"; message: string } | { code: "REGION_NO_FREE_SUBNET"; message: string } | { code: "REGION_NOT_FOUND"; message: string } | { code: "REGION_CONFIRM_VOLUMES"; message: string } | { code: "REGION_APPLY_FAILED"; message: string } | { code: "REGION_APPLY_CANCELLED"; message: string } | { code: "REGION_ENGINE"; message: string } | { code: "REGION_BUSY"; message: string } | { code: "ENGINE_UNAVAILABLE"; message: string } | { code: "OPERATION_BUSY"; message: string } | { code: "PREFLIGHT_BLOCKED"; message: string } | { code: "VOLUMES_UNCONFIRMED"; message: string } | { code: "COMPOSE_MISSING"; message: string } | { code: "OPERATION_INVALID"; message: string } | { code: "OPERATION_FAILED"; message: string } | { code: "LINK_REFUSED"; message: string };
 
 /**  A region that is up and healthy. */
 export type AppliedRegion = {

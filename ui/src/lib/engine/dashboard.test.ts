@@ -194,9 +194,9 @@ describe("live services", () => {
     expect(screen.getByTestId("port-row-gameserver-8080")).toHaveTextContent("live");
     expect(screen.getByTestId("port-row-admin-ui-3001")).toHaveTextContent("not running");
 
-    ipc.set("plugin:opener|open_url", () => null);
+    ipc.set("open_link", () => null);
     await user.click(link);
-    await waitFor(() => expect(ipc.callsOf("plugin:opener|open_url")).toEqual([expect.objectContaining({ url: "http://localhost:18080" })]));
+    await waitFor(() => expect(ipc.callsOf("open_link")).toEqual([expect.objectContaining({ url: "http://localhost:18080" })]));
   });
 
   test("the profile chips re-target the engine's selection", async () => {

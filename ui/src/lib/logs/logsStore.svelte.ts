@@ -134,18 +134,10 @@ export class LogsStore {
     if (dir === null) return;
     this.exported = null;
     this.error = null;
-    let path: string | null;
-    try {
-      const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
-      path = await this.#backend.pickExportPath(`logs-${stamp}.log`);
-    } catch (e) {
-      this.error = toUiError(e);
-      return;
-    }
-    if (path === null) return;
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
     this.exporting = true;
     try {
-      this.exported = await this.#backend.exportLogs(dir, this.filter(), path);
+      this.exported = await this.#backend.exportLogs(dir, this.filter(), `logs-${stamp}.log`);
     } catch (e) {
       this.error = toUiError(e);
     } finally {

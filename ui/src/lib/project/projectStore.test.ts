@@ -31,7 +31,6 @@ function backend(overrides: Partial<Backend> = {}): Backend {
     followLogs: vi.fn(async () => ({ maskedValues: 0, maskWarning: null, maxLinesPerService: 0, maxBytesPerService: 0 })),
     stopLogs: vi.fn(async () => undefined),
     exportLogs: vi.fn(async () => Promise.reject(new Error("not used here"))),
-    pickExportPath: vi.fn(async () => null),
     regionValidate: vi.fn(async () => ({ errors: [], regionsChecked: true })),
     regionPlan: vi.fn(async () => Promise.reject(new Error("not used here"))),
     regionApply: vi.fn(async () => Promise.reject(new Error("not used here"))),

@@ -250,7 +250,7 @@ describe("apply", () => {
         push = channel<ApplyEvent>(args.onProgress);
         return result.promise;
       },
-      "plugin:opener|open_url": () => null,
+      "open_link": () => null,
     });
     await toReview(user);
     await screen.findByTestId("region-plan");
@@ -272,7 +272,7 @@ describe("apply", () => {
     const link = within(done).getByTestId("region-server-url");
     expect(link).toHaveTextContent("http://localhost:8567");
     await user.click(link);
-    await waitFor(() => expect(ipc.callsOf("plugin:opener|open_url")).toEqual([expect.objectContaining({ url: "http://localhost:8567" })]));
+    await waitFor(() => expect(ipc.callsOf("open_link")).toEqual([expect.objectContaining({ url: "http://localhost:8567" })]));
     await user.click(screen.getByTestId("wizard-finish"));
     await screen.findByTestId("regions-view");
     expect(screen.getByRole("heading", { name: "Regions" })).toHaveFocus();
