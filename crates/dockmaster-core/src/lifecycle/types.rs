@@ -399,10 +399,9 @@ pub struct VolumeToDelete {
     pub declared_as: Option<String>,
     /// For an anonymous volume: the project's containers that mount it.
     pub containers: Vec<String>,
-    /// Created for this project by Compose: a declared volume carrying this project's Compose labels
-    /// (`com.docker.compose.project` and `com.docker.compose.volume`), or an anonymous volume the engine made
-    /// for one of the project's containers. `false`: made by hand, restored from a backup, left by another tool
-    /// or another project; it may hold data from elsewhere.
+    /// Created for this project by Compose: a declared volume whose `com.docker.compose.project` label names this
+    /// project, or an anonymous volume the engine made for one of the project's containers. `false`: made by
+    /// hand, restored from a backup, left by another tool or another project; it may hold data from elsewhere.
     pub created_by_compose: bool,
     /// The Compose project the volume's labels name, when it has that label.
     pub labelled_project: Option<String>,
