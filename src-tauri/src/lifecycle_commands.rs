@@ -187,7 +187,7 @@ pub async fn lifecycle_preflight(
     Ok(lifecycle::preflight(&project, &profiles, &services, &options()?).await?)
 }
 
-/// The project's named volumes `down` with volumes would delete (pass exactly this list back to confirm).
+/// The volumes `down` with volumes would delete, each with why (pass exactly `volumes` back to confirm).
 #[tauri::command]
 #[specta::specta]
 pub async fn lifecycle_volume_plan(dir: String) -> Result<VolumePlan, AppError> {
@@ -246,7 +246,11 @@ mod tests {
             pid: Some(7),
         });
         assert!(matches!(&busy, AppError::OperationBusy(m) if m.contains("`up`") && m.contains("PID 7")));
-        let volumes = AppError::from(LifecycleError::ConfirmVolumes { volumes: vec!["p_db".into()] });
+        let volumes = AppError::from(LifecycleError::ConfirmVolumes {
+            volumes: vec!["p_db".into()],
+            details: Vec::new(),
+            confirmed: None,
+        });
         assert!(matches!(&volumes, AppError::VolumesUnconfirmed(m) if m.contains("p_db")));
         let compose = AppError::from(LifecycleError::ComposeNotFound { tried: "docker compose".into() });
         assert!(matches!(&compose, AppError::ComposeMissing(m) if m.contains("Install Compose")));

@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use dockmaster_core::engine::{Endpoint, EndpointEnv};
 use dockmaster_core::lifecycle::{
     self, CancellationToken, DriftReport, EventKind, LifecycleError, LifecycleEvent, OpKind, OperationResult,
-    Outcome, PreflightReport, Request, RunOptions,
+    Outcome, PreflightReport, Request, RunOptions, VolumeToDelete,
 };
 use dockmaster_core::Project;
 use serde::Serialize;
@@ -74,12 +74,17 @@ pub struct UpArgs {
 
 #[derive(Args)]
 pub struct DownArgs {
-    /// Also delete the project's named volumes (their data is lost); needs --yes.
+    /// Also delete the project's volumes: the ones its files declare (by name, whoever made them) and the
+    /// anonymous ones of its containers (their data is lost). Without --yes or --confirm it only lists them.
     #[arg(long, short = 'v')]
     volumes: bool,
-    /// Confirm deleting the volumes `down --volumes` lists.
+    /// Confirm deleting the volumes `down --volumes` lists now.
     #[arg(long)]
     yes: bool,
+    /// Confirm deleting exactly these volumes (repeatable; as `down --volumes` listed them): refused, with nothing
+    /// done, when what would be deleted differs in any way.
+    #[arg(long = "confirm", value_name = "VOLUME", requires = "volumes", conflicts_with = "yes")]
+    confirm: Vec<String>,
     /// Compose version to use: v1 or v2 (default: DOCKMASTER_COMPOSE, else v2 when installed, else v1).
     #[arg(long, value_name = "v1|v2")]
     compose: Option<String>,
@@ -133,6 +138,9 @@ enum Line<'a> {
         preflight: Option<&'a PreflightReport>,
         #[serde(skip_serializing_if = "Option::is_none")]
         volumes: Option<&'a [String]>,
+        /// With `volumes`: why each is listed, in the same order.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        details: Option<&'a [VolumeToDelete]>,
     },
 }
 
@@ -184,16 +192,24 @@ pub fn run(project: &Project, command: LifecycleCommand, json: bool) -> ExitCode
             let mut req = Request::new(OpKind::Down, Vec::new());
             req.volumes = a.volumes;
             rt.block_on(async {
-                if a.volumes {
+                if a.volumes && !a.confirm.is_empty() {
+                    req.confirmed_volumes = a.confirm;
+                } else if a.volumes {
                     let opts = match options(a.compose.clone(), a.grace) {
                         Ok(o) => o,
                         Err(e) => return error(json, &e),
                     };
                     match lifecycle::volume_plan(project, &opts).await {
                         Ok(plan) if !a.yes && !plan.volumes.is_empty() => {
-                            return error(json, &LifecycleError::ConfirmVolumes { volumes: plan.volumes });
+                            return error(json, &LifecycleError::confirm_volumes(plan, None));
                         }
-                        Ok(plan) => req.confirmed_volumes = plan.volumes,
+                        Ok(plan) => {
+                            if !json && !plan.volumes.is_empty() {
+                                eprintln!("dockmaster: deleting these volumes as confirmed (--yes):");
+                                print_volumes(&plan.details);
+                            }
+                            req.confirmed_volumes = plan.volumes;
+                        }
                         Err(e) => return error(json, &e),
                     }
                 }
@@ -352,15 +368,18 @@ fn exit_status(e: &LifecycleError) -> u8 {
 fn error(json: bool, e: &LifecycleError) -> ExitCode {
     let code = exit_status(e);
     if json {
-        let (preflight, volumes) = match e {
-            LifecycleError::PreflightBlocked(r) => (Some(r.as_ref()), None),
-            LifecycleError::ConfirmVolumes { volumes } => (None, Some(volumes.as_slice())),
-            _ => (None, None),
+        let (preflight, volumes, details) = match e {
+            LifecycleError::PreflightBlocked(r) => (Some(r.as_ref()), None, None),
+            LifecycleError::ConfirmVolumes { volumes, details, .. } => {
+                (None, Some(volumes.as_slice()), Some(details.as_slice()))
+            }
+            _ => (None, None, None),
         };
         json_line(&Line::Error {
             error: ErrorBody { code: e.code(), message: e.to_string() },
             preflight,
             volumes,
+            details,
         });
     }
     match e {
@@ -370,12 +389,21 @@ fn error(json: bool, e: &LifecycleError) -> ExitCode {
                 "dockmaster: preflight blocked the start; fix the problems above (or use --no-preflight)"
             );
         }
-        LifecycleError::ConfirmVolumes { volumes } if !json => {
-            eprintln!("dockmaster: `down --volumes` would delete these volumes (their data is lost):");
-            for v in volumes {
-                eprintln!("  {v}");
+        LifecycleError::ConfirmVolumes { volumes, details, confirmed } if !json => {
+            if volumes.is_empty() {
+                eprintln!("dockmaster: `down --volumes` would delete no volume now.");
+            } else {
+                eprintln!("dockmaster: `down --volumes` would delete these volumes (their data is lost):");
+                print_volumes(details);
             }
-            eprintln!("Nothing was done. Run `dockmaster down --volumes --yes` to delete them.");
+            if confirmed.is_some() {
+                eprintln!("dockmaster: {e}");
+            } else {
+                eprintln!(
+                    "Nothing was done. Run `dockmaster down --volumes --yes` to delete them (or confirm exactly \
+                     this list with --confirm NAME…)."
+                );
+            }
         }
         _ => eprintln!("dockmaster: {e}"),
     }
@@ -488,6 +516,18 @@ fn print_result(r: &OperationResult) {
             }
         }
         println!("Fix: {}", f.hint);
+    }
+}
+
+/// The volumes `down --volumes` deletes, one per line with why, those not created by the project's Compose
+/// flagged loudly (on stderr: it goes with a refusal or a confirmation).
+fn print_volumes(details: &[VolumeToDelete]) {
+    let width = details.iter().map(|d| d.name.len()).max().unwrap_or(0);
+    for d in details {
+        eprintln!("  {:<width$}  {}", d.name, d.reason);
+        if let Some(w) = &d.warning {
+            eprintln!("  {:<width$}  ⚠ {w}", "");
+        }
     }
 }
 

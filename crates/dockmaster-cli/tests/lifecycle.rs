@@ -950,3 +950,303 @@ impl Drop for KeychainCleanup {
         let _ = dm(&self.0, &self.1, &["secret", "rm", "JWT_SECRET"], &[]);
     }
 }
+
+// ---- `down --volumes` deletes exactly what was confirmed (issue 14, finding 16) ----
+
+/// Whether the engine has a volume of that name.
+fn volume_exists(name: &str) -> bool {
+    Command::new("docker").args(["volume", "inspect", name]).output().expect("docker runs").status.success()
+}
+
+fn create_volume(name: &str, labels: &[String]) {
+    let mut cmd = Command::new("docker");
+    cmd.args(["volume", "create"]);
+    for l in labels {
+        cmd.args(["--label", l]);
+    }
+    let out = cmd.arg(name).output().expect("docker runs");
+    assert!(out.status.success(), "docker volume create {name}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .iter()
+        .map(|s| s.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Removes, however the test ends, the project's containers (with their anonymous volumes) and networks, and
+/// every volume the test made or had Compose make, by name: the hand-made ones must stay unlabelled.
+struct VolumeCleanup {
+    project: String,
+    names: Vec<String>,
+}
+
+impl Drop for VolumeCleanup {
+    fn drop(&mut self) {
+        remove_project(None, &self.project);
+        let mut args = vec!["volume", "rm", "-f"];
+        args.extend(self.names.iter().map(String::as_str));
+        docker(&args);
+    }
+}
+
+const KEEPME: &str = r#"services:
+  app:
+    image: IMAGE
+    pull_policy: never
+    command: ["sh", "-c", "exec sleep 1000"]
+    volumes: [keepme:/keep]
+volumes:
+  keepme: {}
+"#;
+
+/// The reported case: a volume `P_keepme` made by hand (no label) for a project whose files declare `keepme`.
+/// `down --volumes` without `--yes` lists it, flagged as not created by Compose, and deletes nothing (before the
+/// fix it listed nothing and Compose deleted it); with `--yes` exactly it goes.
+#[test]
+fn hand_made_volume_of_a_declared_name_is_listed_and_kept_until_confirmed_v1_and_v2() {
+    require_engine();
+    require_keychain();
+    for c in [Compose::V2, Compose::V1] {
+        let fx = Fixture::new(&format!("keepme-{}", flavor(c)), KEEPME);
+        let keepme = format!("{}_keepme", fx.project);
+        let _cleanup = VolumeCleanup { project: fx.project.clone(), names: vec![keepme.clone()] };
+        create_volume(&keepme, &[]);
+        let env = vec![("DOCKMASTER_COMPOSE".to_string(), flavor(c).to_string())];
+
+        let run = fx.dm(&["--json", "down", "--volumes"], &env);
+        assert_eq!(run.code, Some(2), "{c:?}: {}", run.text());
+        let refusal = run.last();
+        assert_eq!(refusal["error"]["code"], "CONFIRMATION_REQUIRED", "{c:?}: {refusal}");
+        assert_eq!(strings(&refusal["volumes"]), [keepme.as_str()], "{c:?}: {refusal}");
+        let detail = &refusal["details"][0];
+        assert_eq!(detail["name"], keepme.as_str());
+        assert_eq!(detail["kind"], "declared");
+        assert_eq!(detail["declaredAs"], "keepme");
+        assert_eq!(detail["createdByCompose"], false, "{c:?}: {detail}");
+        assert!(
+            detail["warning"].as_str().unwrap_or_default().contains("NOT created by this project's Compose"),
+            "{c:?}: {detail}"
+        );
+        assert!(volume_exists(&keepme), "{c:?}: deleted without confirmation");
+
+        let human = fx.dm(&["down", "--volumes"], &env);
+        assert_eq!(human.code, Some(2), "{c:?}: {}", human.text());
+        for needle in
+            [keepme.as_str(), "declared as `keepme`", "NOT created by this project's Compose", "--yes"]
+        {
+            assert!(human.stderr.contains(needle), "{c:?}: `{needle}` missing:\n{}", human.text());
+        }
+        assert!(volume_exists(&keepme), "{c:?}: deleted without confirmation");
+
+        let run = fx.dm(&["--json", "down", "--volumes", "--yes"], &env);
+        assert_eq!(run.code, Some(0), "{c:?}: {}", run.text());
+        assert_eq!(
+            strings(&run.last()["result"]["removedVolumes"]),
+            [keepme.as_str()],
+            "{c:?}: {}",
+            run.text()
+        );
+        assert!(!volume_exists(&keepme), "{c:?}: confirmed but not deleted");
+    }
+}
+
+const MANY_VOLUMES: &str = r#"services:
+  app:
+    image: IMAGE
+    pull_policy: never
+    init: true
+    stop_grace_period: 1s
+    labels: {dockmaster.test: "1"}
+    command: ["sh", "-c", "exec sleep 1000"]
+    volumes:
+      - keepme:/keep
+      - data:/data
+      - ext:/ext
+      - /scratch
+  later:
+    image: IMAGE
+    pull_policy: never
+    profiles: [later]
+    labels: {dockmaster.test: "1"}
+    command: ["sh", "-c", "exec sleep 1000"]
+    volumes:
+      - {type: volume, source: late, target: /late}
+volumes:
+  keepme: {}
+  data:
+    labels: {dockmaster.test: "1"}
+  ext:
+    external: true
+    name: EXTERNAL
+  late:
+    labels: {dockmaster.test: "1"}
+  spare:
+    labels: {dockmaster.test: "1"}
+"#;
+
+/// The list is what Compose deletes, on both versions: declared volumes by name (v1 also the declared volume no
+/// service mounts, v2 not), the anonymous volume of the running container, never the external volume, a volume
+/// that only carries the project's label, or another project's volume. A volume that appears between the list
+/// and the run makes the run refuse (nothing removed, the new list returned); the confirmed list then removes
+/// exactly what it names.
+fn down_volumes_removes_exactly_the_list(c: Compose) {
+    require_engine();
+    require_keychain();
+    let salt = format!("{}-{}", std::process::id(), fastrand::u32(0..1_000_000));
+    let external = format!("dmlc-ext-{salt}");
+    let other_project = format!("dmlc-other-{salt}");
+    let fx = Fixture::new(&format!("vols-{}", flavor(c)), &MANY_VOLUMES.replace("EXTERNAL", &external));
+    let p = fx.project.clone();
+    let vol = |key: &str| format!("{p}_{key}");
+    let other = format!("{other_project}_data");
+    let mut cleanup = VolumeCleanup {
+        project: p.clone(),
+        names: vec![
+            external.clone(),
+            other.clone(),
+            vol("keepme"),
+            vol("data"),
+            vol("late"),
+            vol("spare"),
+            vol("stray"),
+        ],
+    };
+    let test_label = "dockmaster.test=1".to_string();
+    let project_label = format!("com.docker.compose.project={p}");
+    create_volume(&external, std::slice::from_ref(&test_label));
+    create_volume(&vol("keepme"), &[]);
+    create_volume(&vol("stray"), &[project_label.clone(), test_label.clone()]);
+    create_volume(&other, &[format!("com.docker.compose.project={other_project}"), test_label.clone()]);
+    create_volume(
+        &vol("spare"),
+        &[project_label.clone(), "com.docker.compose.volume=spare".into(), test_label.clone()],
+    );
+    let env = vec![("DOCKMASTER_COMPOSE".to_string(), flavor(c).to_string())];
+
+    let run = fx.dm(&["--json", "up"], &env);
+    assert_eq!(run.code, Some(0), "{c:?}: {}", run.text());
+    let containers = labelled("container", &p);
+    assert_eq!(containers.len(), 1, "{c:?}: {containers:?}");
+    let container =
+        docker(&["inspect", "-f", "{{.Name}}", &containers[0]]).trim().trim_start_matches('/').to_string();
+    let anonymous = docker(&[
+        "inspect",
+        "-f",
+        "{{range .Mounts}}{{if eq .Destination \"/scratch\"}}{{.Name}}{{end}}{{end}}",
+        &containers[0],
+    ])
+    .trim()
+    .to_string();
+    assert!(
+        anonymous.len() == 64 && anonymous.chars().all(|ch| ch.is_ascii_hexdigit()),
+        "{c:?}: {anonymous:?}"
+    );
+    cleanup.names.push(anonymous.clone());
+    // v1's `up` creates every declared volume, v2's only the mounted ones: start both from "late is absent".
+    if volume_exists(&vol("late")) {
+        assert_eq!(c, Compose::V1, "v2 created a volume no started service mounts");
+        docker(&["volume", "rm", &vol("late")]);
+    }
+    assert!(!volume_exists(&vol("late")));
+    assert!(volume_exists(&vol("data")), "{c:?}: Compose did not create the declared volume");
+
+    let mut expected = vec![anonymous.clone(), vol("data"), vol("keepme")];
+    if c == Compose::V1 {
+        expected.push(vol("spare"));
+    }
+    expected.sort();
+    let all: Vec<String> = cleanup.names.clone();
+    let existing_before: Vec<String> = all.iter().filter(|v| volume_exists(v)).cloned().collect();
+
+    // Without --yes: the list, and nothing done.
+    let run = fx.dm(&["--json", "down", "--volumes"], &env);
+    assert_eq!(run.code, Some(2), "{c:?}: {}", run.text());
+    let refusal = run.last();
+    assert_eq!(refusal["error"]["code"], "CONFIRMATION_REQUIRED", "{c:?}: {refusal}");
+    assert_eq!(strings(&refusal["volumes"]), expected, "{c:?}: {refusal}");
+    let details = refusal["details"].as_array().expect("details");
+    let detail = |name: &str| {
+        details
+            .iter()
+            .find(|d| d["name"] == name)
+            .unwrap_or_else(|| panic!("{c:?}: no detail for {name}: {refusal}"))
+    };
+    assert_eq!(detail(&vol("keepme"))["createdByCompose"], false);
+    assert!(detail(&vol("keepme"))["warning"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("NOT created by this project's Compose"));
+    assert_eq!(detail(&vol("data"))["createdByCompose"], true);
+    assert_eq!(detail(&vol("data"))["declaredAs"], "data");
+    assert!(detail(&vol("data"))["warning"].is_null());
+    assert_eq!(detail(&anonymous)["kind"], "anonymous");
+    assert_eq!(strings(&detail(&anonymous)["containers"]), [container.as_str()]);
+    assert!(
+        detail(&anonymous)["reason"].as_str().unwrap_or_default().contains("/scratch"),
+        "{c:?}: {refusal}"
+    );
+    let still: Vec<String> = all.iter().filter(|v| volume_exists(v)).cloned().collect();
+    assert_eq!(still, existing_before, "{c:?}: volumes deleted without confirmation");
+    assert_eq!(labelled("container", &p), containers, "{c:?}: the refusal removed containers");
+
+    // A declared volume appears between the list and the run (restored from a backup, say): the list that was
+    // confirmed no longer matches, so the run refuses, names it, and Compose never runs.
+    create_volume(&vol("late"), &[]);
+    let mut args = vec!["--json", "down", "--volumes"];
+    for v in &expected {
+        args.extend(["--confirm", v.as_str()]);
+    }
+    let run = fx.dm(&args, &env);
+    assert_eq!(run.code, Some(2), "{c:?}: {}", run.text());
+    let refusal = run.last();
+    assert_eq!(refusal["error"]["code"], "CONFIRMATION_REQUIRED", "{c:?}: {refusal}");
+    let mut now = expected.clone();
+    now.push(vol("late"));
+    now.sort();
+    assert_eq!(strings(&refusal["volumes"]), now, "{c:?}: {refusal}");
+    let message = refusal["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(&format!("not confirmed: {}", vol("late"))), "{c:?}: {message}");
+    assert!(
+        !run.events().iter().any(|e| e["message"].as_str().is_some_and(|m| m.starts_with("$ "))),
+        "{c:?}: Compose ran although the list differed: {}",
+        run.text()
+    );
+    let mut want: Vec<String> = existing_before.iter().cloned().chain([vol("late")]).collect();
+    want.sort();
+    let mut still: Vec<String> = all.iter().filter(|v| volume_exists(v)).cloned().collect();
+    still.sort();
+    assert_eq!(still, want, "{c:?}: the refusal deleted volumes");
+    assert_eq!(labelled("container", &p), containers, "{c:?}: the refusal removed containers");
+
+    // Confirming the new list removes exactly it.
+    let mut args = vec!["--json", "down", "--volumes"];
+    for v in &now {
+        args.extend(["--confirm", v.as_str()]);
+    }
+    let run = fx.dm(&args, &env);
+    assert_eq!(run.code, Some(0), "{c:?}: {}", run.text());
+    let r = &run.last()["result"];
+    assert_eq!(r["outcome"], "succeeded", "{c:?}: {}", run.text());
+    assert_eq!(strings(&r["removedVolumes"]), now, "{c:?}: {}", run.text());
+    let mut gone: Vec<String> = all.iter().filter(|v| !volume_exists(v)).cloned().collect();
+    gone.sort();
+    assert_eq!(gone, now, "{c:?}: Compose deleted other volumes than the confirmed ones");
+    for kept in [&external, &other, &vol("stray")] {
+        assert!(volume_exists(kept), "{c:?}: {kept} was deleted");
+    }
+    assert_eq!(volume_exists(&vol("spare")), c == Compose::V2, "{c:?}: spare");
+    assert!(labelled("container", &p).is_empty(), "{c:?}: containers left");
+}
+
+#[test]
+fn down_volumes_removes_exactly_the_confirmed_list_v2() {
+    down_volumes_removes_exactly_the_list(Compose::V2);
+}
+
+#[test]
+fn down_volumes_removes_exactly_the_confirmed_list_v1() {
+    down_volumes_removes_exactly_the_list(Compose::V1);
+}

@@ -274,8 +274,15 @@ test('Stop stops the selection; Remove with volumes needs the typed name and rem
   for (const svc of DEV) assert.match(stopped[svc], /^exited\//, `${svc}: ${JSON.stringify(stopped)}`);
   await screenshot(browser, 'lifecycle-08-stopped');
 
-  const volumes = labelled(project).volumes.map((id) => docker(['volume', 'inspect', '-f', '{{.Name}}', id])).sort();
-  assert.ok(volumes.length > 0, 'the project has volumes to delete');
+  const named = labelled(project).volumes.map((id) => docker(['volume', 'inspect', '-f', '{{.Name}}', id])).sort();
+  assert.ok(named.length > 0, 'the project has volumes to delete');
+  // `down -v` also deletes the anonymous volumes of the stopped containers (the dev override's `/app/node_modules`):
+  // the dialog lists those too.
+  const mounted = labelled(project).containers.flatMap((id) =>
+    docker(['inspect', '-f', '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}', id]).split(/\s+/).filter(Boolean));
+  const anonymous = [...new Set(mounted)].filter((v) => !named.includes(v)).sort();
+  assert.ok(anonymous.length > 0, 'the dev override gives containers anonymous volumes');
+  const volumes = [...named, ...anonymous].sort();
   await click('lifecycle-remove');
   const dialog = await find(browser, '[data-testid="remove-dialog"]');
   await (await find(browser, '[data-testid="remove-volumes"]')).click();
@@ -286,6 +293,7 @@ test('Stop stops the selection; Remove with volumes needs the typed name and rem
   });
   const listed = await list.getText();
   for (const v of volumes) assert.ok(listed.includes(v), `${v} is listed`);
+  assert.ok(!listed.includes('NOT created'), 'Compose created every volume of this project');
   const confirm = await find(browser, '[data-testid="remove-confirm"]');
   assert.equal(await confirm.isEnabled(), false, 'not armed before the name is typed');
   await (await find(browser, '[data-testid="remove-confirm-input"]')).setValue(project);
@@ -296,6 +304,7 @@ test('Stop stops the selection; Remove with volumes needs the typed name and rem
 
   await waitOutcome(`Removed the project and its ${volumes.length} volumes`, 60000);
   assert.deepEqual(labelled(project), { containers: [], networks: [], volumes: [] }, 'containers, networks and volumes are gone');
+  for (const v of anonymous) assert.throws(() => docker(['volume', 'inspect', v]), `the anonymous volume ${v} is gone`);
   await waitFor('the cards show nothing running', 20000, async () => (await textOf('[data-testid="live-state-gameserver"]')) === 'not running');
   await screenshot(browser, 'lifecycle-10-removed');
 });

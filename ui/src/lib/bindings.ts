@@ -134,7 +134,7 @@ export const commands = {
 	 *  (with their dependencies). Starts nothing.
 	 */
 	lifecyclePreflight: (dir: string, profiles: string[], services: string[]) => typedError<PreflightReport, AppError>(__TAURI_INVOKE("lifecycle_preflight", { dir, profiles, services })),
-	/**  The project's named volumes `down` with volumes would delete (pass exactly this list back to confirm). */
+	/**  The volumes `down` with volumes would delete, each with why (pass exactly `volumes` back to confirm). */
 	lifecycleVolumePlan: (dir: string) => typedError<VolumePlan, AppError>(__TAURI_INVOKE("lifecycle_volume_plan", { dir })),
 	/**  Which running services of the selection run an older configuration (the next `up` recreates them). */
 	lifecycleDrift: (dir: string, profiles: string[]) => typedError<DriftReport, AppError>(__TAURI_INVOKE("lifecycle_drift", { dir, profiles })),
@@ -1200,11 +1200,55 @@ export type VolumeAction = "create" |
 /**  Kept from an earlier region of the same name (removed without its volumes): its data is reused. */
 "reuse";
 
-/**  What `down --volumes` would delete: the project's named volumes that exist on the engine. */
+/**  Why a volume is on the list `down --volumes` deletes. */
+export type VolumeKind = 
+/**  Declared in the project's files (top-level `volumes:`): Compose deletes it by name, whoever made it. */
+"declared" | 
+/**
+ *  Created by the engine for one of the project's containers (`- /data`, or the image's `VOLUME`):
+ *  removing the container with `-v` deletes it.
+ */
+"anonymous";
+
+/**
+ *  What `down --volumes` would delete, exactly as Compose acts on it (see `lifecycle/volumes.rs` for the
+ *  rules): the declared, non-external volumes of the project's files that exist on the engine now, by their
+ *  engine names, plus the anonymous volumes of the project's containers.
+ */
 export type VolumePlan = {
 	project: string,
+	/**  The Compose version whose rules made the list (v1 also deletes declared volumes no service uses). */
+	compose: Flavor,
 	/**  Engine names, sorted. Pass exactly this list back to confirm. */
 	volumes: string[],
+	/**
+	 *  One entry per volume, in `volumes` order: why it is on the list, and whether it may hold data from
+	 *  elsewhere.
+	 */
+	details: VolumeToDelete[],
+};
+
+/**  One volume `down --volumes` would delete. */
+export type VolumeToDelete = {
+	/**  The engine's name. */
+	name: string,
+	kind: VolumeKind,
+	/**  For a declared volume: its key in the files (`keepme` for `vt2_keepme`). */
+	declaredAs: string | null,
+	/**  For an anonymous volume: the project's containers that mount it. */
+	containers: string[],
+	/**
+	 *  Created for this project by Compose: a declared volume whose `com.docker.compose.project` label names this
+	 *  project, or an anonymous volume the engine made for one of the project's containers. `false`: made by
+	 *  hand, restored from a backup, left by another tool or another project; it may hold data from elsewhere.
+	 */
+	createdByCompose: boolean,
+	/**  The Compose project the volume's labels name, when it has that label. */
+	labelledProject: string | null,
+	/**  Why it is on the list, e.g. "declared as `keepme`" or "anonymous volume of container `web-1`". */
+	reason: string,
+	/**  Set when `created_by_compose` is false: what to beware of, loudly. */
+	warning: string | null,
 };
 
 export type VolumeView = {

@@ -14,6 +14,7 @@ import type {
   PreflightIssue,
   PreflightReport,
   VolumePlan,
+  VolumeToDelete,
 } from "../lib/bindings";
 
 export const COMPOSE = { flavor: "v2", version: "2.26.1", command: ["docker", "compose"], chosenBy: "detected" } as const;
@@ -106,8 +107,28 @@ export function preflightReport(problems: PreflightIssue[] = [], services = ["da
   };
 }
 
-export function volumePlan(volumes: string[]): VolumePlan {
-  return { project: "sectorwars2102", volumes };
+/** A plan deleting `volumes` (declared ones Compose created, unless `details` says otherwise for a name). */
+export function volumePlan(volumes: string[], details: Partial<Record<string, Partial<VolumeToDelete>>> = {}): VolumePlan {
+  const sorted = [...volumes].sort();
+  return {
+    project: "sectorwars2102",
+    compose: "v2",
+    volumes: sorted,
+    details: sorted.map((name) => {
+      const key = name.replace(/^sectorwars2102_/, "");
+      return {
+        name,
+        kind: "declared",
+        declaredAs: key,
+        containers: [],
+        createdByCompose: true,
+        labelledProject: "sectorwars2102",
+        reason: `declared as \`${key}\`, mounted by \`database\``,
+        warning: null,
+        ...details[name],
+      };
+    }),
+  };
 }
 
 export function driftReport(drifted: string[], running: string[] = drifted): DriftReport {

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use super::types::{Flavor, OpKind, PreflightReport};
+use super::types::{Flavor, OpKind, PreflightReport, VolumePlan, VolumeToDelete};
 use crate::engine::EngineError;
 use crate::error::CoreError;
 use crate::secrets::SecretsError;
@@ -42,9 +42,15 @@ pub enum LifecycleError {
     #[error("preflight blocked the start: {}", summary(.0))]
     PreflightBlocked(Box<PreflightReport>),
 
-    #[error("`down --volumes` would delete {} volume(s): {}. Nothing was done: confirm with exactly this list \
-             (CLI: --yes)", volumes.len(), volumes.join(", "))]
-    ConfirmVolumes { volumes: Vec<String> },
+    #[error("{}", confirm_message(volumes, details, confirmed.as_deref()))]
+    ConfirmVolumes {
+        /// What `down --volumes` would delete now (sorted): confirm exactly this list.
+        volumes: Vec<String>,
+        /// Why each is on it, in `volumes` order.
+        details: Vec<VolumeToDelete>,
+        /// The list the caller confirmed, when it confirmed one that differs.
+        confirmed: Option<Vec<String>>,
+    },
 
     #[error("unknown service `{name}`; this project's services are: {known}")]
     UnknownService { name: String, known: String },
@@ -67,6 +73,50 @@ pub enum LifecycleError {
 
     #[error("cannot run `{command}`: {detail}")]
     Spawn { command: String, detail: String },
+}
+
+/// "would delete N volume(s): …", naming those not created by this project's Compose and, when a different
+/// list was confirmed, how it differs.
+fn confirm_message(volumes: &[String], details: &[VolumeToDelete], confirmed: Option<&[String]>) -> String {
+    let mut text = if volumes.is_empty() {
+        "`down --volumes` would delete no volume now".to_string()
+    } else {
+        format!("`down --volumes` would delete {} volume(s): {}", volumes.len(), volumes.join(", "))
+    };
+    let foreign: Vec<&str> =
+        details.iter().filter(|d| !d.created_by_compose).map(|d| d.name.as_str()).collect();
+    if !foreign.is_empty() {
+        text.push_str(&format!(
+            " ({} NOT created by this project's Compose and may hold data from elsewhere: {})",
+            foreign.len(),
+            foreign.join(", ")
+        ));
+    }
+    if let Some(confirmed) = confirmed {
+        let added: Vec<&str> =
+            volumes.iter().filter(|v| !confirmed.contains(v)).map(String::as_str).collect();
+        let gone: Vec<&str> = confirmed.iter().filter(|v| !volumes.contains(v)).map(String::as_str).collect();
+        let mut parts = Vec::new();
+        if !added.is_empty() {
+            parts.push(format!("not confirmed: {}", added.join(", ")));
+        }
+        if !gone.is_empty() {
+            parts.push(format!("confirmed but no longer to be deleted: {}", gone.join(", ")));
+        }
+        text.push_str(&format!(". That differs from the list that was confirmed ({})", parts.join("; ")));
+    }
+    text.push_str(
+        ". Nothing was done: check the list, then confirm exactly it (CLI: --yes, or --confirm NAME…)",
+    );
+    text
+}
+
+impl LifecycleError {
+    /// `down --volumes` needs (another) confirmation: `plan` is what it would delete now; `confirmed` the list the
+    /// caller confirmed, if any.
+    pub fn confirm_volumes(plan: VolumePlan, confirmed: Option<Vec<String>>) -> Self {
+        LifecycleError::ConfirmVolumes { volumes: plan.volumes, details: plan.details, confirmed }
+    }
 }
 
 fn summary(report: &PreflightReport) -> String {
@@ -106,3 +156,51 @@ impl LifecycleError {
 }
 
 pub type Result<T, E = LifecycleError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lifecycle::types::VolumeKind;
+
+    fn detail(name: &str, ours: bool) -> VolumeToDelete {
+        VolumeToDelete {
+            name: name.into(),
+            kind: VolumeKind::Declared,
+            declared_as: Some(name.trim_start_matches("p_").into()),
+            containers: Vec::new(),
+            created_by_compose: ours,
+            labelled_project: ours.then(|| "p".into()),
+            reason: String::new(),
+            warning: None,
+        }
+    }
+
+    #[test]
+    fn the_refusal_names_the_foreign_volumes_and_how_the_confirmed_list_differs() {
+        let plan = VolumePlan {
+            project: "p".into(),
+            compose: Flavor::V2,
+            volumes: vec!["p_data".into(), "p_keepme".into()],
+            details: vec![detail("p_data", true), detail("p_keepme", false)],
+        };
+        let first = LifecycleError::confirm_volumes(plan.clone(), None).to_string();
+        assert!(first.starts_with("`down --volumes` would delete 2 volume(s): p_data, p_keepme"), "{first}");
+        assert!(first
+            .contains("1 NOT created by this project's Compose and may hold data from elsewhere: p_keepme"));
+        assert!(!first.contains("differs"), "{first}");
+        assert!(first.contains("Nothing was done"), "{first}");
+
+        let again = LifecycleError::confirm_volumes(plan, Some(vec!["p_data".into(), "p_old".into()]));
+        let text = again.to_string();
+        assert!(
+            text.contains("not confirmed: p_keepme; confirmed but no longer to be deleted: p_old"),
+            "{text}"
+        );
+        assert_eq!(again.code(), "CONFIRMATION_REQUIRED");
+
+        let none = VolumePlan { project: "p".into(), compose: Flavor::V1, volumes: vec![], details: vec![] };
+        let text = LifecycleError::confirm_volumes(none, Some(vec!["p_old".into()])).to_string();
+        assert!(text.starts_with("`down --volumes` would delete no volume now"), "{text}");
+        assert!(text.contains("confirmed but no longer to be deleted: p_old"), "{text}");
+    }
+}

@@ -19,13 +19,12 @@ pub mod preflight;
 pub mod progress;
 mod tracker;
 pub mod types;
+mod volumes;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use bollard::query_parameters::ListVolumesOptions;
-use bollard::Docker;
 use tokio::sync::{broadcast, mpsc};
 pub use tokio_util::sync::CancellationToken;
 
@@ -262,40 +261,21 @@ async fn connect(
     Ok((handle, updates))
 }
 
-/// The project's named volumes on the engine (by Compose's project label), sorted.
-async fn project_volumes(docker: &Docker, project: &str) -> Result<Vec<String>> {
-    let options = ListVolumesOptions {
-        filters: Some(HashMap::from([(
-            "label".to_string(),
-            vec![crate::labels::filter(crate::labels::COMPOSE_PROJECT, project)],
-        )])),
-    };
-    let response = tokio::time::timeout(Duration::from_secs(10), docker.list_volumes(Some(options)))
-        .await
-        .map_err(|_| crate::engine::EngineError::Unavailable {
-            endpoint: "the engine".into(),
-            reason: "listing volumes: no answer within 10 s".into(),
-        })?
-        .map_err(|e| crate::engine::EngineError::Unavailable {
-            endpoint: "the engine".into(),
-            reason: format!("listing volumes failed: {e}"),
-        })?;
-    let mut names: Vec<String> = response.volumes.unwrap_or_default().into_iter().map(|v| v.name).collect();
-    names.sort();
-    Ok(names)
-}
-
-/// What `down --volumes` would delete: the project's named volumes that exist on the engine now.
+/// What `down --volumes` would delete now, exactly as the Compose that would run it acts (see `volumes.rs`):
+/// the declared volumes of every profile's files by engine name, plus the anonymous volumes of the project's
+/// containers, each with why it is listed.
 pub async fn volume_plan(project: &Project, options: &RunOptions) -> Result<VolumePlan> {
-    let (handle, _updates) = connect(project, &project.profile_names(), &options.endpoint).await?;
+    let prepared = prepare(project, OpKind::Down, &[], &[])?;
+    let process = options.process();
+    let requested =
+        compose::requested(options.compose.as_deref(), process.get(compose::FLAVOR_ENV).map(String::as_str))?;
+    let info = compose::detect(requested, &env::curate(&process, &BTreeSet::new())).await?;
+    let (handle, _updates) = connect(project, &prepared.profiles, &options.endpoint).await?;
     let docker = handle.client().await.ok_or_else(|| crate::engine::EngineError::Unavailable {
         endpoint: options.endpoint.to_string(),
         reason: "the connection dropped".into(),
     })?;
-    Ok(VolumePlan {
-        project: project.name().to_string(),
-        volumes: project_volumes(&docker, project.name()).await?,
-    })
+    volumes::compute(&docker, project.name(), info.flavor, &prepared.resolved.model).await
 }
 
 /// The checks `up` runs first, on their own (no lock, nothing started).
@@ -548,19 +528,20 @@ pub async fn run(
         preflight_report = Some(report);
     }
 
+    // `down --volumes`: what Compose would delete now (under the lock) must be exactly what was confirmed.
     let mut planned_volumes: Vec<String> = Vec::new();
     if op == OpKind::Down && request.volumes {
         let docker = client.clone().ok_or_else(|| crate::engine::EngineError::Unavailable {
             endpoint: options.endpoint.to_string(),
             reason: "the connection dropped".into(),
         })?;
-        planned_volumes = project_volumes(&docker, project.name()).await?;
-        let mut confirmed = request.confirmed_volumes.clone();
-        confirmed.sort();
-        confirmed.dedup();
-        if !planned_volumes.is_empty() && confirmed != planned_volumes {
-            return Err(LifecycleError::ConfirmVolumes { volumes: planned_volumes });
+        let plan = volumes::compute(&docker, project.name(), info.flavor, &prepared.resolved.model).await?;
+        let confirmed: BTreeSet<String> = request.confirmed_volumes.iter().cloned().collect();
+        if confirmed != plan.volumes.iter().cloned().collect::<BTreeSet<String>>() {
+            let shown = (!confirmed.is_empty()).then(|| confirmed.into_iter().collect());
+            return Err(LifecycleError::confirm_volumes(plan, shown));
         }
+        planned_volumes = plan.volumes;
     }
 
     // Compose itself.
@@ -693,8 +674,9 @@ pub async fn run(
     let mut removed_volumes = Vec::new();
     if !planned_volumes.is_empty() {
         if let Some(docker) = handle.client().await {
-            if let Ok(left) = project_volumes(&docker, project.name()).await {
-                removed_volumes = planned_volumes.iter().filter(|v| !left.contains(v)).cloned().collect();
+            if let Ok(left) = volumes::engine_volumes(&docker).await {
+                let left: BTreeSet<String> = left.into_iter().map(|v| v.name).collect();
+                removed_volumes = planned_volumes.iter().filter(|v| !left.contains(*v)).cloned().collect();
             }
         }
     }

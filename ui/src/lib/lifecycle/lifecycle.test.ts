@@ -246,6 +246,11 @@ describe("remove", () => {
     await waitFor(() => expect(list).toHaveTextContent("2 volumes will be deleted"));
     expect(ipc.callsOf("lifecycle_volume_plan")).toEqual([{ dir: ROOT }]);
     for (const v of volumes) expect(list).toHaveTextContent(v);
+    expect(within(list).getByTestId("remove-volume-sectorwars2102_postgres_data")).toHaveTextContent(
+      "declared as `postgres_data`, mounted by `database`",
+    );
+    expect(within(list).queryByTestId("remove-volume-foreign")).toBeNull();
+    expect(list).not.toHaveTextContent("NOT created");
     const confirm = within(dialog).getByTestId("remove-confirm");
     expect(confirm).toHaveTextContent("Remove and delete 2 volumes");
     expect(confirm).toBeDisabled();
@@ -256,6 +261,48 @@ describe("remove", () => {
     await user.click(confirm);
     await waitFor(() => expect(runs).toHaveLength(1));
     expect(runs[0].args.request).toMatchObject({ operation: "down", volumes: true, confirmedVolumes: volumes });
+  });
+
+  test("a volume Compose did not create, and an anonymous one, are listed with why; the foreign one is flagged loudly", async () => {
+    const keepme = "sectorwars2102_keepme";
+    const anonymous = "1c021ada9b9d9f80b8679b01162c0d41e3e25cfb639b445cdca97a2686ac4f69";
+    const warning =
+      "NOT created by this project's Compose (it has no Compose project label): it may hold data from elsewhere (made by hand, restored from a backup, left by another tool or project).";
+    const plan = volumePlan(["sectorwars2102_postgres_data", keepme, anonymous], {
+      [keepme]: { createdByCompose: false, labelledProject: null, warning },
+      [anonymous]: {
+        kind: "anonymous",
+        declaredAs: null,
+        containers: ["sectorwars2102-gameserver-1"],
+        labelledProject: null,
+        reason: "anonymous volume of container `sectorwars2102-gameserver-1` (service `gameserver`), mounted at `/app/node_modules`",
+      },
+    });
+    const { user, runs } = await startApp({ lifecycle_volume_plan: () => plan }, { database: service("database") });
+    await user.click(button("lifecycle-remove"));
+    const dialog = await screen.findByTestId("remove-dialog");
+    await user.click(within(dialog).getByTestId("remove-volumes"));
+    const list = await within(dialog).findByTestId("remove-volume-list");
+    await waitFor(() => expect(list).toHaveTextContent("3 volumes will be deleted"));
+    expect(within(list).getByTestId("remove-volume-foreign")).toHaveTextContent(
+      "1 of them was NOT created by this project's Compose: it may hold data from elsewhere.",
+    );
+    const foreign = within(list).getByTestId(`remove-volume-${keepme}`);
+    expect(foreign).toHaveClass("foreign");
+    expect(foreign).toHaveTextContent("declared as `keepme`, mounted by `database`");
+    expect(foreign).toHaveTextContent("NOT created by this project's Compose");
+    expect(foreign).toHaveTextContent("restored from a backup");
+    const anon = within(list).getByTestId(`remove-volume-${anonymous}`);
+    expect(anon).toHaveTextContent("anonymous volume of container `sectorwars2102-gameserver-1`");
+    expect(anon).not.toHaveClass("foreign");
+    expect(within(list).getByTestId("remove-volume-sectorwars2102_postgres_data")).not.toHaveClass("foreign");
+
+    const confirm = within(dialog).getByTestId("remove-confirm");
+    expect(confirm).toBeDisabled();
+    await user.type(within(dialog).getByTestId("remove-confirm-input"), "sectorwars2102");
+    await user.click(confirm);
+    await waitFor(() => expect(runs).toHaveLength(1));
+    expect(runs[0].args.request).toMatchObject({ operation: "down", volumes: true, confirmedVolumes: plan.volumes });
   });
 
   test("Escape closes the dialog and nothing runs", async () => {
