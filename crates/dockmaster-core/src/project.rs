@@ -380,7 +380,9 @@ fn volume_views(model: &ComposeModel, active: &[&Service], project: &str) -> Vec
     views
 }
 
-fn engine_name(project: &str, key: &str, explicit: Option<&str>, external: bool) -> String {
+/// The engine's name of a declared network or volume: `name:` when given, the key itself when external,
+/// else `<project>_<key>` (Compose's rule).
+pub(crate) fn engine_name(project: &str, key: &str, explicit: Option<&str>, external: bool) -> String {
     match explicit {
         Some(name) => name.to_string(),
         None if external => key.to_string(),

@@ -100,13 +100,6 @@ impl ContainerVolumes {
 }
 
 /// A declared volume's engine name, as Compose resolves it (the same rule as the project report's).
-fn engine_name(project: &str, key: &str, explicit: Option<&str>) -> String {
-    match explicit {
-        Some(name) => name.to_string(),
-        None => format!("{project}_{key}"),
-    }
-}
-
 fn quoted(items: &[String]) -> String {
     items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
 }
@@ -151,7 +144,7 @@ pub(crate) fn plan(
         if flavor == Flavor::V2 && users.is_empty() {
             continue;
         }
-        let name = engine_name(project, key, decl.name.as_deref());
+        let name = crate::project::engine_name(project, key, decl.name.as_deref(), false);
         let Some(volume) = on_engine.get(name.as_str()) else { continue };
         if found.contains_key(&name) {
             continue;
