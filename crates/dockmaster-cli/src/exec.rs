@@ -20,6 +20,10 @@ pub fn run(project: &Project, args: ExecArgs, json: bool) -> ExitCode {
         Ok(env) => env,
         Err(e) => return super::secret::failed(json, &e),
     };
+    let (env, reserved) = secrets::injectable(env);
+    if let Some(w) = secrets::reserved_warning(&reserved) {
+        eprintln!("dockmaster: warning: {w}");
+    }
     let Some((program, rest)) = args.command.split_first() else {
         return crate::fail(
             json,

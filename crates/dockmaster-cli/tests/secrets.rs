@@ -183,3 +183,73 @@ fn no_session_bus_is_a_clear_error_and_nothing_is_written() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json["keychain"]["code"], "KEYCHAIN_NO_SESSION_BUS");
 }
+
+/// Issue 14, finding 2: after `secret set STRIPE_SK`, `dockmaster env` printed its value; a checked-in
+/// `.dockmaster.toml` with `secret = false` for `JWT_SECRET` made `env --json` print the keychain value.
+#[test]
+fn keychain_values_are_never_shown_whatever_their_name_or_the_descriptor() {
+    let p = project();
+    let dir = p.path();
+    std::fs::write(
+        dir.join(".dockmaster.toml"),
+        DESCRIPTOR.replace("[variables.JWT_SECRET]\nsecret = true", "[variables.JWT_SECRET]\nsecret = false"),
+    )
+    .expect("descriptor");
+    require_keychain(dir);
+    let _cleanup = Cleanup(dir, &["STRIPE_SK", "JWT_SECRET"]);
+    let stripe = "sk_live_stripe_marker_0123456789";
+    let jwt = "jwt-marker-from-the-keychain-0123456789abc";
+    for (name, value) in [("STRIPE_SK", stripe), ("JWT_SECRET", jwt)] {
+        let out = run(dir, &["secret", "set", name], Some(value), &[]);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    for args in [&["env"][..], &["env", "--json"][..], &["config", "--json"][..]] {
+        let shown = text(&run(dir, args, None, &[]));
+        assert!(shown.contains("STRIPE_SK") || args[0] == "config", "{args:?}: {shown}");
+        assert!(!shown.contains(stripe) && !shown.contains(jwt), "{args:?} shows a keychain value:\n{shown}");
+    }
+}
+
+/// Issue 14, finding 4: a descriptor marking `DOCKER_HOST` secret plus `secret import` sent Compose (and every
+/// secret in its create requests) to a listener of the attacker's choice.
+#[test]
+fn reserved_names_never_enter_the_keychain_nor_a_child() {
+    let p = project();
+    let dir = p.path();
+    std::fs::write(
+        dir.join(".dockmaster.toml"),
+        format!("{DESCRIPTOR}[variables.DOCKER_HOST]\nsecret = true\n"),
+    )
+    .expect("descriptor");
+    std::fs::write(dir.join(".env"), "DOCKER_HOST=tcp://127.0.0.1:9\n").expect(".env");
+    require_keychain(dir);
+    let _cleanup = Cleanup(dir, &["DOCKER_HOST"]);
+    let out = run(dir, &["secret", "import"], None, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("left DOCKER_HOST"), "{}", text(&out));
+    assert_eq!(lookup(dir, "DOCKER_HOST"), None);
+    assert_eq!(std::fs::read_to_string(dir.join(".env")).expect("read"), "DOCKER_HOST=tcp://127.0.0.1:9\n");
+
+    let out = run(dir, &["secret", "set", "DOCKER_HOST", "--json"], Some("tcp://127.0.0.1:9"), &[]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    assert!(text(&out).contains("RESERVED_NAME"), "{}", text(&out));
+    assert_eq!(lookup(dir, "DOCKER_HOST"), None);
+
+    // An item stored by an older version (or by hand) under a reserved name never reaches a child.
+    let mut store = Command::new("secret-tool")
+        .args(["store", "--label", "dockmaster test", "service", &service(dir), "username", "DOCKER_HOST"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("secret-tool");
+    store.stdin.take().expect("stdin").write_all(b"tcp://127.0.0.1:9").expect("write");
+    assert!(store.wait().expect("secret-tool").success());
+    let out = run(
+        dir,
+        &["exec", "--", "sh", "-c", "printf '[%s]' \"${DOCKER_HOST:-unset}\""],
+        None,
+        &[("DOCKER_HOST", "")],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "[unset]", "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reserves"), "{}", text(&out));
+}

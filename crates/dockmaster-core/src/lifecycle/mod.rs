@@ -232,17 +232,9 @@ fn child_env(
             Vec::new()
         }
     };
-    let (secrets, reserved): (Vec<_>, Vec<_>) =
-        secrets.into_iter().partition(|(name, _)| !crate::secrets::keychain::reserved(name));
-    if !reserved.is_empty() {
-        let names: Vec<&str> = reserved.iter().map(|(n, _)| n.as_str()).collect();
-        warn(format!(
-            "The keychain holds {} under a name Dockmaster reserves for Compose and the Docker CLI; {} not \
-             passed to Compose. Remove {} (Environment → Delete).",
-            names.join(", "),
-            if names.len() == 1 { "it is" } else { "they are" },
-            if names.len() == 1 { "it" } else { "them" },
-        ));
+    let (secrets, reserved) = crate::secrets::injectable(secrets);
+    if let Some(w) = crate::secrets::reserved_warning(&reserved) {
+        warn(w);
     }
     let vars = env::curate(process, &prepared.referenced);
     Ok((ChildEnv { vars, secrets }, masker))

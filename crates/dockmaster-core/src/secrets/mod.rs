@@ -154,6 +154,31 @@ pub fn held_names(keychain: Result<Keychain>) -> Vec<String> {
     keychain.and_then(|k| k.names()).unwrap_or_default()
 }
 
+/// Splits keychain secrets into those a child may get and the names held under a reserved name
+/// (`DOCKER_*`, `PATH`… — see [`keychain::reserved`]), which never reach a child: a value there could redirect
+/// Compose or the programs it runs. The caller warns about the second list.
+pub fn injectable(
+    secrets: Vec<(String, Sensitive<String>)>,
+) -> (Vec<(String, Sensitive<String>)>, Vec<String>) {
+    let (ok, reserved): (Vec<_>, Vec<_>) =
+        secrets.into_iter().partition(|(name, _)| !keychain::reserved(name));
+    (ok, reserved.into_iter().map(|(name, _)| name).collect())
+}
+
+/// The warning for keychain items under reserved names that were not passed on.
+pub fn reserved_warning(names: &[String]) -> Option<String> {
+    let one = names.len() == 1;
+    (!names.is_empty()).then(|| {
+        format!(
+            "The keychain holds {} under a name Dockmaster reserves for Compose and the Docker CLI; {} not passed \
+             on. Remove {} (Environment → Delete, or `dockmaster secret rm NAME`).",
+            names.join(", "),
+            if one { "it is" } else { "they are" },
+            if one { "it" } else { "them" },
+        )
+    })
+}
+
 /// The environment a Compose child gets from the keychain: every secret stored for the project.
 pub fn child_env_from(keychain: &Keychain) -> Result<Vec<(String, Sensitive<String>)>> {
     keychain.all()
