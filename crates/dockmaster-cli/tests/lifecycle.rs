@@ -477,11 +477,16 @@ fn never_healthy_service_fails_with_probe_output_v1_and_v2() {
         let f = &r["failure"];
         assert_eq!(f["service"], "sick", "{c:?}: {}", run.text());
         let probe = f["probe"]["output"].as_str().unwrap_or_default();
-        assert!(probe.contains("probe-failed-marker token=••••••"), "{c:?}: probe {probe:?}\n{}", run.text());
+        assert!(
+            probe.contains("probe-failed-marker token=[SICK_TOKEN hidden]"),
+            "{c:?}: probe {probe:?}\n{}",
+            run.text()
+        );
         assert_eq!(f["probe"]["exitCode"], 1);
         let logs: Vec<&str> = f["logs"].as_array().expect("logs").iter().filter_map(Value::as_str).collect();
         assert!(
-            logs.contains(&"sick-service-log-line token=••••••") && logs.contains(&"second-log-line"),
+            logs.contains(&"sick-service-log-line token=[SICK_TOKEN hidden]")
+                && logs.contains(&"second-log-line"),
             "{logs:?}"
         );
         assert!(
