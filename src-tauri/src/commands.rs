@@ -1,7 +1,7 @@
 //! Tauri commands: each is one call into `dockmaster-core` plus error mapping.
 
 use dockmaster_core::secrets::{self, Keychain};
-use dockmaster_core::{OpenOptions, Project, ProjectOverview, SelectionReport};
+use dockmaster_core::{ErrorCode, OpenOptions, Project, ProjectOverview, SelectionReport};
 use tauri::{AppHandle, State};
 
 use crate::error::AppError;
@@ -17,7 +17,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     tauri::async_runtime::spawn_blocking(work).await.map_err(|_| {
-        AppError::Settings("the request stopped unexpectedly: nothing more was done; try again".into())
+        crate::error::settings("the request stopped unexpectedly: nothing more was done; try again")
     })?
 }
 
@@ -57,11 +57,11 @@ pub async fn selection_report(dir: String, profiles: Vec<String>) -> Result<Sele
 #[specta::specta]
 pub fn open_link(app: AppHandle, url: String) -> Result<(), AppError> {
     use tauri_plugin_opener::OpenerExt;
-    let url =
-        dockmaster_core::links::check_local_link(&url).map_err(|e| AppError::LinkRefused(e.to_string()))?;
+    let url = dockmaster_core::links::check_local_link(&url)
+        .map_err(|e| AppError::new(ErrorCode::LinkRefused, e.to_string()))?;
     app.opener()
         .open_url(url, None::<&str>)
-        .map_err(|e| AppError::LinkRefused(format!("the browser could not be started: {e}")))
+        .map_err(|e| AppError::new(ErrorCode::LinkRefused, format!("the browser could not be started: {e}")))
 }
 
 /// Recently opened project folders, most recent first.

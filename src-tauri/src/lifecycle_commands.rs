@@ -12,12 +12,11 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use dockmaster_core::engine::{Endpoint, EndpointEnv, EngineError};
+use dockmaster_core::engine::{Endpoint, EndpointEnv};
 use dockmaster_core::lifecycle::{
-    self, CancellationToken, DriftReport, LifecycleError, LifecycleEvent, OpKind, OperationResult,
-    PreflightReport, Request, RunOptions, VolumePlan,
+    self, CancellationToken, DriftReport, LifecycleEvent, OpKind, OperationResult, PreflightReport, Request,
+    RunOptions, VolumePlan,
 };
-use dockmaster_core::secrets::SecretsError;
 use serde::Deserialize;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -83,36 +82,9 @@ impl Drop for Running<'_> {
     }
 }
 
-impl From<LifecycleError> for AppError {
-    fn from(e: LifecycleError) -> Self {
-        // Lifecycle errors never carry a secret value (Compose's output is masked before it is kept).
-        let message = e.to_string();
-        match e {
-            LifecycleError::Busy { .. } => AppError::OperationBusy(message),
-            LifecycleError::PreflightBlocked(_) => AppError::PreflightBlocked(message),
-            LifecycleError::ConfirmVolumes { .. } => AppError::VolumesUnconfirmed(message),
-            LifecycleError::ComposeNotFound { .. }
-            | LifecycleError::ComposeUnavailable { .. }
-            | LifecycleError::InvalidFlavor { .. } => AppError::ComposeMissing(message),
-            LifecycleError::UnknownService { .. } | LifecycleError::NoServicesAllowed { .. } => {
-                AppError::OperationInvalid(message)
-            }
-            LifecycleError::Lock { .. } | LifecycleError::Spawn { .. } => AppError::OperationFailed(message),
-            LifecycleError::Engine(_) => AppError::EngineUnavailable(message),
-            LifecycleError::KeychainNeeded { source, .. } => match *source {
-                SecretsError::Locked { .. } => AppError::KeychainLocked(message),
-                _ => AppError::KeychainUnavailable(message),
-            },
-            LifecycleError::Secrets(e) => e.into(),
-            LifecycleError::Project(e) => e.into(),
-        }
-    }
-}
-
 /// The engine endpoint as the dashboard resolves it, and the defaults of the core's runner.
 fn options() -> Result<RunOptions, AppError> {
-    let endpoint = Endpoint::resolve(&EndpointEnv::from_process())
-        .map_err(|e: EngineError| AppError::EngineUnavailable(e.to_string()))?;
+    let endpoint = Endpoint::resolve(&EndpointEnv::from_process()).map_err(AppError::from)?;
     Ok(RunOptions::new(endpoint))
 }
 
@@ -134,12 +106,15 @@ pub async fn lifecycle_run(
     {
         let mut running = state.lock();
         if let Some((other, _)) = running.get(&dir) {
-            return Err(AppError::OperationBusy(format!(
+            return Err(AppError::new(
+                dockmaster_core::ErrorCode::OperationBusy,
+                format!(
                 "`{}` is already running on this project in this window: wait for it to finish (or cancel \
                  it), then retry `{}`",
                 other.as_str(),
                 op.as_str()
-            )));
+            ),
+            ));
         }
         running.insert(dir.clone(), (op, cancel.clone()));
     }
@@ -236,29 +211,6 @@ mod tests {
         assert!(core.preflight && core.wait);
         assert_eq!(core.services, ["gameserver"]);
         assert_eq!(core.timeout, Duration::from_secs(30));
-    }
-
-    #[test]
-    fn errors_keep_their_meaning_for_the_window() {
-        let busy = AppError::from(LifecycleError::Busy {
-            project: "p".into(),
-            operation: "up".into(),
-            pid: Some(7),
-        });
-        assert!(matches!(&busy, AppError::OperationBusy(m) if m.contains("`up`") && m.contains("PID 7")));
-        let volumes = AppError::from(LifecycleError::ConfirmVolumes {
-            volumes: vec!["p_db".into()],
-            details: Vec::new(),
-            confirmed: None,
-        });
-        assert!(matches!(&volumes, AppError::VolumesUnconfirmed(m) if m.contains("p_db")));
-        let compose = AppError::from(LifecycleError::ComposeNotFound { tried: "docker compose".into() });
-        assert!(matches!(&compose, AppError::ComposeMissing(m) if m.contains("Install Compose")));
-        let locked = AppError::from(LifecycleError::KeychainNeeded {
-            source: Box::new(SecretsError::Locked { collection: "Login".into() }),
-            variables: vec!["JWT_SECRET".into()],
-        });
-        assert!(matches!(&locked, AppError::KeychainLocked(m) if m.contains("JWT_SECRET")));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use dockmaster_core::engine::logs::{
-    self, EngineLink, ExportReport, LogBatch, LogConfig, LogError, LogFilter, LogFollower,
+    self, EngineLink, ExportReport, LogBatch, LogConfig, LogFilter, LogFollower,
 };
 use dockmaster_core::engine::{Endpoint, EndpointEnv, EngineConfig, EngineHandle, ServiceSelection};
 use dockmaster_core::secrets::Masker;
@@ -59,18 +59,6 @@ pub struct LogFollowInfo {
     pub max_bytes_per_service: u32,
 }
 
-impl From<LogError> for AppError {
-    fn from(e: LogError) -> Self {
-        let message = e.to_string();
-        match e {
-            LogError::Export { .. } => AppError::LogExportFailed(message),
-            LogError::UnknownService { .. }
-            | LogError::InvalidTime { .. }
-            | LogError::InvalidPattern { .. } => AppError::LogRequestInvalid(message),
-        }
-    }
-}
-
 /// What following needs from the project: its name, services, and the masker (keychain reads block).
 struct Prepared {
     project: String,
@@ -89,7 +77,7 @@ async fn prepare(dir: String, services: Vec<String>) -> Result<Prepared, AppErro
         Ok(Prepared { project: project.name().to_string(), selection, masker: Arc::new(masker), warning })
     })
     .await
-    .map_err(|e| AppError::Settings(format!("reading the project failed unexpectedly: {e}")))?
+    .map_err(|e| crate::error::settings(format!("reading the project failed unexpectedly: {e}")))?
 }
 
 /// Follows the logs of `services` (empty: all) of the project in `dir`, masked, and sends them to `on_batch`
@@ -110,8 +98,7 @@ pub async fn follow_logs(
     let (link, own): (EngineLink, Option<EngineHandle>) = match engine.link(&dir) {
         Some(link) => (link, None),
         None => {
-            let endpoint = Endpoint::resolve(&EndpointEnv::from_process())
-                .map_err(|e| AppError::LogRequestInvalid(e.to_string()))?;
+            let endpoint = Endpoint::resolve(&EndpointEnv::from_process()).map_err(AppError::from)?;
             let config = EngineConfig::new(prepared.project.clone(), prepared.selection, endpoint)
                 .with_masker(prepared.masker.clone());
             let (handle, _updates) = EngineHandle::spawn(config);
@@ -159,8 +146,9 @@ pub async fn export_logs(
     let lines = {
         let guard = state.lock();
         let Some(follow) = guard.as_ref().filter(|f| f.dir == dir) else {
-            return Err(AppError::LogRequestInvalid(
-                "no logs of this project are being followed: open the Logs view, then export".into(),
+            return Err(AppError::new(
+                dockmaster_core::ErrorCode::LogExportFailed,
+                "no logs of this project are being followed: open the Logs view, then export",
             ));
         };
         follow.follower.query(&filter, None)?
@@ -175,11 +163,19 @@ pub async fn export_logs(
             .add_filter("Log file", &["log", "txt"])
             .blocking_save_file();
         let Some(picked) = picked else { return Ok(None) };
-        let path: PathBuf = picked
-            .into_path()
-            .map_err(|e| AppError::LogExportFailed(format!("the chosen file cannot be used: {e}")))?;
+        let path: PathBuf = picked.into_path().map_err(|e| {
+            AppError::new(
+                dockmaster_core::ErrorCode::LogExportFailed,
+                format!("the chosen file cannot be used: {e}"),
+            )
+        })?;
         Ok(Some(logs::write_export(&lines, &path)?))
     })
     .await
-    .map_err(|e| AppError::LogExportFailed(format!("the export stopped unexpectedly: {e}")))?
+    .map_err(|e| {
+        AppError::new(
+            dockmaster_core::ErrorCode::LogExportFailed,
+            format!("the export stopped unexpectedly: {e}"),
+        )
+    })?
 }

@@ -43,29 +43,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-impl From<RegionError> for AppError {
-    fn from(e: RegionError) -> Self {
-        // RegionError never holds a secret value (plans mask them; the password only exists while applying).
-        let message = e.to_string();
-        match e {
-            RegionError::Invalid { .. } | RegionError::Options { .. } => AppError::RegionInvalid(message),
-            RegionError::Template { .. } => AppError::RegionTemplate(message),
-            RegionError::NetworksMissing { .. } => AppError::RegionPreflight(message),
-            RegionError::Conflict { .. } => AppError::RegionConflict(message),
-            RegionError::NoFreePort { .. } => AppError::RegionNoFreePort(message),
-            RegionError::NoFreeSubnet { .. } => AppError::RegionNoFreeSubnet(message),
-            RegionError::NotFound { .. } => AppError::RegionNotFound(message),
-            RegionError::ConfirmVolumes { .. } => AppError::RegionConfirmVolumes(message),
-            RegionError::ApplyFailed { .. } => AppError::RegionApplyFailed(message),
-            RegionError::Cancelled { .. } => AppError::RegionApplyCancelled(message),
-            RegionError::Engine { .. } => AppError::RegionEngine(message),
-            RegionError::EngineUnavailable(_) => AppError::EngineUnavailable(message),
-            RegionError::Keychain(e) => e.into(),
-            RegionError::Project(e) => e.into(),
-        }
-    }
-}
-
 /// The client of a supervisor that is connecting or connected, once it knows; else why not.
 async fn client_of(link: EngineLink) -> Result<Docker, RegionError> {
     let mut snapshots = link.snapshot();
@@ -194,9 +171,12 @@ pub async fn region_apply(
     {
         let mut running = lock(&state.running);
         if let Some((_, region, _)) = running.as_ref() {
-            return Err(AppError::RegionBusy(format!(
-                "region {region} is being created in this window: wait until it is done, or cancel it"
-            )));
+            return Err(AppError::new(
+                dockmaster_core::ErrorCode::OperationBusy,
+                format!(
+                    "region {region} is being created in this window: wait until it is done, or cancel it"
+                ),
+            ));
         }
         *running = Some((dir.clone(), request.name.clone(), cancel.clone()));
     }
@@ -303,67 +283,4 @@ pub async fn region_show(
 ) -> Result<RegionPlan, AppError> {
     let (project, docker) = connect(&engine, &state, &dir).await?;
     Ok(region::describe(&docker, project.root(), project.name(), &name, project.secret_policy()).await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use dockmaster_core::region::Rollback;
-    use dockmaster_core::secrets::SecretsError;
-
-    use super::*;
-
-    fn code(e: RegionError) -> String {
-        serde_json::to_value(AppError::from(e)).expect("JSON")["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    }
-
-    /// The UI branches on these codes (preflight fix, cancelled vs failed, volume confirmation, keychain).
-    #[test]
-    fn region_errors_keep_their_code_and_message() {
-        let missing = RegionError::NetworksMissing {
-            networks: vec!["p_nexus-network".into()],
-            hint: "Start the stack first: `dockmaster up --profile multi-regional`".into(),
-        };
-        let message = missing.to_string();
-        let app = AppError::from(missing);
-        assert_eq!(app.to_string(), message, "the message is the core's, verbatim");
-        assert!(message.contains("dockmaster up --profile multi-regional"), "{message}");
-        let rollback = Rollback { removed: vec!["container x".into()], left_behind: vec![] };
-        let cases = [
-            (RegionError::Invalid { errors: vec![] }, "REGION_INVALID"),
-            (RegionError::NetworksMissing { networks: vec![], hint: String::new() }, "REGION_PREFLIGHT"),
-            (
-                RegionError::Cancelled { region: "r".into(), step: "s".into(), rollback: rollback.clone() },
-                "REGION_APPLY_CANCELLED",
-            ),
-            (
-                RegionError::ApplyFailed {
-                    region: "r".into(),
-                    step: "s".into(),
-                    cause: "c".into(),
-                    rollback,
-                },
-                "REGION_APPLY_FAILED",
-            ),
-            (RegionError::ConfirmVolumes { region: "r".into(), volumes: vec![] }, "REGION_CONFIRM_VOLUMES"),
-            (RegionError::NoFreePort { first: 1, last: 2 }, "REGION_NO_FREE_PORT"),
-            (
-                RegionError::NotFound { project: "p".into(), name: "r".into(), known: vec![] },
-                "REGION_NOT_FOUND",
-            ),
-            (
-                RegionError::EngineUnavailable(EngineError::Unavailable {
-                    endpoint: "unix:///x".into(),
-                    reason: "gone".into(),
-                }),
-                "ENGINE_UNAVAILABLE",
-            ),
-            (RegionError::Keychain(SecretsError::Locked { collection: "login".into() }), "KEYCHAIN_LOCKED"),
-        ];
-        for (error, expected) in cases {
-            assert_eq!(code(error), expected);
-        }
-    }
 }

@@ -28,7 +28,7 @@ impl StartupProject {
 }
 
 fn recent_path(app: &AppHandle) -> Result<PathBuf, AppError> {
-    let dir = app.path().app_config_dir().map_err(|e| AppError::Settings(e.to_string()))?;
+    let dir = app.path().app_config_dir().map_err(|e| crate::error::settings(e.to_string()))?;
     Ok(dir.join(RECENT_FILE))
 }
 
@@ -38,7 +38,7 @@ pub fn recent(app: &AppHandle) -> Result<Vec<String>, AppError> {
         // A damaged settings file is not worth an error: start a fresh list.
         Ok(text) => Ok(serde_json::from_str(&text).unwrap_or_default()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(AppError::Settings(format!("cannot read {}: {e}", path.display()))),
+        Err(e) => Err(crate::error::settings(format!("cannot read {}: {e}", path.display()))),
     }
 }
 
@@ -52,7 +52,7 @@ fn save(app: &AppHandle, list: &[String]) -> Result<(), AppError> {
         std::fs::write(&tmp, serde_json::to_vec_pretty(list).unwrap_or_default())?;
         std::fs::rename(&tmp, &path)
     };
-    write().map_err(|e| AppError::Settings(format!("cannot save {}: {e}", path.display())))
+    write().map_err(|e| crate::error::settings(format!("cannot save {}: {e}", path.display())))
 }
 
 pub fn remember_recent(app: &AppHandle, dir: &str) -> Result<(), AppError> {

@@ -11,7 +11,7 @@ use dockmaster_core::engine::{
 use dockmaster_core::Project;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::{core_error, fail, print_json, selected_profiles, status};
+use crate::{fail, print_json, selected_profiles};
 
 #[derive(Args)]
 pub struct StatusArgs {
@@ -30,7 +30,7 @@ pub fn run(project: &Project, args: StatusArgs, json: bool) -> ExitCode {
     };
     let selection = match ServiceSelection::for_project(project, &profiles) {
         Ok(s) => s,
-        Err(e) => return core_error(json, &e),
+        Err(e) => return fail(json, e),
     };
     let endpoint = match Endpoint::resolve(&EndpointEnv::from_process()) {
         Ok(e) => e,
@@ -41,9 +41,7 @@ pub fn run(project: &Project, args: StatusArgs, json: bool) -> ExitCode {
     let config = EngineConfig::new(project.name(), selection, endpoint).with_masker(masker);
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
-        Err(e) => {
-            return fail(json, "INTERNAL", format!("cannot start the async runtime: {e}"), status::ENGINE)
-        }
+        Err(e) => return fail(json, crate::errors::internal(format!("cannot start the async runtime: {e}"))),
     };
     runtime.block_on(async move {
         if args.watch {
@@ -65,8 +63,7 @@ pub fn run(project: &Project, args: StatusArgs, json: bool) -> ExitCode {
 }
 
 fn engine_error(json: bool, e: &EngineError) -> ExitCode {
-    let code = serde_json::to_value(e.code()).ok().and_then(|v| v.as_str().map(String::from));
-    fail(json, code.as_deref().unwrap_or("ENGINE_UNAVAILABLE"), e.to_string(), status::ENGINE)
+    fail(json, e.clone())
 }
 
 /// Prints every update from the first connection on, flushed at once; exits only when stdout closes.

@@ -22,7 +22,7 @@ pub fn run(project: &Project, args: EnvArgs, json: bool) -> ExitCode {
     let keychain = Keychain::open(project.root());
     let catalog = match catalog::build(project, &profiles, keychain.as_ref()) {
         Ok(c) => c,
-        Err(e) => return crate::core_error(json, &e),
+        Err(e) => return crate::fail(json, e),
     };
     if json {
         crate::print_json(&catalog);

@@ -6,7 +6,7 @@ use std::process::{Command, ExitCode};
 
 use clap::Args;
 use dockmaster_core::secrets;
-use dockmaster_core::Project;
+use dockmaster_core::{ErrorCode, ErrorReport, Project};
 
 #[derive(Args)]
 pub struct ExecArgs {
@@ -27,9 +27,7 @@ pub fn run(project: &Project, args: ExecArgs, json: bool) -> ExitCode {
     let Some((program, rest)) = args.command.split_first() else {
         return crate::fail(
             json,
-            "USAGE",
-            "no command given: dockmaster exec -- <command…>".into(),
-            crate::status::USAGE,
+            ErrorReport::new(ErrorCode::Usage, "no command given: dockmaster exec -- <command…>"),
         );
     };
     let mut cmd = Command::new(program);
@@ -42,9 +40,10 @@ pub fn run(project: &Project, args: ExecArgs, json: bool) -> ExitCode {
         Err(e) => {
             return crate::fail(
                 json,
-                "EXEC_FAILED",
-                format!("cannot run {}: {e}", program.to_string_lossy()),
-                127,
+                ErrorReport::new(
+                    ErrorCode::ExecFailed,
+                    format!("cannot run {}: {e}", program.to_string_lossy()),
+                ),
             )
         }
     };

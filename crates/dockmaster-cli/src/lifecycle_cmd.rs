@@ -12,6 +12,7 @@ use dockmaster_core::lifecycle::{
     self, CancellationToken, DriftReport, EventKind, LifecycleError, LifecycleEvent, OpKind, OperationResult,
     Outcome, PreflightReport, Request, RunOptions, VolumeToDelete,
 };
+use dockmaster_core::ErrorReport;
 use dockmaster_core::Project;
 use serde::Serialize;
 use tokio::sync::mpsc;
@@ -133,7 +134,7 @@ enum Line<'a> {
         result: &'a OperationResult,
     },
     Error {
-        error: ErrorBody,
+        error: ErrorReport,
         #[serde(skip_serializing_if = "Option::is_none")]
         preflight: Option<&'a PreflightReport>,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -142,12 +143,6 @@ enum Line<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         details: Option<&'a [VolumeToDelete]>,
     },
-}
-
-#[derive(Serialize)]
-struct ErrorBody {
-    code: String,
-    message: String,
 }
 
 fn json_line(value: &impl Serialize) {
@@ -166,7 +161,7 @@ fn options(compose: Option<String>, grace: u32) -> Result<RunOptions, LifecycleE
 
 fn runtime(json: bool) -> Result<tokio::runtime::Runtime, ExitCode> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| {
-        crate::fail(json, "INTERNAL", format!("cannot start the async runtime: {e}"), status::ENGINE)
+        crate::fail(json, crate::errors::internal(format!("cannot start the async runtime: {e}")))
     })
 }
 
@@ -347,26 +342,8 @@ async fn operation(
     }
 }
 
-fn exit_status(e: &LifecycleError) -> u8 {
-    match e {
-        LifecycleError::Busy { .. } => status::BUSY,
-        LifecycleError::PreflightBlocked(_) => status::PREFLIGHT_BLOCKED,
-        LifecycleError::ConfirmVolumes { .. }
-        | LifecycleError::UnknownService { .. }
-        | LifecycleError::NoServicesAllowed { .. }
-        | LifecycleError::InvalidFlavor { .. } => status::USAGE,
-        LifecycleError::Project(_) => status::PROJECT,
-        LifecycleError::Engine(_)
-        | LifecycleError::Secrets(_)
-        | LifecycleError::KeychainNeeded { .. }
-        | LifecycleError::ComposeNotFound { .. }
-        | LifecycleError::ComposeUnavailable { .. } => status::ENGINE,
-        LifecycleError::Lock { .. } | LifecycleError::Spawn { .. } => status::OPERATION_FAILED,
-    }
-}
-
 fn error(json: bool, e: &LifecycleError) -> ExitCode {
-    let code = exit_status(e);
+    let code = crate::errors::exit_status(e.code());
     if json {
         let (preflight, volumes, details) = match e {
             LifecycleError::PreflightBlocked(r) => (Some(r.as_ref()), None, None),
@@ -376,7 +353,7 @@ fn error(json: bool, e: &LifecycleError) -> ExitCode {
             _ => (None, None, None),
         };
         json_line(&Line::Error {
-            error: ErrorBody { code: e.code(), message: e.to_string() },
+            error: ErrorReport::new(e.code(), e.to_string()),
             preflight,
             volumes,
             details,

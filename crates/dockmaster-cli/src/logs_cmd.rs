@@ -17,7 +17,7 @@ use dockmaster_core::secrets::Masker;
 use dockmaster_core::Project;
 use serde::Serialize;
 
-use crate::{core_error, fail, status};
+use crate::fail;
 
 #[derive(Args)]
 pub struct LogsArgs {
@@ -83,22 +83,17 @@ struct JsonLine<'a> {
 }
 
 fn engine_error(json: bool, e: &EngineError) -> ExitCode {
-    let code = serde_json::to_value(e.code()).ok().and_then(|v| v.as_str().map(String::from));
-    fail(json, code.as_deref().unwrap_or("ENGINE_UNAVAILABLE"), e.to_string(), status::ENGINE)
+    fail(json, e.clone())
 }
 
 fn log_error(json: bool, e: &LogError) -> ExitCode {
-    let code = match e {
-        LogError::Export { .. } => 1,
-        _ => status::USAGE,
-    };
-    fail(json, e.code(), e.to_string(), code)
+    fail(json, e.clone())
 }
 
 pub fn run(project: &Project, args: LogsArgs, json: bool) -> ExitCode {
     let selection = match ServiceSelection::for_project(project, &project.default_selection()) {
         Ok(s) => s,
-        Err(e) => return core_error(json, &e),
+        Err(e) => return fail(json, e),
     };
     if let Err(e) = logs::check_services(&args.services, &selection.defined) {
         return log_error(json, &e);
@@ -151,9 +146,7 @@ pub fn run(project: &Project, args: LogsArgs, json: bool) -> ExitCode {
     };
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
-        Err(e) => {
-            return fail(json, "INTERNAL", format!("cannot start the async runtime: {e}"), status::ENGINE)
-        }
+        Err(e) => return fail(json, crate::errors::internal(format!("cannot start the async runtime: {e}"))),
     };
     runtime.block_on(async move {
         let (handle, _updates) = EngineHandle::spawn(engine);

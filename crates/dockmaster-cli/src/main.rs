@@ -2,6 +2,7 @@
 
 mod engine_status;
 mod env_cmd;
+mod errors;
 mod exec;
 mod lifecycle_cmd;
 mod logs_cmd;
@@ -9,12 +10,14 @@ mod region_cmd;
 mod secret;
 mod table;
 
+use errors::{fail, status};
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use dockmaster_core::secrets::{self, Keychain};
-use dockmaster_core::{CoreError, OpenOptions, Project, SelectionReport, Severity};
+use dockmaster_core::{ErrorCode, ErrorReport, OpenOptions, Project, SelectionReport, Severity};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -82,41 +85,10 @@ enum Command {
     },
 }
 
-/// Exit statuses scripts can rely on.
-mod status {
-    pub const STRICT_FAILED: u8 = 1;
-    pub const USAGE: u8 = 2;
-    pub const PROJECT: u8 = 3;
-    pub const ENGINE: u8 = 4;
-    pub const OPERATION_FAILED: u8 = 5;
-    pub const BUSY: u8 = 6;
-    pub const PREFLIGHT_BLOCKED: u8 = 7;
-    pub const CANCELLED: u8 = 130;
-}
-
 const EXIT_STATUSES: &str = "Exit status: 0 ok; 1 --strict and the selection has errors; 2 usage (unknown profile or \
 service, `down --volumes` without --yes); 3 the project cannot be read; 4 the engine, the keychain or Compose is \
 unavailable; 5 the operation failed (Compose failed, a service is unhealthy, or --wait timed out); 6 another \
 operation is running on the project; 7 the preflight blocked the start; 130 cancelled (Ctrl-C).";
-
-#[derive(Serialize)]
-struct ErrorJson<'a> {
-    error: ErrorBody<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    code: &'a str,
-    message: String,
-}
-
-fn fail(json: bool, code: &str, message: String, status: u8) -> ExitCode {
-    if json {
-        print_json(&ErrorJson { error: ErrorBody { code, message: message.clone() } });
-    }
-    eprintln!("dockmaster: {message}");
-    ExitCode::from(status)
-}
 
 fn print_json(value: &impl Serialize) {
     match serde_json::to_string_pretty(value) {
@@ -135,7 +107,7 @@ fn main() -> ExitCode {
         process_env: None,
     }) {
         Ok(p) => p,
-        Err(e) => return core_error(json, &e),
+        Err(e) => return fail(json, e),
     };
     match cli.command {
         Command::Profiles => {
@@ -179,17 +151,13 @@ fn selected_profiles(project: &Project, requested: Vec<String>, json: bool) -> R
     if let Some(unknown) = requested.iter().find(|p| !known.contains(p)) {
         return Err(fail(
             json,
-            "UNKNOWN_PROFILE",
-            format!("unknown profile `{unknown}`; this project's profiles are: {}", known.join(", ")),
-            status::USAGE,
+            ErrorReport::new(
+                ErrorCode::UnknownProfile,
+                format!("unknown profile `{unknown}`; this project's profiles are: {}", known.join(", ")),
+            ),
         ));
     }
     Ok(if requested.is_empty() { project.default_selection() } else { requested })
-}
-
-fn core_error(json: bool, e: &CoreError) -> ExitCode {
-    let code = serde_json::to_value(e.code()).ok().and_then(|v| v.as_str().map(String::from));
-    fail(json, code.as_deref().unwrap_or("ERROR"), e.to_string(), status::PROJECT)
 }
 
 /// Builds the report for the selection (explicit profiles, else the project's default; variables held in the
@@ -208,11 +176,11 @@ fn with_report(
     let held = secrets::held_names(Keychain::open(project.root()));
     let report = match project.report_with_keychain(&profiles, &held) {
         Ok(r) => r,
-        Err(e) => return core_error(json, &e),
+        Err(e) => return fail(json, e),
     };
     print(&report);
     if sel.strict && report.warnings.iter().any(|w| w.severity == Severity::Error) {
-        return ExitCode::from(status::STRICT_FAILED);
+        return ExitCode::from(errors::status::STRICT_FAILED);
     }
     ExitCode::SUCCESS
 }

@@ -156,7 +156,7 @@ struct ErrorJson<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ErrorBody<'a> {
-    code: String,
+    code: dockmaster_core::ErrorCode,
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     fields: Option<&'a [region::FieldError]>,
@@ -166,23 +166,10 @@ struct ErrorBody<'a> {
     volumes: Option<&'a [String]>,
 }
 
-fn exit_status(e: &RegionError) -> u8 {
-    match e {
-        RegionError::Invalid { .. } | RegionError::Options { .. } | RegionError::ConfirmVolumes { .. } => {
-            status::USAGE
-        }
-        RegionError::Project(_) => status::PROJECT,
-        RegionError::EngineUnavailable(_) | RegionError::Keychain(_) => status::ENGINE,
-        RegionError::NetworksMissing { .. } => status::PREFLIGHT_BLOCKED,
-        RegionError::Cancelled { .. } => status::CANCELLED,
-        _ => status::OPERATION_FAILED,
-    }
-}
-
 fn error(json: bool, e: &RegionError) -> ExitCode {
     if json {
         let body = ErrorBody {
-            code: e.code_str(),
+            code: e.code(),
             message: e.to_string(),
             fields: match e {
                 RegionError::Invalid { errors } => Some(errors),
@@ -220,7 +207,7 @@ fn error(json: bool, e: &RegionError) -> ExitCode {
         }
         _ => eprintln!("dockmaster: {e}"),
     }
-    ExitCode::from(exit_status(e))
+    ExitCode::from(crate::errors::exit_status(e.code()))
 }
 
 fn json_line(value: &impl Serialize) {
@@ -237,12 +224,7 @@ pub fn run(project: &Project, command: RegionCommand, json: bool) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
-            return crate::fail(
-                json,
-                "INTERNAL",
-                format!("cannot start the async runtime: {e}"),
-                status::ENGINE,
-            )
+            return crate::fail(json, crate::errors::internal(format!("cannot start the async runtime: {e}")))
         }
     };
     runtime.block_on(async move {

@@ -7,10 +7,8 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use dockmaster_core::secrets::{self, Keychain, SecretsError, Sensitive};
 use dockmaster_core::Project;
+use dockmaster_core::{ErrorCode, ErrorReport};
 use serde::Serialize;
-
-/// Exit status when the keychain or a secret operation fails.
-pub const SECRETS_FAILED: u8 = 4;
 
 #[derive(Subcommand)]
 pub enum SecretCommand {
@@ -37,7 +35,7 @@ struct Done<'a> {
 }
 
 pub fn failed(json: bool, e: &SecretsError) -> ExitCode {
-    crate::fail(json, &e.code(), e.to_string(), SECRETS_FAILED)
+    crate::fail(json, e)
 }
 
 fn read_value(name: &str) -> std::io::Result<Sensitive<String>> {
@@ -76,7 +74,7 @@ pub fn run(project: &Project, command: SecretCommand, json: bool) -> ExitCode {
         SecretCommand::Set { name } => {
             let value = match read_value(&name) {
                 Ok(v) => v,
-                Err(e) => return crate::fail(json, "INPUT", format!("cannot read the value of {name}: {e}"), SECRETS_FAILED),
+                Err(e) => return crate::fail(json, ErrorReport::new(ErrorCode::InputUnreadable, format!("cannot read the value of {name}: {e}"))),
             };
             match secrets::store(project, &keychain, &name, &value) {
                 Ok(()) => done(

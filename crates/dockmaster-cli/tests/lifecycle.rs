@@ -355,7 +355,7 @@ fn demo_lifecycle(c: Compose) {
     let run = dm(&demo(), p, &["--json", "down", "--volumes"], &env);
     assert_eq!(run.code, Some(2), "{}", run.text());
     let refusal = run.last();
-    assert_eq!(refusal["error"]["code"], "CONFIRMATION_REQUIRED");
+    assert_eq!(refusal["error"]["code"], "VOLUMES_UNCONFIRMED");
     let listed: Vec<String> = refusal["volumes"]
         .as_array()
         .expect("volumes")
@@ -1024,7 +1024,7 @@ fn hand_made_volume_of_a_declared_name_is_listed_and_kept_until_confirmed_v1_and
         let run = fx.dm(&["--json", "down", "--volumes"], &env);
         assert_eq!(run.code, Some(2), "{c:?}: {}", run.text());
         let refusal = run.last();
-        assert_eq!(refusal["error"]["code"], "CONFIRMATION_REQUIRED", "{c:?}: {refusal}");
+        assert_eq!(refusal["error"]["code"], "VOLUMES_UNCONFIRMED", "{c:?}: {refusal}");
         assert_eq!(strings(&refusal["volumes"]), [keepme.as_str()], "{c:?}: {refusal}");
         let detail = &refusal["details"][0];
         assert_eq!(detail["name"], keepme.as_str());
@@ -1170,7 +1170,7 @@ fn down_volumes_removes_exactly_the_list(c: Compose) {
     let run = fx.dm(&["--json", "down", "--volumes"], &env);
     assert_eq!(run.code, Some(2), "{c:?}: {}", run.text());
     let refusal = run.last();
-    assert_eq!(refusal["error"]["code"], "CONFIRMATION_REQUIRED", "{c:?}: {refusal}");
+    assert_eq!(refusal["error"]["code"], "VOLUMES_UNCONFIRMED", "{c:?}: {refusal}");
     assert_eq!(strings(&refusal["volumes"]), expected, "{c:?}: {refusal}");
     let details = refusal["details"].as_array().expect("details");
     let detail = |name: &str| {
@@ -1207,7 +1207,7 @@ fn down_volumes_removes_exactly_the_list(c: Compose) {
     let run = fx.dm(&args, &env);
     assert_eq!(run.code, Some(2), "{c:?}: {}", run.text());
     let refusal = run.last();
-    assert_eq!(refusal["error"]["code"], "CONFIRMATION_REQUIRED", "{c:?}: {refusal}");
+    assert_eq!(refusal["error"]["code"], "VOLUMES_UNCONFIRMED", "{c:?}: {refusal}");
     let mut now = expected.clone();
     now.push(vol("late"));
     now.sort();

@@ -252,14 +252,16 @@ pub enum EnvEditError {
 }
 
 impl EnvEditError {
-    pub fn code(&self) -> &'static str {
+    /// The failure's code: the same in the CLI's `--json` and the window.
+    pub fn code(&self) -> crate::ErrorCode {
+        use crate::ErrorCode;
         match self {
-            EnvEditError::Conflict { .. } => "ENV_FILE_CONFLICT",
-            EnvEditError::Write { .. } => "ENV_FILE_WRITE",
-            EnvEditError::Read { .. } => "FILE_UNREADABLE",
-            EnvEditError::Invalid { .. } => "ENV_FILE_INVALID",
-            EnvEditError::InvalidKey { .. } => "INVALID_VARIABLE_NAME",
-            EnvEditError::NotFound { .. } => "VARIABLE_NOT_FOUND",
+            EnvEditError::Conflict { .. } => ErrorCode::EnvFileConflict,
+            EnvEditError::Write { .. } => ErrorCode::EnvFileWrite,
+            EnvEditError::Read { .. } => ErrorCode::FileUnreadable,
+            EnvEditError::Invalid { .. } => ErrorCode::EnvFileInvalid,
+            EnvEditError::InvalidKey { .. } => ErrorCode::VariableNameInvalid,
+            EnvEditError::NotFound { .. } => ErrorCode::VariableNotFound,
         }
     }
 }

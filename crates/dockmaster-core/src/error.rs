@@ -2,18 +2,149 @@
 
 use std::path::PathBuf;
 
-/// Stable machine-readable error codes, shared by the CLI's JSON output and the desktop app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub enum ErrorCode {
+/// Declares [`ErrorCode`] and the list of all its values ([`ErrorCode::ALL`]) from one list of names.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $code:ident,)*) => {
+        /// Every failure Dockmaster reports has one of these codes: the CLI's `--json` errors and the
+        /// window's `{code, message}` carry the same code for the same failure, and the UI branches on it
+        /// (never on the message). The TypeScript union and the list `ERROR_CODES` are generated from it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
+        pub enum ErrorCode {
+            $($(#[$doc])* $code,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order (exported to the UI as `ERROR_CODES`).
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$code),*];
+        }
+    };
+}
+
+error_codes! {
+    // The project's files.
     ProjectNotFound,
     FileUnreadable,
     ComposeInvalid,
     InvalidTemplate,
     DescriptorInvalid,
     EnvFileInvalid,
+    UnknownProfile,
+    // The engine.
+    EngineEndpointInvalid,
+    EngineUnavailable,
+    // Compose and operations.
+    ComposeNotFound,
+    ComposeUnavailable,
+    ComposeFlavorInvalid,
+    ComposeSpawnFailed,
+    OperationBusy,
+    OperationLockFailed,
+    PreflightBlocked,
+    VolumesUnconfirmed,
+    UnknownService,
+    NoServicesAllowed,
+    // The keychain.
+    KeychainNoSessionBus,
+    KeychainNoProvider,
+    KeychainLocked,
+    KeychainNoCollection,
+    KeychainUnavailable,
+    KeychainVerifyFailed,
+    // Variables and secret values.
+    VariableNameInvalid,
+    VariableNotFound,
+    UnknownVariable,
+    ReservedName,
+    ValueInvalid,
+    SecretEmpty,
+    SecretNotUtf8,
+    NoGenerator,
+    // `.env` edits.
+    EnvFileConflict,
+    EnvFileWrite,
+    EnvFileSymlink,
+    // Logs.
+    LogTimeInvalid,
+    LogPatternInvalid,
+    LogExportFailed,
+    // Regions.
+    RegionInvalid,
+    RegionOptionsInvalid,
+    RegionTemplate,
+    RegionPreflight,
+    RegionConflict,
+    RegionNoFreePort,
+    RegionNoFreeSubnet,
+    RegionNotFound,
+    RegionApplyFailed,
+    RegionApplyCancelled,
+    RegionEngine,
+    // The shells' own.
+    SettingsFailed,
+    LinkRefused,
+    Usage,
+    InputUnreadable,
+    ExecFailed,
+    Internal,
 }
+
+impl ErrorCode {
+    /// The code as written on the wire (`ENGINE_UNAVAILABLE`).
+    pub fn as_str(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.as_str())
+    }
+}
+
+/// A failure as both faces show it: the code to branch on and the sentence that says what is wrong and how
+/// to fix it. Every error type of the core converts into it (they never hold a secret value).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, thiserror::Error)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[error("{message}")]
+pub struct ErrorReport {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ErrorReport {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ErrorReport { code, message: message.into() }
+    }
+}
+
+/// Every error type of the core has a `code()` and a message that holds no secret: it becomes an
+/// [`ErrorReport`], by value or by reference.
+macro_rules! reported {
+    ($($t:ty),* $(,)?) => {$(
+        impl From<$t> for ErrorReport {
+            fn from(e: $t) -> Self {
+                ErrorReport { code: e.code(), message: e.to_string() }
+            }
+        }
+        impl From<&$t> for ErrorReport {
+            fn from(e: &$t) -> Self {
+                ErrorReport { code: e.code(), message: e.to_string() }
+            }
+        }
+    )*};
+}
+
+reported!(
+    CoreError,
+    crate::engine::EngineError,
+    crate::engine::logs::LogError,
+    crate::env::EnvEditError,
+    crate::secrets::SecretsError,
+    crate::lifecycle::LifecycleError,
+    crate::region::RegionError,
+);
 
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
@@ -52,6 +183,7 @@ fn location(line: Option<usize>, column: Option<usize>) -> String {
 }
 
 impl CoreError {
+    /// The failure's code: the same in the CLI's `--json` and the window.
     pub fn code(&self) -> ErrorCode {
         match self {
             CoreError::ProjectNotFound { .. } => ErrorCode::ProjectNotFound,
@@ -62,7 +194,9 @@ impl CoreError {
             CoreError::EnvFileInvalid { .. } => ErrorCode::EnvFileInvalid,
         }
     }
+}
 
+impl CoreError {
     pub(crate) fn schema(path: &std::path::Path, at: &str, message: impl std::fmt::Display) -> Self {
         CoreError::ComposeInvalid {
             path: path.to_path_buf(),

@@ -17,6 +17,6 @@ pub mod report;
 pub mod secrets;
 pub mod warnings;
 
-pub use error::{CoreError, ErrorCode};
+pub use error::{CoreError, ErrorCode, ErrorReport};
 pub use project::{OpenOptions, Project};
 pub use report::*;

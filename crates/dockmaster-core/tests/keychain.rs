@@ -189,7 +189,7 @@ fn a_locked_keychain_is_a_clear_error_not_an_unset_secret() {
     assert!(matches!(set, Err(SecretsError::Locked { .. })), "set: {set:?}");
     assert!(matches!(names, Err(SecretsError::Locked { .. })), "names: {names:?}");
     let err = open.expect_err("open");
-    assert_eq!(err.code(), "KEYCHAIN_LOCKED");
+    assert_eq!(err.code(), dockmaster_core::ErrorCode::KeychainLocked);
     assert!(err.to_string().contains("unlock"), "{err}");
     // Unlocked again: the value is still there, and nothing was written while locked.
     assert_eq!(k.get("JWT_SECRET").expect("get").expect("kept").expose(), "stored-before-locking");

@@ -10,16 +10,18 @@ import type { AppliedRegion, ApplyEvent, RegionInfo, RegionPlan, RegionRequest, 
 import type { DriftReport, LifecycleEvent, LifecycleRequest, OperationResult, PreflightReport, VolumePlan } from "./bindings";
 import {
   commands,
-  type AppError,
+  ERROR_CODES,
+  type ErrorCode as CoreErrorCode,
+  type ErrorReport as AppError,
   type EnvironmentState,
   type ImportReport,
   type ProjectOverview,
   type SelectionReport,
 } from "./bindings";
 
-/** Codes the UI can branch on: the Rust `AppError` codes, plus `IPC` for a failure below them
- * (a command that is not registered or not permitted, a crashed backend…). */
-export type ErrorCode = AppError["code"] | "IPC";
+/** Codes the UI can branch on: the core's `ErrorCode`s (generated, the same the CLI prints), plus `IPC` for a
+ * failure below them (a command that is not registered or not permitted, a crashed backend…). */
+export type ErrorCode = CoreErrorCode | "IPC";
 
 export interface UiError {
   code: ErrorCode;
@@ -36,42 +38,7 @@ export class BackendError extends Error implements UiError {
   }
 }
 
-const APP_ERROR_CODES: ReadonlySet<string> = new Set<AppError["code"]>([
-  "PROJECT_NOT_FOUND",
-  "FILE_UNREADABLE",
-  "COMPOSE_INVALID",
-  "INVALID_TEMPLATE",
-  "DESCRIPTOR_INVALID",
-  "ENV_FILE_INVALID",
-  "SETTINGS",
-  "KEYCHAIN_UNAVAILABLE",
-  "KEYCHAIN_LOCKED",
-  "VALUE_INVALID",
-  "ENV_CONFLICT",
-  "ENV_FILE_WRITE",
-  "LOG_REQUEST_INVALID",
-  "LOG_EXPORT_FAILED",
-  "REGION_INVALID",
-  "REGION_TEMPLATE",
-  "REGION_PREFLIGHT",
-  "REGION_CONFLICT",
-  "REGION_NO_FREE_PORT",
-  "REGION_NO_FREE_SUBNET",
-  "REGION_NOT_FOUND",
-  "REGION_CONFIRM_VOLUMES",
-  "REGION_APPLY_FAILED",
-  "REGION_APPLY_CANCELLED",
-  "REGION_ENGINE",
-  "REGION_BUSY",
-  "ENGINE_UNAVAILABLE",
-  "OPERATION_BUSY",
-  "PREFLIGHT_BLOCKED",
-  "VOLUMES_UNCONFIRMED",
-  "COMPOSE_MISSING",
-  "OPERATION_INVALID",
-  "OPERATION_FAILED",
-  "LINK_REFUSED",
-]);
+const APP_ERROR_CODES: ReadonlySet<string> = new Set<string>(ERROR_CODES);
 
 /** Whatever a command rejected with, as a `UiError`. The generated wrapper types any non-`Error` rejection
  * as `AppError`, but Tauri itself rejects with plain strings (e.g. "Command foo not found"), so check. */
@@ -80,7 +47,7 @@ export function toUiError(raw: unknown): UiError {
   if (typeof raw === "object" && raw !== null && "code" in raw) {
     const { code, message } = raw as { code: unknown; message?: unknown };
     if (typeof code === "string" && APP_ERROR_CODES.has(code)) {
-      return { code: code as AppError["code"], message: typeof message === "string" ? message : String(code) };
+      return { code: code as CoreErrorCode, message: typeof message === "string" ? message : String(code) };
     }
   }
   if (raw instanceof Error) return { code: "IPC", message: raw.message };
@@ -258,77 +225,66 @@ export const tauriBackend: Backend = {
 };
 
 /** Human labels for error codes, shown above the backend's own message. */
+const TITLES: Record<ErrorCode, string> = {
+  PROJECT_NOT_FOUND: "Project not found",
+  FILE_UNREADABLE: "A file could not be read",
+  COMPOSE_INVALID: "The Compose file is invalid",
+  INVALID_TEMPLATE: "A variable template is invalid",
+  DESCRIPTOR_INVALID: "The stack descriptor is invalid",
+  ENV_FILE_INVALID: "The .env file is invalid",
+  UNKNOWN_PROFILE: "Unknown profile",
+  ENGINE_ENDPOINT_INVALID: "The Docker endpoint cannot be used",
+  ENGINE_UNAVAILABLE: "The Docker engine is not available",
+  COMPOSE_NOT_FOUND: "Docker Compose is not installed",
+  COMPOSE_UNAVAILABLE: "That Docker Compose version is not available",
+  COMPOSE_FLAVOR_INVALID: "Unknown Docker Compose version",
+  COMPOSE_SPAWN_FAILED: "Compose could not be started",
+  OPERATION_BUSY: "Another operation is running on this project",
+  OPERATION_LOCK_FAILED: "The project's operation lock could not be taken",
+  PREFLIGHT_BLOCKED: "The start was blocked by the preflight",
+  VOLUMES_UNCONFIRMED: "Deleting the volumes needs confirmation",
+  UNKNOWN_SERVICE: "Unknown service",
+  NO_SERVICES_ALLOWED: "This operation works on the whole project",
+  KEYCHAIN_NO_SESSION_BUS: "The OS keychain is not available",
+  KEYCHAIN_NO_PROVIDER: "The OS keychain is not available",
+  KEYCHAIN_LOCKED: "The OS keychain is locked",
+  KEYCHAIN_NO_COLLECTION: "The OS keychain has no default collection",
+  KEYCHAIN_UNAVAILABLE: "The OS keychain is not available",
+  KEYCHAIN_VERIFY_FAILED: "The OS keychain did not keep the value",
+  VARIABLE_NAME_INVALID: "Not a valid variable name",
+  VARIABLE_NOT_FOUND: "The variable is not in .env",
+  UNKNOWN_VARIABLE: "Not a variable of this project",
+  RESERVED_NAME: "That name is reserved",
+  VALUE_INVALID: "The value was not saved",
+  SECRET_EMPTY: "A secret needs a value",
+  SECRET_NOT_UTF8: "The stored secret is not text",
+  NO_GENERATOR: "This value cannot be generated",
+  ENV_FILE_CONFLICT: "The .env file changed on disk",
+  ENV_FILE_WRITE: "The .env file could not be written",
+  ENV_FILE_SYMLINK: "The .env file is a link",
+  LOG_TIME_INVALID: "Not a time",
+  LOG_PATTERN_INVALID: "Not a valid search pattern",
+  LOG_EXPORT_FAILED: "The logs could not be exported",
+  REGION_INVALID: "The region request is invalid",
+  REGION_OPTIONS_INVALID: "The region options are invalid",
+  REGION_TEMPLATE: "The project has no usable region template",
+  REGION_PREFLIGHT: "The stack this region joins is not running",
+  REGION_CONFLICT: "A name the region needs is taken",
+  REGION_NO_FREE_PORT: "No free host port for the region's server",
+  REGION_NO_FREE_SUBNET: "No free subnet for the region's network",
+  REGION_NOT_FOUND: "Region not found",
+  REGION_APPLY_FAILED: "The region could not be created",
+  REGION_APPLY_CANCELLED: "Creating the region was cancelled",
+  REGION_ENGINE: "The Docker engine refused a region request",
+  SETTINGS_FAILED: "Dockmaster's settings could not be read or saved",
+  LINK_REFUSED: "The link was not opened",
+  USAGE: "The request was not understood",
+  INPUT_UNREADABLE: "The input could not be read",
+  EXEC_FAILED: "The command could not be run",
+  INTERNAL: "Dockmaster failed unexpectedly",
+  IPC: "Dockmaster's backend did not answer",
+};
+
 export function errorTitle(code: ErrorCode): string {
-  switch (code) {
-    case "PROJECT_NOT_FOUND":
-      return "Project not found";
-    case "FILE_UNREADABLE":
-      return "A file could not be read";
-    case "COMPOSE_INVALID":
-      return "The Compose file is invalid";
-    case "INVALID_TEMPLATE":
-      return "A variable template is invalid";
-    case "DESCRIPTOR_INVALID":
-      return "The stack descriptor is invalid";
-    case "ENV_FILE_INVALID":
-      return "The .env file is invalid";
-    case "SETTINGS":
-      return "Dockmaster's settings could not be read or saved";
-    case "KEYCHAIN_UNAVAILABLE":
-      return "The OS keychain is not available";
-    case "KEYCHAIN_LOCKED":
-      return "The OS keychain is locked";
-    case "VALUE_INVALID":
-      return "The value was not saved";
-    case "ENV_CONFLICT":
-      return "The .env file changed on disk";
-    case "ENV_FILE_WRITE":
-      return "The .env file could not be written";
-    case "LOG_REQUEST_INVALID":
-      return "The logs could not be shown as asked";
-    case "LOG_EXPORT_FAILED":
-      return "The logs could not be exported";
-    case "REGION_INVALID":
-      return "The region request is invalid";
-    case "REGION_TEMPLATE":
-      return "The project has no usable region template";
-    case "REGION_PREFLIGHT":
-      return "The stack this region joins is not running";
-    case "REGION_CONFLICT":
-      return "A name the region needs is taken";
-    case "REGION_NO_FREE_PORT":
-      return "No free host port for the region's server";
-    case "REGION_NO_FREE_SUBNET":
-      return "No free subnet for the region's network";
-    case "REGION_NOT_FOUND":
-      return "Region not found";
-    case "REGION_CONFIRM_VOLUMES":
-      return "Deleting the region's volumes needs confirmation";
-    case "REGION_APPLY_FAILED":
-      return "The region could not be created";
-    case "REGION_APPLY_CANCELLED":
-      return "Creating the region was cancelled";
-    case "REGION_ENGINE":
-      return "The Docker engine refused a region request";
-    case "REGION_BUSY":
-      return "A region is being created already";
-    case "ENGINE_UNAVAILABLE":
-      return "The Docker engine is not available";
-    case "OPERATION_BUSY":
-      return "Another operation is running on this project";
-    case "PREFLIGHT_BLOCKED":
-      return "The start was blocked by the preflight";
-    case "VOLUMES_UNCONFIRMED":
-      return "Deleting the volumes needs confirmation";
-    case "COMPOSE_MISSING":
-      return "Docker Compose is not available";
-    case "OPERATION_INVALID":
-      return "The operation cannot be run as asked";
-    case "OPERATION_FAILED":
-      return "Compose could not be started";
-    case "LINK_REFUSED":
-      return "The link was not opened";
-    case "IPC":
-      return "Dockmaster's backend did not answer";
-  }
+  return TITLES[code];
 }

@@ -7,58 +7,58 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	/**  Opens a project folder, remembers it among the recent projects, and describes it. */
-	openProject: (dir: string) => typedError<ProjectOverview, AppError>(__TAURI_INVOKE("open_project", { dir })),
+	openProject: (dir: string) => typedError<ProjectOverview, ErrorReport>(__TAURI_INVOKE("open_project", { dir })),
 	/**
 	 *  What a profile selection starts: services, ports, networks, volumes and warnings (a variable held in the
 	 *  project's keychain counts as set). Reads the files afresh, so edits on disk show up on the next call.
 	 */
-	selectionReport: (dir: string, profiles: string[]) => typedError<SelectionReport, AppError>(__TAURI_INVOKE("selection_report", { dir, profiles })),
+	selectionReport: (dir: string, profiles: string[]) => typedError<SelectionReport, ErrorReport>(__TAURI_INVOKE("selection_report", { dir, profiles })),
 	/**  Recently opened project folders, most recent first. */
-	recentProjects: () => typedError<string[], AppError>(__TAURI_INVOKE("recent_projects")),
-	forgetRecentProject: (dir: string) => typedError<string[], AppError>(__TAURI_INVOKE("forget_recent_project", { dir })),
+	recentProjects: () => typedError<string[], ErrorReport>(__TAURI_INVOKE("recent_projects")),
+	forgetRecentProject: (dir: string) => typedError<string[], ErrorReport>(__TAURI_INVOKE("forget_recent_project", { dir })),
 	/**  The project to open at start-up: `--project DIR` on the command line, else the most recent one. */
-	startupProject: () => typedError<string | null, AppError>(__TAURI_INVOKE("startup_project")),
+	startupProject: () => typedError<string | null, ErrorReport>(__TAURI_INVOKE("startup_project")),
 	/**
 	 *  Opens a link in the browser: only `http(s)` links to this machine (the port map's), judged on the parsed
 	 *  URL (`dockmaster_core::links`); anything else is refused with `LINK_REFUSED`.
 	 */
-	openLink: (url: string) => typedError<null, AppError>(__TAURI_INVOKE("open_link", { url })),
+	openLink: (url: string) => typedError<null, ErrorReport>(__TAURI_INVOKE("open_link", { url })),
 	/**
 	 *  Every variable of the selection by group: source, secret or not, set or not, validation, users and
 	 *  default (never a secret's value), with the rules and the `.env` revision it was read at. A keychain that
 	 *  cannot be read is reported inside (`catalog.keychain`), not as an error.
 	 */
-	envCatalog: (dir: string, profiles: string[]) => typedError<EnvironmentState, AppError>(__TAURI_INVOKE("env_catalog", { dir, profiles })),
+	envCatalog: (dir: string, profiles: string[]) => typedError<EnvironmentState, ErrorReport>(__TAURI_INVOKE("env_catalog", { dir, profiles })),
 	/**
 	 *  Writes a non-secret `name=value` into `.env` (losslessly, atomically), refusing with `ENV_CONFLICT` when
 	 *  the file is no longer at `expected_revision`. Returns the new revision.
 	 */
-	setVariable: (dir: string, name: string, value: string, expectedRevision: string) => typedError<string, AppError>(__TAURI_INVOKE("set_variable", { dir, name, value, expectedRevision })),
+	setVariable: (dir: string, name: string, value: string, expectedRevision: string) => typedError<string, ErrorReport>(__TAURI_INVOKE("set_variable", { dir, name, value, expectedRevision })),
 	/**  Checks a secret against its rule, stores it in the keychain and reads it back. */
-	setSecret: (dir: string, name: string, value: string) => typedError<null, AppError>(__TAURI_INVOKE("set_secret", { dir, name, value })),
+	setSecret: (dir: string, name: string, value: string) => typedError<null, ErrorReport>(__TAURI_INVOKE("set_secret", { dir, name, value })),
 	/**  Generates a strong value for `name` by its rule, stores it and reads it back. Returns its length. */
-	generateSecret: (dir: string, name: string) => typedError<number, AppError>(__TAURI_INVOKE("generate_secret", { dir, name })),
+	generateSecret: (dir: string, name: string) => typedError<number, ErrorReport>(__TAURI_INVOKE("generate_secret", { dir, name })),
 	/**  Removes `name` from the project's keychain; `false` when it was not there. */
-	deleteSecret: (dir: string, name: string) => typedError<boolean, AppError>(__TAURI_INVOKE("delete_secret", { dir, name })),
+	deleteSecret: (dir: string, name: string) => typedError<boolean, ErrorReport>(__TAURI_INVOKE("delete_secret", { dir, name })),
 	/**
 	 *  The value `name` would be given (keychain first, then the environment), for an explicit "Reveal" only.
 	 *  `None` when it has none.
 	 */
-	revealSecret: (dir: string, name: string) => typedError<string | null, AppError>(__TAURI_INVOKE("reveal_secret", { dir, name })),
+	revealSecret: (dir: string, name: string) => typedError<string | null, ErrorReport>(__TAURI_INVOKE("reveal_secret", { dir, name })),
 	/**  Moves the secret values of `.env` into the keychain (each read back), then blanks them in `.env`. */
-	importSecrets: (dir: string) => typedError<ImportReport, AppError>(__TAURI_INVOKE("import_secrets", { dir })),
+	importSecrets: (dir: string) => typedError<ImportReport, ErrorReport>(__TAURI_INVOKE("import_secrets", { dir })),
 	/**
 	 *  Starts following the engine for the project (or re-targets the running watch when it is the same project
 	 *  in the same window), and streams its state to `on_update` (see the module docs for the protocol). An
 	 *  engine that cannot be reached, or a `DOCKER_HOST` that cannot be used, is not an error of this command: the
 	 *  channel says so in the connection state, with what to do.
 	 */
-	watchEngine: (dir: string, profiles: string[], onUpdate: Channel<StoreUpdate>) => typedError<null, AppError>(__TAURI_INVOKE("watch_engine", { dir, profiles, onUpdate })),
+	watchEngine: (dir: string, profiles: string[], onUpdate: Channel<StoreUpdate>) => typedError<null, ErrorReport>(__TAURI_INVOKE("watch_engine", { dir, profiles, onUpdate })),
 	/**
 	 *  Changes which services are desired after the profile chips changed. Does nothing when `dir` is not the
 	 *  watched project.
 	 */
-	setEngineSelection: (dir: string, profiles: string[]) => typedError<null, AppError>(__TAURI_INVOKE("set_engine_selection", { dir, profiles })),
+	setEngineSelection: (dir: string, profiles: string[]) => typedError<null, ErrorReport>(__TAURI_INVOKE("set_engine_selection", { dir, profiles })),
 	/**  Stops following the engine (the project was closed or replaced). */
 	unwatchEngine: () => __TAURI_INVOKE<void>("unwatch_engine"),
 	/**
@@ -67,7 +67,7 @@ export const commands = {
 	 *  channel; streams of services still on screen keep running. Does nothing when `dir` is not the watched
 	 *  project.
 	 */
-	watchStats: (dir: string, services: string[], onStats: Channel<StatsUpdate>) => typedError<null, AppError>(__TAURI_INVOKE("watch_stats", { dir, services, onStats })),
+	watchStats: (dir: string, services: string[], onStats: Channel<StatsUpdate>) => typedError<null, ErrorReport>(__TAURI_INVOKE("watch_stats", { dir, services, onStats })),
 	/**  Stops every stats stream (the dashboard is not on screen). */
 	unwatchStats: () => __TAURI_INVOKE<void>("unwatch_stats"),
 	/**
@@ -75,7 +75,7 @@ export const commands = {
 	 *  in batches (at most every 50 ms or 500 lines). Replaces any follow already running. An unreachable engine is
 	 *  not an error: the first batch carries a `waiting` notice and the follow starts when the engine answers.
 	 */
-	followLogs: (dir: string, services: string[], onBatch: Channel<LogBatch>) => typedError<LogFollowInfo, AppError>(__TAURI_INVOKE("follow_logs", { dir, services, onBatch })),
+	followLogs: (dir: string, services: string[], onBatch: Channel<LogBatch>) => typedError<LogFollowInfo, ErrorReport>(__TAURI_INVOKE("follow_logs", { dir, services, onBatch })),
 	/**  Stops following (the Logs view closed). */
 	stopLogs: () => __TAURI_INVOKE<void>("stop_logs"),
 	/**
@@ -83,38 +83,38 @@ export const commands = {
 	 *  kept lines of the running follow that pass `filter` there, masked, each prefixed with its timestamp and
 	 *  service, atomically. `None` when the user cancelled the dialog.
 	 */
-	exportLogs: (dir: string, filter: LogFilter, suggestedName: string) => typedError<ExportReport | null, AppError>(__TAURI_INVOKE("export_logs", { dir, filter, suggestedName })),
+	exportLogs: (dir: string, filter: LogFilter, suggestedName: string) => typedError<ExportReport | null, ErrorReport>(__TAURI_INVOKE("export_logs", { dir, filter, suggestedName })),
 	/**
 	 *  Checks a region request against the region-manager's rules and, when the engine answers, the project's
 	 *  existing region names. Creates nothing.
 	 */
-	regionValidate: (dir: string, request: RegionRequest) => typedError<RegionValidation, AppError>(__TAURI_INVOKE("region_validate", { dir, request })),
+	regionValidate: (dir: string, request: RegionRequest) => typedError<RegionValidation, ErrorReport>(__TAURI_INVOKE("region_validate", { dir, request })),
 	/**
 	 *  Everything creating the region would create or join (nothing is created). The plan is kept: applying the
 	 *  same request creates exactly this plan.
 	 */
-	regionPlan: (dir: string, request: RegionRequest) => typedError<RegionPlan, AppError>(__TAURI_INVOKE("region_plan", { dir, request })),
+	regionPlan: (dir: string, request: RegionRequest) => typedError<RegionPlan, ErrorReport>(__TAURI_INVOKE("region_plan", { dir, request })),
 	/**
 	 *  Creates the region: the plan last reviewed for this request (planned afresh when there is none), applied
 	 *  step by step with every step's progress sent to `on_progress`. On failure or `region_cancel`, everything
 	 *  this apply created is removed (the rollback's steps are sent too) and the error says what failed.
 	 */
-	regionApply: (dir: string, request: RegionRequest, onProgress: Channel<ApplyEvent>) => typedError<AppliedRegion, AppError>(__TAURI_INVOKE("region_apply", { dir, request, onProgress })),
+	regionApply: (dir: string, request: RegionRequest, onProgress: Channel<ApplyEvent>) => typedError<AppliedRegion, ErrorReport>(__TAURI_INVOKE("region_apply", { dir, request, onProgress })),
 	/**  Cancels the running apply (it then rolls back what it created). False when none is running. */
 	regionCancel: () => __TAURI_INVOKE<boolean>("region_cancel"),
 	/**  The project's regions (found by label), with state and health. */
-	regionList: (dir: string) => typedError<RegionInfo[], AppError>(__TAURI_INVOKE("region_list", { dir })),
+	regionList: (dir: string) => typedError<RegionInfo[], ErrorReport>(__TAURI_INVOKE("region_list", { dir })),
 	/**  Starts a region's database, then its server, each waited on until healthy. */
-	regionStart: (dir: string, name: string) => typedError<RegionInfo, AppError>(__TAURI_INVOKE("region_start", { dir, name })),
+	regionStart: (dir: string, name: string) => typedError<RegionInfo, ErrorReport>(__TAURI_INVOKE("region_start", { dir, name })),
 	/**  Stops a region's server, then its database. */
-	regionStop: (dir: string, name: string) => typedError<RegionInfo, AppError>(__TAURI_INVOKE("region_stop", { dir, name })),
+	regionStop: (dir: string, name: string) => typedError<RegionInfo, ErrorReport>(__TAURI_INVOKE("region_stop", { dir, name })),
 	/**
 	 *  Removes a region's containers and network; with `confirmedVolumes` naming exactly its volumes, those too
 	 *  (their data) and its database password. Any other list is refused with `REGION_CONFIRM_VOLUMES`.
 	 */
-	regionRemove: (dir: string, name: string, confirmedVolumes: string[] | null) => typedError<RemoveReport, AppError>(__TAURI_INVOKE("region_remove", { dir, name, confirmedVolumes })),
+	regionRemove: (dir: string, name: string, confirmedVolumes: string[] | null) => typedError<RemoveReport, ErrorReport>(__TAURI_INVOKE("region_remove", { dir, name, confirmedVolumes })),
 	/**  An existing region's plan, rebuilt from its labels and `docker inspect` (environment masked). */
-	regionShow: (dir: string, name: string) => typedError<RegionPlan, AppError>(__TAURI_INVOKE("region_show", { dir, name })),
+	regionShow: (dir: string, name: string) => typedError<RegionPlan, ErrorReport>(__TAURI_INVOKE("region_show", { dir, name })),
 	/**
 	 *  Runs one operation on the project in `dir` to its end, sending every progress event to `on_event`. A
 	 *  Compose run that fails is a result with outcome `failed` (and the failing service's evidence), not an
@@ -122,7 +122,7 @@ export const commands = {
 	 *  the problems), `VOLUMES_UNCONFIRMED`, `COMPOSE_MISSING`, `KEYCHAIN_LOCKED`/`KEYCHAIN_UNAVAILABLE`,
 	 *  `ENGINE_UNAVAILABLE`, `OPERATION_INVALID`, `OPERATION_FAILED`.
 	 */
-	lifecycleRun: (dir: string, request: LifecycleRequest, onEvent: Channel<LifecycleEvent>) => typedError<OperationResult, AppError>(__TAURI_INVOKE("lifecycle_run", { dir, request, onEvent })),
+	lifecycleRun: (dir: string, request: LifecycleRequest, onEvent: Channel<LifecycleEvent>) => typedError<OperationResult, ErrorReport>(__TAURI_INVOKE("lifecycle_run", { dir, request, onEvent })),
 	/**
 	 *  Cancels the operation running on the project in `dir` (Compose gets SIGTERM, then SIGKILL after the grace
 	 *  period); the running `lifecycle_run` then returns with outcome `cancelled`. False when none runs.
@@ -133,16 +133,17 @@ export const commands = {
 	 *  variable that moves it), required variables, memory and disk, for the selection's services or `services`
 	 *  (with their dependencies). Starts nothing.
 	 */
-	lifecyclePreflight: (dir: string, profiles: string[], services: string[]) => typedError<PreflightReport, AppError>(__TAURI_INVOKE("lifecycle_preflight", { dir, profiles, services })),
+	lifecyclePreflight: (dir: string, profiles: string[], services: string[]) => typedError<PreflightReport, ErrorReport>(__TAURI_INVOKE("lifecycle_preflight", { dir, profiles, services })),
 	/**  The volumes `down` with volumes would delete, each with why (pass exactly `volumes` back to confirm). */
-	lifecycleVolumePlan: (dir: string) => typedError<VolumePlan, AppError>(__TAURI_INVOKE("lifecycle_volume_plan", { dir })),
+	lifecycleVolumePlan: (dir: string) => typedError<VolumePlan, ErrorReport>(__TAURI_INVOKE("lifecycle_volume_plan", { dir })),
 	/**  Which running services of the selection run an older configuration (the next `up` recreates them). */
-	lifecycleDrift: (dir: string, profiles: string[]) => typedError<DriftReport, AppError>(__TAURI_INVOKE("lifecycle_drift", { dir, profiles })),
+	lifecycleDrift: (dir: string, profiles: string[]) => typedError<DriftReport, ErrorReport>(__TAURI_INVOKE("lifecycle_drift", { dir, profiles })),
 };
 
-/* Types */
-export type AppError = { code: "PROJECT_NOT_FOUND"; message: string } | { code: "FILE_UNREADABLE"; message: string } | { code: "COMPOSE_INVALID"; message: string } | { code: "INVALID_TEMPLATE"; message: string } | { code: "DESCRIPTOR_INVALID"; message: string } | { code: "ENV_FILE_INVALID"; message: string } | { code: "SETTINGS"; message: string } | { code: "KEYCHAIN_UNAVAILABLE"; message: string } | { code: "KEYCHAIN_LOCKED"; message: string } | { code: "VALUE_INVALID"; message: string } | { code: "ENV_CONFLICT"; message: string } | { code: "ENV_FILE_WRITE"; message: string } | { code: "LOG_REQUEST_INVALID"; message: string } | { code: "LOG_EXPORT_FAILED"; message: string } | { code: "REGION_INVALID"; message: string } | { code: "REGION_TEMPLATE"; message: string } | { code: "REGION_PREFLIGHT"; message: string } | { code: "REGION_CONFLICT"; message: string } | { code: "REGION_NO_FREE_PORT"; message: string } | { code: "REGION_NO_FREE_SUBNET"; message: string } | { code: "REGION_NOT_FOUND"; message: string } | { code: "REGION_CONFIRM_VOLUMES"; message: string } | { code: "REGION_APPLY_FAILED"; message: string } | { code: "REGION_APPLY_CANCELLED"; message: string } | { code: "REGION_ENGINE"; message: string } | { code: "REGION_BUSY"; message: string } | { code: "ENGINE_UNAVAILABLE"; message: string } | { code: "OPERATION_BUSY"; message: string } | { code: "PREFLIGHT_BLOCKED"; message: string } | { code: "VOLUMES_UNCONFIRMED"; message: string } | { code: "COMPOSE_MISSING"; message: string } | { code: "OPERATION_INVALID"; message: string } | { code: "OPERATION_FAILED"; message: string } | { code: "LINK_REFUSED"; message: string };
+/* Constants */
+export const ERROR_CODES = ["PROJECT_NOT_FOUND","FILE_UNREADABLE","COMPOSE_INVALID","INVALID_TEMPLATE","DESCRIPTOR_INVALID","ENV_FILE_INVALID","UNKNOWN_PROFILE","ENGINE_ENDPOINT_INVALID","ENGINE_UNAVAILABLE","COMPOSE_NOT_FOUND","COMPOSE_UNAVAILABLE","COMPOSE_FLAVOR_INVALID","COMPOSE_SPAWN_FAILED","OPERATION_BUSY","OPERATION_LOCK_FAILED","PREFLIGHT_BLOCKED","VOLUMES_UNCONFIRMED","UNKNOWN_SERVICE","NO_SERVICES_ALLOWED","KEYCHAIN_NO_SESSION_BUS","KEYCHAIN_NO_PROVIDER","KEYCHAIN_LOCKED","KEYCHAIN_NO_COLLECTION","KEYCHAIN_UNAVAILABLE","KEYCHAIN_VERIFY_FAILED","VARIABLE_NAME_INVALID","VARIABLE_NOT_FOUND","UNKNOWN_VARIABLE","RESERVED_NAME","VALUE_INVALID","SECRET_EMPTY","SECRET_NOT_UTF8","NO_GENERATOR","ENV_FILE_CONFLICT","ENV_FILE_WRITE","ENV_FILE_SYMLINK","LOG_TIME_INVALID","LOG_PATTERN_INVALID","LOG_EXPORT_FAILED","REGION_INVALID","REGION_OPTIONS_INVALID","REGION_TEMPLATE","REGION_PREFLIGHT","REGION_CONFLICT","REGION_NO_FREE_PORT","REGION_NO_FREE_SUBNET","REGION_NOT_FOUND","REGION_APPLY_FAILED","REGION_APPLY_CANCELLED","REGION_ENGINE","SETTINGS_FAILED","LINK_REFUSED","USAGE","INPUT_UNREADABLE","EXEC_FAILED","INTERNAL"] as const;
 
+/* Types */
 /**  A region that is up and healthy. */
 export type AppliedRegion = {
 	region: string,
@@ -332,6 +333,22 @@ export type EnvironmentState = {
 	revision: string,
 };
 
+/**
+ *  Every failure Dockmaster reports has one of these codes: the CLI's `--json` errors and the
+ *  window's `{code, message}` carry the same code for the same failure, and the UI branches on it
+ *  (never on the message). The TypeScript union and the list `ERROR_CODES` are generated from it.
+ */
+export type ErrorCode = "PROJECT_NOT_FOUND" | "FILE_UNREADABLE" | "COMPOSE_INVALID" | "INVALID_TEMPLATE" | "DESCRIPTOR_INVALID" | "ENV_FILE_INVALID" | "UNKNOWN_PROFILE" | "ENGINE_ENDPOINT_INVALID" | "ENGINE_UNAVAILABLE" | "COMPOSE_NOT_FOUND" | "COMPOSE_UNAVAILABLE" | "COMPOSE_FLAVOR_INVALID" | "COMPOSE_SPAWN_FAILED" | "OPERATION_BUSY" | "OPERATION_LOCK_FAILED" | "PREFLIGHT_BLOCKED" | "VOLUMES_UNCONFIRMED" | "UNKNOWN_SERVICE" | "NO_SERVICES_ALLOWED" | "KEYCHAIN_NO_SESSION_BUS" | "KEYCHAIN_NO_PROVIDER" | "KEYCHAIN_LOCKED" | "KEYCHAIN_NO_COLLECTION" | "KEYCHAIN_UNAVAILABLE" | "KEYCHAIN_VERIFY_FAILED" | "VARIABLE_NAME_INVALID" | "VARIABLE_NOT_FOUND" | "UNKNOWN_VARIABLE" | "RESERVED_NAME" | "VALUE_INVALID" | "SECRET_EMPTY" | "SECRET_NOT_UTF8" | "NO_GENERATOR" | "ENV_FILE_CONFLICT" | "ENV_FILE_WRITE" | "ENV_FILE_SYMLINK" | "LOG_TIME_INVALID" | "LOG_PATTERN_INVALID" | "LOG_EXPORT_FAILED" | "REGION_INVALID" | "REGION_OPTIONS_INVALID" | "REGION_TEMPLATE" | "REGION_PREFLIGHT" | "REGION_CONFLICT" | "REGION_NO_FREE_PORT" | "REGION_NO_FREE_SUBNET" | "REGION_NOT_FOUND" | "REGION_APPLY_FAILED" | "REGION_APPLY_CANCELLED" | "REGION_ENGINE" | "SETTINGS_FAILED" | "LINK_REFUSED" | "USAGE" | "INPUT_UNREADABLE" | "EXEC_FAILED" | "INTERNAL";
+
+/**
+ *  A failure as both faces show it: the code to branch on and the sentence that says what is wrong and how
+ *  to fix it. Every error type of the core converts into it (they never hold a secret value).
+ */
+export type ErrorReport = {
+	code: ErrorCode,
+	message: string,
+};
+
 /**  What an event is about. */
 export type EventKind = 
 /**  The operation started: which Compose runs it (message). */
@@ -465,7 +482,7 @@ export type KeychainStatus = {
 	/**  The keychain service name the project's secrets are stored under. */
 	service: string,
 	/**  Error code and message when not available (`KEYCHAIN_LOCKED`, `KEYCHAIN_NO_SESSION_BUS`…). */
-	code: string | null,
+	code: ErrorCode | null,
 	message: string | null,
 };
 

@@ -2,7 +2,7 @@
 // send, records every call, and lets a test hold an answer back to control ordering.
 
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { AppError } from "../lib/bindings";
+import type { ErrorReport as AppError } from "../lib/bindings";
 
 export interface Call {
   cmd: string;

@@ -317,7 +317,7 @@ mod tests {
             let text = err.to_string();
             assert!(text.contains(want), "{host}: {text}");
             assert!(text.contains("unix:///path/to/docker.sock"), "{text}");
-            assert_eq!(err.code(), super::super::error::EngineErrorCode::EngineEndpointInvalid);
+            assert_eq!(err.code(), crate::ErrorCode::EngineEndpointInvalid);
         }
     }
 

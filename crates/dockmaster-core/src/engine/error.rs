@@ -2,16 +2,7 @@
 
 use std::path::PathBuf;
 
-/// Stable machine-readable codes for engine errors (the CLI's JSON output, the desktop app).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub enum EngineErrorCode {
-    /// The configured endpoint cannot be used (scheme, context, TLS files).
-    EngineEndpointInvalid,
-    /// The endpoint is fine but no engine answers there.
-    EngineUnavailable,
-}
+use crate::error::ErrorCode;
 
 /// The hint every "cannot reach the engine" message ends with.
 pub const START_HINT: &str =
@@ -42,10 +33,11 @@ pub enum EngineError {
 }
 
 impl EngineError {
-    pub fn code(&self) -> EngineErrorCode {
+    /// `ENGINE_UNAVAILABLE` when no engine answers, `ENGINE_ENDPOINT_INVALID` when the endpoint cannot be used.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            EngineError::Unavailable { .. } => EngineErrorCode::EngineUnavailable,
-            _ => EngineErrorCode::EngineEndpointInvalid,
+            EngineError::Unavailable { .. } => ErrorCode::EngineUnavailable,
+            _ => ErrorCode::EngineEndpointInvalid,
         }
     }
 }

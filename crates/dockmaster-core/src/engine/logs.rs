@@ -168,13 +168,14 @@ pub enum LogError {
 }
 
 impl LogError {
-    /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    /// The failure's code: the same in the CLI's `--json` and the window.
+    pub fn code(&self) -> crate::ErrorCode {
+        use crate::ErrorCode;
         match self {
-            LogError::UnknownService { .. } => "UNKNOWN_SERVICE",
-            LogError::InvalidTime { .. } => "INVALID_TIME",
-            LogError::InvalidPattern { .. } => "INVALID_PATTERN",
-            LogError::Export { .. } => "EXPORT_FAILED",
+            LogError::UnknownService { .. } => ErrorCode::UnknownService,
+            LogError::InvalidTime { .. } => ErrorCode::LogTimeInvalid,
+            LogError::InvalidPattern { .. } => ErrorCode::LogPatternInvalid,
+            LogError::Export { .. } => ErrorCode::LogExportFailed,
         }
     }
 }

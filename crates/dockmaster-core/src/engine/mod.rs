@@ -25,7 +25,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 
 pub use backoff::Backoff;
 pub use endpoint::{Endpoint, EndpointEnv, EndpointSource, Transport};
-pub use error::{EngineError, EngineErrorCode};
+pub use error::EngineError;
 pub use store::ServiceSelection;
 pub use view::*;
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::types::{Flavor, OpKind, PreflightReport, VolumePlan, VolumeToDelete};
 use crate::engine::EngineError;
-use crate::error::CoreError;
+use crate::error::{CoreError, ErrorCode};
 use crate::secrets::SecretsError;
 
 /// How to install Compose, for every "not found" message.
@@ -128,29 +128,23 @@ fn summary(report: &PreflightReport) -> String {
 }
 
 impl LifecycleError {
-    /// A stable machine-readable code (the UI branches on it, never on the message).
-    pub fn code(&self) -> String {
+    /// The failure's code: the same in the CLI's `--json` and the window.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            LifecycleError::ComposeNotFound { .. } => "COMPOSE_NOT_FOUND".into(),
-            LifecycleError::ComposeUnavailable { .. } => "COMPOSE_UNAVAILABLE".into(),
-            LifecycleError::InvalidFlavor { .. } => "COMPOSE_FLAVOR_INVALID".into(),
-            LifecycleError::Busy { .. } => "OPERATION_BUSY".into(),
-            LifecycleError::Lock { .. } => "OPERATION_LOCK_FAILED".into(),
-            LifecycleError::PreflightBlocked(_) => "PREFLIGHT_BLOCKED".into(),
-            LifecycleError::ConfirmVolumes { .. } => "CONFIRMATION_REQUIRED".into(),
-            LifecycleError::UnknownService { .. } => "UNKNOWN_SERVICE".into(),
-            LifecycleError::NoServicesAllowed { .. } => "NO_SERVICES_ALLOWED".into(),
-            LifecycleError::Engine(e) => serde_json::to_value(e.code())
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_else(|| "ENGINE_UNAVAILABLE".into()),
+            LifecycleError::ComposeNotFound { .. } => ErrorCode::ComposeNotFound,
+            LifecycleError::ComposeUnavailable { .. } => ErrorCode::ComposeUnavailable,
+            LifecycleError::InvalidFlavor { .. } => ErrorCode::ComposeFlavorInvalid,
+            LifecycleError::Busy { .. } => ErrorCode::OperationBusy,
+            LifecycleError::Lock { .. } => ErrorCode::OperationLockFailed,
+            LifecycleError::PreflightBlocked(_) => ErrorCode::PreflightBlocked,
+            LifecycleError::ConfirmVolumes { .. } => ErrorCode::VolumesUnconfirmed,
+            LifecycleError::UnknownService { .. } => ErrorCode::UnknownService,
+            LifecycleError::NoServicesAllowed { .. } => ErrorCode::NoServicesAllowed,
+            LifecycleError::Engine(e) => e.code(),
             LifecycleError::Secrets(e) => e.code(),
             LifecycleError::KeychainNeeded { source, .. } => source.code(),
-            LifecycleError::Project(e) => serde_json::to_value(e.code())
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default(),
-            LifecycleError::Spawn { .. } => "COMPOSE_SPAWN_FAILED".into(),
+            LifecycleError::Project(e) => e.code(),
+            LifecycleError::Spawn { .. } => ErrorCode::ComposeSpawnFailed,
         }
     }
 }
@@ -196,7 +190,7 @@ mod tests {
             text.contains("not confirmed: p_keepme; confirmed but no longer to be deleted: p_old"),
             "{text}"
         );
-        assert_eq!(again.code(), "CONFIRMATION_REQUIRED");
+        assert_eq!(again.code(), ErrorCode::VolumesUnconfirmed);
 
         let none = VolumePlan { project: "p".into(), compose: Flavor::V1, volumes: vec![], details: vec![] };
         let text = LifecycleError::confirm_volumes(none, Some(vec!["p_old".into()])).to_string();

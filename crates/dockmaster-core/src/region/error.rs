@@ -3,39 +3,8 @@
 
 use super::request::FieldError;
 use crate::engine::EngineError;
-use crate::error::CoreError;
+use crate::error::{CoreError, ErrorCode};
 use crate::secrets::SecretsError;
-
-/// Stable machine-readable codes (the CLI's `--json`, the desktop app branches on them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub enum RegionErrorCode {
-    /// The request breaks a rule (see the field errors).
-    RegionInvalid,
-    /// The project has no usable region template.
-    RegionTemplate,
-    /// The networks the template joins do not exist: the stack is not up.
-    RegionPreflight,
-    /// A container, network or volume of that name exists and is not the region's.
-    RegionConflict,
-    RegionNoFreePort,
-    RegionNoFreeSubnet,
-    /// A plan option is malformed (port range, subnet pool).
-    RegionOptions,
-    RegionNotFound,
-    /// Removing volumes needs the exact list of them, confirmed.
-    RegionConfirmVolumes,
-    /// Applying failed; what it had created was removed.
-    RegionApplyFailed,
-    /// Applying was cancelled; what it had created was removed.
-    RegionApplyCancelled,
-    /// An engine request failed.
-    RegionEngine,
-    EngineUnavailable,
-    Keychain,
-    Project,
-}
 
 /// What a failed or cancelled apply did about what it had created.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -128,45 +97,29 @@ fn known_list(known: &[String]) -> String {
 }
 
 impl RegionError {
-    pub fn code(&self) -> RegionErrorCode {
+    /// The failure's code: the same in the CLI's `--json` and the window.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            RegionError::Invalid { .. } => RegionErrorCode::RegionInvalid,
-            RegionError::Template { .. } => RegionErrorCode::RegionTemplate,
-            RegionError::NetworksMissing { .. } => RegionErrorCode::RegionPreflight,
-            RegionError::Conflict { .. } => RegionErrorCode::RegionConflict,
-            RegionError::NoFreePort { .. } => RegionErrorCode::RegionNoFreePort,
-            RegionError::NoFreeSubnet { .. } => RegionErrorCode::RegionNoFreeSubnet,
-            RegionError::Options { .. } => RegionErrorCode::RegionOptions,
-            RegionError::NotFound { .. } => RegionErrorCode::RegionNotFound,
-            RegionError::ConfirmVolumes { .. } => RegionErrorCode::RegionConfirmVolumes,
-            RegionError::ApplyFailed { .. } => RegionErrorCode::RegionApplyFailed,
-            RegionError::Cancelled { .. } => RegionErrorCode::RegionApplyCancelled,
-            RegionError::Engine { .. } => RegionErrorCode::RegionEngine,
-            RegionError::EngineUnavailable(_) => RegionErrorCode::EngineUnavailable,
-            RegionError::Keychain(_) => RegionErrorCode::Keychain,
-            RegionError::Project(_) => RegionErrorCode::Project,
-        }
-    }
-
-    /// The code as text (`REGION_INVALID`…); for keychain errors the keychain's own code.
-    pub fn code_str(&self) -> String {
-        match self {
+            RegionError::Invalid { .. } => ErrorCode::RegionInvalid,
+            RegionError::Options { .. } => ErrorCode::RegionOptionsInvalid,
+            RegionError::Template { .. } => ErrorCode::RegionTemplate,
+            RegionError::NetworksMissing { .. } => ErrorCode::RegionPreflight,
+            RegionError::Conflict { .. } => ErrorCode::RegionConflict,
+            RegionError::NoFreePort { .. } => ErrorCode::RegionNoFreePort,
+            RegionError::NoFreeSubnet { .. } => ErrorCode::RegionNoFreeSubnet,
+            RegionError::NotFound { .. } => ErrorCode::RegionNotFound,
+            RegionError::ConfirmVolumes { .. } => ErrorCode::VolumesUnconfirmed,
+            RegionError::ApplyFailed { .. } => ErrorCode::RegionApplyFailed,
+            RegionError::Cancelled { .. } => ErrorCode::RegionApplyCancelled,
+            RegionError::Engine { .. } => ErrorCode::RegionEngine,
+            RegionError::EngineUnavailable(e) => e.code(),
             RegionError::Keychain(e) => e.code(),
-            RegionError::EngineUnavailable(e) => serde_json::to_value(e.code())
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default(),
-            RegionError::Project(e) => serde_json::to_value(e.code())
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default(),
-            other => serde_json::to_value(other.code())
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default(),
+            RegionError::Project(e) => e.code(),
         }
     }
+}
 
+impl RegionError {
     pub(crate) fn engine(action: impl Into<String>, e: &bollard::errors::Error) -> Self {
         RegionError::Engine { action: action.into(), reason: engine_reason(e) }
     }

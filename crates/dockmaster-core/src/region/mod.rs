@@ -24,7 +24,7 @@ pub use bollard::Docker;
 pub use tokio_util::sync::CancellationToken;
 
 pub use apply::{apply, AppliedRegion, ApplyEvent, ApplyOptions, ApplyStep, StepStatus};
-pub use error::{RegionError, RegionErrorCode, Rollback};
+pub use error::{RegionError, Rollback};
 pub use manage::{describe, get, list, remove, start, stop, RegionInfo, RemoveReport};
 pub use plan::{plan, PlanInputs, PlanOptions, RegionPlan, RegionRole};
 pub use request::{validate, FieldError, RegionRequest};

@@ -51,7 +51,7 @@ pub struct KeychainStatus {
     /// The keychain service name the project's secrets are stored under.
     pub service: String,
     /// Error code and message when not available (`KEYCHAIN_LOCKED`, `KEYCHAIN_NO_SESSION_BUS`…).
-    pub code: Option<String>,
+    pub code: Option<crate::ErrorCode>,
     pub message: Option<String>,
 }
 

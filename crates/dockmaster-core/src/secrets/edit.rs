@@ -252,10 +252,10 @@ format = "port"
         // The revision the screen read is stale.
         let e =
             set_variable(&open(dir.path()), "API_PORT", "9090", &revision(Some(env))).expect_err("conflict");
-        assert_eq!(e.code(), "ENV_FILE_CONFLICT");
+        assert_eq!(e.code(), crate::ErrorCode::EnvFileConflict);
         // The project opened before the change holds the old text: saving over the new one is refused too.
         let e = set_variable(&p, "API_PORT", "9090", &revision(Some(env))).expect_err("conflict");
-        assert_eq!(e.code(), "ENV_FILE_CONFLICT");
+        assert_eq!(e.code(), crate::ErrorCode::EnvFileConflict);
         assert_eq!(std::fs::read_to_string(dir.path().join(".env")).expect("read"), changed);
     }
 
@@ -265,11 +265,11 @@ format = "port"
         let p = open(dir.path());
         let rev = revision(Some("API_PORT=8080\n"));
         let e = set_variable(&p, "API_PORT", "70000", &rev).expect_err("invalid port");
-        assert_eq!(e.code(), "INVALID_VALUE");
+        assert_eq!(e.code(), crate::ErrorCode::ValueInvalid);
         assert!(e.to_string().contains("1 to 65535"), "{e}");
         let secret = "a-secret-value-that-is-long-enough-0123";
         let e = set_variable(&p, "JWT_SECRET", secret, &rev).expect_err("secret");
-        assert_eq!(e.code(), "INVALID_VALUE");
+        assert_eq!(e.code(), crate::ErrorCode::ValueInvalid);
         assert!(e.to_string().contains("keychain") && !e.to_string().contains(secret), "{e}");
         let e = set_variable(&p, "ADMIN_USERNAME", "", &rev).expect_err("required");
         assert!(e.to_string().contains("required"), "{e}");
@@ -299,7 +299,7 @@ format = "port"
             .expect("open");
         let k = mock(&p);
         let e = reveal(&p, &k, "AWS_SECRET_ACCESS_KEY").expect_err("not the project's");
-        assert_eq!(e.code(), "UNKNOWN_VARIABLE");
+        assert_eq!(e.code(), crate::ErrorCode::UnknownVariable);
         assert!(!e.to_string().contains("aws-marker"), "{e}");
         assert_eq!(
             reveal(&p, &k, "ADMIN_USERNAME").expect("descriptor names it").expect("set").expose(),
@@ -321,12 +321,12 @@ format = "port"
         let p = open(dir.path());
         let k = mock(&p);
         let e = crate::secrets::import(&p, &k).expect_err("refused");
-        assert_eq!(e.code(), "ENV_FILE_SYMLINK");
+        assert_eq!(e.code(), crate::ErrorCode::EnvFileSymlink);
         let canonical = std::fs::canonicalize(&target).expect("canonical");
         assert!(e.to_string().contains(&canonical.display().to_string()), "names the target: {e}");
         assert_eq!(k.get("JWT_SECRET").expect("get"), None, "nothing was moved");
         let e = set_variable(&p, "API_PORT", "9090", &revision(Some(text))).expect_err("refused");
-        assert_eq!(e.code(), "ENV_FILE_SYMLINK");
+        assert_eq!(e.code(), crate::ErrorCode::EnvFileSymlink);
         assert!(std::fs::symlink_metadata(dir.path().join(".env")).expect("meta").file_type().is_symlink());
         assert_eq!(std::fs::read_to_string(&target).expect("read"), text);
     }

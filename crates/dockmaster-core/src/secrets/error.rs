@@ -1,7 +1,7 @@
 //! [`SecretsError`]: what went wrong with the keychain, a secret or `.env`, and how to fix it. Never holds a value.
 
 use crate::env::EnvEditError;
-use crate::error::CoreError;
+use crate::error::{CoreError, ErrorCode};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretsError {
@@ -85,30 +85,41 @@ pub enum SecretsError {
 }
 
 impl SecretsError {
-    /// A stable machine-readable code (the UI branches on it, never on the message).
-    pub fn code(&self) -> String {
+    /// The failure's code: the same in the CLI's `--json` and the window.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            SecretsError::NoSessionBus { .. } => "KEYCHAIN_NO_SESSION_BUS".into(),
-            SecretsError::NoProvider { .. } => "KEYCHAIN_NO_PROVIDER".into(),
-            SecretsError::Locked { .. } => "KEYCHAIN_LOCKED".into(),
-            SecretsError::NoDefaultCollection => "KEYCHAIN_NO_COLLECTION".into(),
-            SecretsError::Unavailable { .. } => "KEYCHAIN_UNAVAILABLE".into(),
-            SecretsError::NotUtf8 { .. } => "SECRET_NOT_UTF8".into(),
-            SecretsError::InvalidName { .. } => "INVALID_VARIABLE_NAME".into(),
-            SecretsError::VerifyFailed { .. } => "KEYCHAIN_VERIFY_FAILED".into(),
-            SecretsError::NoGenerator { .. } => "NO_GENERATOR".into(),
-            SecretsError::EmptyValue { .. } => "EMPTY_SECRET".into(),
-            SecretsError::Invalid { .. } => "INVALID_VALUE".into(),
-            SecretsError::ReservedName { .. } => "RESERVED_NAME".into(),
-            SecretsError::TooShort { .. } => "INVALID_VALUE".into(),
-            SecretsError::EnvIsSymlink { .. } => "ENV_FILE_SYMLINK".into(),
-            SecretsError::NotProjectVariable { .. } => "UNKNOWN_VARIABLE".into(),
-            SecretsError::EnvFile(e) => e.code().into(),
-            SecretsError::Project(e) => serde_json::to_value(e.code())
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default(),
+            SecretsError::NoSessionBus { .. } => ErrorCode::KeychainNoSessionBus,
+            SecretsError::NoProvider { .. } => ErrorCode::KeychainNoProvider,
+            SecretsError::Locked { .. } => ErrorCode::KeychainLocked,
+            SecretsError::NoDefaultCollection => ErrorCode::KeychainNoCollection,
+            SecretsError::Unavailable { .. } => ErrorCode::KeychainUnavailable,
+            SecretsError::NotUtf8 { .. } => ErrorCode::SecretNotUtf8,
+            SecretsError::InvalidName { .. } => ErrorCode::VariableNameInvalid,
+            SecretsError::VerifyFailed { .. } => ErrorCode::KeychainVerifyFailed,
+            SecretsError::NoGenerator { .. } => ErrorCode::NoGenerator,
+            SecretsError::EmptyValue { .. } => ErrorCode::SecretEmpty,
+            SecretsError::Invalid { .. } | SecretsError::TooShort { .. } => ErrorCode::ValueInvalid,
+            SecretsError::ReservedName { .. } => ErrorCode::ReservedName,
+            SecretsError::EnvIsSymlink { .. } => ErrorCode::EnvFileSymlink,
+            SecretsError::NotProjectVariable { .. } => ErrorCode::UnknownVariable,
+            SecretsError::EnvFile(e) => e.code(),
+            SecretsError::Project(e) => e.code(),
         }
+    }
+}
+
+impl SecretsError {
+    /// The keychain is not there, locked or failing (not: a value or name was refused).
+    pub fn is_keychain(&self) -> bool {
+        matches!(
+            self.code(),
+            ErrorCode::KeychainNoSessionBus
+                | ErrorCode::KeychainNoProvider
+                | ErrorCode::KeychainLocked
+                | ErrorCode::KeychainNoCollection
+                | ErrorCode::KeychainUnavailable
+                | ErrorCode::KeychainVerifyFailed
+        )
     }
 }
 

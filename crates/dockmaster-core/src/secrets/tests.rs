@@ -97,7 +97,7 @@ fn a_locked_keychain_is_unknown_not_unset() {
     let locked = SecretsError::Locked { collection: "Login".into() };
     let c = catalog::build(&p, &[], Err(&locked)).expect("catalog");
     assert!(!c.keychain.available);
-    assert_eq!(c.keychain.code.as_deref(), Some("KEYCHAIN_LOCKED"));
+    assert_eq!(c.keychain.code, Some(crate::ErrorCode::KeychainLocked));
     let jwt = c.variable("JWT_SECRET").expect("jwt");
     assert_eq!((jwt.source, jwt.status), (VariableSource::Unknown, VariableStatus::Unknown));
     assert!(jwt.findings.is_empty(), "a locked keychain is not `not set`");
@@ -147,7 +147,7 @@ fn import_leaves_env_untouched_when_the_keychain_fails_or_the_file_changed() {
     // The file changes after the project read it: conflict, nothing written.
     std::fs::write(dir.path().join(".env"), format!("{ENV}NEW=1\r\n")).expect("write");
     let err = import(&p, &k).expect_err("conflict");
-    assert_eq!(err.code(), "ENV_FILE_CONFLICT");
+    assert_eq!(err.code(), crate::ErrorCode::EnvFileConflict);
     assert_eq!(std::fs::read_to_string(dir.path().join(".env")).expect("read"), format!("{ENV}NEW=1\r\n"));
 }
 
@@ -248,7 +248,7 @@ fn reserved_names_are_never_stored_or_imported() {
         "XDG_RUNTIME_DIR",
     ] {
         let err = k.set(name, &Sensitive::new("tcp://evil.example:2375".into())).expect_err(name);
-        assert_eq!(err.code(), "RESERVED_NAME", "{name}");
+        assert_eq!(err.code(), crate::ErrorCode::ReservedName, "{name}");
     }
     for name in ["DOCKERFILE_TOKEN", "MY_DOCKER_HOST", "HOMEPAGE_KEY"] {
         k.set(name, &Sensitive::new("fine-value".into())).expect(name);
@@ -262,7 +262,7 @@ fn values_too_short_to_mask_are_refused_and_left_in_env_by_import() {
     let p = project(dir.path(), "JWT_SECRET=abc\n");
     let k = mock(&p);
     let err = k.set("OTHER_TOKEN", &Sensitive::new("abcde".into())).expect_err("too short");
-    assert_eq!(err.code(), "INVALID_VALUE");
+    assert_eq!(err.code(), crate::ErrorCode::ValueInvalid);
     assert!(err.to_string().contains("at least 6 characters") && !err.to_string().contains("abcde"), "{err}");
     let report = import(&p, &k).expect("import");
     assert!(report.moved.is_empty());

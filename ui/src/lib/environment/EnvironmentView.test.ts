@@ -289,7 +289,7 @@ describe("non-secrets in .env", () => {
   test("a conflict keeps the edit, explains, and Reload reads .env again", async () => {
     const { ipc, user } = await openEnvironment({
       set_variable: () =>
-        appError("ENV_CONFLICT", `${ROOT}/.env changed on disk since Dockmaster read it: nothing was written.`),
+        appError("ENV_FILE_CONFLICT", `${ROOT}/.env changed on disk since Dockmaster read it: nothing was written.`),
     });
     await user.click(within(row("ADMIN_USERNAME")).getByRole("button", { name: "Edit ADMIN_USERNAME" }));
     const input = screen.getByLabelText("Value of ADMIN_USERNAME");
@@ -299,7 +299,7 @@ describe("non-secrets in .env", () => {
     const banner = await screen.findByTestId("conflict-banner");
     expect(banner).toHaveTextContent(".env changed on disk since it was read — nothing was written");
     expect(screen.getByLabelText("Value of ADMIN_USERNAME")).toHaveValue("ana");
-    expect(screen.getByTestId("env-error-ADMIN_USERNAME")).toHaveAttribute("data-code", "ENV_CONFLICT");
+    expect(screen.getByTestId("env-error-ADMIN_USERNAME")).toHaveAttribute("data-code", "ENV_FILE_CONFLICT");
 
     await user.click(within(banner).getByRole("button", { name: "Reload .env" }));
     await waitFor(() => expect(screen.queryByTestId("conflict-banner")).toBeNull());

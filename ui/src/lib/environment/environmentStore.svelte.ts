@@ -15,7 +15,14 @@ export interface Notice {
   text: string;
 }
 
-const KEYCHAIN_CODES = new Set(["KEYCHAIN_LOCKED", "KEYCHAIN_UNAVAILABLE"]);
+const KEYCHAIN_CODES: ReadonlySet<string> = new Set([
+  "KEYCHAIN_LOCKED",
+  "KEYCHAIN_UNAVAILABLE",
+  "KEYCHAIN_NO_SESSION_BUS",
+  "KEYCHAIN_NO_PROVIDER",
+  "KEYCHAIN_NO_COLLECTION",
+  "KEYCHAIN_VERIFY_FAILED",
+]);
 
 export class EnvironmentStore {
   state = $state<EnvironmentState | null>(null);
@@ -157,7 +164,7 @@ export class EnvironmentStore {
 
   /** Errors about the whole page go to its banners; the caller shows the rest next to the variable. */
   #route(error: UiError): void {
-    if (error.code === "ENV_CONFLICT") this.conflict = error;
+    if (error.code === "ENV_FILE_CONFLICT") this.conflict = error;
     else if (KEYCHAIN_CODES.has(error.code)) this.keychainError = error;
   }
 }

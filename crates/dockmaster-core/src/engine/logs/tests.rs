@@ -226,10 +226,10 @@ fn filters_by_service_stream_time_and_text() {
 
     let bad =
         CompiledFilter::new(&LogFilter { text: Some("(".into()), regex: true, ..Default::default() }, now);
-    assert_eq!(bad.unwrap_err().code(), "INVALID_PATTERN");
+    assert_eq!(bad.unwrap_err().code(), crate::ErrorCode::LogPatternInvalid);
     let bad =
         CompiledFilter::new(&LogFilter { since: Some("last tuesday".into()), ..Default::default() }, now);
-    assert_eq!(bad.unwrap_err().code(), "INVALID_TIME");
+    assert_eq!(bad.unwrap_err().code(), crate::ErrorCode::LogTimeInvalid);
 }
 
 #[test]
@@ -251,7 +251,7 @@ fn export_writes_prefixed_lines_atomically() {
     assert_eq!(report.bytes as usize, text.len());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
     let err = write_export(&lines, &dir.path().join("missing/dir/x.txt")).unwrap_err();
-    assert_eq!(err.code(), "EXPORT_FAILED");
+    assert_eq!(err.code(), crate::ErrorCode::LogExportFailed);
 }
 
 #[test]

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use super::*;
 use crate::project::{OpenOptions, Project};
-use crate::region::error::RegionErrorCode;
 use crate::region::template::RegionTemplate;
+use crate::ErrorCode as RegionErrorCode;
 
 const OWNER: &str = "3f2b8c1e-9a4d-4e7b-8c21-5d6f7a8b9c0d";
 const IMAGE: &str = "dockmaster/demo-busybox:latest";
