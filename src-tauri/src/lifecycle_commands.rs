@@ -244,8 +244,12 @@ mod tests {
             project: "p".into(),
             operation: "up".into(),
             pid: Some(7),
+            compose_pid: Some(8),
+            holder_exited: false,
         });
-        assert!(matches!(&busy, AppError::OperationBusy(m) if m.contains("`up`") && m.contains("PID 7")));
+        assert!(
+            matches!(&busy, AppError::OperationBusy(m) if m.contains("`up`") && m.contains("PID 7") && m.contains("Compose PID 8"))
+        );
         let volumes = AppError::from(LifecycleError::ConfirmVolumes { volumes: vec!["p_db".into()] });
         assert!(matches!(&volumes, AppError::VolumesUnconfirmed(m) if m.contains("p_db")));
         let compose = AppError::from(LifecycleError::ComposeNotFound { tried: "docker compose".into() });
