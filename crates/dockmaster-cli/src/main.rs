@@ -7,6 +7,7 @@ mod lifecycle_cmd;
 mod logs_cmd;
 mod region_cmd;
 mod secret;
+mod signals;
 mod table;
 
 use std::path::PathBuf;
@@ -97,7 +98,7 @@ mod status {
 const EXIT_STATUSES: &str = "Exit status: 0 ok; 1 --strict and the selection has errors; 2 usage (unknown profile or \
 service, `down --volumes` without --yes); 3 the project cannot be read; 4 the engine, the keychain or Compose is \
 unavailable; 5 the operation failed (Compose failed, a service is unhealthy, or --wait timed out); 6 another \
-operation is running on the project; 7 the preflight blocked the start; 130 cancelled (Ctrl-C).";
+operation is running on the project; 7 the preflight blocked the start; 130 cancelled (Ctrl-C, SIGTERM or SIGHUP).";
 
 #[derive(Serialize)]
 struct ErrorJson<'a> {

@@ -1,5 +1,5 @@
 //! `dockmaster region plan|create|ls|show|start|stop|rm`: regions cloned from the stack's regional template,
-//! planned before anything is created, applied with progress and rolled back on failure or Ctrl-C.
+//! planned before anything is created, applied with progress and rolled back on failure, Ctrl-C, SIGTERM or SIGHUP.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -14,13 +14,14 @@ use dockmaster_core::region::{
 use dockmaster_core::Project;
 use serde::Serialize;
 
+use crate::signals::Interrupts;
 use crate::status;
 
 #[derive(Subcommand)]
 pub enum RegionCommand {
     /// Show everything creating a region would create or join (nothing is created).
     Plan(RequestArgs),
-    /// Create a region: shows the plan, asks (unless --yes), applies it with progress; on failure or Ctrl-C
+    /// Create a region: shows the plan, asks (unless --yes), applies it with progress; on failure, Ctrl-C, SIGTERM or SIGHUP
     /// removes everything it had created.
     Create(CreateArgs),
     /// List the project's regions with state and health.
@@ -410,17 +411,17 @@ async fn create(docker: &region::Docker, project: &Project, args: CreateArgs, js
     };
     let apply = region::apply(docker, project, &plan, &apply_options, &cancel, &progress);
     tokio::pin!(apply);
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
+    let mut interrupts = Interrupts::new();
     let mut cancelling = false;
     let result = loop {
         tokio::select! {
             result = &mut apply => break result,
-            _ = &mut ctrl_c, if !cancelling => {
+            signal = interrupts.recv(), if !cancelling => {
                 cancelling = true;
                 cancel.cancel();
                 if !json {
-                    eprintln!("dockmaster: cancelling: rolling back what was created…");
+                    // The terminal may be gone (SIGHUP): never fail on writing this.
+                    let _ = writeln!(std::io::stderr(), "dockmaster: {signal}: cancelling: rolling back what was created…");
                 }
             }
         }
