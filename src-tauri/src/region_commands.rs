@@ -56,6 +56,8 @@ impl From<RegionError> for AppError {
             RegionError::NoFreeSubnet { .. } => AppError::RegionNoFreeSubnet(message),
             RegionError::NotFound { .. } => AppError::RegionNotFound(message),
             RegionError::ConfirmVolumes { .. } => AppError::RegionConfirmVolumes(message),
+            RegionError::Busy { .. } => AppError::RegionBusy(message),
+            RegionError::StateFolder { .. } => AppError::OperationFailed(message),
             RegionError::ApplyFailed { .. } => AppError::RegionApplyFailed(message),
             RegionError::Cancelled { .. } => AppError::RegionApplyCancelled(message),
             RegionError::Engine { .. } => AppError::RegionEngine(message),
@@ -346,7 +348,17 @@ mod tests {
                 },
                 "REGION_APPLY_FAILED",
             ),
-            (RegionError::ConfirmVolumes { region: "r".into(), volumes: vec![] }, "REGION_CONFIRM_VOLUMES"),
+            (
+                RegionError::ConfirmVolumes {
+                    region: "r".into(),
+                    volumes: vec![],
+                    interrupted_apply: None,
+                    created_by_apply: vec![],
+                },
+                "REGION_CONFIRM_VOLUMES",
+            ),
+            (RegionError::Busy { message: "up runs".into() }, "REGION_BUSY"),
+            (RegionError::StateFolder { message: "not yours".into() }, "OPERATION_FAILED"),
             (RegionError::NoFreePort { first: 1, last: 2 }, "REGION_NO_FREE_PORT"),
             (
                 RegionError::NotFound { project: "p".into(), name: "r".into(), known: vec![] },

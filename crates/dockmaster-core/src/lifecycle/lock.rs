@@ -322,7 +322,7 @@ impl Drop for OperationLock {
 }
 
 /// Whether a process lives (a zombie that waits to be reaped does not count).
-fn process_alive(pid: u32) -> bool {
+pub(crate) fn process_alive(pid: u32) -> bool {
     #[cfg(target_os = "linux")]
     {
         match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
