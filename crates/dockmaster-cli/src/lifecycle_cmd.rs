@@ -1,6 +1,6 @@
 //! `dockmaster up|down|stop|start|restart|pull|build|preflight|drift`: the core's lifecycle from the terminal,
-//! with progress lines (or `--json`: one JSON object per line per event, the last line the result). Ctrl-C
-//! cancels cleanly: Compose is stopped and reaped before the command exits.
+//! with progress lines (or `--json`: one JSON object per line per event, the last line the result). Ctrl-C,
+//! SIGTERM and SIGHUP cancel cleanly: Compose is stopped and reaped before the command exits (130).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -17,6 +17,7 @@ use dockmaster_core::Project;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
+use crate::signals::Interrupts;
 use crate::{selected_profiles, status};
 
 #[derive(Subcommand)]
@@ -50,7 +51,7 @@ pub struct Common {
     /// else v2 when installed, else v1.
     #[arg(long, value_name = "v1|v2")]
     compose: Option<String>,
-    /// On cancel (Ctrl-C): seconds Compose may take to stop after SIGTERM before it is killed.
+    /// On cancel (Ctrl-C, SIGTERM, SIGHUP): seconds Compose may take to stop after SIGTERM before it is killed.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     grace: u32,
 }
@@ -89,7 +90,7 @@ pub struct DownArgs {
     /// Compose version to use: v1 or v2 (default: DOCKMASTER_COMPOSE, else v2 when installed, else v1).
     #[arg(long, value_name = "v1|v2")]
     compose: Option<String>,
-    /// On cancel (Ctrl-C): seconds Compose may take to stop after SIGTERM before it is killed.
+    /// On cancel (Ctrl-C, SIGTERM, SIGHUP): seconds Compose may take to stop after SIGTERM before it is killed.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     grace: u32,
 }
@@ -288,7 +289,7 @@ fn service_op(
     rt.block_on(operation(project, req, a.common.compose, a.common.grace, json))
 }
 
-/// Runs one operation, printing its events as they come; Ctrl-C cancels it.
+/// Runs one operation, printing its events as they come; Ctrl-C, SIGTERM or SIGHUP cancels it.
 async fn operation(
     project: &Project,
     req: Request,
@@ -304,19 +305,19 @@ async fn operation(
     let cancel = CancellationToken::new();
     let run = lifecycle::run(project, req, &opts, tx, cancel.clone());
     tokio::pin!(run);
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
+    let mut interrupts = Interrupts::new();
     let mut cancelling = false;
     let mut printer = Printer::default();
     let result = loop {
         tokio::select! {
             Some(event) = rx.recv() => printer.event(&event, json),
             result = &mut run => break result,
-            _ = &mut ctrl_c, if !cancelling => {
+            signal = interrupts.recv(), if !cancelling => {
                 cancelling = true;
                 cancel.cancel();
                 if !json {
-                    eprintln!("dockmaster: cancelling: stopping Compose…");
+                    // The terminal may be gone (SIGHUP): never fail on writing this.
+                    let _ = writeln!(std::io::stderr(), "dockmaster: {signal}: cancelling: stopping Compose…");
                 }
             }
         }

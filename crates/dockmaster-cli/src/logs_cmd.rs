@@ -18,6 +18,7 @@ use dockmaster_core::Project;
 use serde::Serialize;
 
 use crate::fail;
+use crate::signals::Interrupts;
 
 #[derive(Args)]
 pub struct LogsArgs {
@@ -176,15 +177,15 @@ pub fn run(project: &Project, args: LogsArgs, json: bool) -> ExitCode {
     })
 }
 
-/// Prints batches until the follow ends (or, following, until Ctrl-C / SIGTERM or stdout closes).
+/// Prints batches until the follow ends (or, following, until Ctrl-C / SIGTERM / SIGHUP or stdout closes).
 async fn pump(
     mut batches: tokio::sync::mpsc::Receiver<LogBatch>,
     mut printer: Printer,
     print: bool,
     follow: bool,
 ) -> ExitCode {
-    let stop = stop_signal();
-    tokio::pin!(stop);
+    // Only a follow listens: elsewhere the signals keep their default action (end at once).
+    let mut interrupts = follow.then(Interrupts::new);
     let stdout = std::io::stdout();
     loop {
         let batch = tokio::select! {
@@ -192,7 +193,7 @@ async fn pump(
                 Some(b) => b,
                 None => return ExitCode::SUCCESS,
             },
-            _ = &mut stop, if follow => return ExitCode::SUCCESS,
+            _ = crate::signals::next_of(&mut interrupts), if follow => return ExitCode::SUCCESS,
         };
         for n in &batch.notices {
             eprintln!("dockmaster: {}", n.message);
@@ -205,28 +206,6 @@ async fn pump(
         if !ok {
             return ExitCode::SUCCESS; // the reader went away
         }
-    }
-}
-
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

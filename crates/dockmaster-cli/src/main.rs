@@ -8,6 +8,7 @@ mod lifecycle_cmd;
 mod logs_cmd;
 mod region_cmd;
 mod secret;
+mod signals;
 mod table;
 
 use errors::{fail, status};
@@ -88,7 +89,7 @@ enum Command {
 const EXIT_STATUSES: &str = "Exit status: 0 ok; 1 --strict and the selection has errors; 2 usage (unknown profile or \
 service, `down --volumes` without --yes); 3 the project cannot be read; 4 the engine, the keychain or Compose is \
 unavailable; 5 the operation failed (Compose failed, a service is unhealthy, or --wait timed out); 6 another \
-operation is running on the project; 7 the preflight blocked the start; 130 cancelled (Ctrl-C).";
+operation is running on the project; 7 the preflight blocked the start; 130 cancelled (Ctrl-C, SIGTERM or SIGHUP).";
 
 fn print_json(value: &impl Serialize) {
     match serde_json::to_string_pretty(value) {

@@ -1,5 +1,5 @@
 //! `dockmaster region plan|create|ls|show|start|stop|rm`: regions cloned from the stack's regional template,
-//! planned before anything is created, applied with progress and rolled back on failure or Ctrl-C.
+//! planned before anything is created, applied with progress and rolled back on failure, Ctrl-C, SIGTERM or SIGHUP.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -14,13 +14,14 @@ use dockmaster_core::region::{
 use dockmaster_core::Project;
 use serde::Serialize;
 
+use crate::signals::Interrupts;
 use crate::status;
 
 #[derive(Subcommand)]
 pub enum RegionCommand {
     /// Show everything creating a region would create or join (nothing is created).
     Plan(RequestArgs),
-    /// Create a region: shows the plan, asks (unless --yes), applies it with progress; on failure or Ctrl-C
+    /// Create a region: shows the plan, asks (unless --yes), applies it with progress; on failure, Ctrl-C, SIGTERM or SIGHUP
     /// removes everything it had created.
     Create(CreateArgs),
     /// List the project's regions with state and health.
@@ -37,13 +38,14 @@ pub enum RegionCommand {
     /// Stop a region's server, then its database.
     Stop { name: String },
     /// Remove a region's containers and network; `--volumes --yes` also deletes its volumes (their data)
-    /// and its database password.
+    /// and its database password. A region whose creation was interrupted is removed completely (`--yes`
+    /// confirms the volumes that creation made; the password it generated goes too).
     Rm {
         name: String,
         /// Also delete the region's volumes (their data is lost); needs --yes.
         #[arg(long)]
         volumes: bool,
-        /// Confirm deleting the volumes.
+        /// Confirm deleting the volumes (with --volumes: all of them; alone: an interrupted creation's own).
         #[arg(long)]
         yes: bool,
     },
@@ -196,13 +198,24 @@ fn error(json: bool, e: &RegionError) -> ExitCode {
                 eprintln!("  {f}");
             }
         }
-        RegionError::ConfirmVolumes { region, volumes } => {
-            eprintln!("dockmaster: removing region {region}'s volumes deletes their data:");
-            for v in volumes {
-                eprintln!("  {v}");
+        RegionError::ConfirmVolumes { region, volumes, interrupted_apply, created_by_apply } => {
+            match interrupted_apply {
+                Some(id) => eprintln!(
+                    "dockmaster: region {region}'s creation (apply {id}) was interrupted; removing it deletes \
+                     these volumes and their data:"
+                ),
+                None => eprintln!("dockmaster: removing region {region}'s volumes deletes their data:"),
             }
+            for v in volumes {
+                match interrupted_apply.as_deref().filter(|_| created_by_apply.contains(v)) {
+                    Some(id) => eprintln!("  {v} ({})", region::error::created_reason(id)),
+                    None => eprintln!("  {v}"),
+                }
+            }
+            let only_its_own = volumes.iter().all(|v| created_by_apply.contains(v));
             eprintln!(
-                "Nothing was removed. Run `dockmaster region rm {region} --volumes --yes` to delete them."
+                "Nothing was removed. Run `dockmaster region rm {region} {}` to delete them.",
+                if only_its_own { "--yes" } else { "--volumes --yes" }
             );
         }
         _ => eprintln!("dockmaster: {e}"),
@@ -313,14 +326,15 @@ async fn rm(
     yes: bool,
     json: bool,
 ) -> Result<(), RegionError> {
-    let confirmed = if volumes {
-        let info = region::get(docker, project.name(), region).await?;
-        if !yes {
-            return Err(RegionError::ConfirmVolumes { region: region.into(), volumes: info.volumes });
+    // `--volumes --yes`: every volume of the region. `--yes` alone: an interrupted region's own volumes (the
+    // core refuses to remove such a region without them confirmed); other volumes are kept.
+    let confirmed = match (volumes, yes) {
+        (false, false) => None,
+        (true, false) => {
+            return Err(region::confirmation_needed(&region::get(docker, project.name(), region).await?))
         }
-        Some(info.volumes)
-    } else {
-        None
+        (true, true) => Some(region::get(docker, project.name(), region).await?.volumes),
+        (false, true) => region::get(docker, project.name(), region).await?.interrupted.map(|i| i.volumes),
     };
     let report = region::remove(docker, project.root(), project.name(), region, confirmed.as_deref()).await?;
     if json {
@@ -394,17 +408,17 @@ async fn create(docker: &region::Docker, project: &Project, args: CreateArgs, js
     };
     let apply = region::apply(docker, project, &plan, &apply_options, &cancel, &progress);
     tokio::pin!(apply);
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
+    let mut interrupts = Interrupts::new();
     let mut cancelling = false;
     let result = loop {
         tokio::select! {
             result = &mut apply => break result,
-            _ = &mut ctrl_c, if !cancelling => {
+            signal = interrupts.recv(), if !cancelling => {
                 cancelling = true;
                 cancel.cancel();
                 if !json {
-                    eprintln!("dockmaster: cancelling: rolling back what was created…");
+                    // The terminal may be gone (SIGHUP): never fail on writing this.
+                    let _ = writeln!(std::io::stderr(), "dockmaster: {signal}: cancelling: rolling back what was created…");
                 }
             }
         }
@@ -547,8 +561,13 @@ fn print_regions(regions: &[RegionInfo]) {
     let rows: Vec<Vec<String>> = regions
         .iter()
         .map(|r| {
-            let state =
-                if r.containers.is_empty() { "removed (volumes kept)".to_string() } else { plain(&r.state) };
+            let state = if r.interrupted.is_some() {
+                "interrupted".to_string()
+            } else if r.containers.is_empty() {
+                "removed (volumes kept)".to_string()
+            } else {
+                plain(&r.state)
+            };
             vec![
                 r.name.clone(),
                 state,
@@ -560,4 +579,9 @@ fn print_regions(regions: &[RegionInfo]) {
         })
         .collect();
     crate::table::print_table(&["REGION", "STATE", "HEALTH", "SERVER", "OWNER", "CONTAINERS"], &rows);
+    for r in regions {
+        if let Some(i) = &r.interrupted {
+            println!("{}: {}", r.name, i.fix);
+        }
+    }
 }

@@ -687,8 +687,26 @@ fn processes_mentioning(needle: &str) -> Vec<(u32, String)> {
 }
 
 fn sigint(pid: u32) {
-    let status = Command::new("kill").args(["-INT", &pid.to_string()]).status().expect("kill runs");
-    assert!(status.success());
+    signal(pid, "INT");
+}
+
+/// Sends `SIG<name>` to `pid` (only ever a `dockmaster` this test started).
+fn signal(pid: u32, name: &str) {
+    let status =
+        Command::new("kill").args([&format!("-{name}"), &pid.to_string()]).status().expect("kill runs");
+    assert!(status.success(), "kill -{name} {pid}");
+}
+
+/// Waits until no live process mentions `needle` (at most `timeout`); the ones left, if any.
+fn wait_processes_gone(needle: &str, timeout: Duration) -> Vec<(u32, String)> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let left = processes_mentioning(needle);
+        if left.is_empty() || Instant::now() > deadline {
+            return left;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// While `up` waits for a dependency, a second operation on the same project is refused with exit 6 naming
@@ -778,6 +796,192 @@ fn cancel_during_slow_start_leaves_no_compose_process_v1_and_v2() {
         let left = processes_mentioning(&fx.project);
         assert!(left.is_empty(), "{c:?}: processes left behind: {left:?}");
     }
+}
+
+/// Issue 14, finding 6: SIGTERM and SIGHUP end `up --wait` the way Ctrl-C does — Compose is stopped and reaped,
+/// the result says cancelled, exit 130 — and the lock is free right after (the next operation runs).
+#[test]
+fn sigterm_and_sighup_cancel_like_ctrl_c_v1_and_v2() {
+    require_engine();
+    require_keychain();
+    for (c, sig) in [(Compose::V2, "TERM"), (Compose::V1, "HUP"), (Compose::V1, "TERM")] {
+        let fx = Fixture::new(&format!("sig{}-{}", sig.to_lowercase(), flavor(c)), SLOW);
+        let env = vec![("DOCKMASTER_COMPOSE".to_string(), flavor(c).to_string())];
+        let mut cmd = dm_command(
+            fx.path(),
+            &fx.project,
+            &["--json", "up", "--wait", "--timeout", "120", "--grace", "3"],
+            &env,
+        );
+        cmd.stdin(Stdio::null());
+        let live = Live::spawn(cmd);
+        live.wait_line("base waiting for its healthcheck", Duration::from_secs(60), |v| {
+            v["kind"] == "phase" && v["service"] == "base" && v["phase"] == "waiting"
+        });
+        assert!(
+            processes_mentioning(&fx.project).iter().any(|(_, cmd)| cmd.contains("compose")),
+            "{c:?}: no Compose process seen while up runs"
+        );
+        let signalled_at = Instant::now();
+        signal(live.child.id(), sig);
+        let (code, lines, stderr) = live.finish(Duration::from_secs(30));
+        assert!(
+            signalled_at.elapsed() < Duration::from_secs(15),
+            "{c:?} SIG{sig}: took {:?}",
+            signalled_at.elapsed()
+        );
+        assert_eq!(code, Some(130), "{c:?} SIG{sig}: {stderr}\n{lines:?}");
+        let last = lines.last().expect("a result line");
+        assert_eq!(last["result"]["outcome"], "cancelled", "{c:?} SIG{sig}: {last}");
+        let left = processes_mentioning(&fx.project);
+        assert!(left.is_empty(), "{c:?} SIG{sig}: processes left behind: {left:?}");
+        let run = fx.dm(&["--json", "stop"], &env);
+        assert_eq!(run.code, Some(0), "{c:?} SIG{sig}: the lock is free again: {}", run.text());
+    }
+}
+
+/// Issue 14, finding 6: `up --wait` killed outright (SIGKILL, no chance to clean up) leaves Compose running;
+/// Compose still holds the project's lock, so a `down` started right away is refused as busy (naming both
+/// PIDs) and never runs beside it. Once that Compose has ended, `down` runs.
+#[test]
+fn sigkilled_up_keeps_the_lock_while_its_compose_runs_v2_and_v1() {
+    require_engine();
+    require_keychain();
+    for c in [Compose::V2, Compose::V1] {
+        let fx = Fixture::new(&format!("kill-{}", flavor(c)), SLOW);
+        let env = vec![("DOCKMASTER_COMPOSE".to_string(), flavor(c).to_string())];
+        let mut cmd =
+            dm_command(fx.path(), &fx.project, &["--json", "up", "--wait", "--timeout", "90"], &env);
+        cmd.stdin(Stdio::null());
+        let live = Live::spawn(cmd);
+        live.wait_line("base waiting for its healthcheck", Duration::from_secs(60), |v| {
+            v["kind"] == "phase" && v["service"] == "base" && v["phase"] == "waiting"
+        });
+        let dockmaster_pid = live.child.id();
+        signal(dockmaster_pid, "KILL");
+        let (code, _, _) = live.finish(Duration::from_secs(10));
+        assert_eq!(code, None, "{c:?}: dockmaster was killed by the signal");
+        let compose: Vec<(u32, String)> = processes_mentioning(&fx.project)
+            .into_iter()
+            .filter(|(_, cmd)| cmd.contains("compose"))
+            .collect();
+        assert!(!compose.is_empty(), "{c:?}: Compose should have outlived the killed dockmaster");
+
+        let run = fx.dm(&["--json", "down"], &env);
+        assert_eq!(run.code, Some(6), "{c:?}: down must be refused while Compose runs: {}", run.text());
+        let last = run.last();
+        assert_eq!(last["error"]["code"], "OPERATION_BUSY", "{c:?}: {last}");
+        let message = last["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("`up`") && message.contains(&format!("PID {dockmaster_pid}")), "{message}");
+        assert!(
+            compose.iter().any(|(pid, _)| message.contains(&format!("Compose (PID {pid})"))),
+            "{c:?}: the message names Compose's PID ({compose:?}): {message}"
+        );
+        assert!(
+            !run.events().iter().any(|e| e["message"].as_str().is_some_and(|m| m.starts_with("$ "))),
+            "{c:?}: the refused down ran Compose: {}",
+            run.text()
+        );
+
+        // Let that Compose finish on its own: its dependency becomes healthy.
+        let base = docker(&[
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.compose.project={}", fx.project),
+            "--filter",
+            "label=com.docker.compose.service=base",
+        ]);
+        let made_ready = Command::new("docker")
+            .args(["exec", base.trim(), "sh", "-c", ": > /tmp/ready"])
+            .status()
+            .expect("docker runs");
+        assert!(made_ready.success(), "{c:?}: cannot mark base ready ({base:?})");
+        let left = wait_processes_gone(&fx.project, Duration::from_secs(60));
+        assert!(left.is_empty(), "{c:?}: Compose did not end: {left:?}");
+        let run = fx.dm(&["--json", "down"], &env);
+        assert_eq!(run.code, Some(0), "{c:?}: down after Compose ended: {}", run.text());
+        assert!(labelled("container", &fx.project).is_empty(), "{c:?}: down left containers");
+    }
+}
+
+/// Issue 14, finding 5, end to end: without XDG_RUNTIME_DIR, a world-writable `$TMPDIR/dockmaster-<uid>` made
+/// in advance with the predictable lock file linked to a victim file no longer lets `dockmaster stop` write
+/// the victim: the lock lives under `$XDG_STATE_HOME`. A world-writable `$XDG_RUNTIME_DIR/dockmaster` is refused
+/// with its name and the fix, and the operation does not run.
+#[test]
+fn planted_lock_folders_are_not_trusted() {
+    use std::os::unix::fs::PermissionsExt;
+    require_engine();
+    let fx = Fixture::new("lockdir", SLOW);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let victim = tmp.path().join("victim.txt");
+    std::fs::write(&victim, "precious data\n").expect("victim");
+    let tmpdir = tmp.path().join("tmp");
+    let uid = String::from_utf8_lossy(&Command::new("id").arg("-u").output().expect("id").stdout)
+        .trim()
+        .to_string();
+    let planted = tmpdir.join(format!("dockmaster-{uid}"));
+    std::fs::create_dir_all(&planted).expect("planted");
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let root = fx.path().canonicalize().expect("root");
+    let lock_name = dockmaster_core::lifecycle::lock::path_for(Path::new(""), &root, &fx.project);
+    std::os::unix::fs::symlink(&victim, planted.join(&lock_name)).expect("symlink");
+    let state = tmp.path().join("state");
+
+    let mut cmd = dm_command(
+        fx.path(),
+        &fx.project,
+        &["--json", "stop"],
+        &[
+            ("DOCKMASTER_COMPOSE".to_string(), "v2".to_string()),
+            ("TMPDIR".to_string(), tmpdir.display().to_string()),
+            ("XDG_STATE_HOME".to_string(), state.display().to_string()),
+        ],
+    );
+    cmd.env_remove("XDG_RUNTIME_DIR");
+    let run = Run::from(cmd.output().expect("dockmaster runs"));
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "precious data\n",
+        "the victim was written"
+    );
+    assert_eq!(run.code, Some(0), "{}", run.text());
+    let locks = state.join("dockmaster/locks");
+    assert_eq!(std::fs::metadata(&locks).expect("lock folder").permissions().mode() & 0o777, 0o700);
+    assert!(locks.join(&lock_name).is_file(), "the lock was not taken under XDG_STATE_HOME");
+
+    // A planted, world-writable runtime folder is refused, named, with the fix.
+    let runtime = tmp.path().join("run");
+    std::fs::create_dir_all(runtime.join("dockmaster")).expect("runtime");
+    std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    std::fs::set_permissions(runtime.join("dockmaster"), std::fs::Permissions::from_mode(0o777))
+        .expect("chmod");
+    let run = fx.dm(
+        &["--json", "stop"],
+        &[
+            ("DOCKMASTER_COMPOSE".to_string(), "v2".to_string()),
+            ("XDG_RUNTIME_DIR".to_string(), runtime.display().to_string()),
+        ],
+    );
+    assert_eq!(run.code, Some(5), "{}", run.text());
+    let last = run.last();
+    assert_eq!(last["error"]["code"], "OPERATION_LOCK_FAILED", "{last}");
+    let message = last["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(&runtime.join("dockmaster").display().to_string()) && message.contains("chmod 700"),
+        "{message}"
+    );
+    assert!(
+        !run.events().iter().any(|e| e["message"].as_str().is_some_and(|m| m.starts_with("$ "))),
+        "Compose ran without the lock: {}",
+        run.text()
+    );
+    assert_eq!(
+        std::fs::metadata(runtime.join("dockmaster")).expect("meta").permissions().mode() & 0o777,
+        0o777,
+        "the folder was changed"
+    );
 }
 
 /// Every regular file under `dir` that contains `needle`.

@@ -9,8 +9,8 @@ mod engine_support;
 
 use std::collections::BTreeSet;
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 use dockmaster_core::region::{self, ApplyOptions, ApplyStep, CancellationToken, PlanOptions, RegionError};
 use dockmaster_core::{OpenOptions, Project};
@@ -24,13 +24,15 @@ struct Stack {
     project: String,
     /// Region names created (their keychain entries are removed on drop).
     regions: std::cell::RefCell<Vec<String>>,
+    /// `XDG_STATE_HOME` of every `dockmaster` run: where region applies keep their journals.
+    state: tempfile::TempDir,
 }
 
 impl Stack {
     fn new(tag: &str) -> Stack {
         require_engine();
         let project = format!("dmreg-{tag}-{}-{}", std::process::id(), fastrand::u32(0..1_000_000));
-        Stack { project, regions: Default::default() }
+        Stack { project, regions: Default::default(), state: tempfile::tempdir().expect("state folder") }
     }
 
     /// What `docker compose --profile multi-regional up` would create first: the project's two networks.
@@ -64,6 +66,11 @@ impl Stack {
 
     /// `dockmaster --project demo -p PROJECT [-f FILE…] ARGS`.
     fn dm_files(&self, files: &[PathBuf], args: &[&str]) -> Output {
+        run(&mut self.command(files, args))
+    }
+
+    /// The command [`Stack::dm_files`] runs (journals under the stack's own state folder).
+    fn command(&self, files: &[PathBuf], args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockmaster"));
         cmd.arg("--project").arg(repo().join("demo")).args(["-p", &self.project]);
         for f in files {
@@ -74,7 +81,25 @@ impl Stack {
                 cmd.env_remove(key);
             }
         }
-        run(cmd.args(args))
+        cmd.env("XDG_STATE_HOME", self.state.path());
+        cmd.args(args);
+        cmd
+    }
+
+    /// The region apply journals left in the stack's state folder.
+    fn journals(&self) -> Vec<PathBuf> {
+        let dir = self.state.path().join("dockmaster/region-applies");
+        std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect()
+    }
+
+    /// Waits (at most 90 s) until the engine has a container named `name`.
+    fn wait_container(&self, name: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+        let filter = format!("name=^/{name}$");
+        while run_ok(Command::new("docker").args(["ps", "-aq", "--filter", &filter])).trim().is_empty() {
+            assert!(std::time::Instant::now() < deadline, "{name} was not created within 90 s");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
     }
 
     fn track(&self, region: &str) {
@@ -539,6 +564,11 @@ fn regions_apply_healthy_survive_restarts_and_roll_back_exactly() {
         let plan = region::prepare(&docker, &project, &region::RegionRequest::new("reg-e", OWNER), &options)
             .await
             .expect("plan");
+        // The journal under the stack's state folder, as the CLI runs have it.
+        let options = ApplyOptions {
+            journal_dir: Some(stack.state.path().join("dockmaster/region-applies")),
+            ..Default::default()
+        };
         let cancel = CancellationToken::new();
         let trigger = cancel.clone();
         let seen = std::sync::Mutex::new(Vec::new());
@@ -548,8 +578,7 @@ fn regions_apply_healthy_survive_restarts_and_roll_back_exactly() {
             }
             seen.lock().expect("lock").push(e);
         };
-        let result =
-            region::apply(&docker, &project, &plan, &ApplyOptions::default(), &cancel, &progress).await;
+        let result = region::apply(&docker, &project, &plan, &options, &cancel, &progress).await;
         (result, seen.into_inner().expect("events"))
     });
     match outcome.0 {
@@ -565,6 +594,7 @@ fn regions_apply_healthy_survive_restarts_and_roll_back_exactly() {
     assert!(stack.objects(Some("reg-e")).is_empty(), "{:?}", stack.objects(Some("reg-e")));
     assert_eq!(stack.objects(None), before);
     assert!(keychain_password(&stack.project, "reg-e").is_none());
+    assert!(stack.journals().is_empty(), "the rolled-back apply left its journal: {:?}", stack.journals());
 
     // Stop/start, then remove: volumes stay unless confirmed; a new region of that name reuses them.
     let out = stack.dm(&["region", "stop", "--json", "reg-b"]);
@@ -599,4 +629,212 @@ fn regions_apply_healthy_survive_restarts_and_roll_back_exactly() {
     let out = stack.dm(&["region", "rm", "reg-a", "--volumes", "--yes"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(stack.objects(None).is_empty(), "{:?}", stack.objects(None));
+}
+
+/// `region create` of a region whose server never becomes healthy, started in the background (output to files
+/// in `tmp`), in a two-port range and a /23 pool of its own.
+fn start_unhealthy_create(stack: &Stack, tmp: &Path, name: &str) -> Background {
+    stack.track(name);
+    let override_file = tmp.join("unhealthy.yml");
+    std::fs::write(
+        &override_file,
+        "services:\n  regional-server-template:\n    healthcheck:\n      test: [\"CMD-SHELL\", \"exit 1\"]\n      retries: 1000\n",
+    )
+    .expect("override");
+    let files = [repo().join("demo/docker-compose.yml"), override_file];
+    let port = port_pair();
+    let (range, pool) = (format!("{port}-{}", port + 1), pool23());
+    let out_path = tmp.join(format!("{name}.out"));
+    let mut cmd = stack.command(
+        &files,
+        &[
+            "region",
+            "create",
+            "--json",
+            "--yes",
+            name,
+            "--owner",
+            OWNER,
+            "--port-range",
+            &range,
+            "--subnet-pool",
+            &pool,
+            "--health-timeout",
+            "300",
+        ],
+    );
+    let out = std::fs::File::create(&out_path).expect("out");
+    cmd.stdin(Stdio::null()).stdout(out.try_clone().expect("out")).stderr(out);
+    Background { child: cmd.spawn().expect("dockmaster starts"), out: out_path }
+}
+
+/// A `dockmaster` this test started in the background; killed (by its PID) if the test ends before it does.
+struct Background {
+    child: std::process::Child,
+    out: PathBuf,
+}
+
+impl Background {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits (at most `secs`) for it to exit; its exit code (`None`: ended by a signal) and its output.
+    fn wait_exit(&mut self, secs: u64) -> (Option<i32>, String) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return (status.code(), std::fs::read_to_string(&self.out).unwrap_or_default());
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "dockmaster did not exit within {secs} s:\n{}",
+                std::fs::read_to_string(&self.out).unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Sends `SIG<name>` to `pid` (only ever a `dockmaster` this test started).
+fn signal(pid: u32, name: &str) {
+    let status =
+        Command::new("kill").args([&format!("-{name}"), &pid.to_string()]).status().expect("kill runs");
+    assert!(status.success(), "kill -{name} {pid}");
+}
+
+/// The engine objects labelled with one apply's ID.
+fn apply_objects(apply_id: &str) -> Vec<String> {
+    let filter = format!("label=dev.dockmaster.region.apply={apply_id}");
+    let mut out = Vec::new();
+    for list in [vec!["ps", "-aq"], vec!["network", "ls", "-q"], vec!["volume", "ls", "-q"]] {
+        let mut args = list.clone();
+        args.extend(["--filter", &filter]);
+        out.extend(run_ok(Command::new("docker").args(&args)).split_whitespace().map(String::from));
+    }
+    out
+}
+
+/// Issue 14, finding 6: an apply killed outright (SIGKILL) after its database step. While it ran, `up` on the
+/// project was refused as busy (an apply holds the project's operation lock). Afterwards `region ls` shows the
+/// region as interrupted with the fix; `region rm` asks to confirm the volumes that apply created (with that
+/// reason), then removes it completely: containers, network, volume and the password it generated.
+#[test]
+fn killed_apply_is_shown_interrupted_and_removed_completely() {
+    let stack = Stack::new("killed");
+    stack.networks_up();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut create = start_unhealthy_create(&stack, tmp.path(), "reg-k");
+    stack.wait_container(&format!("{}-region-reg-k-db", stack.project));
+
+    // An apply and an `up` never run together.
+    let up = stack.dm(&["--json", "up"]);
+    assert_eq!(up.status.code(), Some(6), "up during an apply: {}", text(&up));
+    let refusal = json(&up);
+    assert_eq!(refusal["error"]["code"], "OPERATION_BUSY", "{refusal}");
+    let message = refusal["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("region create reg-k") && message.contains(&format!("PID {}", create.pid())),
+        "{message}"
+    );
+
+    signal(create.pid(), "KILL");
+    let (code, output) = create.wait_exit(10);
+    assert_eq!(code, None, "killed by the signal: {output}");
+    let volume = format!("{}-region-reg-k-regional_assets", stack.project);
+    let before = stack.objects(Some("reg-k"));
+    assert!(before.iter().any(|o| o.starts_with("container ")), "the db container is left: {before:?}");
+    assert!(keychain_password(&stack.project, "reg-k").is_some(), "the apply stored a password");
+
+    // Listed as interrupted, with the apply and what it created.
+    let out = stack.dm(&["region", "ls", "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let regions = json(&out);
+    let r = regions
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|r| r["name"] == "reg-k")
+        .expect("reg-k listed")
+        .clone();
+    let apply_id =
+        r["interrupted"]["applyId"].as_str().unwrap_or_else(|| panic!("not interrupted: {r}")).to_string();
+    assert_eq!(r["interrupted"]["volumes"], serde_json::json!([volume]), "{r}");
+    assert_eq!(r["interrupted"]["passwordGenerated"], true, "{r}");
+    assert!(
+        r["interrupted"]["fix"].as_str().is_some_and(|f| f.contains("dockmaster region rm reg-k")),
+        "{r}"
+    );
+    assert!(!apply_objects(&apply_id).is_empty());
+    let human = stack.dm(&["region", "ls"]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains("interrupted"), "{}", text(&human));
+    let shown = stack.dm(&["region", "show", "--json", "reg-k"]);
+    assert!(
+        json(&shown)["warnings"]
+            .as_array()
+            .is_some_and(|w| w.iter().any(|w| w.as_str().is_some_and(|w| w.contains(&apply_id)))),
+        "{}",
+        text(&shown)
+    );
+
+    // Removing it asks for the volume, naming why; nothing is removed without the confirmation.
+    let out = stack.dm(&["region", "rm", "reg-k"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let said = text(&out);
+    assert!(
+        said.contains(&volume) && said.contains(&format!("created by the interrupted apply {apply_id}")),
+        "{said}"
+    );
+    assert_eq!(stack.objects(Some("reg-k")), before, "something was removed without confirmation");
+
+    let out = stack.dm(&["region", "rm", "--json", "reg-k", "--volumes", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let report = json(&out);
+    assert_eq!(report["passwordRemoved"], true, "{report}");
+    assert_eq!(report["volumes"], serde_json::json!([volume]), "{report}");
+    assert!(stack.objects(Some("reg-k")).is_empty(), "{:?}", stack.objects(Some("reg-k")));
+    assert!(apply_objects(&apply_id).is_empty(), "{:?}", apply_objects(&apply_id));
+    assert!(keychain_password(&stack.project, "reg-k").is_none(), "the password is left");
+    let service = region::secret::service(&repo().join("demo"), &stack.project, "reg-k");
+    let search = run(Command::new("secret-tool").args(["search", "--all", "service", &service]));
+    assert!(
+        String::from_utf8_lossy(&search.stdout).trim().is_empty(),
+        "keychain items left: {}",
+        text(&search)
+    );
+    assert!(stack.journals().is_empty(), "journal left: {:?}", stack.journals());
+    let out = stack.dm(&["region", "ls", "--json"]);
+    assert!(!json(&out).as_array().expect("list").iter().any(|r| r["name"] == "reg-k"));
+}
+
+/// Issue 14, finding 6: SIGTERM during `region create` rolls back completely, like Ctrl-C (exit 130).
+#[test]
+fn sigterm_during_region_create_rolls_back_completely() {
+    let stack = Stack::new("term");
+    stack.networks_up();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut create = start_unhealthy_create(&stack, tmp.path(), "reg-t");
+    stack.wait_container(&format!("{}-region-reg-t-db", stack.project));
+    signal(create.pid(), "TERM");
+    let (code, output) = create.wait_exit(60);
+    assert_eq!(code, Some(130), "{output}");
+    let last: Value = output
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str::<Value>(l).ok())
+        .unwrap_or_else(|| panic!("no JSON line:\n{output}"));
+    assert_eq!(last["error"]["code"], "REGION_APPLY_CANCELLED", "{last}");
+    assert!(last["error"]["rollback"]["leftBehind"].as_array().is_some_and(Vec::is_empty), "{last}");
+    assert!(stack.objects(Some("reg-t")).is_empty(), "{:?}", stack.objects(Some("reg-t")));
+    assert!(keychain_password(&stack.project, "reg-t").is_none(), "the password is left");
+    assert!(stack.journals().is_empty(), "journal left: {:?}", stack.journals());
 }

@@ -476,6 +476,21 @@ export type ImportReport = {
 	envFile: string | null,
 };
 
+/**  An interrupted region apply: what it left, and how to clean it up. */
+export type InterruptedApply = {
+	/**  The apply's ID (the `dev.dockmaster.region.apply` label of what it created). */
+	applyId: string,
+	/**
+	 *  The volumes it created: removed with the region, once confirmed (the region's other volumes, kept
+	 *  from an earlier region of the same name, follow the usual rule).
+	 */
+	volumes: string[],
+	/**  It generated the region's database password (or was about to): removed with the region. */
+	passwordGenerated: boolean,
+	/**  What to do about it. */
+	fix: string,
+};
+
 /**  Whether the project's keychain could be read. */
 export type KeychainStatus = {
 	available: boolean,
@@ -877,6 +892,11 @@ export type RegionInfo = {
 	containers: ContainerStatus[],
 	networks: string[],
 	volumes: string[],
+	/**
+	 *  Set when the apply that created the region was interrupted (killed before it finished or rolled
+	 *  back): the region is not usable, and removing it cleans up everything that apply created.
+	 */
+	interrupted: InterruptedApply | null,
 };
 
 /**

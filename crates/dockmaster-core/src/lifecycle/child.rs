@@ -1,8 +1,10 @@
 //! A running Compose child: its own process group (so a cancel reaches `docker` and its `docker-compose`
 //! plugin alike), its stdout and stderr as lines, and a termination that always ends in a reaped child —
-//! SIGTERM to the group, SIGKILL after the grace period.
+//! SIGTERM to the group, SIGKILL after the grace period. It inherits the operation lock's descriptor, so the
+//! lock is held as long as any process of Compose lives, even when Dockmaster itself is killed.
 
 use std::process::{ExitStatus, Stdio};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
@@ -12,6 +14,11 @@ use tokio::sync::mpsc;
 use super::compose::Invocation;
 use super::env::ChildEnv;
 use super::error::{LifecycleError, Result};
+use super::lock::OperationLock;
+
+/// Compose spawns one at a time: while one lock's descriptor is inheritable, no other Compose (of another
+/// project, in the app) may start and take it along.
+static SPAWN: Mutex<()> = Mutex::new(());
 
 /// Which stream a line came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +37,13 @@ pub struct ComposeChild {
 pub type Lines = mpsc::UnboundedReceiver<(Stream, String)>;
 
 impl ComposeChild {
-    pub fn spawn(inv: &Invocation, env: &ChildEnv) -> Result<(ComposeChild, Lines)> {
+    /// Starts Compose. With `lock`, the child inherits the lock's descriptor (it is inheritable only for
+    /// the spawn) and the lock file records the child's PID.
+    pub fn spawn(
+        inv: &Invocation,
+        env: &ChildEnv,
+        lock: Option<&mut OperationLock>,
+    ) -> Result<(ComposeChild, Lines)> {
         let mut cmd = Command::new(&inv.program);
         cmd.args(&inv.args)
             .stdin(Stdio::null())
@@ -41,7 +54,23 @@ impl ComposeChild {
         env.apply(&mut cmd);
         #[cfg(unix)]
         cmd.process_group(0);
-        let mut child = cmd.spawn().map_err(|e| LifecycleError::Spawn {
+        let spawn_error = |detail: String| LifecycleError::Spawn { command: inv.display(), detail };
+        let spawned = {
+            let _one_at_a_time = SPAWN.lock().unwrap_or_else(|e| e.into_inner());
+            #[cfg(unix)]
+            if let Some(lock) = lock.as_deref() {
+                lock.set_inheritable(true)
+                    .map_err(|e| spawn_error(format!("cannot pass the operation lock on: {e}")))?;
+            }
+            let spawned = cmd.spawn();
+            #[cfg(unix)]
+            if let Some(lock) = lock.as_deref() {
+                // Failing to restore only means a later child could inherit the lock too; never fatal.
+                let _ = lock.set_inheritable(false);
+            }
+            spawned
+        };
+        let mut child = spawned.map_err(|e| LifecycleError::Spawn {
             command: inv.display(),
             detail: if e.kind() == std::io::ErrorKind::NotFound {
                 format!("`{}` is not on PATH. {}", inv.program, super::error::INSTALL_HINT)
@@ -49,6 +78,10 @@ impl ComposeChild {
                 e.to_string()
             },
         })?;
+        if let (Some(lock), Some(pid)) = (lock, child.id()) {
+            // Diagnostics only: a refused operation names Compose's PID.
+            let _ = lock.record_child(pid);
+        }
         let pgid = child.id().and_then(|id| i32::try_from(id).ok());
         let (tx, lines) = mpsc::unbounded_channel();
         if let Some(out) = child.stdout.take() {

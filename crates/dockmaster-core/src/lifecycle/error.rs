@@ -30,13 +30,21 @@ pub enum LifecycleError {
     InvalidFlavor { value: String, origin: String },
 
     #[error("another operation is running on project {project}: `{operation}`{}. Wait for it to finish (or \
-             cancel it), then retry", pid.map(|p| format!(" (PID {p})")).unwrap_or_default())]
-    Busy { project: String, operation: String, pid: Option<u32> },
+             cancel it), then retry", holder_text(*pid, *compose_pid, *holder_exited))]
+    Busy {
+        project: String,
+        operation: String,
+        /// The Dockmaster process that took the lock.
+        pid: Option<u32>,
+        /// The Compose process it started, which holds the lock as long as it lives.
+        compose_pid: Option<u32>,
+        /// The Dockmaster process is gone (killed) while its Compose still runs.
+        holder_exited: bool,
+    },
 
-    #[error(
-        "cannot take the operation lock {path}: {detail}. Check that the folder exists and is writable \
-             (set XDG_RUNTIME_DIR to one that is)"
-    )]
+    /// The lock folder or file is not safe to use (not the user's, open to others, a link) or cannot be
+    /// written; `detail` says which and how to fix it.
+    #[error("cannot take the operation lock ({path}): {detail}")]
     Lock { path: PathBuf, detail: String },
 
     #[error("preflight blocked the start: {}", summary(.0))]
@@ -116,6 +124,18 @@ impl LifecycleError {
     /// caller confirmed, if any.
     pub fn confirm_volumes(plan: VolumePlan, confirmed: Option<Vec<String>>) -> Self {
         LifecycleError::ConfirmVolumes { volumes: plan.volumes, details: plan.details, confirmed }
+    }
+}
+
+fn holder_text(pid: Option<u32>, compose_pid: Option<u32>, exited: bool) -> String {
+    match (pid, compose_pid) {
+        (Some(p), Some(c)) if exited => format!(
+            " (PID {p}) ended without stopping its Compose (PID {c}), which is still running and holds the \
+             lock until it ends (stop it with `kill -TERM -- -{c}`, its process group, if it hangs)"
+        ),
+        (Some(p), Some(c)) => format!(" (PID {p}, Compose PID {c}) is still running"),
+        (Some(p), None) => format!(" (PID {p})"),
+        (None, _) => String::new(),
     }
 }
 

@@ -57,7 +57,7 @@ pub struct RunOptions {
     pub kill_grace: Duration,
     /// The environment to curate the child's from; `None` reads the current process's.
     pub process_env: Option<HashMap<String, String>>,
-    /// Where lock files go; `None`: `$XDG_RUNTIME_DIR/dockmaster` (else a private temp folder).
+    /// Where lock files go; `None`: `$XDG_RUNTIME_DIR/dockmaster`, else `$XDG_STATE_HOME/dockmaster/locks`.
     pub lock_dir: Option<PathBuf>,
 }
 
@@ -440,11 +440,11 @@ pub async fn run(
         compose::requested(options.compose.as_deref(), process.get(compose::FLAVOR_ENV).map(String::as_str))?;
     let info = compose::detect(requested, &env::curate(&process, &BTreeSet::new())).await?;
 
-    let lock_dir = options
-        .lock_dir
-        .clone()
-        .unwrap_or_else(|| lock::default_dir(process.get("XDG_RUNTIME_DIR").map(String::as_str)));
-    let _lock = OperationLock::acquire(&lock_dir, project.root(), project.name(), op.as_str())?;
+    let lock_dir = match &options.lock_dir {
+        Some(dir) => dir.clone(),
+        None => lock::default_dir(&process)?,
+    };
+    let mut lock = OperationLock::acquire(&lock_dir, project.root(), project.name(), op.as_str())?;
 
     let selection =
         if prepared.profiles.is_empty() { "no profile".to_string() } else { prepared.profiles.join("+") };
@@ -558,7 +558,8 @@ pub async fn run(
         Tracker::new(op, info.flavor, project.name(), &prepared.resolved.model, &prepared.involved);
     tracker.seed(&handle.snapshot());
 
-    let (mut child, mut lines) = ComposeChild::spawn(&invocation, &child_env)?;
+    // Compose inherits the lock: it stays held while Compose lives, even if this process is killed.
+    let (mut child, mut lines) = ComposeChild::spawn(&invocation, &child_env, Some(&mut lock))?;
     drop(child_env); // the secrets are in the child's environment now; zeroise our copy
     em.event(
         EventKind::Output,

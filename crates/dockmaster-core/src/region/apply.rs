@@ -1,8 +1,11 @@
 //! Applies a region plan through the engine API (bollard), step by step with progress events, a health
 //! timeout and a cancellation token; on any failure or cancel it removes exactly what this apply created
-//! (tracked IDs, plus everything carrying this apply's label) and reports the cause.
+//! (tracked IDs, plus everything carrying this apply's label) and reports the cause. It holds the project's
+//! operation lock (so it never runs beside a Compose operation or another apply) and keeps a journal of what
+//! it created, so an apply killed outright is found again as interrupted (see [`super::journal`]).
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use bollard::models::{
@@ -20,6 +23,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use super::error::{engine_reason, RegionError, Rollback};
+use super::journal::{self, Journal, Record};
 use super::plan::{
     NetworkAction, PlannedContainer, RegionPlan, RegionRole, Values, VolumeAction, PASSWORD_VAR,
 };
@@ -39,12 +43,27 @@ pub struct ApplyOptions {
     pub health_timeout: Duration,
     /// Timeout of each engine request.
     pub request_timeout: Duration,
+    /// Where the project's operation lock is taken; `None`: the lifecycle's folder
+    /// (`$XDG_RUNTIME_DIR/dockmaster`, else `$XDG_STATE_HOME/dockmaster/locks`).
+    pub lock_dir: Option<PathBuf>,
+    /// Where the apply's journal is kept; `None`: `$XDG_STATE_HOME/dockmaster/region-applies`.
+    pub journal_dir: Option<PathBuf>,
 }
 
 impl Default for ApplyOptions {
     fn default() -> Self {
-        ApplyOptions { health_timeout: Duration::from_secs(120), request_timeout: Duration::from_secs(60) }
+        ApplyOptions {
+            health_timeout: Duration::from_secs(120),
+            request_timeout: Duration::from_secs(60),
+            lock_dir: None,
+            journal_dir: None,
+        }
     }
+}
+
+/// The operation name a region apply holds the project's lock under (a refused operation names it).
+pub fn lock_operation(region: &str) -> String {
+    format!("region create {region}")
 }
 
 /// The steps of an apply, in order (`rollback` only after a failure or cancel).
@@ -200,18 +219,69 @@ pub async fn apply(
     progress: &(dyn Fn(ApplyEvent) + Send + Sync),
 ) -> Result<AppliedRegion, RegionError> {
     let run = Run { docker, plan, options, cancel, progress, started: Instant::now(), apply_id: apply_id() };
-    let mut created = Created::default();
-    match steps(&run, project, &mut created).await {
-        Ok(()) => Ok(AppliedRegion {
-            region: plan.region.clone(),
-            server_url: plan.server_url.clone(),
-            containers: plan.containers.iter().map(|c| c.name.clone()).collect(),
+    // One operation per project: never beside `up`/`down` or another apply, in any process.
+    let lock_dir = match &options.lock_dir {
+        Some(dir) => dir.clone(),
+        None => crate::lifecycle::lock::default_dir(&crate::env::Environment::process_vars())
+            .map_err(RegionError::from_lock)?,
+    };
+    let _lock = crate::lifecycle::lock::OperationLock::acquire(
+        &lock_dir,
+        project.root(),
+        project.name(),
+        &lock_operation(&plan.region),
+    )
+    .map_err(RegionError::from_lock)?;
+    let journal_dir = match &options.journal_dir {
+        Some(dir) => dir.clone(),
+        None => journal::default_dir()?,
+    };
+    // An interrupted apply of this region must be removed first: what it left is not this apply's to reuse.
+    for found in journal::find(&journal_dir, &plan.project)? {
+        if let journal::Found::Interrupted(c) = found {
+            if c.record.region == plan.region {
+                return Err(RegionError::Conflict {
+                    message: format!(
+                        "region {} has an interrupted creation (apply {}) that was never cleaned up: remove it \
+                         first (`dockmaster region rm {}`, or Remove on the Regions page), then create it again",
+                        plan.region, c.record.apply_id, plan.region
+                    ),
+                });
+            }
+        }
+    }
+    // Written before anything is created, so an apply killed at any point is found again.
+    let mut journal = Journal::begin(
+        &journal_dir,
+        Record {
             apply_id: run.apply_id.clone(),
-            elapsed_ms: u32::try_from(run.started.elapsed().as_millis()).unwrap_or(u32::MAX),
-        }),
+            project: plan.project.clone(),
+            root: project.root().to_path_buf(),
+            region: plan.region.clone(),
+            pid: std::process::id(),
+            ..Default::default()
+        },
+    )?;
+    let mut created = Created::default();
+    match steps(&run, project, &mut created, &mut journal).await {
+        Ok(()) => {
+            // Done: nothing is left to clean up. A journal that cannot be deleted only shows the region as
+            // interrupted later, where Remove cleans it up.
+            let _ = journal.finish();
+            Ok(AppliedRegion {
+                region: plan.region.clone(),
+                server_url: plan.server_url.clone(),
+                containers: plan.containers.iter().map(|c| c.name.clone()).collect(),
+                apply_id: run.apply_id.clone(),
+                elapsed_ms: u32::try_from(run.started.elapsed().as_millis()).unwrap_or(u32::MAX),
+            })
+        }
         Err(failure) => {
             run.emit(failure.step, StepStatus::Failed, &plan.region, Some(failure.cause.clone()));
             let rollback = rollback(&run, project, &created).await;
+            if rollback.left_behind.is_empty() {
+                let _ = journal.finish();
+            } // else the journal stays: the region shows as interrupted, and Remove finishes the clean-up.
             if failure.cancelled {
                 Err(RegionError::Cancelled {
                     region: plan.region.clone(),
@@ -238,7 +308,17 @@ fn apply_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn steps(run: &Run<'_>, project: &Project, created: &mut Created) -> Result<(), Failure> {
+/// Records in the journal what was just created (or is about to be); a failure to write fails the step.
+fn note(journal: &mut Journal, step: ApplyStep, change: impl FnOnce(&mut Record)) -> Result<(), Failure> {
+    journal.update(change).map_err(|e| Failure { step, cause: e.to_string(), cancelled: false })
+}
+
+async fn steps(
+    run: &Run<'_>,
+    project: &Project,
+    created: &mut Created,
+    journal: &mut Journal,
+) -> Result<(), Failure> {
     let plan = run.plan;
     let docker = run.docker;
 
@@ -256,6 +336,17 @@ async fn steps(run: &Run<'_>, project: &Project, created: &mut Created) -> Resul
     let root = project.root().to_path_buf();
     let (project_name, region) = (plan.project.clone(), plan.region.clone());
     let wanted_for_keychain = wanted.clone();
+    // Whether the password is this apply's is journaled before it may be stored: a kill right after the
+    // store still leaves a journal that says so.
+    let (r, p, n) = (project.root().to_path_buf(), plan.project.clone(), plan.region.clone());
+    let existed = match tokio::task::spawn_blocking(move || secret::password_stored(&r, &p, &n)).await {
+        Ok(Ok(existed)) => existed,
+        Ok(Err(e)) => return Err(Failure { step, cause: e.to_string(), cancelled: false }),
+        Err(e) => {
+            return Err(Failure { step, cause: format!("the keychain task failed: {e}"), cancelled: false })
+        }
+    };
+    note(journal, step, |r| r.password_existed = Some(existed))?;
     let secrets = tokio::task::spawn_blocking(move || {
         let (password, new) = secret::ensure_password(&root, &project_name, &region)?;
         let values = secret::project_secret_values(&root, &wanted_for_keychain)?;
@@ -344,6 +435,7 @@ async fn steps(run: &Run<'_>, project: &Project, created: &mut Created) -> Resul
         };
         let response = run.call(step, docker.create_network(request)).await?;
         created.networks.push((net.name.clone(), response.id));
+        note(journal, step, |r| r.networks.push(net.name.clone()))?;
         run.emit(step, StepStatus::Done, &net.name, None);
     }
 
@@ -380,6 +472,7 @@ async fn steps(run: &Run<'_>, project: &Project, created: &mut Created) -> Resul
         };
         run.call(step, docker.create_volume(request)).await?;
         created.volumes.push(vol.name.clone());
+        note(journal, step, |r| r.volumes.push(vol.name.clone()))?;
         run.emit(step, StepStatus::Done, &vol.name, None);
     }
 
@@ -410,6 +503,7 @@ async fn steps(run: &Run<'_>, project: &Project, created: &mut Created) -> Resul
         let options = CreateContainerOptions { name: Some(c.name.clone()), ..Default::default() };
         let response = run.call(create, docker.create_container(Some(options), body)).await?;
         created.containers.push((c.name.clone(), response.id.clone()));
+        note(journal, create, |r| r.containers.push(c.name.clone()))?;
         for n in c.networks.iter().skip(1) {
             let request = NetworkConnectRequest {
                 container: response.id.clone(),

@@ -63,11 +63,22 @@ pub enum RegionError {
     #[error("project {project} has no region `{name}`{}", known_list(known))]
     NotFound { project: String, name: String, known: Vec<String> },
 
-    #[error(
-        "removing region {region}'s volumes deletes its data: confirm with exactly these volumes: {} \
-         (CLI: --volumes --yes). Nothing was removed", volumes.join(", ")
-    )]
-    ConfirmVolumes { region: String, volumes: Vec<String> },
+    #[error("{}", confirm_text(region, volumes, interrupted_apply.as_deref(), created_by_apply))]
+    ConfirmVolumes {
+        region: String,
+        volumes: Vec<String>,
+        /// The interrupted apply whose region this is, if it is one.
+        interrupted_apply: Option<String>,
+        /// Which of `volumes` that interrupted apply created (they go with the region; the others are kept
+        /// unless confirmed).
+        created_by_apply: Vec<String>,
+    },
+
+    #[error("{message}")]
+    Busy { message: String },
+
+    #[error("{message}")]
+    StateFolder { message: String },
 
     #[error("creating region {region} failed at step `{step}`: {cause}. {}", rollback.summary())]
     ApplyFailed { region: String, step: String, cause: String, rollback: Rollback },
@@ -86,6 +97,45 @@ pub enum RegionError {
 
     #[error(transparent)]
     Project(#[from] CoreError),
+}
+
+/// The volumes to confirm, each created by the interrupted apply marked so.
+pub fn volume_list(volumes: &[String], apply: Option<&str>, created: &[String]) -> String {
+    volumes
+        .iter()
+        .map(|v| match apply.filter(|_| created.contains(v)) {
+            Some(id) => format!("{v} ({})", created_reason(id)),
+            None => v.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Why a volume goes with an interrupted region.
+pub fn created_reason(apply_id: &str) -> String {
+    format!("created by the interrupted apply {apply_id}")
+}
+
+fn confirm_text(region: &str, volumes: &[String], apply: Option<&str>, created: &[String]) -> String {
+    let what = match apply {
+        Some(_) => format!("region {region}'s creation was interrupted; removing it"),
+        None => format!("removing region {region}'s volumes"),
+    };
+    format!(
+        "{what} deletes their data: confirm with exactly these volumes: {} (CLI: `dockmaster region rm {region} \
+         {}`). Nothing was removed",
+        volume_list(volumes, apply, created),
+        confirm_flags(volumes, created)
+    )
+}
+
+/// The CLI flags that confirm `volumes`: `--yes` when they are only the interrupted apply's own.
+fn confirm_flags(volumes: &[String], created: &[String]) -> &'static str {
+    if !volumes.is_empty() && volumes.iter().all(|v| created.contains(v)) {
+        "--yes"
+    } else {
+        "--volumes --yes"
+    }
 }
 
 fn known_list(known: &[String]) -> String {
@@ -109,6 +159,8 @@ impl RegionError {
             RegionError::NoFreeSubnet { .. } => ErrorCode::RegionNoFreeSubnet,
             RegionError::NotFound { .. } => ErrorCode::RegionNotFound,
             RegionError::ConfirmVolumes { .. } => ErrorCode::VolumesUnconfirmed,
+            RegionError::Busy { .. } => ErrorCode::OperationBusy,
+            RegionError::StateFolder { .. } => ErrorCode::OperationLockFailed,
             RegionError::ApplyFailed { .. } => ErrorCode::RegionApplyFailed,
             RegionError::Cancelled { .. } => ErrorCode::RegionApplyCancelled,
             RegionError::Engine { .. } => ErrorCode::RegionEngine,
@@ -120,6 +172,14 @@ impl RegionError {
 }
 
 impl RegionError {
+    /// A refusal of the project's operation lock, for a region apply.
+    pub(crate) fn from_lock(e: crate::lifecycle::LifecycleError) -> Self {
+        match e {
+            crate::lifecycle::LifecycleError::Busy { .. } => RegionError::Busy { message: e.to_string() },
+            other => RegionError::StateFolder { message: other.to_string() },
+        }
+    }
+
     pub(crate) fn engine(action: impl Into<String>, e: &bollard::errors::Error) -> Self {
         RegionError::Engine { action: action.into(), reason: engine_reason(e) }
     }
@@ -131,4 +191,38 @@ pub fn engine_reason(e: &bollard::errors::Error) -> String {
         return format!("{} (HTTP {status_code})", message.trim());
     }
     crate::engine::client::full_text(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_interrupted_region_names_why_each_volume_goes_and_the_flags_that_confirm() {
+        let own = RegionError::ConfirmVolumes {
+            region: "r".into(),
+            volumes: vec!["p-region-r-data".into()],
+            interrupted_apply: Some("ab12".into()),
+            created_by_apply: vec!["p-region-r-data".into()],
+        }
+        .to_string();
+        assert!(own.contains("p-region-r-data (created by the interrupted apply ab12)"), "{own}");
+        assert!(own.contains("`dockmaster region rm r --yes`") && own.contains("interrupted"), "{own}");
+        let mixed = RegionError::ConfirmVolumes {
+            region: "r".into(),
+            volumes: vec!["p-region-r-data".into(), "p-region-r-kept".into()],
+            interrupted_apply: Some("ab12".into()),
+            created_by_apply: vec!["p-region-r-data".into()],
+        }
+        .to_string();
+        assert!(!mixed.contains("p-region-r-kept (created") && mixed.contains("--volumes --yes"), "{mixed}");
+        let plain = RegionError::ConfirmVolumes {
+            region: "r".into(),
+            volumes: vec!["v".into()],
+            interrupted_apply: None,
+            created_by_apply: vec![],
+        }
+        .to_string();
+        assert!(plain.contains("region r's volumes") && plain.contains(": v (CLI:"), "{plain}");
+    }
 }

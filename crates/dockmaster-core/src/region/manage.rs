@@ -1,5 +1,7 @@
 //! Regions that exist: found by their labels (so they survive a Dockmaster restart), listed with health,
 //! stopped, started, removed (volumes only when confirmed by name) and their plan shown again from inspect.
+//! A region whose apply was interrupted (its journal left, held by nobody) is marked so, and removing it
+//! removes everything that apply created, its volumes (once confirmed) and password included.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -17,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use super::apply::wait_healthy;
 use super::error::RegionError;
 use super::gather::{timed, REQUEST_TIMEOUT};
+use super::journal::{self, Claimed, Found as Journaled};
 use super::plan::{
     ContainerNetwork, Limits, NetworkAction, PlannedContainer, PlannedEnv, PlannedHealthcheck, PlannedMount,
     PlannedNetwork, PlannedPort, PlannedSecret, PlannedVolume, RegionPlan, RegionRole, SecretAction,
@@ -50,6 +53,25 @@ pub struct RegionInfo {
     pub containers: Vec<ContainerStatus>,
     pub networks: Vec<String>,
     pub volumes: Vec<String>,
+    /// Set when the apply that created the region was interrupted (killed before it finished or rolled
+    /// back): the region is not usable, and removing it cleans up everything that apply created.
+    pub interrupted: Option<InterruptedApply>,
+}
+
+/// An interrupted region apply: what it left, and how to clean it up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct InterruptedApply {
+    /// The apply's ID (the `dev.dockmaster.region.apply` label of what it created).
+    pub apply_id: String,
+    /// The volumes it created: removed with the region, once confirmed (the region's other volumes, kept
+    /// from an earlier region of the same name, follow the usual rule).
+    pub volumes: Vec<String>,
+    /// It generated the region's database password (or was about to): removed with the region.
+    pub password_generated: bool,
+    /// What to do about it.
+    pub fix: String,
 }
 
 /// What `remove` did.
@@ -79,7 +101,8 @@ fn scope(project: &str, region: Option<&str>) -> HashMap<String, Vec<String>> {
 struct Found {
     containers: Vec<ContainerInspectResponse>,
     networks: Vec<(String, String, String)>,
-    volumes: Vec<(String, String)>,
+    /// (name, region, the apply that created it).
+    volumes: Vec<(String, String, String)>,
 }
 
 async fn find(docker: &Docker, project: &str, region: Option<&str>) -> Result<Found, RegionError> {
@@ -130,7 +153,8 @@ async fn find(docker: &Docker, project: &str, region: Option<&str>) -> Result<Fo
     .into_iter()
     .map(|v| {
         let r = region_of(&v.labels);
-        (v.name, r)
+        let apply = v.labels.get(labels::REGION_APPLY).cloned().unwrap_or_default();
+        (v.name, r, apply)
     })
     .collect();
     Ok(Found { containers, networks, volumes })
@@ -162,10 +186,50 @@ fn server_url(c: &ContainerInspectResponse) -> Option<String> {
     Some(format!("http://{host}:{port}"))
 }
 
+/// The project's apply journals: interrupted ones (claimed while they are looked at) and running ones. No
+/// state folder (no HOME) means none.
+fn journals(project: &str) -> Result<(Vec<Claimed>, Vec<journal::Record>), RegionError> {
+    let Ok(dir) = journal::default_dir() else { return Ok((Vec::new(), Vec::new())) };
+    let mut interrupted = Vec::new();
+    let mut running = Vec::new();
+    for found in journal::find(&dir, project)? {
+        match found {
+            Journaled::Interrupted(c) => interrupted.push(c),
+            Journaled::Running(r) => running.push(r),
+        }
+    }
+    Ok((interrupted, running))
+}
+
+/// What an interrupted apply left of region `name`: the volumes it created (by its label, or its journal).
+fn interrupted_of(
+    name: &str,
+    record: &journal::Record,
+    volumes: &[(String, String, String)],
+) -> InterruptedApply {
+    let created = volumes
+        .iter()
+        .filter(|(v, r, apply)| r == name && (*apply == record.apply_id || record.volumes.contains(v)))
+        .map(|(v, _, _)| v.clone())
+        .collect();
+    InterruptedApply {
+        apply_id: record.apply_id.clone(),
+        volumes: created,
+        password_generated: record.owns_password(),
+        fix: format!(
+            "its creation (apply {}) was interrupted before it finished: remove it (`dockmaster region rm {name}`, \
+             or Remove on the Regions page), then create it again",
+            record.apply_id
+        ),
+    }
+}
+
 /// The project's regions (by label), with state and health from inspect. A region whose containers are gone
-/// but whose volumes were kept is listed as `notCreated`.
+/// but whose volumes were kept is listed as `notCreated`; one whose apply was interrupted is marked so (even
+/// when that apply created nothing on the engine yet).
 pub async fn list(docker: &Docker, project: &str) -> Result<Vec<RegionInfo>, RegionError> {
     let found = find(docker, project, None).await?;
+    let (interrupted, _) = journals(project)?;
     let mut by_region: BTreeMap<String, Vec<ContainerInspectResponse>> = BTreeMap::new();
     for c in found.containers {
         let region = container_labels(&c).get(labels::REGION).cloned().unwrap_or_default();
@@ -173,13 +237,19 @@ pub async fn list(docker: &Docker, project: &str) -> Result<Vec<RegionInfo>, Reg
     }
     let mut names: BTreeSet<String> = by_region.keys().cloned().collect();
     names.extend(found.networks.iter().map(|(_, _, r)| r.clone()));
-    names.extend(found.volumes.iter().map(|(_, r)| r.clone()));
+    names.extend(found.volumes.iter().map(|(_, r, _)| r.clone()));
+    names.extend(interrupted.iter().map(|c| c.record.region.clone()));
     names.remove("");
     let mut out = Vec::new();
     for name in names {
         let mut containers = by_region.remove(&name).unwrap_or_default();
         containers.sort_by_key(role_of);
-        out.push(info(&name, &containers, &found.networks, &found.volumes));
+        let mut region = info(&name, &containers, &found.networks, &found.volumes);
+        region.interrupted = interrupted
+            .iter()
+            .find(|c| c.record.region == name)
+            .map(|c| interrupted_of(&name, &c.record, &found.volumes));
+        out.push(region);
     }
     Ok(out)
 }
@@ -188,7 +258,7 @@ fn info(
     name: &str,
     containers: &[ContainerInspectResponse],
     networks: &[(String, String, String)],
-    volumes: &[(String, String)],
+    volumes: &[(String, String, String)],
 ) -> RegionInfo {
     let statuses: Vec<ContainerStatus> =
         containers.iter().filter_map(|c| container_status(c, &own_env_masker(c))).collect();
@@ -210,20 +280,43 @@ fn info(
         request: labels.get(labels::REGION_REQUEST).and_then(|j| serde_json::from_str(j).ok()),
         containers: statuses,
         networks: networks.iter().filter(|(_, _, r)| r == name).map(|(_, n, _)| n.clone()).collect(),
-        volumes: volumes.iter().filter(|(_, r)| r == name).map(|(v, _)| v.clone()).collect(),
+        volumes: volumes.iter().filter(|(_, r, _)| r == name).map(|(v, _, _)| v.clone()).collect(),
+        interrupted: None,
     }
 }
 
-async fn one(docker: &Docker, project: &str, name: &str) -> Result<(Found, RegionInfo), RegionError> {
+/// One region's apply journals.
+#[derive(Default)]
+struct RegionJournals {
+    /// Its interrupted apply's journal, claimed (held by this process until dropped).
+    interrupted: Option<Claimed>,
+    /// An apply of it that runs now.
+    running: Option<journal::Record>,
+}
+
+/// One region: its engine objects, what the window shows of it, and its apply journals.
+async fn one(
+    docker: &Docker,
+    project: &str,
+    name: &str,
+) -> Result<(Found, RegionInfo, RegionJournals), RegionError> {
     let found = find(docker, project, Some(name)).await?;
-    if found.containers.is_empty() && found.networks.is_empty() && found.volumes.is_empty() {
+    let (interrupted, running) = journals(project)?;
+    let claimed = interrupted.into_iter().find(|c| c.record.region == name);
+    let running = running.into_iter().find(|r| r.region == name);
+    if found.containers.is_empty()
+        && found.networks.is_empty()
+        && found.volumes.is_empty()
+        && claimed.is_none()
+    {
         let known = list(docker, project).await?.into_iter().map(|r| r.name).collect();
         return Err(RegionError::NotFound { project: project.into(), name: name.into(), known });
     }
     let mut containers = found.containers.clone();
     containers.sort_by_key(role_of);
-    let info = info(name, &containers, &found.networks, &found.volumes);
-    Ok((Found { containers, ..found }, info))
+    let mut info = info(name, &containers, &found.networks, &found.volumes);
+    info.interrupted = claimed.as_ref().map(|c| interrupted_of(name, &c.record, &found.volumes));
+    Ok((Found { containers, ..found }, info, RegionJournals { interrupted: claimed, running }))
 }
 
 /// One region now.
@@ -231,9 +324,20 @@ pub async fn get(docker: &Docker, project: &str, name: &str) -> Result<RegionInf
     Ok(one(docker, project, name).await?.1)
 }
 
+/// The refusal that lists what removing `region` with its volumes needs confirmed: every volume, those its
+/// interrupted apply created marked so.
+pub fn confirmation_needed(region: &RegionInfo) -> RegionError {
+    RegionError::ConfirmVolumes {
+        region: region.name.clone(),
+        volumes: region.volumes.clone(),
+        interrupted_apply: region.interrupted.as_ref().map(|i| i.apply_id.clone()),
+        created_by_apply: region.interrupted.as_ref().map(|i| i.volumes.clone()).unwrap_or_default(),
+    }
+}
+
 /// Stops the server, then the database.
 pub async fn stop(docker: &Docker, project: &str, name: &str) -> Result<RegionInfo, RegionError> {
-    let (found, _) = one(docker, project, name).await?;
+    let (found, _, _) = one(docker, project, name).await?;
     for c in found.containers.iter().rev() {
         let id = c.id.clone().unwrap_or_default();
         let grace = c.config.as_ref().and_then(|cfg| cfg.stop_timeout).unwrap_or(10);
@@ -266,7 +370,7 @@ pub async fn start(
     name: &str,
     health_timeout: Duration,
 ) -> Result<RegionInfo, RegionError> {
-    let (found, _) = one(docker, project, name).await?;
+    let (found, _, _) = one(docker, project, name).await?;
     let cancel = CancellationToken::new();
     for c in &found.containers {
         let id = c.id.clone().unwrap_or_default();
@@ -288,6 +392,11 @@ fn display_name(c: &ContainerInspectResponse) -> String {
 
 /// Removes the region's containers and network. Its volumes (and the database password in the keychain,
 /// which their data needs) are removed only when `confirm_volumes` names exactly the region's volumes.
+///
+/// A region whose apply was interrupted is removed completely: also the volumes that apply created (they
+/// must be confirmed: `confirm_volumes` names exactly them, or all the region's volumes) and the password it
+/// generated, then its journal. Its other volumes (kept from an earlier region of the same name) follow the
+/// usual rule. A region whose apply still runs is refused.
 pub async fn remove(
     docker: &Docker,
     root: &Path,
@@ -295,24 +404,48 @@ pub async fn remove(
     name: &str,
     confirm_volumes: Option<&[String]>,
 ) -> Result<RemoveReport, RegionError> {
-    let (found, info) = one(docker, project, name).await?;
+    let (found, info, journals) = one(docker, project, name).await?;
+    let claimed = journals.interrupted;
+    if let Some(running) = journals.running {
+        let message = if crate::lifecycle::lock::process_alive(running.pid) {
+            format!(
+                "region {name} is being created (apply {}, PID {}): wait for it to finish, or cancel it, then retry",
+                running.apply_id, running.pid
+            )
+        } else {
+            format!(
+                "another Dockmaster process is reading or cleaning up region {name}'s interrupted creation (apply \
+                 {}) right now: retry in a moment",
+                running.apply_id
+            )
+        };
+        return Err(RegionError::Busy { message });
+    }
     let volumes: BTreeSet<String> = info.volumes.iter().cloned().collect();
-    let with_volumes = match confirm_volumes {
-        None => false,
-        Some(given) => {
-            if given.iter().cloned().collect::<BTreeSet<_>>() != volumes {
-                return Err(RegionError::ConfirmVolumes {
-                    region: name.into(),
-                    volumes: volumes.into_iter().collect(),
-                });
-            }
-            true
+    let created: BTreeSet<String> =
+        info.interrupted.as_ref().map(|i| i.volumes.iter().cloned().collect()).unwrap_or_default();
+    let given: Option<BTreeSet<String>> = confirm_volumes.map(|g| g.iter().cloned().collect());
+    // Which volumes go: all of them (confirmed), or only what the interrupted apply created (confirmed).
+    let (with_volumes, removed_volumes) = match &given {
+        Some(g) if *g == volumes => (true, volumes.clone()),
+        Some(g) if !created.is_empty() && *g == created => (false, created.clone()),
+        None if created.is_empty() => (false, BTreeSet::new()),
+        None => {
+            return Err(RegionError::ConfirmVolumes {
+                region: name.into(),
+                volumes: created.iter().cloned().collect(),
+                interrupted_apply: info.interrupted.as_ref().map(|i| i.apply_id.clone()),
+                created_by_apply: created.iter().cloned().collect(),
+            })
         }
+        Some(_) => return Err(confirmation_needed(&info)),
     };
     let mut report = RemoveReport { region: name.into(), ..Default::default() };
     for c in found.containers.iter().rev() {
         let id = c.id.clone().unwrap_or_default();
-        let options = RemoveContainerOptions { force: true, v: with_volumes, ..Default::default() };
+        // An interrupted apply's containers and their anonymous volumes are all its own.
+        let v = with_volumes || claimed.is_some();
+        let options = RemoveContainerOptions { force: true, v, ..Default::default() };
         timed(&format!("remove {}", display_name(c)), docker.remove_container(&id, Some(options))).await?;
         report.containers.push(display_name(c));
     }
@@ -320,16 +453,20 @@ pub async fn remove(
         timed(&format!("remove network {net}"), docker.remove_network(id)).await?;
         report.networks.push(net.clone());
     }
-    if with_volumes {
-        for v in &volumes {
-            timed(
-                &format!("remove volume {v}"),
-                docker.remove_volume(v, Some(RemoveVolumeOptions { force: false })),
-            )
-            .await?;
-            report.volumes.push(v.clone());
-        }
-        let (root, project, region) = (root.to_path_buf(), project.to_string(), name.to_string());
+    for v in &removed_volumes {
+        timed(
+            &format!("remove volume {v}"),
+            docker.remove_volume(v, Some(RemoveVolumeOptions { force: false })),
+        )
+        .await?;
+        report.volumes.push(v.clone());
+    }
+    report.kept_volumes = volumes.difference(&removed_volumes).cloned().collect();
+    let owned_password = info.interrupted.as_ref().is_some_and(|i| i.password_generated);
+    if with_volumes || owned_password {
+        // The password of an interrupted apply lives in its project root's namespace.
+        let root = claimed.as_ref().map_or_else(|| root.to_path_buf(), |c| c.record.root.clone());
+        let (project, region) = (project.to_string(), name.to_string());
         report.password_removed =
             tokio::task::spawn_blocking(move || secret::forget_password(&root, &project, &region))
                 .await
@@ -337,8 +474,9 @@ pub async fn remove(
                 action: "remove the password".into(),
                 reason: e.to_string(),
             })??;
-    } else {
-        report.kept_volumes = volumes.into_iter().collect();
+    }
+    if let Some(claimed) = claimed {
+        claimed.finish()?;
     }
     Ok(report)
 }
@@ -351,12 +489,16 @@ pub async fn describe(
     name: &str,
     policy: &SecretPolicy,
 ) -> Result<RegionPlan, RegionError> {
-    let (found, info) = one(docker, project, name).await?;
+    let (found, info, _) = one(docker, project, name).await?;
     let request = info.request.clone().ok_or_else(|| RegionError::Template {
-        message: format!(
-            "region {name} has no readable `{}` label (was it created by Dockmaster?): its plan cannot be shown",
-            labels::REGION_REQUEST
-        ),
+        message: match &info.interrupted {
+            Some(i) => format!("region {name} has no container to show the plan of: {}", i.fix),
+            None => format!(
+                "region {name} has no readable `{}` label (was it created by Dockmaster?): its plan cannot be \
+                 shown",
+                labels::REGION_REQUEST
+            ),
+        },
     })?;
     let mut containers = Vec::new();
     let mut ports = Vec::new();
@@ -429,7 +571,7 @@ pub async fn describe(
         for m in c.mounts.clone().unwrap_or_default() {
             let kind = match m.typ.as_deref() {
                 Some("volume")
-                    if m.name.as_deref().is_some_and(|n| found.volumes.iter().any(|(v, _)| v == n)) =>
+                    if m.name.as_deref().is_some_and(|n| found.volumes.iter().any(|(v, _, _)| v == n)) =>
                 {
                     "volume"
                 }
@@ -537,12 +679,16 @@ pub async fn describe(
         },
         db_host,
         db_port,
-        warnings: match stored {
-            Some(false) => vec![format!(
-                "the keychain holds no {PASSWORD_VAR} for this region any more: the database's password is lost"
-            )],
-            _ => Vec::new(),
-        },
+        warnings: info
+            .interrupted
+            .iter()
+            .map(|i| format!("region {name}: {}", i.fix))
+            .chain(stored.filter(|s| !s).map(|_| {
+                format!(
+                    "the keychain holds no {PASSWORD_VAR} for this region any more: the database's password is lost"
+                )
+            }))
+            .collect(),
         request,
     })
 }

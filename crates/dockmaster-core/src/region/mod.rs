@@ -10,6 +10,7 @@
 pub mod apply;
 pub mod error;
 pub mod gather;
+pub mod journal;
 pub mod manage;
 pub mod net;
 pub mod plan;
@@ -25,7 +26,9 @@ pub use tokio_util::sync::CancellationToken;
 
 pub use apply::{apply, AppliedRegion, ApplyEvent, ApplyOptions, ApplyStep, StepStatus};
 pub use error::{RegionError, Rollback};
-pub use manage::{describe, get, list, remove, start, stop, RegionInfo, RemoveReport};
+pub use manage::{
+    confirmation_needed, describe, get, list, remove, start, stop, InterruptedApply, RegionInfo, RemoveReport,
+};
 pub use plan::{plan, PlanInputs, PlanOptions, RegionPlan, RegionRole};
 pub use request::{validate, FieldError, RegionRequest};
 pub use template::RegionTemplate;

@@ -168,3 +168,57 @@ test("remove: the dialog names what goes; volumes are kept unless chosen, and th
   expect(screen.getByTestId("regions-notice")).toHaveTextContent("and its database password from the keychain");
   await screen.findByTestId("regions-empty");
 });
+
+test("an interrupted region says so, offers only Remove, and removing it sends exactly the volumes its creation made", async () => {
+  const [alpha, beta] = regionList();
+  const gamma: RegionInfo = {
+    ...structuredClone(beta),
+    name: "gamma",
+    request: null,
+    serverUrl: null,
+    state: "running",
+    health: "starting",
+    volumes: ["sectorwars2102-region-gamma-regional_assets"],
+    interrupted: {
+      applyId: "9f3c2a61d07b44e8",
+      volumes: ["sectorwars2102-region-gamma-regional_assets"],
+      passwordGenerated: true,
+      fix: "its creation (apply 9f3c2a61d07b44e8) was interrupted before it finished: remove it (`dockmaster region rm gamma`, or Remove on the Regions page), then create it again",
+    },
+  };
+  const { ipc, user, setRegions } = await openRegions({
+    region_remove: (args) => ({
+      region: args.name,
+      containers: ["sectorwars2102-region-gamma-db"],
+      networks: ["sectorwars2102-region-gamma-network"],
+      volumes: args.confirmedVolumes ?? [],
+      keptVolumes: [],
+      passwordRemoved: true,
+    }),
+  });
+  setRegions([alpha, beta, gamma]);
+  await user.click(screen.getByRole("button", { name: "Reload regions" }));
+  const row = await screen.findByTestId("region-row-gamma");
+  expect(state("gamma")).toHaveTextContent("interrupted");
+  expect(state("gamma")).toHaveAttribute("data-tone", "bad");
+  expect(screen.getByTestId("region-interrupted-gamma")).toHaveTextContent("Creation interrupted: remove it");
+  // Nothing to start, stop or show: only Remove.
+  expect(within(row).queryByRole("button", { name: /^(Start|Stop|Show plan)$/ })).toBeNull();
+
+  await user.click(screen.getByTestId("region-remove-gamma"));
+  const dialog = screen.getByRole("dialog", { name: "Remove region gamma?" });
+  expect(within(dialog).getByTestId("remove-interrupted")).toHaveTextContent("apply 9f3c2a61d07b44e8");
+  const own = within(dialog).getByRole("list", { name: "Volumes the interrupted creation made" });
+  expect(own).toHaveTextContent("sectorwars2102-region-gamma-regional_assets");
+  expect(own).toHaveTextContent("created by the interrupted apply 9f3c2a61d07b44e8");
+  expect(dialog).toHaveTextContent("The database password that creation generated is removed");
+  // No other volume: no choice to make, the button itself confirms the one listed.
+  expect(within(dialog).queryByTestId("remove-volumes")).toBeNull();
+  expect(within(dialog).getByTestId("remove-confirm")).toHaveTextContent("Remove and delete 1 volume");
+  setRegions([alpha, beta]);
+  await user.click(within(dialog).getByTestId("remove-confirm"));
+  await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+  expect(ipc.callsOf("region_remove")).toEqual([
+    { dir: ROOT, name: "gamma", confirmedVolumes: ["sectorwars2102-region-gamma-regional_assets"] },
+  ]);
+});

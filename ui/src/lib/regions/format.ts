@@ -9,10 +9,13 @@ export interface RegionState {
   health: Health;
   /** The region has no containers left, only kept volumes (or a network). */
   empty: boolean;
+  /** Its creation was interrupted (Dockmaster was killed while applying it): only Remove helps. */
+  interrupted?: boolean;
 }
 
 /** The colour a region's state shows in, always next to `regionStatusText`. */
 export function regionTone(r: RegionState): Tone {
+  if (r.interrupted) return "bad";
   if (r.empty) return "idle";
   switch (r.state) {
     case "running":
@@ -28,8 +31,9 @@ export function regionTone(r: RegionState): Tone {
   }
 }
 
-/** "running · healthy", "stopped", "removed (volumes kept)". */
+/** "running · healthy", "stopped", "removed (volumes kept)", "interrupted". */
 export function regionStatusText(r: RegionState): string {
+  if (r.interrupted) return "interrupted";
   if (r.empty) return "removed (volumes kept)";
   switch (r.state) {
     case "running":
