@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::compose::discover::{compose_files, normalize_project_name};
 use crate::compose::mask::SecretPolicy;
@@ -32,7 +33,8 @@ impl OpenOptions {
     }
 }
 
-/// An opened Compose project. Cheap to rebuild: reopen it when its files change.
+/// An opened Compose project: what its files said when it was opened. Reopen it when they change (a session
+/// does, watching them); until then every selection is resolved once and kept (clones share what was kept).
 #[derive(Debug, Clone)]
 pub struct Project {
     root: PathBuf,
@@ -43,9 +45,12 @@ pub struct Project {
     base_model: ComposeModel,
     name: String,
     secrets: SecretPolicy,
+    /// Selections resolved so far (the files do not change under an opened project).
+    resolved: Arc<Mutex<HashMap<Vec<String>, Arc<Resolved>>>>,
 }
 
 /// The model for one selection, with everything needed to report on it.
+#[derive(Debug)]
 pub struct Resolved {
     pub files: Vec<PathBuf>,
     /// The interpolated files, in `files` order, before merging.
@@ -94,7 +99,17 @@ impl Project {
             .or_else(|| base_model.name.clone())
             .map(|n| normalize_project_name(&n))
             .unwrap_or_else(|| normalize_project_name(&dir_name));
-        Ok(Project { root, base_files, base, env, descriptor, base_model, name, secrets })
+        Ok(Project {
+            root,
+            base_files,
+            base,
+            env,
+            descriptor,
+            base_model,
+            name,
+            secrets,
+            resolved: Arc::default(),
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -215,8 +230,18 @@ impl Project {
         (files, missing)
     }
 
-    /// Loads and merges the files for a selection.
-    pub fn resolve(&self, profiles: &[String]) -> Result<Resolved> {
+    /// The files for a selection, loaded and merged: once per selection for this opened project.
+    pub fn resolve(&self, profiles: &[String]) -> Result<Arc<Resolved>> {
+        let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = cache.get(profiles) {
+            return Ok(Arc::clone(found));
+        }
+        let resolved = Arc::new(self.resolve_now(profiles)?);
+        cache.insert(profiles.to_vec(), Arc::clone(&resolved));
+        Ok(resolved)
+    }
+
+    fn resolve_now(&self, profiles: &[String]) -> Result<Resolved> {
         let (files, missing_extra_files) = self.files_for(profiles);
         let mut loaded: Vec<LoadedFile> = self.base.clone();
         for extra in &files[self.base_files.len()..] {

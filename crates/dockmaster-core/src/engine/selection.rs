@@ -10,14 +10,14 @@ impl ServiceSelection {
     /// Every service of the Compose files (all profiles active), and those `profiles` starts. Reads only the
     /// merged model: no report views or warnings are built for this.
     pub fn for_project(project: &Project, profiles: &[String]) -> Result<ServiceSelection> {
-        let defined = project.resolve(&project.profile_names())?.model.services.into_keys().collect();
+        let defined = project.resolve(&project.profile_names())?.model.services.keys().cloned().collect();
         let desired = project
             .resolve(profiles)?
             .model
             .services
-            .into_values()
+            .values()
             .filter(|s| s.is_active(profiles))
-            .map(|s| s.name)
+            .map(|s| s.name.clone())
             .collect::<BTreeSet<_>>();
         Ok(ServiceSelection { defined, desired })
     }

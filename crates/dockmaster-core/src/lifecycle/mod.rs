@@ -116,7 +116,7 @@ impl Request {
 struct Prepared {
     op: OpKind,
     profiles: Vec<String>,
-    resolved: Resolved,
+    resolved: std::sync::Arc<Resolved>,
     /// The services asked for (or the selection's), in model order.
     targets: Vec<String>,
     /// `targets` plus their dependencies (what `up` starts), in model order.

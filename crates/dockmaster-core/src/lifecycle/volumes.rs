@@ -323,7 +323,7 @@ volumes:
             ..crate::OpenOptions::new(dir.path())
         })
         .unwrap();
-        project.resolve(&project.profile_names()).unwrap().model
+        project.resolve(&project.profile_names()).unwrap().model.clone()
     }
 
     fn volume(name: &str, labels: &[(&str, &str)]) -> EngineVolume {
