@@ -15,6 +15,7 @@ pub mod project;
 pub mod region;
 pub mod report;
 pub mod secrets;
+pub mod session;
 pub mod warnings;
 
 pub use error::{CoreError, ErrorCode, ErrorReport};

@@ -116,6 +116,11 @@ impl Project {
         &self.root
     }
 
+    /// The Compose files every selection starts from (discovered as Compose does, or given with `-f`).
+    pub fn compose_files(&self) -> Vec<PathBuf> {
+        self.base_files.clone()
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }

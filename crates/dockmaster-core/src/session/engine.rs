@@ -1,0 +1,225 @@
+//! The session's one supervisor: started when something first needs the engine, then borrowed by every live
+//! view (the dashboard's updates, stats, logs) and one-off read (lifecycle, regions); its selection follows the
+//! profiles on screen and its masker the project's secrets.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{blocking, lock, Session};
+use crate::engine::stats::{StatsConfig, StatsUpdate, StatsWatcher};
+use crate::engine::{
+    ConnectionView, EngineConfig, EngineHandle, EngineSnapshot, ServiceSelection, StoreUpdate, UpdateKind,
+};
+use crate::error::ErrorReport;
+use crate::secrets::Masker;
+
+/// Where a stats watcher sends: replaced by each `watch_stats` call while the watcher keeps running.
+type StatsSink = Arc<Mutex<Box<dyn FnMut(StatsUpdate) -> bool + Send>>>;
+
+#[derive(Default)]
+pub(super) struct EngineSlot(Mutex<Option<Live>>);
+
+struct Live {
+    handle: Arc<EngineHandle>,
+    /// The profiles whose services are desired (the dashboard's selection).
+    profiles: Vec<String>,
+    /// The task sending the dashboard its updates.
+    follow: Option<tokio::task::JoinHandle<()>>,
+    stats: Option<(StatsSink, StatsWatcher)>,
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        if let Some(task) = self.follow.take() {
+            task.abort();
+        }
+    }
+}
+
+/// A whole snapshot as a `synced`-kind update (seq 0: not one of the supervisor's own updates).
+fn snapshot_update(snapshot: EngineSnapshot, cause: &str) -> StoreUpdate {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    StoreUpdate {
+        seq: 0,
+        kind: UpdateKind::Synced,
+        cause: cause.to_string(),
+        container: None,
+        engine_time_nano: None,
+        emitted_at_nano: now.as_nanos().to_string(),
+        connection: None,
+        service: None,
+        region: None,
+        snapshot: Some(snapshot),
+    }
+}
+
+impl Session {
+    /// The endpoint the session uses, or why it cannot be used (`ENGINE_ENDPOINT_INVALID`).
+    pub fn endpoint(&self) -> Result<&crate::engine::Endpoint, ErrorReport> {
+        self.inner.endpoint.as_ref().map_err(ErrorReport::from)
+    }
+
+    /// The selection of `profiles` and the masker of the project's secrets (reads the keychain: blocks).
+    async fn selection_and_masker(
+        &self,
+        profiles: Vec<String>,
+    ) -> Result<(ServiceSelection, Arc<Masker>), ErrorReport> {
+        let project = self.project();
+        blocking(move || {
+            let selection = ServiceSelection::for_project(&project, &profiles)?;
+            Ok((selection, Arc::new(Masker::gathered(&project))))
+        })
+        .await
+    }
+
+    /// The supervisor, started on first use with the project's default selection.
+    pub async fn engine(&self) -> Result<Arc<EngineHandle>, ErrorReport> {
+        if let Some(live) = lock(&self.inner.engine.0).as_ref() {
+            return Ok(Arc::clone(&live.handle));
+        }
+        let endpoint = self.endpoint()?.clone();
+        let profiles = self.project().default_selection();
+        let (selection, masker) = self.selection_and_masker(profiles.clone()).await?;
+        let mut slot = lock(&self.inner.engine.0);
+        if let Some(live) = slot.as_ref() {
+            return Ok(Arc::clone(&live.handle)); // started meanwhile
+        }
+        let project = self.project();
+        let config = EngineConfig::new(project.name(), selection, endpoint).with_masker(masker);
+        let (handle, _first) = EngineHandle::spawn(config);
+        let handle = Arc::new(handle);
+        *slot = Some(Live { handle: Arc::clone(&handle), profiles, follow: None, stats: None });
+        Ok(handle)
+    }
+
+    /// Sends the engine state of the project to `sink`: first the current snapshot (a `synced`-kind update
+    /// with cause `snapshot`), then every update of the supervisor, and a fresh snapshot (cause `lagged`) when
+    /// `sink`'s side falls behind; `profiles` decide which services are desired. Replaces an earlier follow.
+    /// An endpoint that cannot be used is not an error: `sink` gets a snapshot saying so, with what to do.
+    pub async fn follow_engine(
+        &self,
+        profiles: &[String],
+        sink: impl Fn(StoreUpdate) -> bool + Send + 'static,
+    ) -> Result<(), ErrorReport> {
+        let profiles = self.profiles(profiles)?;
+        if let Err(e) = self.endpoint() {
+            let project = self.project();
+            let connection = ConnectionView::unavailable("the configured Docker endpoint", e.message);
+            let snapshot = EngineSnapshot {
+                project: project.name().to_string(),
+                connection,
+                synced: false,
+                services: Vec::new(),
+                regions: Vec::new(),
+            };
+            sink(snapshot_update(snapshot, "snapshot"));
+            return Ok(());
+        }
+        self.set_engine_selection(&profiles).await?;
+        let handle = self.engine().await?;
+        // Subscribe before reading the snapshot: an update in between arrives twice, which is harmless.
+        let mut updates = handle.subscribe();
+        let snapshots = handle.watch();
+        let task = tokio::spawn(async move {
+            if !sink(snapshot_update(snapshots.borrow().clone(), "snapshot")) {
+                return;
+            }
+            loop {
+                let update = match updates.recv().await {
+                    Ok(update) => update,
+                    Err(RecvError::Lagged(_)) => snapshot_update(snapshots.borrow().clone(), "lagged"),
+                    Err(RecvError::Closed) => return,
+                };
+                if !sink(update) {
+                    return;
+                }
+            }
+        });
+        if let Some(live) = lock(&self.inner.engine.0).as_mut() {
+            if let Some(old) = live.follow.replace(task) {
+                old.abort();
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops sending engine updates and stats (the window closed the project or is hidden). The supervisor
+    /// keeps following the engine for the session's other users.
+    pub fn stop_following_engine(&self) {
+        if let Some(live) = lock(&self.inner.engine.0).as_mut() {
+            if let Some(task) = live.follow.take() {
+                task.abort();
+            }
+            live.stats = None;
+        }
+    }
+
+    /// Which services are desired: those `profiles` start.
+    pub async fn set_engine_selection(&self, profiles: &[String]) -> Result<(), ErrorReport> {
+        let profiles = self.profiles(profiles)?;
+        let handle = self.engine().await?;
+        let project = self.project();
+        let wanted = profiles.clone();
+        let selection = blocking(move || Ok(ServiceSelection::for_project(&project, &wanted)?)).await?;
+        handle.set_selection(selection);
+        if let Some(live) = lock(&self.inner.engine.0).as_mut() {
+            live.profiles = profiles;
+        }
+        Ok(())
+    }
+
+    /// Streams CPU and memory of the running containers of `services` (those on screen) and the host's usage
+    /// to `sink`; a later call changes the services and moves the stream to its sink.
+    pub async fn watch_stats(
+        &self,
+        services: Vec<String>,
+        sink: impl FnMut(StatsUpdate) -> bool + Send + 'static,
+    ) -> Result<(), ErrorReport> {
+        let handle = self.engine().await?;
+        let services: BTreeSet<String> = services.into_iter().collect();
+        let mut slot = lock(&self.inner.engine.0);
+        let Some(live) = slot.as_mut() else { return Ok(()) };
+        let sink: Box<dyn FnMut(StatsUpdate) -> bool + Send> = Box::new(sink);
+        match &live.stats {
+            Some((current, watcher)) if watcher.is_running() => {
+                *lock(current) = sink;
+                watcher.set_services(services);
+            }
+            _ => {
+                let current: StatsSink = Arc::new(Mutex::new(sink));
+                let target = Arc::clone(&current);
+                let watcher = StatsWatcher::spawn(&handle, services, StatsConfig::default(), move |u| {
+                    (lock(&target))(u)
+                });
+                live.stats = Some((current, watcher));
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops every stats stream (the dashboard is not on screen).
+    pub fn unwatch_stats(&self) {
+        if let Some(live) = lock(&self.inner.engine.0).as_mut() {
+            live.stats = None;
+        }
+    }
+
+    /// After the files or the secrets changed: the supervisor's selection and masker follow.
+    pub(super) async fn project_changed(&self) {
+        let Some((handle, profiles)) =
+            lock(&self.inner.engine.0).as_ref().map(|l| (Arc::clone(&l.handle), l.profiles.clone()))
+        else {
+            return;
+        };
+        let profiles: Vec<String> = {
+            let known = self.project().profile_names();
+            profiles.into_iter().filter(|p| known.contains(p)).collect()
+        };
+        if let Ok((selection, masker)) = self.selection_and_masker(profiles).await {
+            handle.set_selection(selection);
+            handle.set_masker(masker);
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! [`Session`]: the one owner of an open project, held by both faces (the desktop app and the CLI) so that
+//! they only map arguments and results.
+//!
+//! A session owns what lives as long as the project is open: the [`Project`] as its files are now (reopened
+//! when they change on disk, see [`files`]), the engine endpoint (resolved once), the one supervisor every
+//! live view and one-off engine read borrows (`engine.rs`), the masker of the project's secrets, the running
+//! operation and its cancel token (one per project: a lifecycle operation or a region apply; across
+//! processes the operation lock still rules), the log follow and the stats watch, and the region plan the user
+//! reviewed last. Every method returns the core's [`ErrorReport`], so the CLI's `--json` and the window
+//! carry the same code for the same failure.
+
+mod engine;
+mod environment;
+pub mod files;
+mod lifecycle;
+mod logs;
+mod operation;
+mod regions;
+mod registry;
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::engine::{Endpoint, EndpointEnv, EngineError};
+use crate::error::{ErrorCode, ErrorReport};
+use crate::project::{OpenOptions, Project};
+use crate::report::{ProjectOverview, SelectionReport};
+
+pub use lifecycle::OperationRequest;
+pub use logs::LogFollowInfo;
+pub use registry::Sessions;
+
+/// What a session tells whoever listens (the window reloads on `projectChanged`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum SessionEvent {
+    /// The project's files changed on disk and were read again: ask for the overview and reports anew.
+    ProjectChanged {
+        #[cfg_attr(feature = "specta", specta(type = u32))]
+        generation: u64,
+    },
+    /// The files changed but cannot be read now (a save half-way, a typo): the last good state stays, and
+    /// `error` says what is wrong.
+    ProjectInvalid { error: ErrorReport },
+    /// A secret was stored, generated, removed or imported.
+    SecretsChanged,
+}
+
+/// The one owner of an open project. Cheap to clone (shared).
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("root", &self.project().root()).finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    options: OpenOptions,
+    current: RwLock<Current>,
+    endpoint: Result<Endpoint, EngineError>,
+    engine: engine::EngineSlot,
+    operation: operation::OperationSlot,
+    logs: logs::LogsSlot,
+    reviewed_plan: Mutex<Option<crate::region::RegionPlan>>,
+    events: broadcast::Sender<SessionEvent>,
+    watcher: Mutex<Option<files::FileWatcher>>,
+}
+
+struct Current {
+    project: Arc<Project>,
+    generation: u64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs blocking work (files, the keychain) off the async runtime's threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ErrorReport> + Send + 'static,
+) -> Result<T, ErrorReport> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        ErrorReport::new(
+            ErrorCode::Internal,
+            format!("the request stopped unexpectedly ({e}): nothing more was done"),
+        )
+    })?
+}
+
+impl Session {
+    /// Opens the project (reads its files; blocks) and resolves the engine endpoint once. Nothing is started:
+    /// the supervisor starts when something first needs the engine.
+    pub fn open(options: OpenOptions) -> Result<Session, ErrorReport> {
+        let project = Project::open(options.clone())?;
+        let endpoint = Endpoint::resolve(&EndpointEnv::from_process());
+        let (events, _) = broadcast::channel(64);
+        Ok(Session {
+            inner: Arc::new(Inner {
+                options,
+                current: RwLock::new(Current { project: Arc::new(project), generation: 0 }),
+                endpoint,
+                engine: engine::EngineSlot::default(),
+                operation: operation::OperationSlot::default(),
+                logs: logs::LogsSlot::default(),
+                reviewed_plan: Mutex::new(None),
+                events,
+                watcher: Mutex::new(None),
+            }),
+        })
+    }
+
+    /// The project as its files are now.
+    pub fn project(&self) -> Arc<Project> {
+        Arc::clone(&self.inner.current.read().unwrap_or_else(|e| e.into_inner()).project)
+    }
+
+    /// How many times the files were read again since the session opened.
+    pub fn generation(&self) -> u64 {
+        self.inner.current.read().unwrap_or_else(|e| e.into_inner()).generation
+    }
+
+    /// Listens to what the session tells (file changes, secret changes).
+    pub fn subscribe(&self) -> broadcast::Receiver<SessionEvent> {
+        self.inner.events.subscribe()
+    }
+
+    fn tell(&self, event: SessionEvent) {
+        let _ = self.inner.events.send(event);
+    }
+
+    pub fn overview(&self) -> ProjectOverview {
+        self.project().overview()
+    }
+
+    /// The profiles a request works on: the ones asked for (each must exist: `UNKNOWN_PROFILE`), else the
+    /// project's default selection (`COMPOSE_PROFILES`, then the stack's defaults).
+    pub fn profiles(&self, requested: &[String]) -> Result<Vec<String>, ErrorReport> {
+        let project = self.project();
+        let known = project.profile_names();
+        if let Some(unknown) = requested.iter().find(|p| !known.contains(p)) {
+            return Err(ErrorReport::new(
+                ErrorCode::UnknownProfile,
+                format!("unknown profile `{unknown}`; this project's profiles are: {}", known.join(", ")),
+            ));
+        }
+        Ok(if requested.is_empty() { project.default_selection() } else { requested.to_vec() })
+    }
+
+    /// What a selection starts (see [`Project::report_with_keychain`]): variables held in the project's
+    /// keychain count as set; an unreadable keychain keeps the warnings and never fails the report.
+    pub async fn report(&self, profiles: &[String]) -> Result<SelectionReport, ErrorReport> {
+        let profiles = self.profiles(profiles)?;
+        let project = self.project();
+        blocking(move || {
+            let held = crate::secrets::held_names(crate::secrets::Keychain::open(project.root()));
+            Ok(project.report_with_keychain(&profiles, &held)?)
+        })
+        .await
+    }
+
+    /// Starts watching the project's files: on a change the project is read again and every listener gets
+    /// [`SessionEvent::ProjectChanged`] (or `ProjectInvalid`, keeping the last good state). Needs a Tokio
+    /// runtime. Watching again replaces the watch (the files in use may have changed).
+    pub fn watch_files(&self) -> Result<(), ErrorReport> {
+        let project = self.project();
+        let mut in_use: std::collections::BTreeSet<_> = project.compose_files().into_iter().collect();
+        for profile in project.profile_names() {
+            in_use.extend(project.files_for(&[profile]).0);
+        }
+        if let Some(env) = &project.environment().env_file().path {
+            in_use.insert(env.clone());
+        }
+        let weak = Arc::downgrade(&self.inner);
+        let watcher = files::FileWatcher::start(project.root(), in_use, move || {
+            if let Some(inner) = weak.upgrade() {
+                let session = Session { inner };
+                tokio::spawn(async move { session.reload().await });
+            }
+        })
+        .map_err(|message| ErrorReport::new(ErrorCode::FileUnreadable, message))?;
+        *lock(&self.inner.watcher) = Some(watcher);
+        Ok(())
+    }
+
+    /// Reads the project's files again (what the watch does on a change; the window's Reload too).
+    pub async fn reload(&self) {
+        let options = self.inner.options.clone();
+        match blocking(move || Ok(Project::open(options)?)).await {
+            Ok(project) => {
+                let generation = {
+                    let mut current = self.inner.current.write().unwrap_or_else(|e| e.into_inner());
+                    current.project = Arc::new(project);
+                    current.generation += 1;
+                    current.generation
+                };
+                self.project_changed().await;
+                if lock(&self.inner.watcher).is_some() {
+                    // The files in use may be others now (a new override file, COMPOSE_FILE in .env).
+                    let _ = self.watch_files();
+                }
+                self.tell(SessionEvent::ProjectChanged { generation });
+            }
+            Err(error) => self.tell(SessionEvent::ProjectInvalid { error }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,59 @@
+//! The operation running on the session's project (a lifecycle operation or a region apply): at most one at
+//! a time in this process, with its cancel token, so any window (or the tray) can cancel it. Across processes
+//! the operation lock (`lifecycle::lock`) still decides.
+
+use tokio_util::sync::CancellationToken;
+
+use super::{lock, Session};
+use crate::error::{ErrorCode, ErrorReport};
+
+#[derive(Default)]
+pub(super) struct OperationSlot(std::sync::Mutex<Option<(String, CancellationToken)>>);
+
+/// The running operation's place, freed when dropped (however the operation ended).
+pub(super) struct Running {
+    session: Session,
+    pub cancel: CancellationToken,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        *lock(&self.session.inner.operation.0) = None;
+    }
+}
+
+impl Session {
+    /// Takes the session's operation place for `what` (`up`, `region create eu`…), or says what holds it.
+    pub(super) fn begin(&self, what: &str) -> Result<Running, ErrorReport> {
+        let mut slot = lock(&self.inner.operation.0);
+        if let Some((other, _)) = slot.as_ref() {
+            return Err(ErrorReport::new(
+                ErrorCode::OperationBusy,
+                format!(
+                    "`{other}` is already running on this project: wait for it to finish (or cancel it), then \
+                     retry `{what}`"
+                ),
+            ));
+        }
+        let cancel = CancellationToken::new();
+        *slot = Some((what.to_string(), cancel.clone()));
+        Ok(Running { session: self.clone(), cancel })
+    }
+
+    /// What runs on the project now (from this process), if anything.
+    pub fn running(&self) -> Option<String> {
+        lock(&self.inner.operation.0).as_ref().map(|(what, _)| what.clone())
+    }
+
+    /// Cancels the running operation: Compose gets SIGTERM (then SIGKILL after the grace period), a region
+    /// apply rolls back what it created. False when none runs.
+    pub fn cancel(&self) -> bool {
+        match lock(&self.inner.operation.0).as_ref() {
+            Some((_, cancel)) => {
+                cancel.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Regions through the session: validate a request, plan it (the plan shown is kept, so applying the same
+//! request creates exactly it), apply it as the project's one running operation (cancellable, rolled back by
+//! the core), and list, start, stop, remove and show existing regions — every engine call through the
+//! session's supervisor.
+
+use serde::Serialize;
+
+use super::{lock, Session};
+use crate::error::ErrorReport;
+use crate::region::{
+    self, AppliedRegion, ApplyEvent, ApplyOptions, Docker, FieldError, PlanOptions, RegionError, RegionInfo,
+    RegionPlan, RegionRequest, RemoveReport,
+};
+
+/// A request's field errors (empty when it is valid), for a form's inline validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RegionValidation {
+    pub errors: Vec<FieldError>,
+    /// The name was checked against the project's existing regions (false when the engine could not be asked;
+    /// the plan checks again).
+    pub regions_checked: bool,
+}
+
+impl Session {
+    /// The engine as region code uses it, or why it cannot be used now.
+    async fn region_engine(&self) -> Result<Docker, ErrorReport> {
+        let handle = self.engine().await?;
+        Ok(region::client(&handle).await?)
+    }
+
+    /// Checks a request against the region-manager's rules and, when the engine answers, the existing region
+    /// names. Creates nothing.
+    pub async fn region_validate(&self, request: &RegionRequest) -> Result<RegionValidation, ErrorReport> {
+        let project = self.project();
+        let existing = match self.region_engine().await {
+            Ok(docker) => region::gather::region_names(&docker, project.name()).await.ok(),
+            Err(_) => None,
+        };
+        let errors =
+            region::validate(request, existing.as_deref().unwrap_or_default()).err().unwrap_or_default();
+        Ok(RegionValidation { errors, regions_checked: existing.is_some() })
+    }
+
+    /// Everything creating the region would create or join; nothing is created. The plan is kept: applying
+    /// the same request creates exactly this plan.
+    pub async fn region_plan(
+        &self,
+        request: &RegionRequest,
+        options: &PlanOptions,
+    ) -> Result<RegionPlan, ErrorReport> {
+        let docker = self.region_engine().await?;
+        let plan = region::prepare(&docker, &self.project(), request, options).await?;
+        *lock(&self.inner.reviewed_plan) = Some(plan.clone());
+        Ok(plan)
+    }
+
+    /// Creates the region — the plan last reviewed for this request, else a fresh one — as the project's
+    /// running operation (cancel it with [`Session::cancel`]), every step's progress sent to `on_progress`. On
+    /// failure or cancel everything this apply created is removed and the error says what failed.
+    pub async fn region_apply(
+        &self,
+        request: &RegionRequest,
+        plan_options: &PlanOptions,
+        options: &ApplyOptions,
+        on_progress: impl Fn(ApplyEvent) + Send + Sync,
+    ) -> Result<AppliedRegion, ErrorReport> {
+        let running = self.begin(&format!("region create {}", request.name))?;
+        let docker = self.region_engine().await?;
+        let project = self.project();
+        let reviewed = lock(&self.inner.reviewed_plan)
+            .take()
+            .filter(|plan| plan.request == *request && plan.project == project.name());
+        let plan = match reviewed {
+            Some(plan) => plan,
+            None => region::prepare(&docker, &project, request, plan_options).await?,
+        };
+        if running.cancel.is_cancelled() {
+            let rollback = Default::default();
+            return Err(RegionError::Cancelled {
+                region: plan.region.clone(),
+                step: "plan".into(),
+                rollback,
+            }
+            .into());
+        }
+        Ok(region::apply(&docker, &project, &plan, options, &running.cancel, &on_progress).await?)
+    }
+
+    /// The project's regions (found by label), with state and health.
+    pub async fn region_list(&self) -> Result<Vec<RegionInfo>, ErrorReport> {
+        let docker = self.region_engine().await?;
+        Ok(region::list(&docker, self.project().name()).await?)
+    }
+
+    /// One region now.
+    pub async fn region_get(&self, name: &str) -> Result<RegionInfo, ErrorReport> {
+        let docker = self.region_engine().await?;
+        Ok(region::get(&docker, self.project().name(), name).await?)
+    }
+
+    /// Starts a region's database, then its server, each waited on until healthy.
+    pub async fn region_start(&self, name: &str, options: &ApplyOptions) -> Result<RegionInfo, ErrorReport> {
+        let docker = self.region_engine().await?;
+        Ok(region::start(&docker, self.project().name(), name, options.health_timeout).await?)
+    }
+
+    /// Stops a region's server, then its database.
+    pub async fn region_stop(&self, name: &str) -> Result<RegionInfo, ErrorReport> {
+        let docker = self.region_engine().await?;
+        Ok(region::stop(&docker, self.project().name(), name).await?)
+    }
+
+    /// Removes a region's containers and network; with `confirmed_volumes` naming exactly its volumes, those
+    /// too (their data) and its database password. Any other list is refused with `VOLUMES_UNCONFIRMED`.
+    pub async fn region_remove(
+        &self,
+        name: &str,
+        confirmed_volumes: Option<&[String]>,
+    ) -> Result<RemoveReport, ErrorReport> {
+        let docker = self.region_engine().await?;
+        let project = self.project();
+        Ok(region::remove(&docker, project.root(), project.name(), name, confirmed_volumes).await?)
+    }
+
+    /// An existing region's plan, rebuilt from its labels and `docker inspect` (environment masked).
+    pub async fn region_show(&self, name: &str) -> Result<RegionPlan, ErrorReport> {
+        let docker = self.region_engine().await?;
+        let project = self.project();
+        Ok(region::describe(&docker, project.root(), project.name(), name, project.secret_policy()).await?)
+    }
+}

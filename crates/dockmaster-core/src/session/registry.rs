@@ -1,0 +1,58 @@
+//! [`Sessions`]: what a desktop app holds — the session of the project on screen, found by the folder the
+//! window names. Opening another project replaces it (its supervisor, follows and watches stop with it);
+//! opening the same one again reads its files again.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::{blocking, lock, Session};
+use crate::error::ErrorReport;
+use crate::project::OpenOptions;
+
+#[derive(Default)]
+pub struct Sessions {
+    current: Mutex<Option<Session>>,
+}
+
+/// The folder as the project knows it (canonical), or as given when it cannot be resolved.
+fn canonical(dir: &str) -> PathBuf {
+    std::fs::canonicalize(dir).unwrap_or_else(|_| PathBuf::from(dir))
+}
+
+impl Sessions {
+    /// Opens the project in `dir` as the one on screen and watches its files; the same project keeps its
+    /// session and reads its files again.
+    pub async fn open(&self, dir: &str) -> Result<Session, ErrorReport> {
+        if let Some(session) = self.find(&canonical(dir)) {
+            session.reload().await;
+            return Ok(session);
+        }
+        let options = OpenOptions::new(dir);
+        let session = blocking(move || Session::open(options)).await?;
+        session.watch_files()?;
+        *lock(&self.current) = Some(session.clone());
+        Ok(session)
+    }
+
+    /// The session of the project in `dir`: the one on screen when it is that folder, else opened.
+    pub async fn get(&self, dir: &str) -> Result<Session, ErrorReport> {
+        match self.find(&canonical(dir)) {
+            Some(session) => Ok(session),
+            None => self.open(dir).await,
+        }
+    }
+
+    /// The project on screen, if one is open.
+    pub fn current(&self) -> Option<Session> {
+        lock(&self.current).clone()
+    }
+
+    /// Closes the project on screen.
+    pub fn close(&self) {
+        *lock(&self.current) = None;
+    }
+
+    fn find(&self, root: &Path) -> Option<Session> {
+        lock(&self.current).as_ref().filter(|s| s.project().root() == root).cloned()
+    }
+}

@@ -1,0 +1,54 @@
+//! Session tests that need no engine: profiles, reports, and a file change reloading the project.
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use super::*;
+use crate::project::OpenOptions;
+
+fn open(dir: &std::path::Path) -> Session {
+    Session::open(OpenOptions { process_env: Some(Default::default()), ..OpenOptions::new(dir) }).unwrap()
+}
+
+const COMPOSE: &str = "services:\n  web:\n    image: x\n  mon:\n    image: x\n    profiles: [monitoring]\n";
+
+#[test]
+fn unknown_profiles_are_refused_and_none_means_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("compose.yaml"), COMPOSE).unwrap();
+    let s = open(dir.path());
+    assert_eq!(s.profiles(&["monitoring".into()]).unwrap(), ["monitoring"]);
+    assert_eq!(s.profiles(&[]).unwrap(), Vec::<String>::new());
+    let e = s.profiles(&["nope".into()]).unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnknownProfile);
+    assert!(e.message.contains("monitoring"), "{e}");
+}
+
+/// An edit on disk reads the project again and tells listeners; a broken save keeps the last good state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_change_reloads_the_project_and_a_broken_one_keeps_the_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let compose = dir.path().join("compose.yaml");
+    std::fs::write(&compose, COMPOSE).unwrap();
+    let s = open(dir.path());
+    let mut events = s.subscribe();
+    s.watch_files().unwrap();
+    assert_eq!(s.project().profile_names(), ["monitoring"]);
+
+    std::fs::write(&compose, format!("{COMPOSE}  extra:\n    image: x\n    profiles: [debug]\n")).unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(10), events.recv()).await.unwrap().unwrap();
+    assert_eq!(event, SessionEvent::ProjectChanged { generation: 1 });
+    assert_eq!(s.project().profile_names(), ["monitoring", "debug"]);
+
+    std::fs::write(&compose, "services: [this is: not valid\n").unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(10), events.recv()).await.unwrap().unwrap();
+    let SessionEvent::ProjectInvalid { error } = event else { panic!("{event:?}") };
+    assert_eq!(error.code, ErrorCode::ComposeInvalid);
+    assert_eq!(s.project().profile_names(), ["monitoring", "debug"], "the last good state stays");
+
+    std::fs::write(dir.path().join(".env"), "COMPOSE_PROFILES=monitoring\n").unwrap();
+    std::fs::write(&compose, COMPOSE).unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(10), events.recv()).await.unwrap().unwrap();
+    assert!(matches!(event, SessionEvent::ProjectChanged { .. }), "{event:?}");
+    assert_eq!(s.project().default_selection(), ["monitoring"], ".env is read again too");
+}
