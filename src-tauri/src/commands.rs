@@ -1,67 +1,61 @@
-//! Tauri commands: each is one call into `dockmaster-core` plus error mapping.
+//! The project's commands: open it (and follow its changes on disk), report on a selection, the recent
+//! projects and the start-up project, and opening a link. Each maps arguments, makes one call, maps the result.
 
-use dockmaster_core::secrets::{self, Keychain};
-use dockmaster_core::{ErrorCode, OpenOptions, Project, ProjectOverview, SelectionReport};
+use dockmaster_core::session::{SessionEvent, Sessions};
+use dockmaster_core::{ErrorCode, ProjectOverview, SelectionReport};
+use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
 use crate::error::AppError;
 use crate::settings::{self, StartupProject};
 
-/// Opens the project in `dir`. Reads its files: call it inside [`blocking`], or use [`open_async`].
-pub(crate) fn open(dir: &str) -> Result<Project, AppError> {
-    Ok(Project::open(OpenOptions::new(dir))?)
-}
-
-/// Runs blocking work (file and keychain access) off the async runtime.
-pub(crate) async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
-) -> Result<T, AppError> {
-    tauri::async_runtime::spawn_blocking(work).await.map_err(|_| {
-        crate::error::settings("the request stopped unexpectedly: nothing more was done; try again")
-    })?
-}
-
-/// [`open`], off the async runtime.
-pub(crate) async fn open_async(dir: &str) -> Result<Project, AppError> {
-    let dir = dir.to_string();
-    blocking(move || open(&dir)).await
-}
-
-/// Opens a project folder, remembers it among the recent projects, and describes it.
+/// Opens a project folder (the same one again: reads its files again), remembers it among the recent
+/// projects, and describes it. Its files are watched from now on (see `watch_project`).
 #[tauri::command]
 #[specta::specta]
-pub async fn open_project(app: AppHandle, dir: String) -> Result<ProjectOverview, AppError> {
-    let overview = blocking(move || open(&dir).map(|p| p.overview())).await?;
+pub async fn open_project(
+    app: AppHandle,
+    sessions: State<'_, Sessions>,
+    dir: String,
+) -> Result<ProjectOverview, AppError> {
+    let overview = sessions.open(&dir).await?.overview();
     settings::remember_recent(&app, &overview.root)?;
     Ok(overview)
 }
 
-/// What a profile selection starts: services, ports, networks, volumes and warnings (a variable held in the
-/// project's keychain counts as set). Reads the files afresh, so edits on disk show up on the next call.
+/// The open project as its files are now (the session reads them again when they change): no file is read.
 #[tauri::command]
 #[specta::specta]
-pub async fn selection_report(dir: String, profiles: Vec<String>) -> Result<SelectionReport, AppError> {
-    blocking(move || {
-        let project = open(&dir)?;
-        // A variable held in the project's keychain is set when the stack starts; an unreadable keychain
-        // keeps the warnings and never fails the report.
-        let held = secrets::held_names(Keychain::open(project.root()));
-        Ok(project.report_with_keychain(&profiles, &held)?)
-    })
-    .await
+pub async fn project_overview(
+    sessions: State<'_, Sessions>,
+    dir: String,
+) -> Result<ProjectOverview, AppError> {
+    Ok(sessions.get(&dir).await?.overview())
 }
 
-/// Opens a link in the browser: only `http(s)` links to this machine (the port map's), judged on the parsed
-/// URL (`dockmaster_core::links`); anything else is refused with `LINK_REFUSED`.
+/// Sends the project's events to `on_event`: `projectChanged` when its files changed on disk and were read
+/// again (ask for the overview and reports anew), `projectInvalid` when they cannot be read now.
 #[tauri::command]
 #[specta::specta]
-pub fn open_link(app: AppHandle, url: String) -> Result<(), AppError> {
-    use tauri_plugin_opener::OpenerExt;
-    let url = dockmaster_core::links::check_local_link(&url)
-        .map_err(|e| AppError::new(ErrorCode::LinkRefused, e.to_string()))?;
-    app.opener()
-        .open_url(url, None::<&str>)
-        .map_err(|e| AppError::new(ErrorCode::LinkRefused, format!("the browser could not be started: {e}")))
+pub async fn watch_project(
+    sessions: State<'_, Sessions>,
+    dir: String,
+    on_event: Channel<SessionEvent>,
+) -> Result<(), AppError> {
+    sessions.get(&dir).await?.forward_events(move |e| on_event.send(e).is_ok());
+    Ok(())
+}
+
+/// What a profile selection starts: services, ports, networks, volumes and warnings (a variable held in the
+/// project's keychain counts as set).
+#[tauri::command]
+#[specta::specta]
+pub async fn selection_report(
+    sessions: State<'_, Sessions>,
+    dir: String,
+    profiles: Vec<String>,
+) -> Result<SelectionReport, AppError> {
+    sessions.get(&dir).await?.report(&profiles).await
 }
 
 /// Recently opened project folders, most recent first.
@@ -84,8 +78,21 @@ pub fn startup_project(
     app: AppHandle,
     startup: State<'_, StartupProject>,
 ) -> Result<Option<String>, AppError> {
-    if let Some(dir) = &startup.0 {
-        return Ok(Some(dir.clone()));
+    match &startup.0 {
+        Some(dir) => Ok(Some(dir.clone())),
+        None => Ok(settings::recent(&app)?.into_iter().next()),
     }
-    Ok(settings::recent(&app)?.into_iter().next())
+}
+
+/// Opens a link in the browser: only `http(s)` links to this machine (the port map's), judged on the parsed
+/// URL (`dockmaster_core::links`); anything else is refused with `LINK_REFUSED`.
+#[tauri::command]
+#[specta::specta]
+pub fn open_link(app: AppHandle, url: String) -> Result<(), AppError> {
+    use tauri_plugin_opener::OpenerExt;
+    let refused = |e: String| AppError::new(ErrorCode::LinkRefused, e);
+    let url = dockmaster_core::links::check_local_link(&url).map_err(|e| refused(e.to_string()))?;
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| refused(format!("the browser could not be started: {e}")))
 }

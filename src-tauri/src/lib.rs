@@ -20,6 +20,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         .constant("ERROR_CODES", dockmaster_core::ErrorCode::ALL)
         .commands(collect_commands![
             commands::open_project,
+            commands::watch_project,
+            commands::project_overview,
             commands::selection_report,
             commands::recent_projects,
             commands::forget_recent_project,
@@ -78,10 +80,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(startup)
-        .manage(engine_commands::EngineState::default())
-        .manage(logs_commands::LogsState::default())
-        .manage(region_commands::RegionState::default())
-        .manage(lifecycle_commands::LifecycleState::default())
+        .manage(dockmaster_core::session::Sessions::default())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

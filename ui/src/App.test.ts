@@ -6,8 +6,8 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, test } from "vitest";
 import App from "./App.svelte";
-import type { SelectionReport } from "./lib/bindings";
-import { appError, deferred, fakeIpc, type Handler } from "./test/ipc";
+import type { SelectionReport, SessionEvent } from "./lib/bindings";
+import { appError, channel, deferred, fakeIpc, type Handler } from "./test/ipc";
 import {
   ROOT,
   overview,
@@ -39,6 +39,38 @@ function startApp(overrides: Record<string, Handler> = {}) {
 async function servicesCount(): Promise<string> {
   return (await screen.findByTestId("services-count")).textContent?.trim() ?? "";
 }
+
+describe("the project's files change on disk", () => {
+  test("a change shows without a click; a file that cannot be read says why and keeps what was shown", async () => {
+    let push: ((e: SessionEvent) => void) | null = null;
+    let services = 7;
+    const { ipc } = startApp({
+      watch_project: (args) => {
+        push = channel<SessionEvent>(args.onEvent);
+        return null;
+      },
+      project_overview: () => ({ ...overview(), name: "renamed-on-disk" }),
+      selection_report: (args) => {
+        const report = reportFor(args.profiles as string[]);
+        return { ...report, services: report.services.slice(0, services) };
+      },
+    });
+    expect(await servicesCount()).toBe("7");
+    await waitFor(() => expect(push).not.toBeNull());
+    expect(ipc.callsOf("watch_project")).toHaveLength(1);
+
+    services = 6;
+    push!({ kind: "projectChanged", generation: 1 });
+    await waitFor(() => expect(screen.getByTestId("project-name")).toHaveTextContent("renamed-on-disk"));
+    await waitFor(async () => expect(await servicesCount()).toBe("6"));
+    expect(ipc.callsOf("project_overview")).toEqual([{ dir: ROOT }]);
+    expect(ipc.callsOf("open_project")).toHaveLength(1);
+
+    push!({ kind: "projectInvalid", error: { code: "COMPOSE_INVALID", message: `${ROOT}/docker-compose.yml:3: bad indentation` } });
+    expect(await screen.findByText(/bad indentation/)).toBeInTheDocument();
+    expect(await servicesCount()).toBe("6");
+  });
+});
 
 describe("start-up", () => {
   test("opens the start-up project and shows the default selection's report", async () => {

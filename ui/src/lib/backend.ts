@@ -7,7 +7,7 @@ import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import type { StatsUpdate, StoreUpdate } from "./bindings";
 import type { ExportReport, LogBatch, LogFilter, LogFollowInfo } from "./bindings";
 import type { AppliedRegion, ApplyEvent, RegionInfo, RegionPlan, RegionRequest, RegionValidation, RemoveReport } from "./bindings";
-import type { DriftReport, LifecycleEvent, LifecycleRequest, OperationResult, PreflightReport, VolumePlan } from "./bindings";
+import type { DriftReport, LifecycleEvent, OperationRequest, OperationResult, PreflightReport, VolumePlan } from "./bindings";
 import {
   commands,
   ERROR_CODES,
@@ -17,6 +17,7 @@ import {
   type ImportReport,
   type ProjectOverview,
   type SelectionReport,
+  type SessionEvent,
 } from "./bindings";
 
 /** Codes the UI can branch on: the core's `ErrorCode`s (generated, the same the CLI prints), plus `IPC` for a
@@ -80,6 +81,10 @@ async function plain(call: Promise<unknown>): Promise<void> {
 export interface Backend {
   /** Reads the project and remembers it among the recent projects. */
   openProject(dir: string): Promise<ProjectOverview>;
+  /** The open project as its files are now, without reading them (after a `projectChanged`). */
+  projectOverview(dir: string): Promise<ProjectOverview>;
+  /** Pushes the project's events (its files changed on disk, or cannot be read now) to `onEvent`. */
+  watchProject(dir: string, onEvent: (event: SessionEvent) => void): Promise<void>;
   selectionReport(dir: string, profiles: string[]): Promise<SelectionReport>;
   recentProjects(): Promise<string[]>;
   /** Forgets one recent project; resolves to the remaining list. */
@@ -142,7 +147,7 @@ export interface Backend {
   regionShow(dir: string, name: string): Promise<RegionPlan>;
   /** Runs one Compose operation to its end, pushing every progress event to `onEvent`. A Compose run that
    * fails resolves with outcome `failed` and the evidence; a rejection means it could not run. */
-  lifecycleRun(dir: string, request: LifecycleRequest, onEvent: (event: LifecycleEvent) => void): Promise<OperationResult>;
+  lifecycleRun(dir: string, request: OperationRequest, onEvent: (event: LifecycleEvent) => void): Promise<OperationResult>;
   /** Cancels the operation running on the project; false when none runs. */
   lifecycleCancel(dir: string): Promise<boolean>;
   /** What `up` checks first (ports, variables, engine, Compose, memory, disk); starts nothing. */
@@ -155,6 +160,10 @@ export interface Backend {
 
 export const tauriBackend: Backend = {
   openProject: (dir) => unwrap(commands.openProject(dir)),
+  projectOverview: (dir) => unwrap(commands.projectOverview(dir)),
+  async watchProject(dir, onEvent) {
+    await unwrap(commands.watchProject(dir, new Channel<SessionEvent>(onEvent)));
+  },
   selectionReport: (dir, profiles) => unwrap(commands.selectionReport(dir, profiles)),
   recentProjects: () => unwrap(commands.recentProjects()),
   forgetRecentProject: (dir) => unwrap(commands.forgetRecentProject(dir)),
@@ -204,13 +213,7 @@ export const tauriBackend: Backend = {
   regionShow: (dir, name) => unwrap(commands.regionShow(dir, name)),
   lifecycleRun: (dir, request, onEvent) =>
     unwrap(commands.lifecycleRun(dir, request, new Channel<LifecycleEvent>(onEvent))),
-  async lifecycleCancel(dir) {
-    try {
-      return await commands.lifecycleCancel(dir);
-    } catch (e) {
-      throw new BackendError(toUiError(e));
-    }
-  },
+  lifecycleCancel: (dir) => unwrap(commands.lifecycleCancel(dir)),
   lifecyclePreflight: (dir, profiles, services) => unwrap(commands.lifecyclePreflight(dir, profiles, services)),
   lifecycleVolumePlan: (dir) => unwrap(commands.lifecycleVolumePlan(dir)),
   lifecycleDrift: (dir, profiles) => unwrap(commands.lifecycleDrift(dir, profiles)),

@@ -6,11 +6,21 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 
 /** Commands */
 export const commands = {
-	/**  Opens a project folder, remembers it among the recent projects, and describes it. */
+	/**
+	 *  Opens a project folder (the same one again: reads its files again), remembers it among the recent
+	 *  projects, and describes it. Its files are watched from now on (see `watch_project`).
+	 */
 	openProject: (dir: string) => typedError<ProjectOverview, ErrorReport>(__TAURI_INVOKE("open_project", { dir })),
 	/**
+	 *  Sends the project's events to `on_event`: `projectChanged` when its files changed on disk and were read
+	 *  again (ask for the overview and reports anew), `projectInvalid` when they cannot be read now.
+	 */
+	watchProject: (dir: string, onEvent: Channel<SessionEvent>) => typedError<null, ErrorReport>(__TAURI_INVOKE("watch_project", { dir, onEvent })),
+	/**  The open project as its files are now (the session reads them again when they change): no file is read. */
+	projectOverview: (dir: string) => typedError<ProjectOverview, ErrorReport>(__TAURI_INVOKE("project_overview", { dir })),
+	/**
 	 *  What a profile selection starts: services, ports, networks, volumes and warnings (a variable held in the
-	 *  project's keychain counts as set). Reads the files afresh, so edits on disk show up on the next call.
+	 *  project's keychain counts as set).
 	 */
 	selectionReport: (dir: string, profiles: string[]) => typedError<SelectionReport, ErrorReport>(__TAURI_INVOKE("selection_report", { dir, profiles })),
 	/**  Recently opened project folders, most recent first. */
@@ -25,13 +35,12 @@ export const commands = {
 	openLink: (url: string) => typedError<null, ErrorReport>(__TAURI_INVOKE("open_link", { url })),
 	/**
 	 *  Every variable of the selection by group: source, secret or not, set or not, validation, users and
-	 *  default (never a secret's value), with the rules and the `.env` revision it was read at. A keychain that
-	 *  cannot be read is reported inside (`catalog.keychain`), not as an error.
+	 *  default (never a secret's value), with the rules and the `.env` revision it was read at.
 	 */
 	envCatalog: (dir: string, profiles: string[]) => typedError<EnvironmentState, ErrorReport>(__TAURI_INVOKE("env_catalog", { dir, profiles })),
 	/**
-	 *  Writes a non-secret `name=value` into `.env` (losslessly, atomically), refusing with `ENV_CONFLICT` when
-	 *  the file is no longer at `expected_revision`. Returns the new revision.
+	 *  Writes a non-secret `name=value` into `.env` (losslessly, atomically), refusing with `ENV_FILE_CONFLICT`
+	 *  when the file is no longer at `expected_revision`. Returns the new revision.
 	 */
 	setVariable: (dir: string, name: string, value: string, expectedRevision: string) => typedError<string, ErrorReport>(__TAURI_INVOKE("set_variable", { dir, name, value, expectedRevision })),
 	/**  Checks a secret against its rule, stores it in the keychain and reads it back. */
@@ -41,63 +50,55 @@ export const commands = {
 	/**  Removes `name` from the project's keychain; `false` when it was not there. */
 	deleteSecret: (dir: string, name: string) => typedError<boolean, ErrorReport>(__TAURI_INVOKE("delete_secret", { dir, name })),
 	/**
-	 *  The value `name` would be given (keychain first, then the environment), for an explicit "Reveal" only.
-	 *  `None` when it has none.
+	 *  The value `name` would be given (keychain first, then the environment), for an explicit "Reveal" of one of
+	 *  the project's own variables only. `None` when it has none.
 	 */
 	revealSecret: (dir: string, name: string) => typedError<string | null, ErrorReport>(__TAURI_INVOKE("reveal_secret", { dir, name })),
 	/**  Moves the secret values of `.env` into the keychain (each read back), then blanks them in `.env`. */
 	importSecrets: (dir: string) => typedError<ImportReport, ErrorReport>(__TAURI_INVOKE("import_secrets", { dir })),
 	/**
-	 *  Starts following the engine for the project (or re-targets the running watch when it is the same project
-	 *  in the same window), and streams its state to `on_update` (see the module docs for the protocol). An
-	 *  engine that cannot be reached, or a `DOCKER_HOST` that cannot be used, is not an error of this command: the
-	 *  channel says so in the connection state, with what to do.
+	 *  Follows the engine for the project: `on_update` gets the current snapshot (a `synced`-kind update with
+	 *  cause `snapshot`), then every update, and a fresh snapshot (cause `lagged`) when the window falls behind.
+	 *  An engine that cannot be reached is not an error: the connection state says so, with what to do.
 	 */
 	watchEngine: (dir: string, profiles: string[], onUpdate: Channel<StoreUpdate>) => typedError<null, ErrorReport>(__TAURI_INVOKE("watch_engine", { dir, profiles, onUpdate })),
-	/**
-	 *  Changes which services are desired after the profile chips changed. Does nothing when `dir` is not the
-	 *  watched project.
-	 */
+	/**  Changes which services are desired after the profile chips changed. */
 	setEngineSelection: (dir: string, profiles: string[]) => typedError<null, ErrorReport>(__TAURI_INVOKE("set_engine_selection", { dir, profiles })),
-	/**  Stops following the engine (the project was closed or replaced). */
+	/**  Stops sending engine updates and stats to the window (the project was closed, or the window hidden). */
 	unwatchEngine: () => __TAURI_INVOKE<void>("unwatch_engine"),
 	/**
-	 *  Streams CPU and memory of the running containers of `services` (those on screen) and, every 2 s, the host's
-	 *  CPU, memory and disk to `on_stats`. Calling it again changes the services and moves the stream to the new
-	 *  channel; streams of services still on screen keep running. Does nothing when `dir` is not the watched
-	 *  project.
+	 *  Streams CPU and memory of the running containers of `services` (those on screen) and the host's usage
+	 *  to `on_stats`; calling it again changes the services and moves the stream to the new channel.
 	 */
 	watchStats: (dir: string, services: string[], onStats: Channel<StatsUpdate>) => typedError<null, ErrorReport>(__TAURI_INVOKE("watch_stats", { dir, services, onStats })),
 	/**  Stops every stats stream (the dashboard is not on screen). */
 	unwatchStats: () => __TAURI_INVOKE<void>("unwatch_stats"),
 	/**
-	 *  Follows the logs of `services` (empty: all) of the project in `dir`, masked, and sends them to `on_batch`
-	 *  in batches (at most every 50 ms or 500 lines). Replaces any follow already running. An unreachable engine is
-	 *  not an error: the first batch carries a `waiting` notice and the follow starts when the engine answers.
+	 *  Follows the logs of `services` (empty: all), masked, sending them to `on_batch` in batches (at most every
+	 *  50 ms or 500 lines); replaces the follow running. An unreachable engine is not an error: the first batch
+	 *  carries a `waiting` notice and the follow starts when the engine answers.
 	 */
 	followLogs: (dir: string, services: string[], onBatch: Channel<LogBatch>) => typedError<LogFollowInfo, ErrorReport>(__TAURI_INVOKE("follow_logs", { dir, services, onBatch })),
 	/**  Stops following (the Logs view closed). */
 	stopLogs: () => __TAURI_INVOKE<void>("stop_logs"),
 	/**
-	 *  Asks where to save (the save dialog, opened here: the window never names a path itself), then writes the
-	 *  kept lines of the running follow that pass `filter` there, masked, each prefixed with its timestamp and
-	 *  service, atomically. `None` when the user cancelled the dialog.
+	 *  Asks where to save, then writes the followed lines that pass `filter` there, masked, atomically. `None`
+	 *  when the user cancelled the dialog.
 	 */
 	exportLogs: (dir: string, filter: LogFilter, suggestedName: string) => typedError<ExportReport | null, ErrorReport>(__TAURI_INVOKE("export_logs", { dir, filter, suggestedName })),
 	/**
-	 *  Checks a region request against the region-manager's rules and, when the engine answers, the project's
-	 *  existing region names. Creates nothing.
+	 *  The request's field errors (empty when valid), checked against the existing regions when the engine
+	 *  answers. Creates nothing.
 	 */
 	regionValidate: (dir: string, request: RegionRequest) => typedError<RegionValidation, ErrorReport>(__TAURI_INVOKE("region_validate", { dir, request })),
 	/**
-	 *  Everything creating the region would create or join (nothing is created). The plan is kept: applying the
-	 *  same request creates exactly this plan.
+	 *  Everything creating the region would create or join (nothing is created); applying the same request
+	 *  creates exactly this plan.
 	 */
 	regionPlan: (dir: string, request: RegionRequest) => typedError<RegionPlan, ErrorReport>(__TAURI_INVOKE("region_plan", { dir, request })),
 	/**
-	 *  Creates the region: the plan last reviewed for this request (planned afresh when there is none), applied
-	 *  step by step with every step's progress sent to `on_progress`. On failure or `region_cancel`, everything
-	 *  this apply created is removed (the rollback's steps are sent too) and the error says what failed.
+	 *  Creates the region (the plan last reviewed for this request), every step's progress — rollback included —
+	 *  sent to `on_progress`. Cancel with `region_cancel`.
 	 */
 	regionApply: (dir: string, request: RegionRequest, onProgress: Channel<ApplyEvent>) => typedError<AppliedRegion, ErrorReport>(__TAURI_INVOKE("region_apply", { dir, request, onProgress })),
 	/**  Cancels the running apply (it then rolls back what it created). False when none is running. */
@@ -110,31 +111,24 @@ export const commands = {
 	regionStop: (dir: string, name: string) => typedError<RegionInfo, ErrorReport>(__TAURI_INVOKE("region_stop", { dir, name })),
 	/**
 	 *  Removes a region's containers and network; with `confirmedVolumes` naming exactly its volumes, those too
-	 *  (their data) and its database password. Any other list is refused with `REGION_CONFIRM_VOLUMES`.
+	 *  and its database password. Any other list is refused with `VOLUMES_UNCONFIRMED`.
 	 */
 	regionRemove: (dir: string, name: string, confirmedVolumes: string[] | null) => typedError<RemoveReport, ErrorReport>(__TAURI_INVOKE("region_remove", { dir, name, confirmedVolumes })),
 	/**  An existing region's plan, rebuilt from its labels and `docker inspect` (environment masked). */
 	regionShow: (dir: string, name: string) => typedError<RegionPlan, ErrorReport>(__TAURI_INVOKE("region_show", { dir, name })),
 	/**
-	 *  Runs one operation on the project in `dir` to its end, sending every progress event to `on_event`. A
-	 *  Compose run that fails is a result with outcome `failed` (and the failing service's evidence), not an
-	 *  error; errors mean it could not run: `OPERATION_BUSY`, `PREFLIGHT_BLOCKED` (ask `lifecycle_preflight` for
-	 *  the problems), `VOLUMES_UNCONFIRMED`, `COMPOSE_MISSING`, `KEYCHAIN_LOCKED`/`KEYCHAIN_UNAVAILABLE`,
-	 *  `ENGINE_UNAVAILABLE`, `OPERATION_INVALID`, `OPERATION_FAILED`.
+	 *  Runs one operation to its end, sending every progress event to `on_event` before the result returns. A
+	 *  Compose run that fails is a result with outcome `failed`, not an error; errors mean it could not run.
 	 */
-	lifecycleRun: (dir: string, request: LifecycleRequest, onEvent: Channel<LifecycleEvent>) => typedError<OperationResult, ErrorReport>(__TAURI_INVOKE("lifecycle_run", { dir, request, onEvent })),
+	lifecycleRun: (dir: string, request: OperationRequest, onEvent: Channel<LifecycleEvent>) => typedError<OperationResult, ErrorReport>(__TAURI_INVOKE("lifecycle_run", { dir, request, onEvent })),
 	/**
-	 *  Cancels the operation running on the project in `dir` (Compose gets SIGTERM, then SIGKILL after the grace
-	 *  period); the running `lifecycle_run` then returns with outcome `cancelled`. False when none runs.
+	 *  Cancels the operation running on the project (Compose gets SIGTERM, then SIGKILL; a region apply rolls
+	 *  back); the running call then returns with outcome `cancelled`. False when none runs.
 	 */
-	lifecycleCancel: (dir: string) => __TAURI_INVOKE<boolean>("lifecycle_cancel", { dir }),
-	/**
-	 *  What `up` checks first, on its own: engine, Compose, free host ports (and who holds a taken one, with the
-	 *  variable that moves it), required variables, memory and disk, for the selection's services or `services`
-	 *  (with their dependencies). Starts nothing.
-	 */
+	lifecycleCancel: (dir: string) => typedError<boolean, ErrorReport>(__TAURI_INVOKE("lifecycle_cancel", { dir })),
+	/**  What `up` checks first, on its own (starts nothing). */
 	lifecyclePreflight: (dir: string, profiles: string[], services: string[]) => typedError<PreflightReport, ErrorReport>(__TAURI_INVOKE("lifecycle_preflight", { dir, profiles, services })),
-	/**  The volumes `down` with volumes would delete, each with why (pass exactly `volumes` back to confirm). */
+	/**  What `down` with volumes would delete, each volume with why (pass exactly this list back to confirm). */
 	lifecycleVolumePlan: (dir: string) => typedError<VolumePlan, ErrorReport>(__TAURI_INVOKE("lifecycle_volume_plan", { dir })),
 	/**  Which running services of the selection run an older configuration (the next `up` recreates them). */
 	lifecycleDrift: (dir: string, profiles: string[]) => typedError<DriftReport, ErrorReport>(__TAURI_INVOKE("lifecycle_drift", { dir, profiles })),
@@ -522,23 +516,6 @@ export type LifecycleEvent = {
 	message: string,
 };
 
-/**  One operation as the window asks for it. */
-export type LifecycleRequest = {
-	operation: OpKind,
-	/**  The profile selection (`down` ignores it: it removes the whole project). */
-	profiles: string[],
-	/**  Single services; empty: the selection's. */
-	services: string[],
-	/**  `up`: wait until the services are healthy. */
-	wait: boolean,
-	/**  `up` with `wait`: seconds the services may take (0: the default, 180). */
-	timeoutSecs: number,
-	/**  `down`: delete the project's named volumes too. */
-	volumes: boolean,
-	/**  `down` with `volumes`: exactly the list `lifecycle_volume_plan` returned and the user confirmed. */
-	confirmedVolumes: string[],
-};
-
 /**  Resource limits of one container. */
 export type Limits = {
 	cpus: number | null,
@@ -570,11 +547,11 @@ export type LogFilter = {
 	caseSensitive?: boolean,
 };
 
-/**  What `follow_logs` set up. */
+/**  What a follow set up. */
 export type LogFollowInfo = {
 	/**  How many distinct secret values every line is masked with. */
 	maskedValues: number,
-	/**  Why some secrets cannot be masked (no keychain to read them from), if so. */
+	/**  What to know about masking (no keychain to read secrets from; values too short to mask), if anything. */
 	maskWarning: string | null,
 	maxLinesPerService: number,
 	maxBytesPerService: number,
@@ -649,6 +626,29 @@ export type NetworkView = {
 
 /**  A lifecycle operation (also what the window asks to run). */
 export type OpKind = "up" | "stop" | "start" | "restart" | "down" | "pull" | "build";
+
+/**  One operation as a face asks for it (the window's Start/Stop/…, the CLI's `up`/`down`/…). */
+export type OperationRequest = {
+	operation: OpKind,
+	/**  The profile selection (empty: the project's default; `down` ignores it, it removes the whole project). */
+	profiles: string[],
+	/**  Single services; empty: the selection's. */
+	services: string[],
+	/**  `up`: wait until the services are healthy. */
+	wait: boolean,
+	/**  `up` with `wait`: seconds the services may take (0: the default, 180). */
+	timeoutSecs: number,
+	/**  `up`: skip the preflight. */
+	noPreflight?: boolean,
+	/**  `down`: delete the project's volumes too. */
+	volumes: boolean,
+	/**  `down` with `volumes`: exactly the list `volume_plan` returned and the user confirmed. */
+	confirmedVolumes: string[],
+	/**  The Compose version to use (`v1`/`v2`); `None`: `DOCKMASTER_COMPOSE`, else v2 when installed, else v1. */
+	compose?: string | null,
+	/**  After SIGTERM on cancel, seconds Compose may take to stop before SIGKILL (0: 10). */
+	graceSecs?: number,
+};
 
 /**  The result of one operation. */
 export type OperationResult = {
@@ -972,7 +972,7 @@ export type RegionStatus = {
 	containers: ContainerStatus[],
 };
 
-/**  The request's field errors (empty when it is valid), for the wizard's inline validation. */
+/**  A request's field errors (empty when it is valid), for a form's inline validation. */
 export type RegionValidation = {
 	errors: FieldError[],
 	/**
@@ -1116,6 +1116,18 @@ export type ServiceView = {
 	privileged: string[],
 	restart: string | null,
 };
+
+/**  What a session tells whoever listens (the window reloads on `projectChanged`). */
+export type SessionEvent = 
+/**  The project's files changed on disk and were read again: ask for the overview and reports anew. */
+{ kind: "projectChanged"; generation: number } | 
+/**
+ *  The files changed but cannot be read now (a save half-way, a typo): the last good state stays, and
+ *  `error` says what is wrong.
+ */
+{ kind: "projectInvalid"; error: ErrorReport } | 
+/**  A secret was stored, generated, removed or imported. */
+{ kind: "secretsChanged" };
 
 export type Severity = 
 /**  Compose will refuse the selection, or it cannot work as written. */

@@ -60,9 +60,14 @@ export const QUIET_LIFECYCLE: Record<string, Handler> = {
   lifecycle_cancel: () => false,
 };
 
+/** The project's file watch: quiet unless a test pushes an event. */
+const QUIET_PROJECT: Record<string, Handler> = {
+  watch_project: () => null,
+};
+
 export function fakeIpc(handlers: Record<string, Handler>): FakeIpc {
   const table = new Map(
-    Object.entries({ ...QUIET_ENGINE, ...QUIET_LOGS, ...QUIET_REGIONS, ...QUIET_LIFECYCLE, ...handlers }),
+    Object.entries({ ...QUIET_PROJECT, ...QUIET_ENGINE, ...QUIET_LOGS, ...QUIET_REGIONS, ...QUIET_LIFECYCLE, ...handlers }),
   );
   const calls: Call[] = [];
   mockIPC((cmd, payload) => {

@@ -30,6 +30,7 @@ use crate::report::{ProjectOverview, SelectionReport};
 
 pub use lifecycle::OperationRequest;
 pub use logs::LogFollowInfo;
+pub use regions::RegionValidation;
 pub use registry::Sessions;
 
 /// What a session tells whoever listens (the window reloads on `projectChanged`).
@@ -71,6 +72,16 @@ struct Inner {
     reviewed_plan: Mutex<Option<crate::region::RegionPlan>>,
     events: broadcast::Sender<SessionEvent>,
     watcher: Mutex<Option<files::FileWatcher>>,
+    /// The task sending this session's events to the window (replaced by each `forward_events`).
+    forward: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(task) = lock(&self.forward).take() {
+            task.abort();
+        }
+    }
 }
 
 struct Current {
@@ -112,6 +123,7 @@ impl Session {
                 reviewed_plan: Mutex::new(None),
                 events,
                 watcher: Mutex::new(None),
+                forward: Mutex::new(None),
             }),
         })
     }
@@ -129,6 +141,28 @@ impl Session {
     /// Listens to what the session tells (file changes, secret changes).
     pub fn subscribe(&self) -> broadcast::Receiver<SessionEvent> {
         self.inner.events.subscribe()
+    }
+
+    /// Sends every event from now on to `sink` (until it returns false), replacing an earlier forward.
+    /// Needs a Tokio runtime.
+    pub fn forward_events(&self, sink: impl Fn(SessionEvent) -> bool + Send + 'static) {
+        let mut events = self.subscribe();
+        let task = tokio::spawn(async move {
+            loop {
+                match events.recv().await {
+                    Ok(event) => {
+                        if !sink(event) {
+                            return;
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return,
+                    Err(broadcast::error::RecvError::Lagged(_)) => {}
+                }
+            }
+        });
+        if let Some(old) = lock(&self.inner.forward).replace(task) {
+            old.abort();
+        }
     }
 
     fn tell(&self, event: SessionEvent) {

@@ -52,7 +52,18 @@ describe("start", () => {
     expect(ipc.callsOf("lifecycle_preflight")).toEqual([{ dir: ROOT, profiles: ["development"], services: [] }]);
     expect(runs[0].args).toEqual({
       dir: ROOT,
-      request: { operation: "up", profiles: ["development"], services: [], wait: true, timeoutSecs: 180, volumes: false, confirmedVolumes: [] },
+      request: {
+        operation: "up",
+        profiles: ["development"],
+        services: [],
+        wait: true,
+        timeoutSecs: 180,
+        noPreflight: false,
+        volumes: false,
+        confirmedVolumes: [],
+        compose: null,
+        graceSecs: 0,
+      },
       onEvent: expect.anything(),
     });
 
@@ -229,8 +240,11 @@ describe("remove", () => {
       services: [],
       wait: false,
       timeoutSecs: 180,
+      noPreflight: false,
       volumes: false,
       confirmedVolumes: [],
+      compose: null,
+      graceSecs: 0,
     });
     expect(screen.queryByTestId("remove-dialog")).toBeNull();
     expect(screen.getByTestId("lifecycle-summary")).toHaveTextContent("Removing the project…");

@@ -9,7 +9,7 @@
 
 import { getContext, setContext } from "svelte";
 import { toUiError, type Backend, type UiError } from "../backend";
-import type { DriftReport, LifecycleRequest, OpKind, OperationResult, PreflightReport, VolumePlan } from "../bindings";
+import type { DriftReport, OperationRequest, OpKind, OperationResult, PreflightReport, VolumePlan } from "../bindings";
 import { applyEvent, finishProgress, startProgress, type Progress } from "./progress";
 
 /** What an action is about: the open project, its selection, and the services the selection starts. */
@@ -191,15 +191,18 @@ export class LifecycleStore {
     this.#cancelRequested = false;
   }
 
-  async #run(target: Target, ask: Partial<LifecycleRequest> & Pick<LifecycleRequest, "operation">, planned: string[]): Promise<void> {
+  async #run(target: Target, ask: Partial<OperationRequest> & Pick<OperationRequest, "operation">, planned: string[]): Promise<void> {
     const generation = this.#generation;
-    const request: LifecycleRequest = {
+    const request: OperationRequest = {
       profiles: target.profiles,
       services: [],
       wait: false,
       timeoutSecs: UP_TIMEOUT_SECS,
+      noPreflight: false,
       volumes: false,
       confirmedVolumes: [],
+      compose: null,
+      graceSecs: 0,
       ...ask,
     };
     if (this.activity) this.activity = { ...this.activity, stage: "running" };

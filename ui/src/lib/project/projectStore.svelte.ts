@@ -32,6 +32,8 @@ export class ProjectStore {
   opening = $state<string | null>(null);
   reportLoading = $state(false);
   error = $state<StoreError | null>(null);
+  /** Counts the times the project's files were read again (views that read them too follow it). */
+  changes = $state(0);
 
   readonly busy = $derived(this.opening !== null || this.reportLoading);
   /** The report shown is not (yet) the one for the chips' current selection. */
@@ -66,13 +68,22 @@ export class ProjectStore {
   }
 
   async open(dir: string, keepSelection = false): Promise<void> {
+    await this.#load(dir, keepSelection, () => this.#backend.openProject(dir));
+  }
+
+  /** The project's files changed on disk and the backend read them again: show what they say now. */
+  async #refresh(dir: string): Promise<void> {
+    await this.#load(dir, true, () => this.#backend.projectOverview(dir));
+  }
+
+  async #load(dir: string, keepSelection: boolean, read: () => Promise<ProjectOverview>): Promise<void> {
     const seq = ++this.#openSeq;
     this.#reportSeq++; // whatever report is in flight belongs to the previous state
     this.reportLoading = false;
     this.opening = dir;
     let overview: ProjectOverview;
     try {
-      overview = await this.#backend.openProject(dir);
+      overview = await read();
     } catch (e) {
       if (seq !== this.#openSeq) return;
       this.opening = null;
@@ -88,8 +99,24 @@ export class ProjectStore {
     if (!sameProject) this.report = null;
     this.opening = null;
     this.error = null;
+    this.changes++;
+    if (!sameProject) void this.#watch(overview.root);
     void this.refreshRecents();
     await this.#loadReport();
+  }
+
+  /** Follows the project's files: a change on disk shows without a click; a file that cannot be read now
+   * says why and keeps what was shown. */
+  async #watch(dir: string): Promise<void> {
+    try {
+      await this.#backend.watchProject(dir, (event) => {
+        if (this.overview?.root !== dir) return; // a project no longer open
+        if (event.kind === "projectChanged") void this.#refresh(dir);
+        else if (event.kind === "projectInvalid") this.#fail(event.error, "report", dir, () => this.#refresh(dir));
+      });
+    } catch (e) {
+      this.#fail(e, "open", dir, () => this.#watch(dir));
+    }
   }
 
   /** Reads the project's files again, keeping the selection. */

@@ -10,6 +10,8 @@ import { ProjectStore } from "./projectStore.svelte";
 function backend(overrides: Partial<Backend> = {}): Backend {
   return {
     openProject: vi.fn(async () => overview()),
+    projectOverview: vi.fn(async () => overview()),
+    watchProject: vi.fn(async () => undefined),
     selectionReport: vi.fn(async (_dir: string, profiles: string[]) => reportFor(profiles)),
     recentProjects: vi.fn(async () => [ROOT]),
     forgetRecentProject: vi.fn(async () => []),
