@@ -4,14 +4,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Args;
-use dockmaster_core::engine::{
-    self, Endpoint, EndpointEnv, EngineConfig, EngineError, EngineHandle, EngineSnapshot, ServiceSelection,
-    StoreUpdate,
-};
-use dockmaster_core::Project;
+use dockmaster_core::engine::{self, EngineHandle, EngineSnapshot, StoreUpdate};
+use dockmaster_core::session::Session;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::{fail, print_json, selected_profiles};
+use crate::print_json;
 
 #[derive(Args)]
 pub struct StatusArgs {
@@ -23,55 +20,24 @@ pub struct StatusArgs {
     watch: bool,
 }
 
-pub fn run(project: &Project, args: StatusArgs, json: bool) -> ExitCode {
-    let profiles = match selected_profiles(project, args.profiles, json) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let selection = match ServiceSelection::for_project(project, &profiles) {
-        Ok(s) => s,
-        Err(e) => return fail(json, e),
-    };
-    let endpoint = match Endpoint::resolve(&EndpointEnv::from_process()) {
-        Ok(e) => e,
-        Err(e) => return engine_error(json, &e),
-    };
-    // Probe output and container errors are masked before the store keeps them.
-    let masker = std::sync::Arc::new(dockmaster_core::secrets::Masker::gathered(project));
-    let config = EngineConfig::new(project.name(), selection, endpoint).with_masker(masker);
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(r) => r,
-        Err(e) => return fail(json, crate::errors::internal(format!("cannot start the async runtime: {e}"))),
-    };
-    runtime.block_on(async move {
-        if args.watch {
-            watch(config, json).await
+pub async fn run(session: &Session, args: StatusArgs, json: bool) -> ExitCode {
+    if !args.watch {
+        let snapshot = or_fail!(json, session.status(&args.profiles).await);
+        if json {
+            print_json(&snapshot);
         } else {
-            match engine::snapshot_once(config).await {
-                Ok(snapshot) => {
-                    if json {
-                        print_json(&snapshot);
-                    } else {
-                        table(&snapshot);
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => engine_error(json, &e),
-            }
+            table(&snapshot);
         }
-    })
-}
-
-fn engine_error(json: bool, e: &EngineError) -> ExitCode {
-    fail(json, e.clone())
-}
-
-/// Prints every update from the first connection on, flushed at once; exits only when stdout closes.
-async fn watch(config: EngineConfig, json: bool) -> ExitCode {
-    let (handle, mut updates) = EngineHandle::spawn(config);
-    if let Err(e) = handle.first_contact().await {
-        return engine_error(json, &e);
+        return ExitCode::SUCCESS;
     }
+    or_fail!(json, session.set_engine_selection(&args.profiles).await);
+    let handle = or_fail!(json, session.engine_ready().await);
+    watch(&handle, json).await
+}
+
+/// Prints every update from the first contact on, flushed at once; exits only when stdout closes.
+async fn watch(handle: &EngineHandle, json: bool) -> ExitCode {
+    let mut updates = handle.subscribe();
     let mut out = std::io::stdout();
     loop {
         let line = match updates.recv().await {

@@ -3,9 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use dockmaster_core::secrets::catalog::{self, Catalog, VariableView};
-use dockmaster_core::secrets::Keychain;
-use dockmaster_core::Project;
+use dockmaster_core::secrets::catalog::{Catalog, VariableView};
+use dockmaster_core::session::Session;
 
 #[derive(Args)]
 pub struct EnvArgs {
@@ -14,16 +13,8 @@ pub struct EnvArgs {
     profiles: Vec<String>,
 }
 
-pub fn run(project: &Project, args: EnvArgs, json: bool) -> ExitCode {
-    let profiles = match crate::selected_profiles(project, args.profiles, json) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let keychain = Keychain::open(project.root());
-    let catalog = match catalog::build(project, &profiles, keychain.as_ref()) {
-        Ok(c) => c,
-        Err(e) => return crate::fail(json, e),
-    };
+pub async fn run(session: &Session, args: EnvArgs, json: bool) -> ExitCode {
+    let catalog = or_fail!(json, session.environment(&args.profiles).await).catalog;
     if json {
         crate::print_json(&catalog);
     } else {

@@ -7,6 +7,16 @@ use std::process::ExitCode;
 use dockmaster_core::{ErrorCode, ErrorReport};
 use serde::Serialize;
 
+/// The `Ok` value of a result, or: print the failure and return its exit status from the calling function.
+macro_rules! or_fail {
+    ($json:expr, $result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(e) => return $crate::errors::fail($json, e),
+        }
+    };
+}
+
 /// Exit statuses scripts can rely on.
 pub mod status {
     pub const STRICT_FAILED: u8 = 1;

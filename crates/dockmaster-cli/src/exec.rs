@@ -5,8 +5,8 @@ use std::ffi::OsString;
 use std::process::{Command, ExitCode};
 
 use clap::Args;
-use dockmaster_core::secrets;
-use dockmaster_core::{ErrorCode, ErrorReport, Project};
+use dockmaster_core::session::Session;
+use dockmaster_core::{ErrorCode, ErrorReport};
 
 #[derive(Args)]
 pub struct ExecArgs {
@@ -15,13 +15,9 @@ pub struct ExecArgs {
     command: Vec<OsString>,
 }
 
-pub fn run(project: &Project, args: ExecArgs, json: bool) -> ExitCode {
-    let env = match secrets::child_env(project) {
-        Ok(env) => env,
-        Err(e) => return super::secret::failed(json, &e),
-    };
-    let (env, reserved) = secrets::injectable(env);
-    if let Some(w) = secrets::reserved_warning(&reserved) {
+pub async fn run(session: &Session, args: ExecArgs, json: bool) -> ExitCode {
+    let (env, warning) = or_fail!(json, session.child_secrets().await);
+    if let Some(w) = warning {
         eprintln!("dockmaster: warning: {w}");
     }
     let Some((program, rest)) = args.command.split_first() else {

@@ -4,21 +4,19 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use dockmaster_core::engine::{Endpoint, EndpointEnv};
 use dockmaster_core::lifecycle::{
-    self, CancellationToken, DriftReport, EventKind, LifecycleError, LifecycleEvent, OpKind, OperationResult,
-    Outcome, PreflightReport, Request, RunOptions, VolumeToDelete,
+    DriftReport, EventKind, LifecycleError, LifecycleEvent, OpKind, OperationResult, Outcome,
+    PreflightReport, VolumeToDelete,
 };
-use dockmaster_core::ErrorReport;
-use dockmaster_core::Project;
+use dockmaster_core::session::{OperationRequest, Session};
+use dockmaster_core::{ErrorDetail, ErrorReport};
 use serde::Serialize;
 use tokio::sync::mpsc;
 
 use crate::signals::Interrupts;
-use crate::{selected_profiles, status};
+use crate::status;
 
 #[derive(Subcommand)]
 pub enum LifecycleCommand {
@@ -152,158 +150,89 @@ fn json_line(value: &impl Serialize) {
     let _ = writeln!(out, "{text}").and_then(|_| out.flush());
 }
 
-fn options(compose: Option<String>, grace: u32) -> Result<RunOptions, LifecycleError> {
-    let endpoint = Endpoint::resolve(&EndpointEnv::from_process())?;
-    let mut o = RunOptions::new(endpoint);
-    o.compose = compose;
-    o.kill_grace = Duration::from_secs(u64::from(grace));
-    Ok(o)
-}
-
-fn runtime(json: bool) -> Result<tokio::runtime::Runtime, ExitCode> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| {
-        crate::fail(json, crate::errors::internal(format!("cannot start the async runtime: {e}")))
-    })
-}
-
-pub fn run(project: &Project, command: LifecycleCommand, json: bool) -> ExitCode {
-    let rt = match runtime(json) {
-        Ok(rt) => rt,
-        Err(code) => return code,
-    };
+pub async fn run(session: &Session, command: LifecycleCommand, json: bool) -> ExitCode {
     match command {
         LifecycleCommand::Up(a) => {
-            let profiles = match selected_profiles(project, a.common.profiles.clone(), json) {
-                Ok(p) => p,
-                Err(code) => return code,
-            };
-            let mut req = Request::new(OpKind::Up, profiles);
-            req.services = a.services;
+            let mut req = request(OpKind::Up, &a.common, a.services);
             req.wait = a.wait;
-            req.timeout = Duration::from_secs(u64::from(a.timeout.max(1)));
-            req.preflight = !a.no_preflight;
-            rt.block_on(operation(project, req, a.common.compose, a.common.grace, json))
+            req.timeout_secs = a.timeout.max(1);
+            req.no_preflight = a.no_preflight;
+            operation(session, req, json).await
         }
         LifecycleCommand::Down(a) => {
-            let mut req = Request::new(OpKind::Down, Vec::new());
+            let common = Common { profiles: Vec::new(), compose: a.compose, grace: a.grace };
+            let mut req = request(OpKind::Down, &common, Vec::new());
             req.volumes = a.volumes;
-            rt.block_on(async {
-                if a.volumes && !a.confirm.is_empty() {
-                    req.confirmed_volumes = a.confirm;
-                } else if a.volumes {
-                    let opts = match options(a.compose.clone(), a.grace) {
-                        Ok(o) => o,
-                        Err(e) => return error(json, &e),
-                    };
-                    match lifecycle::volume_plan(project, &opts).await {
-                        Ok(plan) if !a.yes && !plan.volumes.is_empty() => {
-                            return error(json, &LifecycleError::confirm_volumes(plan, None));
-                        }
-                        Ok(plan) => {
-                            if !json && !plan.volumes.is_empty() {
-                                eprintln!("dockmaster: deleting these volumes as confirmed (--yes):");
-                                print_volumes(&plan.details);
-                            }
-                            req.confirmed_volumes = plan.volumes;
-                        }
-                        Err(e) => return error(json, &e),
-                    }
+            if a.volumes && !a.confirm.is_empty() {
+                req.confirmed_volumes = a.confirm;
+            } else if a.volumes {
+                let plan = or_fail!(json, session.volume_plan(common.compose.clone()).await);
+                if !a.yes && !plan.volumes.is_empty() {
+                    return error(json, &LifecycleError::confirm_volumes(plan, None).into());
                 }
-                operation(project, req, a.compose, a.grace, json).await
-            })
+                if !json && !plan.volumes.is_empty() {
+                    eprintln!("dockmaster: deleting these volumes as confirmed (--yes):");
+                    print_volumes(&plan.details);
+                }
+                req.confirmed_volumes = plan.volumes;
+            }
+            operation(session, req, json).await
         }
-        LifecycleCommand::Stop(a) => service_op(&rt, project, OpKind::Stop, a, json),
-        LifecycleCommand::Start(a) => service_op(&rt, project, OpKind::Start, a, json),
-        LifecycleCommand::Restart(a) => service_op(&rt, project, OpKind::Restart, a, json),
-        LifecycleCommand::Pull(a) => service_op(&rt, project, OpKind::Pull, a, json),
-        LifecycleCommand::Build(a) => service_op(&rt, project, OpKind::Build, a, json),
+        LifecycleCommand::Stop(a) => {
+            operation(session, request(OpKind::Stop, &a.common, a.services), json).await
+        }
+        LifecycleCommand::Start(a) => {
+            operation(session, request(OpKind::Start, &a.common, a.services), json).await
+        }
+        LifecycleCommand::Restart(a) => {
+            operation(session, request(OpKind::Restart, &a.common, a.services), json).await
+        }
+        LifecycleCommand::Pull(a) => {
+            operation(session, request(OpKind::Pull, &a.common, a.services), json).await
+        }
+        LifecycleCommand::Build(a) => {
+            operation(session, request(OpKind::Build, &a.common, a.services), json).await
+        }
         LifecycleCommand::Preflight(a) => {
-            let services = a.services;
-            let ask = |profiles: Vec<String>, opts: RunOptions| async move {
-                lifecycle::preflight(project, &profiles, &services, &opts).await
-            };
-            question(&rt, project, a.profiles, a.compose, json, ask, print_preflight, |report| {
-                if report.ok {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(status::PREFLIGHT_BLOCKED)
-                }
-            })
+            let report = session.preflight(&a.profiles, &a.services, a.compose).await;
+            let report = or_fail!(json, report);
+            answer(&report, json, print_preflight);
+            if report.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(status::PREFLIGHT_BLOCKED)
+            }
         }
         LifecycleCommand::Drift(a) => {
-            let ask = |profiles: Vec<String>, opts: RunOptions| async move {
-                lifecycle::drift(project, &profiles, &opts).await
-            };
-            question(&rt, project, a.profiles, a.compose, json, ask, print_drift, |_| ExitCode::SUCCESS)
+            let report = or_fail!(json, session.drift(&a.profiles, a.compose).await);
+            answer(&report, json, print_drift);
+            ExitCode::SUCCESS
         }
     }
 }
 
-/// Asks the lifecycle a question about the selection (preflight, drift) and prints its report (one JSON line,
-/// or `print`'s text); exits with `exit`'s status for it.
-#[allow(clippy::too_many_arguments)]
-fn question<T: Serialize, F: std::future::Future<Output = Result<T, LifecycleError>>>(
-    rt: &tokio::runtime::Runtime,
-    project: &Project,
-    profiles: Vec<String>,
-    compose: Option<String>,
-    json: bool,
-    ask: impl FnOnce(Vec<String>, RunOptions) -> F,
-    print: fn(&T),
-    exit: fn(&T) -> ExitCode,
-) -> ExitCode {
-    let profiles = match selected_profiles(project, profiles, json) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let opts = match options(compose, 10) {
-        Ok(o) => o,
-        Err(e) => return error(json, &e),
-    };
-    match rt.block_on(ask(profiles, opts)) {
-        Ok(report) => {
-            if json {
-                json_line(&report);
-            } else {
-                print(&report);
-            }
-            exit(&report)
-        }
-        Err(e) => error(json, &e),
-    }
+fn request(op: OpKind, common: &Common, services: Vec<String>) -> OperationRequest {
+    let mut req = OperationRequest::new(op);
+    req.profiles = common.profiles.clone();
+    req.services = services;
+    req.compose = common.compose.clone();
+    req.grace_secs = common.grace;
+    req
 }
 
-fn service_op(
-    rt: &tokio::runtime::Runtime,
-    project: &Project,
-    op: OpKind,
-    a: ServiceArgs,
-    json: bool,
-) -> ExitCode {
-    let profiles = match selected_profiles(project, a.common.profiles.clone(), json) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let mut req = Request::new(op, profiles);
-    req.services = a.services;
-    rt.block_on(operation(project, req, a.common.compose, a.common.grace, json))
+/// A report as one JSON line, or `print`'s text.
+fn answer<T: Serialize>(report: &T, json: bool, print: fn(&T)) {
+    if json {
+        json_line(report);
+    } else {
+        print(report);
+    }
 }
 
 /// Runs one operation, printing its events as they come; Ctrl-C, SIGTERM or SIGHUP cancels it.
-async fn operation(
-    project: &Project,
-    req: Request,
-    compose: Option<String>,
-    grace: u32,
-    json: bool,
-) -> ExitCode {
-    let opts = match options(compose, grace) {
-        Ok(o) => o,
-        Err(e) => return error(json, &e),
-    };
+async fn operation(session: &Session, req: OperationRequest, json: bool) -> ExitCode {
     let (tx, mut rx) = mpsc::unbounded_channel::<LifecycleEvent>();
-    let cancel = CancellationToken::new();
-    let run = lifecycle::run(project, req, &opts, tx, cancel.clone());
+    let run = session.run(req, move |e| drop(tx.send(e)));
     tokio::pin!(run);
     let mut interrupts = Interrupts::new();
     let mut cancelling = false;
@@ -314,7 +243,7 @@ async fn operation(
             result = &mut run => break result,
             signal = interrupts.recv(), if !cancelling => {
                 cancelling = true;
-                cancel.cancel();
+                session.cancel();
                 if !json {
                     // The terminal may be gone (SIGHUP): never fail on writing this.
                     let _ = writeln!(std::io::stderr(), "dockmaster: {signal}: cancelling: stopping Compose…");
@@ -343,49 +272,41 @@ async fn operation(
     }
 }
 
-fn error(json: bool, e: &LifecycleError) -> ExitCode {
-    let code = crate::errors::exit_status(e.code());
+/// A refusal: one JSON line (with the preflight's problems, or the volumes and why each is listed), or the
+/// problems and the way out in words.
+fn error(json: bool, e: &ErrorReport) -> ExitCode {
+    let (preflight, volumes, details, confirmed) = match e.detail.as_deref() {
+        Some(ErrorDetail::Preflight { report }) => (Some(report), None, None, None),
+        Some(ErrorDetail::Volumes { volumes, details, confirmed }) => {
+            (None, Some(volumes.as_slice()), Some(details.as_slice()), confirmed.as_ref())
+        }
+        _ => (None, None, None, None),
+    };
     if json {
-        let (preflight, volumes, details) = match e {
-            LifecycleError::PreflightBlocked(r) => (Some(r.as_ref()), None, None),
-            LifecycleError::ConfirmVolumes { volumes, details, .. } => {
-                (None, Some(volumes.as_slice()), Some(details.as_slice()))
-            }
-            _ => (None, None, None),
-        };
-        json_line(&Line::Error {
-            error: ErrorReport::new(e.code(), e.to_string()),
-            preflight,
-            volumes,
-            details,
-        });
-    }
-    match e {
-        LifecycleError::PreflightBlocked(r) if !json => {
-            print_preflight(r);
+        let error = ErrorReport::new(e.code, e.message.clone());
+        json_line(&Line::Error { error, preflight, volumes, details });
+    } else if let Some(report) = preflight {
+        print_preflight(report);
+        eprintln!("dockmaster: preflight blocked the start; fix the problems above (or use --no-preflight)");
+    } else if let (Some(volumes), Some(details)) = (volumes, details) {
+        if volumes.is_empty() {
+            eprintln!("dockmaster: `down --volumes` would delete no volume now.");
+        } else {
+            eprintln!("dockmaster: `down --volumes` would delete these volumes (their data is lost):");
+            print_volumes(details);
+        }
+        if confirmed.is_some() {
+            eprintln!("dockmaster: {e}");
+        } else {
             eprintln!(
-                "dockmaster: preflight blocked the start; fix the problems above (or use --no-preflight)"
+                "Nothing was done. Run `dockmaster down --volumes --yes` to delete them (or confirm exactly \
+                 this list with --confirm NAME…)."
             );
         }
-        LifecycleError::ConfirmVolumes { volumes, details, confirmed } if !json => {
-            if volumes.is_empty() {
-                eprintln!("dockmaster: `down --volumes` would delete no volume now.");
-            } else {
-                eprintln!("dockmaster: `down --volumes` would delete these volumes (their data is lost):");
-                print_volumes(details);
-            }
-            if confirmed.is_some() {
-                eprintln!("dockmaster: {e}");
-            } else {
-                eprintln!(
-                    "Nothing was done. Run `dockmaster down --volumes --yes` to delete them (or confirm exactly \
-                     this list with --confirm NAME…)."
-                );
-            }
-        }
-        _ => eprintln!("dockmaster: {e}"),
+    } else {
+        eprintln!("dockmaster: {e}");
     }
-    ExitCode::from(code)
+    ExitCode::from(crate::errors::exit_status(e.code))
 }
 
 /// Prints events: every one as a JSON line, or as a progress line for humans (Compose's "variable is not set"

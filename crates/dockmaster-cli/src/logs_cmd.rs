@@ -4,20 +4,14 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Args;
 use dockmaster_core::engine::logs::{
     self, CompiledFilter, LogBatch, LogConfig, LogError, LogFilter, LogFollower, LogLine, LogStream,
 };
-use dockmaster_core::engine::{
-    Endpoint, EndpointEnv, EngineConfig, EngineError, EngineHandle, ServiceSelection,
-};
-use dockmaster_core::secrets::Masker;
-use dockmaster_core::Project;
+use dockmaster_core::session::Session;
 use serde::Serialize;
 
-use crate::fail;
 use crate::signals::Interrupts;
 
 #[derive(Args)]
@@ -83,29 +77,14 @@ struct JsonLine<'a> {
     text: &'a str,
 }
 
-fn engine_error(json: bool, e: &EngineError) -> ExitCode {
-    fail(json, e.clone())
-}
-
-fn log_error(json: bool, e: &LogError) -> ExitCode {
-    fail(json, e.clone())
-}
-
-pub fn run(project: &Project, args: LogsArgs, json: bool) -> ExitCode {
-    let selection = match ServiceSelection::for_project(project, &project.default_selection()) {
-        Ok(s) => s,
-        Err(e) => return fail(json, e),
-    };
-    if let Err(e) = logs::check_services(&args.services, &selection.defined) {
-        return log_error(json, &e);
-    }
+pub async fn run(session: &Session, args: LogsArgs, json: bool) -> ExitCode {
     let now = now_nano();
     let since_nano = match args.since.as_deref() {
         None => None,
-        Some(text) => match logs::parse_user_time(text, now) {
-            Some(t) => Some(t),
-            None => return log_error(json, &LogError::InvalidTime { text: text.to_string() }),
-        },
+        Some(text) => {
+            let invalid = || LogError::InvalidTime { text: text.to_string() };
+            Some(or_fail!(json, logs::parse_user_time(text, now).ok_or_else(invalid)))
+        }
     };
     let filter = LogFilter {
         services: args.services.clone(),
@@ -118,25 +97,7 @@ pub fn run(project: &Project, args: LogsArgs, json: bool) -> ExitCode {
         regex: args.regex,
         ..LogFilter::default()
     };
-    let compiled = match CompiledFilter::new(&filter, now) {
-        Ok(c) => c,
-        Err(e) => return log_error(json, &e),
-    };
-    // Masking is never optional: without the secrets, no line is shown.
-    let masker = match Masker::for_project(project) {
-        Ok((masker, warnings)) => {
-            for w in warnings {
-                eprintln!("dockmaster: warning: {w}");
-            }
-            Arc::new(masker)
-        }
-        Err(e) => return crate::secret::failed(json, &e),
-    };
-    let endpoint = match Endpoint::resolve(&EndpointEnv::from_process()) {
-        Ok(e) => e,
-        Err(e) => return engine_error(json, &e),
-    };
-    let engine = EngineConfig::new(project.name(), selection, endpoint).with_masker(masker.clone());
+    let compiled = or_fail!(json, CompiledFilter::new(&filter, now));
     let config = LogConfig {
         max_lines: args.buffer_lines,
         max_bytes: args.buffer_bytes,
@@ -145,36 +106,28 @@ pub fn run(project: &Project, args: LogsArgs, json: bool) -> ExitCode {
         follow: args.follow,
         ..LogConfig::default()
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(r) => r,
-        Err(e) => return fail(json, crate::errors::internal(format!("cannot start the async runtime: {e}"))),
-    };
-    runtime.block_on(async move {
-        let (handle, _updates) = EngineHandle::spawn(engine);
-        if let Err(e) = handle.first_contact().await {
-            return engine_error(json, &e);
-        }
-        let (follower, batches) = LogFollower::start(handle.link(), args.services.clone(), masker, config);
-        let printer = Printer { json, timestamps: args.timestamps, filter: compiled, width: 0 };
-        let export = args.export.clone();
-        let code = pump(batches, printer, export.is_none(), args.follow).await;
-        if let Some(path) = export {
-            return match follower.export(&filter, &path) {
-                Ok(report) => {
-                    warn_dropped(&follower);
-                    eprintln!("dockmaster: wrote {} lines to {}", report.lines, report.path);
-                    ExitCode::SUCCESS
-                }
-                Err(e) => log_error(json, &e),
-            };
-        }
-        if args.follow {
-            summary(&follower);
-        } else {
-            warn_dropped(&follower);
-        }
-        code
-    })
+    // Masking is never optional: without the secrets, no line is shown.
+    let (follower, batches, info) = or_fail!(json, session.open_logs(args.services.clone(), config).await);
+    // A terminal command fails fast when no engine answers (the window waits for one instead).
+    or_fail!(json, session.engine_ready().await);
+    if let Some(w) = info.mask_warning {
+        eprintln!("dockmaster: warning: {w}");
+    }
+    let printer = Printer { json, timestamps: args.timestamps, filter: compiled, width: 0 };
+    let export = args.export.clone();
+    let code = pump(batches, printer, export.is_none(), args.follow).await;
+    if let Some(path) = export {
+        let report = or_fail!(json, follower.export(&filter, &path));
+        warn_dropped(&follower);
+        eprintln!("dockmaster: wrote {} lines to {}", report.lines, report.path);
+        return ExitCode::SUCCESS;
+    }
+    if args.follow {
+        summary(&follower);
+    } else {
+        warn_dropped(&follower);
+    }
+    code
 }
 
 /// Prints batches until the follow ends (or, following, until Ctrl-C / SIGTERM / SIGHUP or stdout closes).

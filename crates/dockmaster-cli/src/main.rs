@@ -1,8 +1,9 @@
 //! `dockmaster`: the command-line face of Dockmaster's core (human tables, or `--json` for scripts).
 
+#[macro_use]
+mod errors;
 mod engine_status;
 mod env_cmd;
-mod errors;
 mod exec;
 mod lifecycle_cmd;
 mod logs_cmd;
@@ -17,8 +18,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use dockmaster_core::secrets::{self, Keychain};
-use dockmaster_core::{ErrorCode, ErrorReport, OpenOptions, Project, SelectionReport, Severity};
+use dockmaster_core::session::Session;
+use dockmaster_core::{OpenOptions, SelectionReport, Severity};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -101,18 +102,27 @@ fn print_json(value: &impl Serialize) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.global.json;
-    let project = match Project::open(OpenOptions {
+    let options = OpenOptions {
         dir: cli.global.project.clone(),
         files: cli.global.files.clone(),
         project_name: cli.global.project_name.clone(),
         process_env: None,
-    }) {
-        Ok(p) => p,
-        Err(e) => return fail(json, e),
     };
-    match cli.command {
+    let session = or_fail!(json, Session::open(options));
+    let runtime = or_fail!(
+        json,
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| errors::internal(format!("cannot start the async runtime: {e}")))
+    );
+    runtime.block_on(run(&session, cli.command, json))
+}
+
+async fn run(session: &Session, command: Command, json: bool) -> ExitCode {
+    match command {
         Command::Profiles => {
-            let overview = project.overview();
+            let overview = session.overview();
             if json {
                 print_json(&overview);
             } else {
@@ -120,65 +130,46 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Config(sel) => with_report(&project, sel, json, |report| {
-            if json {
-                print_json(report);
-            } else {
-                table::config(report);
-            }
-        }),
-        Command::Env(args) => env_cmd::run(&project, args, json),
-        Command::Secret { action } => secret::run(&project, action, json),
-        Command::Exec(args) => exec::run(&project, args, json),
-        Command::Ports(sel) => with_report(&project, sel, json, |report| {
-            let rows = table::port_rows(report);
-            if json {
-                print_json(&rows);
-            } else {
-                table::ports(&rows, report);
-            }
-        }),
-        Command::Status(args) => engine_status::run(&project, args, json),
-        Command::Lifecycle(cmd) => lifecycle_cmd::run(&project, cmd, json),
-        Command::Logs(args) => logs_cmd::run(&project, args, json),
-        Command::Region { action } => region_cmd::run(&project, action, json),
+        Command::Config(sel) => {
+            with_report(session, sel, json, |report| {
+                if json {
+                    print_json(report);
+                } else {
+                    table::config(report);
+                }
+            })
+            .await
+        }
+        Command::Ports(sel) => {
+            with_report(session, sel, json, |report| {
+                let rows = table::port_rows(report);
+                if json {
+                    print_json(&rows);
+                } else {
+                    table::ports(&rows, report);
+                }
+            })
+            .await
+        }
+        Command::Env(args) => env_cmd::run(session, args, json).await,
+        Command::Secret { action } => secret::run(session, action, json).await,
+        Command::Exec(args) => exec::run(session, args, json).await,
+        Command::Status(args) => engine_status::run(session, args, json).await,
+        Command::Lifecycle(cmd) => lifecycle_cmd::run(session, cmd, json).await,
+        Command::Logs(args) => logs_cmd::run(session, args, json).await,
+        Command::Region { action } => region_cmd::run(session, action, json).await,
     }
-}
-
-/// The profiles a command works on: the ones asked for (each must exist), else the project's default
-/// selection (`COMPOSE_PROFILES`, then the stack's defaults).
-fn selected_profiles(project: &Project, requested: Vec<String>, json: bool) -> Result<Vec<String>, ExitCode> {
-    let known = project.profile_names();
-    if let Some(unknown) = requested.iter().find(|p| !known.contains(p)) {
-        return Err(fail(
-            json,
-            ErrorReport::new(
-                ErrorCode::UnknownProfile,
-                format!("unknown profile `{unknown}`; this project's profiles are: {}", known.join(", ")),
-            ),
-        ));
-    }
-    Ok(if requested.is_empty() { project.default_selection() } else { requested })
 }
 
 /// Builds the report for the selection (explicit profiles, else the project's default; variables held in the
-/// project's keychain count as set) and prints it.
-fn with_report(
-    project: &Project,
+/// project's keychain count as set) and prints it; with `--strict`, exit 1 when it has error-level warnings.
+async fn with_report(
+    session: &Session,
     sel: Selection,
     json: bool,
     print: impl FnOnce(&SelectionReport),
 ) -> ExitCode {
-    let profiles = match selected_profiles(project, sel.profiles, json) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    // A variable held in the project's keychain is set when the stack starts: not reported as unset.
-    let held = secrets::held_names(Keychain::open(project.root()));
-    let report = match project.report_with_keychain(&profiles, &held) {
-        Ok(r) => r,
-        Err(e) => return fail(json, e),
-    };
+    let report = or_fail!(json, session.report(&sel.profiles).await);
     print(&report);
     if sel.strict && report.warnings.iter().any(|w| w.severity == Severity::Error) {
         return ExitCode::from(errors::status::STRICT_FAILED);

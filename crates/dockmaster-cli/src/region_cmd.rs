@@ -6,12 +6,22 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use dockmaster_core::engine::{Endpoint, EndpointEnv, EngineConfig, EngineHandle, ServiceSelection};
 use dockmaster_core::region::{
-    self, ApplyEvent, ApplyOptions, CancellationToken, PlanOptions, RegionError, RegionInfo, RegionPlan,
-    RegionRequest, StepStatus,
+    self, ApplyEvent, ApplyOptions, PlanOptions, RegionError, RegionInfo, RegionPlan, RegionRequest,
+    RemoveReport, StepStatus,
 };
-use dockmaster_core::Project;
+use dockmaster_core::session::Session;
+use dockmaster_core::{ErrorCode, ErrorDetail, ErrorReport};
+
+/// The `Ok` value, or: print the region failure (with its detail) and return its exit status.
+macro_rules! or_region_error {
+    ($json:expr, $result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(e) => return error($json, &e),
+        }
+    };
+}
 use serde::Serialize;
 
 use crate::signals::Interrupts;
@@ -158,8 +168,8 @@ struct ErrorJson<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ErrorBody<'a> {
-    code: dockmaster_core::ErrorCode,
-    message: String,
+    code: ErrorCode,
+    message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     fields: Option<&'a [region::FieldError]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -168,37 +178,36 @@ struct ErrorBody<'a> {
     volumes: Option<&'a [String]>,
 }
 
-fn error(json: bool, e: &RegionError) -> ExitCode {
+fn error(json: bool, e: &ErrorReport) -> ExitCode {
+    let detail = e.detail.as_deref();
     if json {
         let body = ErrorBody {
-            code: e.code(),
-            message: e.to_string(),
-            fields: match e {
-                RegionError::Invalid { errors } => Some(errors),
+            code: e.code,
+            message: &e.message,
+            fields: match detail {
+                Some(ErrorDetail::Fields { fields }) => Some(fields),
                 _ => None,
             },
-            rollback: match e {
-                RegionError::ApplyFailed { rollback, .. } | RegionError::Cancelled { rollback, .. } => {
-                    Some(rollback)
-                }
+            rollback: match detail {
+                Some(ErrorDetail::Rollback { rollback }) => Some(rollback),
                 _ => None,
             },
-            volumes: match e {
-                RegionError::ConfirmVolumes { volumes, .. } => Some(volumes),
+            volumes: match detail {
+                Some(ErrorDetail::RegionVolumes { volumes, .. }) => Some(volumes),
                 _ => None,
             },
         };
         // One line, as every line of `region create --json`.
         json_line(&ErrorJson { kind: "error", error: body });
     }
-    match e {
-        RegionError::Invalid { errors } => {
+    match detail {
+        Some(ErrorDetail::Fields { fields }) => {
             eprintln!("dockmaster: the region request is invalid:");
-            for f in errors {
+            for f in fields {
                 eprintln!("  {f}");
             }
         }
-        RegionError::ConfirmVolumes { region, volumes, interrupted_apply, created_by_apply } => {
+        Some(ErrorDetail::RegionVolumes { region, volumes, interrupted_apply, created_by_apply }) => {
             match interrupted_apply {
                 Some(id) => eprintln!(
                     "dockmaster: region {region}'s creation (apply {id}) was interrupted; removing it deletes \
@@ -220,7 +229,7 @@ fn error(json: bool, e: &RegionError) -> ExitCode {
         }
         _ => eprintln!("dockmaster: {e}"),
     }
-    ExitCode::from(crate::errors::exit_status(e.code()))
+    ExitCode::from(crate::errors::exit_status(e.code))
 }
 
 fn json_line(value: &impl Serialize) {
@@ -233,146 +242,93 @@ fn plain(v: &impl Serialize) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
 }
 
-pub fn run(project: &Project, command: RegionCommand, json: bool) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(r) => r,
-        Err(e) => {
-            return crate::fail(json, crate::errors::internal(format!("cannot start the async runtime: {e}")))
+pub async fn run(session: &Session, command: RegionCommand, json: bool) -> ExitCode {
+    // Field rules and options first: a bad request needs no engine.
+    if let RegionCommand::Plan(args) | RegionCommand::Create(CreateArgs { request: args, .. }) = &command {
+        if let Err(errors) = region::validate(&args.request(), &[]) {
+            return error(json, &RegionError::Invalid { errors }.into());
         }
-    };
-    runtime.block_on(async move {
-        // Field rules and options first: a bad request needs no engine.
-        if let RegionCommand::Plan(args) | RegionCommand::Create(CreateArgs { request: args, .. }) = &command
-        {
-            if let Err(errors) = region::validate(&args.request(), &[]) {
-                return error(json, &RegionError::Invalid { errors });
-            }
-            if let Err(e) = args.options() {
-                return error(json, &e);
-            }
-        }
-        let endpoint = match Endpoint::resolve(&EndpointEnv::from_process()) {
-            Ok(e) => e,
-            Err(e) => return error(json, &RegionError::EngineUnavailable(e)),
-        };
-        let selection = match ServiceSelection::for_project(project, &project.default_selection()) {
-            Ok(s) => s,
-            Err(e) => return error(json, &RegionError::Project(e)),
-        };
-        let masker = std::sync::Arc::new(dockmaster_core::secrets::Masker::gathered(project));
-        let config = EngineConfig::new(project.name(), selection, endpoint).with_masker(masker);
-        let (handle, _updates) = EngineHandle::spawn(config);
-        let docker = match region::client(&handle).await {
-            Ok(d) => d,
-            Err(e) => return error(json, &e),
-        };
-        let name = project.name();
-        let result = match command {
-            RegionCommand::Plan(args) => {
-                let options = match args.options() {
-                    Ok(o) => o,
-                    Err(e) => return error(json, &e),
-                };
-                region::prepare(&docker, project, &args.request(), &options).await.map(|plan| {
-                    if json {
-                        crate::print_json(&plan);
-                    } else {
-                        print_plan(&plan);
-                    }
-                })
-            }
-            RegionCommand::Create(args) => return create(&docker, project, args, json).await,
-            RegionCommand::Ls => region::list(&docker, name).await.map(|regions| {
-                if json {
-                    crate::print_json(&regions);
-                } else {
-                    print_regions(&regions);
-                }
-            }),
-            RegionCommand::Show { name: region } => {
-                region::describe(&docker, project.root(), name, &region, project.secret_policy()).await.map(
-                    |plan| {
-                        if json {
-                            crate::print_json(&plan);
-                        } else {
-                            print_plan(&plan);
-                        }
-                    },
-                )
-            }
-            RegionCommand::Start { name: region, health_timeout } => {
-                let timeout = Duration::from_secs(u64::from(health_timeout.max(1)));
-                region::start(&docker, name, &region, timeout).await.map(|info| print_info(&info, json))
-            }
-            RegionCommand::Stop { name: region } => {
-                region::stop(&docker, name, &region).await.map(|info| print_info(&info, json))
-            }
-            RegionCommand::Rm { name: region, volumes, yes } => {
-                rm(&docker, project, &region, volumes, yes, json).await
-            }
-        };
-        match result {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => error(json, &e),
-        }
-    })
-}
-
-async fn rm(
-    docker: &region::Docker,
-    project: &Project,
-    region: &str,
-    volumes: bool,
-    yes: bool,
-    json: bool,
-) -> Result<(), RegionError> {
-    // `--volumes --yes`: every volume of the region. `--yes` alone: an interrupted region's own volumes (the
-    // core refuses to remove such a region without them confirmed); other volumes are kept.
-    let confirmed = match (volumes, yes) {
-        (false, false) => None,
-        (true, false) => {
-            return Err(region::confirmation_needed(&region::get(docker, project.name(), region).await?))
-        }
-        (true, true) => Some(region::get(docker, project.name(), region).await?.volumes),
-        (false, true) => region::get(docker, project.name(), region).await?.interrupted.map(|i| i.volumes),
-    };
-    let report = region::remove(docker, project.root(), project.name(), region, confirmed.as_deref()).await?;
-    if json {
-        crate::print_json(&report);
-    } else {
-        println!("removed region {region}:");
-        for c in &report.containers {
-            println!("  container {c}");
-        }
-        for n in &report.networks {
-            println!("  network {n}");
-        }
-        for v in &report.volumes {
-            println!("  volume {v}");
-        }
-        if report.password_removed {
-            println!("  its database password (keychain)");
-        }
-        if !report.kept_volumes.is_empty() {
-            println!(
-                "kept its volumes (data and the database password stay; `region create {region}` reuses them): {}",
-                report.kept_volumes.join(", ")
-            );
-            println!("delete them with `dockmaster region rm {region} --volumes --yes`");
+        if let Err(e) = args.options() {
+            return error(json, &e.into());
         }
     }
-    Ok(())
+    let result = match command {
+        RegionCommand::Plan(args) => match args.options() {
+            Ok(options) => {
+                session.region_plan(&args.request(), &options).await.map(|plan| print_plan_as(&plan, json))
+            }
+            Err(e) => Err(e.into()),
+        },
+        RegionCommand::Create(args) => return create(session, args, json).await,
+        RegionCommand::Ls => session.region_list().await.map(|regions| {
+            if json {
+                crate::print_json(&regions);
+            } else {
+                print_regions(&regions);
+            }
+        }),
+        RegionCommand::Show { name } => {
+            session.region_show(&name).await.map(|plan| print_plan_as(&plan, json))
+        }
+        RegionCommand::Start { name, health_timeout } => {
+            let options = ApplyOptions { health_timeout: secs(health_timeout), ..Default::default() };
+            session.region_start(&name, &options).await.map(|info| print_info(&info, json))
+        }
+        RegionCommand::Stop { name } => session.region_stop(&name).await.map(|info| print_info(&info, json)),
+        RegionCommand::Rm { name, volumes, yes } => session
+            .region_remove_confirming(&name, volumes, yes)
+            .await
+            .map(|report| print_removed(&name, &report, json)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => error(json, &e),
+    }
 }
 
-async fn create(docker: &region::Docker, project: &Project, args: CreateArgs, json: bool) -> ExitCode {
-    let options = match args.request.options() {
-        Ok(o) => o,
-        Err(e) => return error(json, &e),
-    };
-    let plan = match region::prepare(docker, project, &args.request.request(), &options).await {
-        Ok(p) => p,
-        Err(e) => return error(json, &e),
-    };
+fn secs(n: u32) -> Duration {
+    Duration::from_secs(u64::from(n.max(1)))
+}
+
+fn print_plan_as(plan: &RegionPlan, json: bool) {
+    if json {
+        crate::print_json(plan);
+    } else {
+        print_plan(plan);
+    }
+}
+
+fn print_removed(region: &str, report: &RemoveReport, json: bool) {
+    if json {
+        crate::print_json(report);
+        return;
+    }
+    println!("removed region {region}:");
+    for c in &report.containers {
+        println!("  container {c}");
+    }
+    for n in &report.networks {
+        println!("  network {n}");
+    }
+    for v in &report.volumes {
+        println!("  volume {v}");
+    }
+    if report.password_removed {
+        println!("  its database password (keychain)");
+    }
+    if !report.kept_volumes.is_empty() {
+        println!(
+            "kept its volumes (data and the database password stay; `region create {region}` reuses them): {}",
+            report.kept_volumes.join(", ")
+        );
+        println!("delete them with `dockmaster region rm {region} --volumes --yes`");
+    }
+}
+
+async fn create(session: &Session, args: CreateArgs, json: bool) -> ExitCode {
+    let request = args.request.request();
+    let options = or_region_error!(json, args.request.options().map_err(ErrorReport::from));
+    let plan = or_region_error!(json, session.region_plan(&request, &options).await);
     if json {
         json_line(&Line::Plan { plan: &plan });
     } else {
@@ -381,10 +337,8 @@ async fn create(docker: &region::Docker, project: &Project, args: CreateArgs, js
     }
     if !args.yes {
         if json || !std::io::stdin().is_terminal() {
-            let e = RegionError::Options {
-                message: "not creating without confirmation: pass --yes (no terminal to ask on)".into(),
-            };
-            return error(json, &e);
+            let message = "not creating without confirmation: pass --yes (no terminal to ask on)".into();
+            return error(json, &RegionError::Options { message }.into());
         }
         print!("Create region {}? [y/N] ", plan.region);
         let _ = std::io::stdout().flush();
@@ -394,11 +348,7 @@ async fn create(docker: &region::Docker, project: &Project, args: CreateArgs, js
             return ExitCode::from(status::CANCELLED);
         }
     }
-    let apply_options = ApplyOptions {
-        health_timeout: Duration::from_secs(u64::from(args.health_timeout.max(1))),
-        ..Default::default()
-    };
-    let cancel = CancellationToken::new();
+    let apply_options = ApplyOptions { health_timeout: secs(args.health_timeout), ..Default::default() };
     let progress = move |e: ApplyEvent| {
         if json {
             json_line(&Line::Event(&e));
@@ -406,7 +356,7 @@ async fn create(docker: &region::Docker, project: &Project, args: CreateArgs, js
             print_event(&e);
         }
     };
-    let apply = region::apply(docker, project, &plan, &apply_options, &cancel, &progress);
+    let apply = session.region_apply(&request, &options, &apply_options, progress);
     tokio::pin!(apply);
     let mut interrupts = Interrupts::new();
     let mut cancelling = false;
@@ -415,7 +365,7 @@ async fn create(docker: &region::Docker, project: &Project, args: CreateArgs, js
             result = &mut apply => break result,
             signal = interrupts.recv(), if !cancelling => {
                 cancelling = true;
-                cancel.cancel();
+                session.cancel();
                 if !json {
                     // The terminal may be gone (SIGHUP): never fail on writing this.
                     let _ = writeln!(std::io::stderr(), "dockmaster: {signal}: cancelling: rolling back what was created…");
@@ -425,7 +375,7 @@ async fn create(docker: &region::Docker, project: &Project, args: CreateArgs, js
     };
     match result {
         Ok(applied) => {
-            let info = region::get(docker, project.name(), &plan.region).await.ok();
+            let info = session.region_get(&plan.region).await.ok();
             if json {
                 json_line(&Line::Result { region: &applied, info: info.as_ref() });
             } else {

@@ -5,8 +5,8 @@ use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use dockmaster_core::secrets::{self, Keychain, SecretsError, Sensitive};
-use dockmaster_core::Project;
+use dockmaster_core::secrets::{self, Sensitive};
+use dockmaster_core::session::Session;
 use dockmaster_core::{ErrorCode, ErrorReport};
 use serde::Serialize;
 
@@ -34,10 +34,6 @@ struct Done<'a> {
     existed: Option<bool>,
 }
 
-pub fn failed(json: bool, e: &SecretsError) -> ExitCode {
-    crate::fail(json, e)
-}
-
 fn read_value(name: &str) -> std::io::Result<Sensitive<String>> {
     let mut value = if std::io::stdin().is_terminal() {
         rpassword::prompt_password(format!("{name} (input hidden): "))?
@@ -56,12 +52,8 @@ fn read_value(name: &str) -> std::io::Result<Sensitive<String>> {
     Ok(Sensitive::new(value))
 }
 
-pub fn run(project: &Project, command: SecretCommand, json: bool) -> ExitCode {
-    let keychain = match Keychain::open(project.root()) {
-        Ok(k) => k,
-        Err(e) => return failed(json, &e),
-    };
-    let service = keychain.service().to_string();
+pub async fn run(session: &Session, command: SecretCommand, json: bool) -> ExitCode {
+    let service = or_fail!(json, session.keychain_service().await);
     let done = |d: Done<'_>, text: String| {
         if json {
             crate::print_json(&d);
@@ -72,33 +64,31 @@ pub fn run(project: &Project, command: SecretCommand, json: bool) -> ExitCode {
     };
     match command {
         SecretCommand::Set { name } => {
-            let value = match read_value(&name) {
-                Ok(v) => v,
-                Err(e) => return crate::fail(json, ErrorReport::new(ErrorCode::InputUnreadable, format!("cannot read the value of {name}: {e}"))),
+            let unreadable = |e: std::io::Error| {
+                ErrorReport::new(ErrorCode::InputUnreadable, format!("cannot read the value of {name}: {e}"))
             };
-            match secrets::store(project, &keychain, &name, &value) {
-                Ok(()) => done(
-                    Done { action: "set", name: Some(&name), service: &service, length: None, existed: None },
-                    format!("stored {name} in the OS keychain (service `{service}`)"),
-                ),
-                Err(e) => failed(json, &e),
-            }
+            let value = or_fail!(json, read_value(&name).map_err(unreadable));
+            or_fail!(json, session.set_secret(name.clone(), value).await);
+            done(
+                Done { action: "set", name: Some(&name), service: &service, length: None, existed: None },
+                format!("stored {name} in the OS keychain (service `{service}`)"),
+            )
         }
-        SecretCommand::Generate { name } => match secrets::generate_and_store(project, &keychain, &name) {
+        SecretCommand::Generate { name } => match session.generate_secret(name.clone()).await {
             Ok(length) => done(
                 Done { action: "generate", name: Some(&name), service: &service, length: Some(length), existed: None },
                 format!("generated {name} ({length} characters) and stored it in the OS keychain (service `{service}`)"),
             ),
-            Err(e) => failed(json, &e),
+            Err(e) => crate::fail(json, e),
         },
-        SecretCommand::Rm { name } => match keychain.delete(&name) {
+        SecretCommand::Rm { name } => match session.delete_secret(name.clone()).await {
             Ok(existed) => done(
                 Done { action: "rm", name: Some(&name), service: &service, length: None, existed: Some(existed) },
                 if existed { format!("removed {name} from the OS keychain") } else { format!("{name} was not in the OS keychain") },
             ),
-            Err(e) => failed(json, &e),
+            Err(e) => crate::fail(json, e),
         },
-        SecretCommand::Import => match secrets::import(project, &keychain) {
+        SecretCommand::Import => match session.import_secrets().await {
             Ok(report) => {
                 if json {
                     crate::print_json(&report);
@@ -121,7 +111,7 @@ pub fn run(project: &Project, command: SecretCommand, json: bool) -> ExitCode {
                 }
                 ExitCode::SUCCESS
             }
-            Err(e) => failed(json, &e),
+            Err(e) => crate::fail(json, e),
         },
     }
 }

@@ -103,47 +103,125 @@ impl std::fmt::Display for ErrorCode {
     }
 }
 
-/// A failure as both faces show it: the code to branch on and the sentence that says what is wrong and how
-/// to fix it. Every error type of the core converts into it (they never hold a secret value).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, thiserror::Error)]
+/// A failure as both faces show it: the code to branch on, the sentence that says what is wrong and how to
+/// fix it, and, for some failures, what a face needs to show the fix (never a secret value).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[error("{message}")]
 pub struct ErrorReport {
     pub code: ErrorCode,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Box<ErrorDetail>>,
+}
+
+/// What some failures carry besides their sentence.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum ErrorDetail {
+    /// `PREFLIGHT_BLOCKED`: the problems, each with its fix.
+    Preflight { report: crate::lifecycle::PreflightReport },
+    /// `VOLUMES_UNCONFIRMED` from `down`: what it would delete now, each volume with why.
+    Volumes {
+        volumes: Vec<String>,
+        details: Vec<crate::lifecycle::VolumeToDelete>,
+        /// The list that was confirmed, when one was and it differs.
+        confirmed: Option<Vec<String>>,
+    },
+    /// `VOLUMES_UNCONFIRMED` from a region's removal: exactly the volumes to confirm, and for a region whose
+    /// creation was interrupted, that apply and the volumes it created.
+    RegionVolumes {
+        region: String,
+        volumes: Vec<String>,
+        interrupted_apply: Option<String>,
+        created_by_apply: Vec<String>,
+    },
+    /// `REGION_INVALID`: every broken rule (field, rule, value).
+    Fields { fields: Vec<crate::region::FieldError> },
+    /// A failed or cancelled region apply: what it removed again, and what it could not.
+    Rollback { rollback: crate::region::Rollback },
 }
 
 impl ErrorReport {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ErrorReport { code, message: message.into() }
+        ErrorReport { code, message: message.into(), detail: None }
+    }
+
+    fn with(mut self, detail: Option<ErrorDetail>) -> Self {
+        self.detail = detail.map(Box::new);
+        self
+    }
+}
+
+impl From<&crate::lifecycle::LifecycleError> for Option<ErrorDetail> {
+    fn from(e: &crate::lifecycle::LifecycleError) -> Self {
+        use crate::lifecycle::LifecycleError;
+        match e {
+            LifecycleError::PreflightBlocked(report) => {
+                Some(ErrorDetail::Preflight { report: (**report).clone() })
+            }
+            LifecycleError::ConfirmVolumes { volumes, details, confirmed } => Some(ErrorDetail::Volumes {
+                volumes: volumes.clone(),
+                details: details.clone(),
+                confirmed: confirmed.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl From<&crate::region::RegionError> for Option<ErrorDetail> {
+    fn from(e: &crate::region::RegionError) -> Self {
+        use crate::region::RegionError;
+        match e {
+            RegionError::Invalid { errors } => Some(ErrorDetail::Fields { fields: errors.clone() }),
+            RegionError::ApplyFailed { rollback, .. } | RegionError::Cancelled { rollback, .. } => {
+                Some(ErrorDetail::Rollback { rollback: rollback.clone() })
+            }
+            RegionError::ConfirmVolumes { region, volumes, interrupted_apply, created_by_apply } => {
+                Some(ErrorDetail::RegionVolumes {
+                    region: region.clone(),
+                    volumes: volumes.clone(),
+                    interrupted_apply: interrupted_apply.clone(),
+                    created_by_apply: created_by_apply.clone(),
+                })
+            }
+            _ => None,
+        }
     }
 }
 
 /// Every error type of the core has a `code()` and a message that holds no secret: it becomes an
-/// [`ErrorReport`], by value or by reference.
+/// [`ErrorReport`], by value or by reference (with its detail, for the types that have one).
 macro_rules! reported {
-    ($($t:ty),* $(,)?) => {$(
-        impl From<$t> for ErrorReport {
-            fn from(e: $t) -> Self {
-                ErrorReport { code: e.code(), message: e.to_string() }
-            }
-        }
+    ($($t:ty => $detail:expr),* $(,)?) => {$(
         impl From<&$t> for ErrorReport {
             fn from(e: &$t) -> Self {
-                ErrorReport { code: e.code(), message: e.to_string() }
+                ErrorReport::new(e.code(), e.to_string()).with($detail(e))
+            }
+        }
+        impl From<$t> for ErrorReport {
+            fn from(e: $t) -> Self {
+                ErrorReport::from(&e)
             }
         }
     )*};
 }
 
+fn no_detail<T>(_: &T) -> Option<ErrorDetail> {
+    None
+}
+
 reported!(
-    CoreError,
-    crate::engine::EngineError,
-    crate::engine::logs::LogError,
-    crate::env::EnvEditError,
-    crate::secrets::SecretsError,
-    crate::lifecycle::LifecycleError,
-    crate::region::RegionError,
+    CoreError => no_detail,
+    crate::engine::EngineError => no_detail,
+    crate::engine::logs::LogError => no_detail,
+    crate::env::EnvEditError => no_detail,
+    crate::secrets::SecretsError => no_detail,
+    crate::lifecycle::LifecycleError => Option::<ErrorDetail>::from,
+    crate::region::RegionError => Option::<ErrorDetail>::from,
 );
 
 #[derive(Debug, thiserror::Error)]

@@ -18,6 +18,6 @@ pub mod secrets;
 pub mod session;
 pub mod warnings;
 
-pub use error::{CoreError, ErrorCode, ErrorReport};
+pub use error::{CoreError, ErrorCode, ErrorDetail, ErrorReport};
 pub use project::{OpenOptions, Project};
 pub use report::*;

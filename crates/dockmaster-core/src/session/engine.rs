@@ -19,12 +19,14 @@ use crate::secrets::Masker;
 type StatsSink = Arc<Mutex<Box<dyn FnMut(StatsUpdate) -> bool + Send>>>;
 
 #[derive(Default)]
-pub(super) struct EngineSlot(Mutex<Option<Live>>);
+pub(super) struct EngineSlot {
+    live: Mutex<Option<Live>>,
+    /// The profiles whose services are desired (`None`: the project's default selection).
+    profiles: Mutex<Option<Vec<String>>>,
+}
 
 struct Live {
     handle: Arc<EngineHandle>,
-    /// The profiles whose services are desired (the dashboard's selection).
-    profiles: Vec<String>,
     /// The task sending the dashboard its updates.
     follow: Option<tokio::task::JoinHandle<()>>,
     stats: Option<(StatsSink, StatsWatcher)>,
@@ -74,15 +76,26 @@ impl Session {
         .await
     }
 
-    /// The supervisor, started on first use with the project's default selection.
+    /// The profiles whose services are desired: the last ones asked for that still exist, else the default.
+    fn desired_profiles(&self) -> Vec<String> {
+        let project = self.project();
+        match lock(&self.inner.engine.profiles).as_ref() {
+            Some(asked) => {
+                let known = project.profile_names();
+                asked.iter().filter(|p| known.contains(p)).cloned().collect()
+            }
+            None => project.default_selection(),
+        }
+    }
+
+    /// The supervisor, started on first use with the desired profiles' selection.
     pub async fn engine(&self) -> Result<Arc<EngineHandle>, ErrorReport> {
-        if let Some(live) = lock(&self.inner.engine.0).as_ref() {
+        if let Some(live) = lock(&self.inner.engine.live).as_ref() {
             return Ok(Arc::clone(&live.handle));
         }
         let endpoint = self.endpoint()?.clone();
-        let profiles = self.project().default_selection();
-        let (selection, masker) = self.selection_and_masker(profiles.clone()).await?;
-        let mut slot = lock(&self.inner.engine.0);
+        let (selection, masker) = self.selection_and_masker(self.desired_profiles()).await?;
+        let mut slot = lock(&self.inner.engine.live);
         if let Some(live) = slot.as_ref() {
             return Ok(Arc::clone(&live.handle)); // started meanwhile
         }
@@ -90,7 +103,7 @@ impl Session {
         let config = EngineConfig::new(project.name(), selection, endpoint).with_masker(masker);
         let (handle, _first) = EngineHandle::spawn(config);
         let handle = Arc::new(handle);
-        *slot = Some(Live { handle: Arc::clone(&handle), profiles, follow: None, stats: None });
+        *slot = Some(Live { handle: Arc::clone(&handle), follow: None, stats: None });
         Ok(handle)
     }
 
@@ -137,7 +150,7 @@ impl Session {
                 }
             }
         });
-        if let Some(live) = lock(&self.inner.engine.0).as_mut() {
+        if let Some(live) = lock(&self.inner.engine.live).as_mut() {
             if let Some(old) = live.follow.replace(task) {
                 old.abort();
             }
@@ -148,7 +161,7 @@ impl Session {
     /// Stops sending engine updates and stats (the window closed the project or is hidden). The supervisor
     /// keeps following the engine for the session's other users.
     pub fn stop_following_engine(&self) {
-        if let Some(live) = lock(&self.inner.engine.0).as_mut() {
+        if let Some(live) = lock(&self.inner.engine.live).as_mut() {
             if let Some(task) = live.follow.take() {
                 task.abort();
             }
@@ -156,18 +169,31 @@ impl Session {
         }
     }
 
-    /// Which services are desired: those `profiles` start.
+    /// Which services are desired: those `profiles` start (a supervisor started later starts with them).
     pub async fn set_engine_selection(&self, profiles: &[String]) -> Result<(), ErrorReport> {
         let profiles = self.profiles(profiles)?;
-        let handle = self.engine().await?;
+        *lock(&self.inner.engine.profiles) = Some(profiles.clone());
+        let Some(handle) = lock(&self.inner.engine.live).as_ref().map(|l| Arc::clone(&l.handle)) else {
+            return Ok(());
+        };
         let project = self.project();
-        let wanted = profiles.clone();
-        let selection = blocking(move || Ok(ServiceSelection::for_project(&project, &wanted)?)).await?;
+        let selection = blocking(move || Ok(ServiceSelection::for_project(&project, &profiles)?)).await?;
         handle.set_selection(selection);
-        if let Some(live) = lock(&self.inner.engine.0).as_mut() {
-            live.profiles = profiles;
-        }
         Ok(())
+    }
+
+    /// The supervisor once it has synced with the engine, or why the engine is unavailable
+    /// (`ENGINE_UNAVAILABLE`: the message says what to start).
+    pub async fn engine_ready(&self) -> Result<Arc<EngineHandle>, ErrorReport> {
+        let handle = self.engine().await?;
+        handle.first_contact().await?;
+        Ok(handle)
+    }
+
+    /// The project's containers on the engine now, the services `profiles` start marked desired.
+    pub async fn status(&self, profiles: &[String]) -> Result<EngineSnapshot, ErrorReport> {
+        self.set_engine_selection(profiles).await?;
+        Ok(self.engine_ready().await?.snapshot())
     }
 
     /// Streams CPU and memory of the running containers of `services` (those on screen) and the host's usage
@@ -179,7 +205,7 @@ impl Session {
     ) -> Result<(), ErrorReport> {
         let handle = self.engine().await?;
         let services: BTreeSet<String> = services.into_iter().collect();
-        let mut slot = lock(&self.inner.engine.0);
+        let mut slot = lock(&self.inner.engine.live);
         let Some(live) = slot.as_mut() else { return Ok(()) };
         let sink: Box<dyn FnMut(StatsUpdate) -> bool + Send> = Box::new(sink);
         match &live.stats {
@@ -201,23 +227,17 @@ impl Session {
 
     /// Stops every stats stream (the dashboard is not on screen).
     pub fn unwatch_stats(&self) {
-        if let Some(live) = lock(&self.inner.engine.0).as_mut() {
+        if let Some(live) = lock(&self.inner.engine.live).as_mut() {
             live.stats = None;
         }
     }
 
     /// After the files or the secrets changed: the supervisor's selection and masker follow.
     pub(super) async fn project_changed(&self) {
-        let Some((handle, profiles)) =
-            lock(&self.inner.engine.0).as_ref().map(|l| (Arc::clone(&l.handle), l.profiles.clone()))
-        else {
+        let Some(handle) = lock(&self.inner.engine.live).as_ref().map(|l| Arc::clone(&l.handle)) else {
             return;
         };
-        let profiles: Vec<String> = {
-            let known = self.project().profile_names();
-            profiles.into_iter().filter(|p| known.contains(p)).collect()
-        };
-        if let Ok((selection, masker)) = self.selection_and_masker(profiles).await {
+        if let Ok((selection, masker)) = self.selection_and_masker(self.desired_profiles()).await {
             handle.set_selection(selection);
             handle.set_masker(masker);
         }

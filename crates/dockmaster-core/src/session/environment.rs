@@ -73,6 +73,26 @@ impl Session {
         Ok(report)
     }
 
+    /// The keychain service the project's secrets are stored under, once the keychain answers (or why it
+    /// cannot be used: no session bus, no Secret Service, locked…).
+    pub async fn keychain_service(&self) -> Result<String, ErrorReport> {
+        let root = self.project().root().to_path_buf();
+        blocking(move || Ok(Keychain::open(&root)?.service().to_string())).await
+    }
+
+    /// The secrets a child process of the project gets in its environment (`dockmaster exec`): every keychain
+    /// item of the project but those under a reserved name, with the warning about those.
+    pub async fn child_secrets(
+        &self,
+    ) -> Result<(Vec<(String, Sensitive<String>)>, Option<String>), ErrorReport> {
+        let project = self.project();
+        blocking(move || {
+            let (env, reserved) = secrets::injectable(secrets::child_env(&project)?);
+            Ok((env, secrets::reserved_warning(&reserved)))
+        })
+        .await
+    }
+
     /// Runs a change against the project's keychain; then the masker follows and listeners are told.
     async fn with_keychain<T: Send + 'static>(
         &self,

@@ -34,7 +34,7 @@ pub use regions::RegionValidation;
 pub use registry::Sessions;
 
 /// What a session tells whoever listens (the window reloads on `projectChanged`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum SessionEvent {

@@ -124,6 +124,24 @@ impl Session {
         Ok(region::remove(&docker, project.root(), project.name(), name, confirmed_volumes).await?)
     }
 
+    /// Removes a region as the CLI's flags say: `volumes` and `yes` — every volume of the region, confirmed;
+    /// `yes` alone — an interrupted region's own volumes (other volumes are kept); `volumes` alone — nothing,
+    /// the refusal lists the volumes to confirm.
+    pub async fn region_remove_confirming(
+        &self,
+        name: &str,
+        volumes: bool,
+        yes: bool,
+    ) -> Result<RemoveReport, ErrorReport> {
+        let confirmed = match (volumes, yes) {
+            (false, false) => None,
+            (true, false) => return Err(region::confirmation_needed(&self.region_get(name).await?).into()),
+            (true, true) => Some(self.region_get(name).await?.volumes),
+            (false, true) => self.region_get(name).await?.interrupted.map(|i| i.volumes),
+        };
+        self.region_remove(name, confirmed.as_deref()).await
+    }
+
     /// An existing region's plan, rebuilt from its labels and `docker inspect` (environment masked).
     pub async fn region_show(&self, name: &str) -> Result<RegionPlan, ErrorReport> {
         let docker = self.region_engine().await?;
