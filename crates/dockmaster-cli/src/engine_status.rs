@@ -4,9 +4,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Args;
-use dockmaster_core::engine::{self, EngineHandle, EngineSnapshot, StoreUpdate};
+use dockmaster_core::engine::{self, EngineSnapshot, StoreUpdate};
 use dockmaster_core::session::Session;
-use tokio::sync::broadcast::error::RecvError;
 
 use crate::print_json;
 
@@ -30,38 +29,21 @@ pub async fn run(session: &Session, args: StatusArgs, json: bool) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
+    // Fails fast (exit 4) when no engine answers now; once watching, a lost engine is a line like any other.
     or_fail!(json, session.set_engine_selection(&args.profiles).await);
-    let handle = or_fail!(json, session.engine_ready().await);
-    watch(&handle, json).await
-}
-
-/// Prints every update from the first contact on, flushed at once; exits only when stdout closes.
-async fn watch(handle: &EngineHandle, json: bool) -> ExitCode {
-    let mut updates = handle.subscribe();
+    or_fail!(json, session.engine_ready().await);
+    let (tx, mut updates) = tokio::sync::mpsc::unbounded_channel();
+    or_fail!(json, session.follow_engine(&args.profiles, move |u| tx.send(u).is_ok()).await);
+    // The snapshot first (a `synced` line, also after falling behind), then one flushed line per change; ends
+    // only when stdout closes.
     let mut out = std::io::stdout();
-    loop {
-        let line = match updates.recv().await {
-            Ok(update) => {
-                if json {
-                    serde_json::to_string(&update).unwrap_or_default()
-                } else {
-                    human(&update)
-                }
-            }
-            Err(RecvError::Lagged(missed)) => {
-                let snapshot = handle.snapshot();
-                if json {
-                    serde_json::json!({"kind": "lagged", "missed": missed, "snapshot": snapshot}).to_string()
-                } else {
-                    format!("(missed {missed} updates; resynced view follows)")
-                }
-            }
-            Err(RecvError::Closed) => return ExitCode::SUCCESS,
-        };
+    while let Some(update) = updates.recv().await {
+        let line = if json { serde_json::to_string(&update).unwrap_or_default() } else { human(&update) };
         if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
-            return ExitCode::SUCCESS; // the reader went away
+            break; // the reader went away
         }
     }
+    ExitCode::SUCCESS
 }
 
 fn human(u: &StoreUpdate) -> String {

@@ -334,13 +334,32 @@ export type EnvironmentState = {
  */
 export type ErrorCode = "PROJECT_NOT_FOUND" | "FILE_UNREADABLE" | "COMPOSE_INVALID" | "INVALID_TEMPLATE" | "DESCRIPTOR_INVALID" | "ENV_FILE_INVALID" | "UNKNOWN_PROFILE" | "ENGINE_ENDPOINT_INVALID" | "ENGINE_UNAVAILABLE" | "COMPOSE_NOT_FOUND" | "COMPOSE_UNAVAILABLE" | "COMPOSE_FLAVOR_INVALID" | "COMPOSE_SPAWN_FAILED" | "OPERATION_BUSY" | "OPERATION_LOCK_FAILED" | "PREFLIGHT_BLOCKED" | "VOLUMES_UNCONFIRMED" | "UNKNOWN_SERVICE" | "NO_SERVICES_ALLOWED" | "KEYCHAIN_NO_SESSION_BUS" | "KEYCHAIN_NO_PROVIDER" | "KEYCHAIN_LOCKED" | "KEYCHAIN_NO_COLLECTION" | "KEYCHAIN_UNAVAILABLE" | "KEYCHAIN_VERIFY_FAILED" | "VARIABLE_NAME_INVALID" | "VARIABLE_NOT_FOUND" | "UNKNOWN_VARIABLE" | "RESERVED_NAME" | "VALUE_INVALID" | "SECRET_EMPTY" | "SECRET_NOT_UTF8" | "NO_GENERATOR" | "ENV_FILE_CONFLICT" | "ENV_FILE_WRITE" | "ENV_FILE_SYMLINK" | "LOG_TIME_INVALID" | "LOG_PATTERN_INVALID" | "LOG_EXPORT_FAILED" | "REGION_INVALID" | "REGION_OPTIONS_INVALID" | "REGION_TEMPLATE" | "REGION_PREFLIGHT" | "REGION_CONFLICT" | "REGION_NO_FREE_PORT" | "REGION_NO_FREE_SUBNET" | "REGION_NOT_FOUND" | "REGION_APPLY_FAILED" | "REGION_APPLY_CANCELLED" | "REGION_ENGINE" | "SETTINGS_FAILED" | "LINK_REFUSED" | "USAGE" | "INPUT_UNREADABLE" | "EXEC_FAILED" | "INTERNAL";
 
+/**  What some failures carry besides their sentence. */
+export type ErrorDetail = 
+/**  `PREFLIGHT_BLOCKED`: the problems, each with its fix. */
+{ kind: "preflight"; report: PreflightReport } | 
+/**  `VOLUMES_UNCONFIRMED` from `down`: what it would delete now, each volume with why. */
+{ kind: "volumes"; volumes: string[]; details: VolumeToDelete[]; 
+/**  The list that was confirmed, when one was and it differs. */
+confirmed: string[] | null } | 
 /**
- *  A failure as both faces show it: the code to branch on and the sentence that says what is wrong and how
- *  to fix it. Every error type of the core converts into it (they never hold a secret value).
+ *  `VOLUMES_UNCONFIRMED` from a region's removal: exactly the volumes to confirm, and for a region whose
+ *  creation was interrupted, that apply and the volumes it created.
+ */
+{ kind: "regionVolumes"; region: string; volumes: string[]; interrupted_apply: string | null; created_by_apply: string[] } | 
+/**  `REGION_INVALID`: every broken rule (field, rule, value). */
+{ kind: "fields"; fields: FieldError[] } | 
+/**  A failed or cancelled region apply: what it removed again, and what it could not. */
+{ kind: "rollback"; rollback: Rollback };
+
+/**
+ *  A failure as both faces show it: the code to branch on, the sentence that says what is wrong and how to
+ *  fix it, and, for some failures, what a face needs to show the fix (never a secret value).
  */
 export type ErrorReport = {
 	code: ErrorCode,
 	message: string,
+	detail?: ErrorDetail | null,
 };
 
 /**  What an event is about. */
@@ -1011,6 +1030,14 @@ export type ResourceCheck = {
 	availableMib: number,
 	/**  How `needed_mib` was reckoned (declared limits/reservations, or a floor per service). */
 	basis: string,
+};
+
+/**  What a failed or cancelled apply did about what it had created. */
+export type Rollback = {
+	/**  What was removed again (`container x`, `network y`, `volume z`, `keychain REGION_DB_PASSWORD`). */
+	removed: string[],
+	/**  What could not be removed, with why (remove these by hand). */
+	leftBehind: string[],
 };
 
 /**  Which rule a finding comes from. */
