@@ -179,7 +179,7 @@ fn a_locked_keychain_is_a_clear_error_not_an_unset_secret() {
     ]);
     let results = (
         k.get("JWT_SECRET"),
-        k.set("OTHER_SECRET", &Sensitive::new("x".into())),
+        k.set("OTHER_SECRET", &Sensitive::new("locked-out-value".into())),
         k.names(),
         Keychain::open(dir.path()).map(|_| ()),
     );

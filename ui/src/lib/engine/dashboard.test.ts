@@ -231,6 +231,7 @@ describe("usage", () => {
     expect(screen.getByTestId("host-usage")).toHaveTextContent("120 GiB / 500 GiB");
 
     await pushStats({ kind: "stopped", id: "id-database", service: "database" });
-    await waitFor(() => expect(screen.queryByTestId("usage-database")).toBeNull());
+    // The row keeps its usage slot (no layout shift), now empty.
+    await waitFor(() => expect(screen.getByTestId("usage-database")).toHaveTextContent("usage —"));
   });
 });
