@@ -12,6 +12,7 @@ pub mod error;
 pub mod event;
 pub mod inspect;
 pub mod logs;
+pub mod ops;
 mod selection;
 pub mod stats;
 pub mod store;
@@ -26,6 +27,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 pub use backoff::Backoff;
 pub use endpoint::{Endpoint, EndpointEnv, EndpointSource, Transport};
 pub use error::EngineError;
+pub use ops::{DockerEngine, EngineOps};
 pub use store::ServiceSelection;
 pub use view::*;
 
