@@ -9,12 +9,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dockmaster_core::engine::logs::EngineLink;
+use dockmaster_core::engine::DockerEngine;
 use dockmaster_core::engine::{
     ConnectionStatus, Endpoint, EndpointEnv, EngineConfig, EngineError, EngineHandle, ServiceSelection,
 };
 use dockmaster_core::region::{
-    self, AppliedRegion, ApplyEvent, ApplyOptions, CancellationToken, Docker, FieldError, PlanOptions,
-    RegionError, RegionInfo, RegionPlan, RegionRequest, RemoveReport,
+    self, AppliedRegion, ApplyEvent, ApplyOptions, CancellationToken, FieldError, PlanOptions, RegionError,
+    RegionInfo, RegionPlan, RegionRequest, RemoveReport,
 };
 use dockmaster_core::Project;
 use serde::Serialize;
@@ -44,7 +45,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// The client of a supervisor that is connecting or connected, once it knows; else why not.
-async fn client_of(link: EngineLink) -> Result<Docker, RegionError> {
+async fn client_of(link: EngineLink) -> Result<DockerEngine, RegionError> {
     let mut snapshots = link.snapshot();
     let snapshot =
         match snapshots.wait_for(|s| s.synced || s.connection.status != ConnectionStatus::Connecting).await {
@@ -66,7 +67,7 @@ async fn docker(
     state: &RegionState,
     dir: &str,
     project: &Project,
-) -> Result<Docker, AppError> {
+) -> Result<DockerEngine, AppError> {
     if let Some(link) = engine.link(dir) {
         return Ok(client_of(link).await?);
     }
@@ -86,7 +87,7 @@ async fn docker(
             }
         }
     };
-    Ok(region::client(&handle).await?)
+    Ok(handle.connected().await.map_err(RegionError::from)?)
 }
 
 /// The project in `dir`, opened, and its engine client (see [`docker`]).
@@ -94,7 +95,7 @@ async fn connect(
     engine: &EngineState,
     state: &RegionState,
     dir: &str,
-) -> Result<(Project, Docker), AppError> {
+) -> Result<(Project, DockerEngine), AppError> {
     let project = open_async(dir).await?;
     let docker = docker(engine, state, dir, &project).await?;
     Ok((project, docker))

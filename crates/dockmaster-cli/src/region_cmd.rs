@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use dockmaster_core::engine::{Endpoint, EndpointEnv, EngineConfig, EngineHandle, ServiceSelection};
+use dockmaster_core::engine::{
+    DockerEngine, Endpoint, EndpointEnv, EngineConfig, EngineHandle, ServiceSelection,
+};
 use dockmaster_core::region::{
     self, ApplyEvent, ApplyOptions, CancellationToken, PlanOptions, RegionError, RegionInfo, RegionPlan,
     RegionRequest, StepStatus,
@@ -262,9 +264,9 @@ pub fn run(project: &Project, command: RegionCommand, json: bool) -> ExitCode {
         let masker = std::sync::Arc::new(dockmaster_core::secrets::Masker::gathered(project));
         let config = EngineConfig::new(project.name(), selection, endpoint).with_masker(masker);
         let (handle, _updates) = EngineHandle::spawn(config);
-        let docker = match region::client(&handle).await {
+        let docker = match handle.connected().await {
             Ok(d) => d,
-            Err(e) => return error(json, &e),
+            Err(e) => return error(json, &RegionError::from(e)),
         };
         let name = project.name();
         let result = match command {
@@ -319,7 +321,7 @@ pub fn run(project: &Project, command: RegionCommand, json: bool) -> ExitCode {
 }
 
 async fn rm(
-    docker: &region::Docker,
+    docker: &DockerEngine,
     project: &Project,
     region: &str,
     volumes: bool,
@@ -364,7 +366,7 @@ async fn rm(
     Ok(())
 }
 
-async fn create(docker: &region::Docker, project: &Project, args: CreateArgs, json: bool) -> ExitCode {
+async fn create(docker: &DockerEngine, project: &Project, args: CreateArgs, json: bool) -> ExitCode {
     let options = match args.request.options() {
         Ok(o) => o,
         Err(e) => return error(json, &e),
