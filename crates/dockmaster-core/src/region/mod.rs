@@ -19,6 +19,8 @@ pub mod render;
 pub mod request;
 pub mod secret;
 pub mod template;
+#[cfg(test)]
+mod testing;
 
 use std::collections::BTreeSet;
 

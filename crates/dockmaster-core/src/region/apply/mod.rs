@@ -224,3 +224,6 @@ async fn steps<E: EngineOps>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

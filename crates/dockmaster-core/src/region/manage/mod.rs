@@ -230,3 +230,6 @@ pub fn confirmation_needed(region: &RegionInfo) -> RegionError {
         created_by_apply: region.interrupted.as_ref().map(|i| i.volumes.clone()).unwrap_or_default(),
     }
 }
+
+#[cfg(test)]
+mod tests;
