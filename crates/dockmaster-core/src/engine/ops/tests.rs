@@ -1,5 +1,5 @@
-//! The bollard mapping (errors, inspect, list, the create request), label filters and the fake's engine-like
-//! behaviour.
+//! The bollard mapping (errors, inspect, list, the create request), label filters, the fake's engine-like
+//! behaviour, and the invariant that no bollard type is used outside `engine/`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -239,4 +239,34 @@ async fn the_fake_behaves_like_the_engine_where_dockmaster_relies_on_it() {
     assert_eq!(fake.create_volume(&v).await.unwrap_err().kind, OpErrorKind::TimedOut);
     assert!(fake.objects().volumes.contains_key("v"), "a timed-out call did it anyway");
     assert_eq!(fake.calls(Op::CreateVolume), 2);
+}
+
+/// The invariant "no bollard type outside `engine/`" (ARCHITECTURE.md), checked on the sources.
+#[test]
+fn no_bollard_outside_the_engine_module() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut offenders = Vec::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                if path != src.join("engine") {
+                    stack.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (n, line) in text.lines().enumerate() {
+                    if line.contains("bollard") {
+                        offenders.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "bollard used outside engine/ (use engine::ops):\n{}",
+        offenders.join("\n")
+    );
 }
