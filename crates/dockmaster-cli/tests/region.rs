@@ -554,7 +554,7 @@ fn regions_apply_healthy_survive_restarts_and_roll_back_exactly() {
         let (handle, _rx) = dockmaster_core::engine::EngineHandle::spawn(
             dockmaster_core::engine::EngineConfig::new(project.name(), selection, endpoint),
         );
-        let docker = region::client(&handle).await.expect("engine");
+        let docker = handle.connected().await.expect("engine");
         let options = PlanOptions {
             port_first: other_port,
             port_last: other_port + 1,

@@ -237,10 +237,10 @@ pub struct EngineLink {
 
 impl EngineLink {
     /// The supervisor's client while connected (`None` otherwise).
-    pub async fn client(&self) -> Option<bollard::Docker> {
+    pub async fn client(&self) -> Option<super::DockerEngine> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.commands.send(supervisor::Command::Client(tx)).ok()?;
-        rx.await.ok().flatten()
+        rx.await.ok().flatten().map(super::DockerEngine::new)
     }
 
     pub fn snapshot(&self) -> watch::Receiver<EngineSnapshot> {

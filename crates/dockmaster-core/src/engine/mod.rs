@@ -12,6 +12,7 @@ pub mod error;
 pub mod event;
 pub mod inspect;
 pub mod logs;
+pub mod ops;
 mod selection;
 pub mod stats;
 pub mod store;
@@ -26,6 +27,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 pub use backoff::Backoff;
 pub use endpoint::{Endpoint, EndpointEnv, EndpointSource, Transport};
 pub use error::EngineError;
+pub use ops::{DockerEngine, EngineOps};
 pub use store::ServiceSelection;
 pub use view::*;
 
@@ -131,12 +133,22 @@ impl EngineHandle {
         let _ = self.commands.send(supervisor::Command::SetMasker(masker));
     }
 
-    /// The supervisor's client while connected, for the streams the store does not keep (logs, stats).
-    /// `None` while the engine is unavailable or the supervisor has stopped.
-    pub async fn client(&self) -> Option<bollard::Docker> {
+    /// The supervisor's client while connected, as engine operations ([`DockerEngine`]) for one-off reads
+    /// and writes (lifecycle, regions). `None` while the engine is unavailable or the supervisor has stopped.
+    pub async fn client(&self) -> Option<DockerEngine> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.commands.send(supervisor::Command::Client(tx)).ok()?;
-        rx.await.ok().flatten()
+        rx.await.ok().flatten().map(DockerEngine::new)
+    }
+
+    /// Waits for the first connection, then lends the client: the engine operations, or why the engine
+    /// cannot be used now.
+    pub async fn connected(&self) -> Result<DockerEngine, EngineError> {
+        let snapshot = self.first_contact().await?;
+        self.client().await.ok_or_else(|| EngineError::Unavailable {
+            endpoint: snapshot.connection.endpoint.clone(),
+            reason: snapshot.connection.reason.clone().unwrap_or_else(|| "the connection was lost".into()),
+        })
     }
 
     /// Waits for the outcome of the first connection: the synced snapshot, or why the engine is unavailable.

@@ -2,14 +2,13 @@
 //! Compose version computes for the current configuration (`config --hash=*`), with the same environment
 //! (secrets included, since they are part of the configuration).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::Duration;
-
-use bollard::query_parameters::ListContainersOptions;
 
 use super::compose::{self, Target};
 use super::types::{ComposeInfo, DriftReport, Flavor, ServiceDrift};
 use super::{child_env, connect, prepare, read_keychain, LifecycleError, OpKind, Result, RunOptions};
+use crate::engine::ops::{EngineOps, LabelFilter};
 use crate::engine::EngineError;
 use crate::project::Project;
 
@@ -50,33 +49,22 @@ pub async fn drift(project: &Project, profiles: &[String], options: &RunOptions)
     let read = read_keychain(project, &prepared.profiles, false).await;
     let (env, masker) = child_env(project, &prepared, &process, read.secrets, true, &mut |_| {})?;
 
-    let list = ListContainersOptions {
-        all: false,
-        filters: Some(HashMap::from([(
-            "label".to_string(),
-            vec![crate::labels::filter(crate::labels::COMPOSE_PROJECT, project.name())],
-        )])),
-        ..Default::default()
-    };
-    let containers = tokio::time::timeout(Duration::from_secs(10), docker.list_containers(Some(list)))
-        .await
-        .map_err(|_| EngineError::Unavailable {
-            endpoint: options.endpoint.to_string(),
-            reason: "listing containers: no answer within 10 s".into(),
-        })?
-        .map_err(|e| EngineError::Unavailable {
-            endpoint: options.endpoint.to_string(),
-            reason: format!("listing containers failed: {e}"),
+    let filter = LabelFilter::all().is(crate::labels::COMPOSE_PROJECT, project.name());
+    let containers =
+        docker.with_timeout(Duration::from_secs(10)).list_containers(&filter, false).await.map_err(|e| {
+            EngineError::Unavailable {
+                endpoint: options.endpoint.to_string(),
+                reason: format!("listing containers failed: {e}"),
+            }
         })?;
     let running: Vec<Running> = containers
         .into_iter()
         .filter_map(|c| {
-            let labels = c.labels.unwrap_or_default();
             Some(Running {
-                service: labels.get(SERVICE_LABEL)?.clone(),
-                name: c.names.unwrap_or_default().first()?.trim_start_matches('/').to_string(),
-                hash: labels.get(HASH_LABEL).cloned(),
-                flavor: labels.get(VERSION_LABEL).and_then(|v| compose::flavor_of_version(v)),
+                service: c.labels.get(SERVICE_LABEL)?.clone(),
+                name: Some(c.name).filter(|n| !n.is_empty())?,
+                hash: c.labels.get(HASH_LABEL).cloned(),
+                flavor: c.labels.get(VERSION_LABEL).and_then(|v| compose::flavor_of_version(v)),
             })
         })
         .collect();

@@ -1,20 +1,18 @@
 //! Why an operation failed, concretely: Compose's error text, the failing service, its last probe output
-//! and its last log lines (read through the supervisor's lent client), all masked.
+//! and its last log lines (read through the engine operations the supervisor lends), all masked.
 
 use std::time::Duration;
 
-use bollard::container::LogOutput;
-use bollard::query_parameters::LogsOptions;
-use bollard::Docker;
-use futures_util::StreamExt;
-
 use super::tracker::Tracker;
 use super::types::{Failure, Outcome, Phase};
+use crate::engine::ops::{EngineOps, TextMask};
 use crate::engine::{ContainerStatus, EngineSnapshot, Health, RunState, ServiceStatus};
 use crate::secrets::Masker;
 
 /// How many log lines a failure carries.
 pub const LOG_TAIL: usize = 20;
+/// How long each engine read of the diagnosis may take.
+const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What is known when an operation has failed.
 pub struct Evidence<'a> {
@@ -81,7 +79,9 @@ fn mentioned_service(text: &[String], snapshot: &EngineSnapshot, tracker: &Track
 }
 
 /// Picks the failing service and gathers its evidence.
-pub async fn diagnose(ev: Evidence<'_>, client: Option<&Docker>, masker: &Masker) -> Failure {
+pub async fn diagnose<E: EngineOps>(ev: Evidence<'_>, client: Option<&E>, masker: &Masker) -> Failure {
+    let client = client.map(|e| e.with_timeout(READ_TIMEOUT));
+    let client = client.as_ref();
     let services: Vec<&ServiceStatus> =
         ev.snapshot.services.iter().filter(|s| ev.involved.contains(&s.name)).collect();
     let by_phase = ev
@@ -104,12 +104,9 @@ pub async fn diagnose(ev: Evidence<'_>, client: Option<&Docker>, masker: &Masker
     let mut container = status.and_then(worst).cloned();
     // The store re-inspects on state changes only; probes that keep failing while `starting` change
     // nothing, so read the probe log fresh.
-    if let (Some(docker), Some(c)) = (client, container.as_ref()) {
-        let fresh = tokio::time::timeout(Duration::from_secs(5), docker.inspect_container(&c.id, None)).await;
-        if let Ok(Ok(resp)) = fresh {
-            if let Some(now) = crate::engine::inspect::container_status(&resp, masker) {
-                container = Some(now);
-            }
+    if let (Some(engine), Some(c)) = (client, container.as_ref()) {
+        if let Ok(now) = engine.inspect_container(&c.id, TextMask::With(masker)).await {
+            container = Some(now.status);
         }
     }
     let container = container.as_ref();
@@ -119,7 +116,7 @@ pub async fn diagnose(ev: Evidence<'_>, client: Option<&Docker>, masker: &Masker
         p.output = masker.mask_container(p.output.trim_end()).into_owned();
     }
     let logs = match (client, container) {
-        (Some(docker), Some(c)) => last_logs(docker, &c.id, masker).await,
+        (Some(engine), Some(c)) => last_logs(engine, &c.id, masker).await,
         _ => Vec::new(),
     };
 
@@ -207,26 +204,8 @@ fn serde_plain(v: &impl serde::Serialize) -> String {
 }
 
 /// The container's last [`LOG_TAIL`] log lines (stdout and stderr), masked; empty if they cannot be read.
-pub async fn last_logs(docker: &Docker, id: &str, masker: &Masker) -> Vec<String> {
-    let options =
-        LogsOptions { stdout: true, stderr: true, tail: LOG_TAIL.to_string(), ..Default::default() };
-    let read = async {
-        let mut stream = docker.logs(id, Some(options));
-        let mut text = String::new();
-        while let Some(item) = stream.next().await {
-            match item {
-                Ok(
-                    LogOutput::StdOut { message }
-                    | LogOutput::StdErr { message }
-                    | LogOutput::Console { message }
-                    | LogOutput::StdIn { message },
-                ) => text.push_str(&String::from_utf8_lossy(&message)),
-                Err(_) => break,
-            }
-        }
-        text
-    };
-    let text = tokio::time::timeout(Duration::from_secs(5), read).await.unwrap_or_default();
+pub async fn last_logs<E: EngineOps>(engine: &E, id: &str, masker: &Masker) -> Vec<String> {
+    let text = engine.container_logs(id, LOG_TAIL).await.unwrap_or_default();
     if !masker.is_complete() {
         return vec![masker.mask_container(&text).into_owned()];
     }

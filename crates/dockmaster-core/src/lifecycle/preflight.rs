@@ -5,9 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use bollard::query_parameters::ListContainersOptions;
-use bollard::Docker;
-
 use super::ports::{self, bind_ip};
 use super::types::{
     ComposeInfo, HolderKind, PortHolder, PreflightCode, PreflightIssue, PreflightReport, ResourceCheck,
@@ -15,7 +12,8 @@ use super::types::{
 use crate::compose::merge::merge_all;
 use crate::compose::node::Node;
 use crate::engine::error::START_HINT;
-use crate::engine::{Endpoint, Transport};
+use crate::engine::ops::{EngineOps, LabelFilter};
+use crate::engine::{DockerEngine, Endpoint, Transport};
 use crate::project::{Project, Resolved};
 use crate::report::{PortBinding, Severity, WarningCode};
 use crate::secrets::catalog::{Catalog, VariableSource};
@@ -40,7 +38,7 @@ pub struct Input<'a> {
     pub explicit: bool,
     pub compose: Result<ComposeInfo, String>,
     /// The engine's client, or why it cannot be reached.
-    pub engine: Result<Docker, String>,
+    pub engine: Result<DockerEngine, String>,
     pub endpoint: &'a Endpoint,
     /// The variable catalog (with the keychain's view), if it could be built.
     pub catalog: Option<&'a Catalog>,
@@ -140,30 +138,22 @@ struct Published {
     protocol: String,
 }
 
-async fn published(docker: &Docker) -> Vec<Published> {
-    let options = ListContainersOptions { all: false, ..Default::default() };
-    let Ok(Ok(list)) = tokio::time::timeout(ENGINE_TIMEOUT, docker.list_containers(Some(options))).await
+async fn published(engine: &DockerEngine) -> Vec<Published> {
+    let Ok(list) = engine.with_timeout(ENGINE_TIMEOUT).list_containers(&LabelFilter::all(), false).await
     else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for c in list {
-        let labels = c.labels.unwrap_or_default();
-        let name = c
-            .names
-            .unwrap_or_default()
-            .first()
-            .map(|n| n.trim_start_matches('/').to_string())
-            .unwrap_or_default();
-        for p in c.ports.unwrap_or_default() {
+        for p in c.ports {
             let Some(port) = p.public_port else { continue };
             out.push(Published {
-                container: name.clone(),
-                project: labels.get(crate::labels::COMPOSE_PROJECT).cloned(),
-                service: labels.get(crate::labels::COMPOSE_SERVICE).cloned(),
+                container: c.name.clone(),
+                project: c.labels.get(crate::labels::COMPOSE_PROJECT).cloned(),
+                service: c.labels.get(crate::labels::COMPOSE_SERVICE).cloned(),
                 ip: bind_ip(p.ip.as_deref()),
                 port,
-                protocol: p.typ.map(|t| t.to_string()).unwrap_or_else(|| "tcp".into()),
+                protocol: p.protocol,
             });
         }
     }
@@ -172,7 +162,7 @@ async fn published(docker: &Docker) -> Vec<Published> {
 
 async fn check_ports(input: &Input<'_>, problems: &mut Vec<PreflightIssue>) -> Vec<String> {
     let engine_ports = match &input.engine {
-        Ok(docker) => published(docker).await,
+        Ok(engine) => published(engine).await,
         Err(_) => Vec::new(),
     };
     let project = input.project.name();
@@ -481,9 +471,9 @@ async fn disk(
     // Images and volumes live in the engine's data root: measure it when the engine is on this machine.
     let mut path: PathBuf = input.project.root().to_path_buf();
     let mut what = "the project folder".to_string();
-    if let (Ok(docker), Transport::Unix(_)) = (&input.engine, &input.endpoint.transport) {
-        if let Ok(Ok(info)) = tokio::time::timeout(ENGINE_TIMEOUT, docker.info()).await {
-            if let Some(root) = info.docker_root_dir.filter(|r| Path::new(r).exists()) {
+    if let (Ok(engine), Transport::Unix(_)) = (&input.engine, &input.endpoint.transport) {
+        if let Ok(info) = engine.with_timeout(ENGINE_TIMEOUT).info().await {
+            if let Some(root) = info.data_root.filter(|r| Path::new(r).exists()) {
                 what = format!("Docker's data root {root}");
                 path = PathBuf::from(root);
             }

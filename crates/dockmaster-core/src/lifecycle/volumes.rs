@@ -27,13 +27,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
-use bollard::models::{ContainerInspectResponse, MountType};
-use bollard::query_parameters::{ListContainersOptions, ListVolumesOptions};
-use bollard::Docker;
-
 use super::error::Result;
 use super::types::{Flavor, VolumeKind, VolumePlan, VolumeToDelete};
 use crate::compose::model::ComposeModel;
+use crate::engine::ops::{ContainerInfo, EngineOps, LabelFilter, OpError, TextMask};
 use crate::engine::EngineError;
 use crate::labels;
 use crate::report::MountKind;
@@ -62,37 +59,33 @@ pub(crate) struct ContainerVolumes {
 }
 
 impl ContainerVolumes {
-    pub(crate) fn from_inspect(c: &ContainerInspectResponse) -> Self {
-        let labels = c.config.as_ref().and_then(|cfg| cfg.labels.as_ref());
+    pub(crate) fn from_inspect(c: &ContainerInfo) -> Self {
         let mounts = c
             .mounts
             .iter()
-            .flatten()
-            .filter(|m| m.typ.as_deref() == Some("volume"))
-            .filter_map(|m| Some((m.name.clone()?, m.destination.clone()?)))
+            .filter(|m| m.kind == "volume" && !m.destination.is_empty())
+            .filter_map(|m| Some((m.name.clone()?, m.destination.clone())))
             .collect();
         let mut sourced = BTreeSet::new();
-        if let Some(host) = &c.host_config {
-            for bind in host.binds.iter().flatten() {
-                let mut parts = bind.split(':');
-                if let (Some(source), Some(target)) = (parts.next(), parts.next()) {
-                    if !source.is_empty() {
-                        sourced.insert(target.to_string());
-                    }
+        for bind in &c.binds {
+            let mut parts = bind.split(':');
+            if let (Some(source), Some(target)) = (parts.next(), parts.next()) {
+                if !source.is_empty() {
+                    sourced.insert(target.to_string());
                 }
             }
-            for m in host.mounts.iter().flatten() {
-                let has_source = m.source.as_deref().is_some_and(|s| !s.is_empty());
-                if m.typ == Some(MountType::VOLUME) && has_source {
-                    if let Some(target) = &m.target {
-                        sourced.insert(target.clone());
-                    }
+        }
+        for m in &c.spec_mounts {
+            let has_source = m.source.as_deref().is_some_and(|s| !s.is_empty());
+            if m.kind == "volume" && has_source {
+                if let Some(target) = &m.target {
+                    sourced.insert(target.clone());
                 }
             }
         }
         ContainerVolumes {
-            name: c.name.as_deref().unwrap_or_default().trim_start_matches('/').to_string(),
-            service: labels.and_then(|l| l.get(labels::COMPOSE_SERVICE)).cloned(),
+            name: c.name.clone(),
+            service: c.labels.get(labels::COMPOSE_SERVICE).cloned(),
             mounts,
             sourced,
         }
@@ -226,68 +219,53 @@ pub(crate) fn plan(
     }
 }
 
-fn unavailable(what: &str, reason: String) -> EngineError {
-    EngineError::Unavailable { endpoint: "the engine".into(), reason: format!("{what}: {reason}") }
+fn unavailable(what: &str, e: OpError) -> EngineError {
+    EngineError::Unavailable { endpoint: "the engine".into(), reason: format!("{what}: {e}") }
 }
 
 /// Every volume on the engine.
-pub(crate) async fn engine_volumes(docker: &Docker) -> Result<Vec<EngineVolume>> {
-    let response = tokio::time::timeout(REQUEST_TIMEOUT, docker.list_volumes(None::<ListVolumesOptions>))
+pub(crate) async fn engine_volumes<E: EngineOps>(engine: &E) -> Result<Vec<EngineVolume>> {
+    let engine = engine.with_timeout(REQUEST_TIMEOUT);
+    let list = engine
+        .list_volumes(&LabelFilter::all())
         .await
-        .map_err(|_| unavailable("listing volumes", "no answer within 10 s".into()))?
-        .map_err(|e| unavailable("listing volumes failed", e.to_string()))?;
-    Ok(response
-        .volumes
-        .unwrap_or_default()
+        .map_err(|e| unavailable("listing volumes failed", e))?;
+    Ok(list
         .into_iter()
-        .map(|v| EngineVolume { name: v.name, labels: v.labels })
+        .map(|v| EngineVolume { name: v.name, labels: v.labels.into_iter().collect() })
         .collect())
 }
 
 /// The project's containers (by its Compose project label, stopped ones and one-offs included), inspected.
-async fn project_containers(docker: &Docker, project: &str) -> Result<Vec<ContainerVolumes>> {
-    let options = ListContainersOptions {
-        all: true,
-        filters: Some(HashMap::from([(
-            "label".to_string(),
-            vec![labels::filter(labels::COMPOSE_PROJECT, project)],
-        )])),
-        ..Default::default()
-    };
-    let list = tokio::time::timeout(REQUEST_TIMEOUT, docker.list_containers(Some(options)))
+async fn project_containers<E: EngineOps>(engine: &E, project: &str) -> Result<Vec<ContainerVolumes>> {
+    let engine = engine.with_timeout(REQUEST_TIMEOUT);
+    let filter = LabelFilter::all().is(labels::COMPOSE_PROJECT, project);
+    let list = engine
+        .list_containers(&filter, true)
         .await
-        .map_err(|_| unavailable("listing the project's containers", "no answer within 10 s".into()))?
-        .map_err(|e| unavailable("listing the project's containers failed", e.to_string()))?;
+        .map_err(|e| unavailable("listing the project's containers failed", e))?;
     let mut out = Vec::new();
-    for id in list.into_iter().filter_map(|c| c.id) {
-        match tokio::time::timeout(REQUEST_TIMEOUT, docker.inspect_container(&id, None)).await {
-            Ok(Ok(c)) => out.push(ContainerVolumes::from_inspect(&c)),
+    for c in list {
+        // Container text is not kept here: the masker only matters for the status, which is dropped.
+        match engine.inspect_container(&c.id, TextMask::OwnEnvironment).await {
+            Ok(info) => out.push(ContainerVolumes::from_inspect(&info)),
             // Removed meanwhile: it holds no volume any more.
-            Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })) => {}
-            Ok(Err(e)) => {
-                return Err(unavailable(&format!("inspecting container {id} failed"), e.to_string()).into())
-            }
-            Err(_) => {
-                return Err(unavailable(
-                    &format!("inspecting container {id}"),
-                    "no answer within 10 s".into(),
-                )
-                .into())
-            }
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(unavailable(&format!("inspecting container {} failed", c.id), e).into()),
         }
     }
     Ok(out)
 }
 
 /// Reads the engine and computes what `down --volumes` by Compose `flavor` would delete now.
-pub(crate) async fn compute(
-    docker: &Docker,
+pub(crate) async fn compute<E: EngineOps>(
+    engine: &E,
     project: &str,
     flavor: Flavor,
     model: &ComposeModel,
 ) -> Result<VolumePlan> {
-    let existing = engine_volumes(docker).await?;
-    let containers = project_containers(docker, project).await?;
+    let existing = engine_volumes(engine).await?;
+    let containers = project_containers(engine, project).await?;
     Ok(plan(project, flavor, model, &existing, &containers))
 }
 
@@ -444,24 +422,35 @@ volumes:
 
     #[test]
     fn inspect_sources_from_binds_and_mounts() {
-        let c: ContainerInspectResponse = serde_json::from_value(serde_json::json!({
-            "Name": "/vt2_app_1",
-            "Config": {"Labels": {"com.docker.compose.service": "app"}},
-            "HostConfig": {
-                "Binds": ["vt2_keepme:/keep:rw", "/host/dir:/bind"],
-                "Mounts": [
-                    {"Type": "volume", "Source": "vt2_data", "Target": "/data"},
-                    {"Type": "volume", "Target": "/scratch"}
-                ]
+        use crate::engine::ops::{MountInfo, SpecMount};
+        let mut c =
+            crate::engine::ops::fake::container_info("vt2_app_1", &[(labels::COMPOSE_SERVICE, "app")]);
+        c.binds = vec!["vt2_keepme:/keep:rw".into(), "/host/dir:/bind".into()];
+        c.spec_mounts = vec![
+            SpecMount {
+                kind: "volume".into(),
+                source: Some("vt2_data".into()),
+                target: Some("/data".into()),
             },
-            "Mounts": [
-                {"Type": "volume", "Name": "vt2_keepme", "Destination": "/keep"},
-                {"Type": "volume", "Name": "vt2_data", "Destination": "/data"},
-                {"Type": "volume", "Name": HEX_A, "Destination": "/scratch"},
-                {"Type": "bind", "Source": "/host/dir", "Destination": "/bind"}
-            ]
-        }))
-        .unwrap();
+            SpecMount { kind: "volume".into(), source: None, target: Some("/scratch".into()) },
+        ];
+        let volume = |name: &str, destination: &str| MountInfo {
+            kind: "volume".into(),
+            name: Some(name.into()),
+            destination: destination.into(),
+            ..Default::default()
+        };
+        c.mounts = vec![
+            volume("vt2_keepme", "/keep"),
+            volume("vt2_data", "/data"),
+            volume(HEX_A, "/scratch"),
+            MountInfo {
+                kind: "bind".into(),
+                source: Some("/host/dir".into()),
+                destination: "/bind".into(),
+                ..Default::default()
+            },
+        ];
         let v = ContainerVolumes::from_inspect(&c);
         assert_eq!(v.name, "vt2_app_1");
         assert_eq!(v.service.as_deref(), Some("app"));

@@ -2,6 +2,7 @@
 //! stable code. Never holds a secret.
 
 use super::request::FieldError;
+use crate::engine::ops::OpError;
 use crate::engine::EngineError;
 use crate::error::{CoreError, ErrorCode};
 use crate::secrets::SecretsError;
@@ -180,17 +181,10 @@ impl RegionError {
         }
     }
 
-    pub(crate) fn engine(action: impl Into<String>, e: &bollard::errors::Error) -> Self {
-        RegionError::Engine { action: action.into(), reason: engine_reason(e) }
+    /// An engine operation about `action` failed (its message is the engine's own, or the timeout).
+    pub(crate) fn engine(action: impl Into<String>, e: OpError) -> Self {
+        RegionError::Engine { action: action.into(), reason: e.message }
     }
-}
-
-/// A bollard error as the engine's own message (`No such image: x`), or the transport failure with its causes.
-pub fn engine_reason(e: &bollard::errors::Error) -> String {
-    if let bollard::errors::Error::DockerResponseServerError { status_code, message } = e {
-        return format!("{} (HTTP {status_code})", message.trim());
-    }
-    crate::engine::client::full_text(e)
 }
 
 #[cfg(test)]

@@ -1,108 +1,69 @@
 //! Reads what the planner needs from the engine (networks and their subnets, containers and the host ports
 //! they hold, regions, images, volumes) and the host (which ports of the range something listens on).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::time::Duration;
 
-use bollard::models::ContainerSummaryStateEnum;
-use bollard::query_parameters::{ListContainersOptions, ListNetworksOptions, ListVolumesOptions};
-use bollard::Docker;
 use futures_util::StreamExt;
 
 use super::error::RegionError;
 use super::plan::{ExistingNetwork, ImageFacts, PlanInputs, PlanOptions};
 use super::template::RegionTemplate;
+use crate::engine::ops::{EngineOps, LabelFilter, TextMask};
 use crate::labels;
 
-/// Timeout of each engine request made while gathering.
+/// Timeout of each engine request made while gathering (and managing regions).
 pub(super) const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Inspections in flight at once.
 const CONCURRENCY: usize = 16;
 
-/// `f` within [`REQUEST_TIMEOUT`], its failure or timeout as a [`RegionError::Engine`] about `action`.
-pub(super) async fn timed<T>(
-    action: &str,
-    f: impl std::future::Future<Output = Result<T, bollard::errors::Error>>,
-) -> Result<T, RegionError> {
-    match tokio::time::timeout(REQUEST_TIMEOUT, f).await {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(RegionError::engine(action, &e)),
-        Err(_) => Err(RegionError::Engine {
-            action: action.to_string(),
-            reason: format!("no answer within {} s", REQUEST_TIMEOUT.as_secs()),
-        }),
-    }
-}
-
 /// The names of the project's regions that have containers.
-pub async fn region_names(docker: &Docker, project: &str) -> Result<Vec<String>, RegionError> {
-    let filters = HashMap::from([(
-        "label".to_string(),
-        vec![labels::filter(labels::PROJECT, project), labels::REGION.to_string()],
-    )]);
-    let list = timed(
-        "list the region containers",
-        docker.list_containers(Some(ListContainersOptions {
-            all: true,
-            filters: Some(filters),
-            ..Default::default()
-        })),
-    )
-    .await?;
-    let names: BTreeSet<String> = list
-        .iter()
-        .filter_map(|c| c.labels.as_ref().and_then(|l| l.get(labels::REGION)).cloned())
-        .filter(|n| !n.is_empty())
-        .collect();
+pub async fn region_names<E: EngineOps>(engine: &E, project: &str) -> Result<Vec<String>, RegionError> {
+    let engine = engine.with_timeout(REQUEST_TIMEOUT);
+    let filter = LabelFilter::all().is(labels::PROJECT, project).has(labels::REGION);
+    let list = engine
+        .list_containers(&filter, true)
+        .await
+        .map_err(|e| RegionError::engine("list the region containers", e))?;
+    let names: BTreeSet<String> =
+        list.iter().filter_map(|c| c.labels.get(labels::REGION)).filter(|n| !n.is_empty()).cloned().collect();
     Ok(names.into_iter().collect())
 }
 
 /// Everything but the keychain facts (`password_stored`, `secrets_known`, `keychain_service`).
-pub async fn gather(
-    docker: &Docker,
+pub async fn gather<E: EngineOps>(
+    engine: &E,
     template: &RegionTemplate,
     options: &PlanOptions,
 ) -> Result<PlanInputs, RegionError> {
+    let engine = &engine.with_timeout(REQUEST_TIMEOUT);
     let mut inputs = PlanInputs::default();
 
-    for n in timed("list networks", docker.list_networks(None::<ListNetworksOptions>)).await? {
-        inputs.networks.push(ExistingNetwork {
-            name: n.name.unwrap_or_default(),
-            subnets: n
-                .ipam
-                .and_then(|i| i.config)
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|c| c.subnet)
-                .collect(),
-            labels: n.labels.unwrap_or_default().into_iter().collect(),
-        });
+    for n in engine
+        .list_networks(&LabelFilter::all())
+        .await
+        .map_err(|e| RegionError::engine("list networks", e))?
+    {
+        inputs.networks.push(ExistingNetwork { name: n.name, subnets: n.subnets, labels: n.labels });
     }
 
-    let containers = timed(
-        "list containers",
-        docker.list_containers(Some(ListContainersOptions { all: true, ..Default::default() })),
-    )
-    .await?;
+    let containers = engine
+        .list_containers(&LabelFilter::all(), true)
+        .await
+        .map_err(|e| RegionError::engine("list containers", e))?;
     let mut stopped = Vec::new();
     let mut regions = BTreeSet::new();
     for c in &containers {
-        for name in c.names.iter().flatten() {
-            inputs.container_names.insert(name.trim_start_matches('/').to_string());
-        }
-        inputs.container_ports.extend(c.ports.iter().flatten().filter_map(|p| p.public_port));
-        let labels = c.labels.clone().unwrap_or_default();
-        if labels.get(labels::PROJECT).map(String::as_str) == Some(template.project.as_str()) {
-            if let Some(region) = labels.get(labels::REGION).filter(|r| !r.is_empty()) {
+        inputs.container_names.insert(c.name.clone());
+        inputs.container_ports.extend(c.ports.iter().filter_map(|p| p.public_port));
+        if c.labels.get(labels::PROJECT).map(String::as_str) == Some(template.project.as_str()) {
+            if let Some(region) = c.labels.get(labels::REGION).filter(|r| !r.is_empty()) {
                 regions.insert(region.clone());
             }
         }
-        let running = c.state == Some(ContainerSummaryStateEnum::RUNNING);
-        if !running {
-            if let Some(id) = c.id.clone() {
-                stopped.push(id);
-            }
+        if !c.running {
+            stopped.push(c.id.clone());
         }
     }
     inputs.regions = regions.into_iter().collect();
@@ -110,18 +71,10 @@ pub async fn gather(
     // shows them in the list already).
     let bindings: Vec<Vec<u16>> = futures_util::stream::iter(stopped)
         .map(|id| async move {
-            let Ok(Ok(c)) = tokio::time::timeout(REQUEST_TIMEOUT, docker.inspect_container(&id, None)).await
-            else {
+            let Ok(c) = engine.inspect_container(&id, TextMask::OwnEnvironment).await else {
                 return Vec::new();
             };
-            c.host_config
-                .and_then(|h| h.port_bindings)
-                .unwrap_or_default()
-                .into_values()
-                .flatten()
-                .flatten()
-                .filter_map(|b| b.host_port.and_then(|p| p.parse().ok()))
-                .collect()
+            c.ports.iter().map(|b| b.host_port).filter(|p| *p != 0).collect()
         })
         .buffer_unordered(CONCURRENCY)
         .collect()
@@ -129,28 +82,18 @@ pub async fn gather(
     inputs.container_ports.extend(bindings.into_iter().flatten());
 
     for image in template.image_names() {
-        let facts = match tokio::time::timeout(REQUEST_TIMEOUT, docker.inspect_image(&image)).await {
-            Ok(Ok(i)) => ImageFacts {
-                present: true,
-                volumes: i.config.and_then(|c| c.volumes).unwrap_or_default().into_iter().collect(),
-            },
-            Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })) => {
-                ImageFacts::default()
-            }
-            Ok(Err(e)) => return Err(RegionError::engine(format!("inspect the image {image}"), &e)),
-            Err(_) => {
-                return Err(RegionError::Engine {
-                    action: format!("inspect the image {image}"),
-                    reason: "no answer".into(),
-                })
-            }
+        let facts = match engine.inspect_image(&image).await {
+            Ok(i) => ImageFacts { present: true, volumes: i.volumes },
+            Err(e) if e.is_not_found() => ImageFacts::default(),
+            Err(e) => return Err(RegionError::engine(format!("inspect the image {image}"), e)),
         };
         inputs.images.insert(image, facts);
     }
 
-    let volumes = timed("list volumes", docker.list_volumes(None::<ListVolumesOptions>)).await?;
-    for v in volumes.volumes.unwrap_or_default() {
-        inputs.volumes.insert(v.name, v.labels.into_iter().collect::<BTreeMap<_, _>>());
+    for v in
+        engine.list_volumes(&LabelFilter::all()).await.map_err(|e| RegionError::engine("list volumes", e))?
+    {
+        inputs.volumes.insert(v.name, v.labels);
     }
 
     inputs.busy_host_ports = busy_ports(&options.host_ip, options.port_first, options.port_last);

@@ -5,7 +5,8 @@
 //! Flow: [`RegionTemplate::from_project`] → [`prepare`] (gathers the engine/host/keychain facts, then the
 //! pure [`plan()`]) → show the [`RegionPlan`] → [`apply()`] with a [`CancellationToken`] and a progress
 //! callback. [`list`], [`get`], [`start`], [`stop`], [`remove`], [`describe`] work on existing regions.
-//! Every engine call goes through the client the caller lends (the supervisor's, `EngineHandle::client`).
+//! Every engine call goes through the engine operations the caller lends ([`EngineOps`]: the supervisor's
+//! client from [`crate::engine::EngineHandle::connected`], or an in-memory fake in unit tests).
 
 pub mod apply;
 pub mod error;
@@ -18,10 +19,11 @@ pub mod render;
 pub mod request;
 pub mod secret;
 pub mod template;
+#[cfg(test)]
+mod testing;
 
 use std::collections::BTreeSet;
 
-pub use bollard::Docker;
 pub use tokio_util::sync::CancellationToken;
 
 pub use apply::{apply, AppliedRegion, ApplyEvent, ApplyOptions, ApplyStep, StepStatus};
@@ -33,25 +35,25 @@ pub use plan::{plan, PlanInputs, PlanOptions, RegionPlan, RegionRole};
 pub use request::{validate, FieldError, RegionRequest};
 pub use template::RegionTemplate;
 
-use crate::engine::EngineHandle;
+use crate::engine::ops::EngineOps;
 use crate::project::Project;
-
-/// The supervisor's client, or why the engine cannot be used now.
-pub async fn client(handle: &EngineHandle) -> Result<Docker, RegionError> {
-    let snapshot = handle.first_contact().await?;
-    match handle.client().await {
-        Some(docker) => Ok(docker),
-        None => Err(RegionError::EngineUnavailable(crate::engine::EngineError::Unavailable {
-            endpoint: snapshot.connection.endpoint.clone(),
-            reason: snapshot.connection.reason.clone().unwrap_or_else(|| "the connection was lost".into()),
-        })),
-    }
-}
+use secret::Keychains;
 
 /// Plans a region for the project: reads the template, checks the request, gathers what the engine, the
 /// host and the keychain hold now, and runs the pure planner. Nothing is created.
-pub async fn prepare(
-    docker: &Docker,
+pub async fn prepare<E: EngineOps>(
+    engine: &E,
+    project: &Project,
+    request: &RegionRequest,
+    options: &PlanOptions,
+) -> Result<RegionPlan, RegionError> {
+    prepare_in(engine, &Keychains::default(), project, request, options).await
+}
+
+/// [`prepare`] with the keychain given (tests use an in-memory one).
+pub(crate) async fn prepare_in<E: EngineOps>(
+    engine: &E,
+    keychains: &Keychains,
     project: &Project,
     request: &RegionRequest,
     options: &PlanOptions,
@@ -59,7 +61,7 @@ pub async fn prepare(
     let template = RegionTemplate::from_project(project)?;
     // Field rules first: a bad request fails without touching the engine or the keychain.
     validate(request, &[]).map_err(|errors| RegionError::Invalid { errors })?;
-    let mut inputs = gather::gather(docker, &template, options).await?;
+    let mut inputs = gather::gather(engine, &template, options).await?;
     // The stack must be up before the keychain is asked anything.
     plan::preflight(&template, &inputs)?;
     let policy = project.secret_policy();
@@ -76,9 +78,10 @@ pub async fn prepare(
     }
     let (root, project_name, region) =
         (project.root().to_path_buf(), template.project.clone(), request.name.clone());
+    let keychains = keychains.clone();
     let facts = tokio::task::spawn_blocking(move || {
-        let stored = secret::password_stored(&root, &project_name, &region)?;
-        let in_keychain = secret::project_secret_names(&root, &secret_names)?;
+        let stored = keychains.password_stored(&root, &project_name, &region)?;
+        let in_keychain = keychains.project_secret_names(&root, &secret_names)?;
         Ok::<_, crate::secrets::SecretsError>((stored, in_keychain))
     })
     .await
@@ -92,7 +95,7 @@ pub async fn prepare(
 /// Compile-time check: the desktop app runs these on a multi-threaded runtime, so their futures must be `Send`.
 #[allow(dead_code)]
 fn futures_are_send(
-    docker: &Docker,
+    docker: &crate::engine::DockerEngine,
     project: &Project,
     request: &RegionRequest,
     plan: &RegionPlan,

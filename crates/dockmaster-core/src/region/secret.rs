@@ -5,10 +5,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
+
+use keyring_core::CredentialStore;
 
 use super::plan::PASSWORD_VAR;
 use crate::secrets::generate::random_alphanumeric;
-use crate::secrets::keychain::service_below;
+use crate::secrets::keychain::{service_below, service_for};
 use crate::secrets::{Keychain, SecretsError, Sensitive};
 
 /// Length of a generated region database password.
@@ -20,64 +23,114 @@ pub fn service(root: &Path, project: &str, region: &str) -> String {
     service_below(root, &[".dockmaster", "regions", project, region])
 }
 
-pub fn open(root: &Path, project: &str, region: &str) -> Result<Keychain, SecretsError> {
-    Keychain::open_service(service(root, project, region))
+/// Which keychain the region code talks to: the OS keychain (the default), or, in unit tests, an in-memory
+/// store shared by every namespace opened through it.
+#[derive(Clone, Default)]
+pub struct Keychains {
+    store: Option<Arc<CredentialStore>>,
 }
 
-/// Whether the region's namespace holds a password (a removed region whose volumes were kept).
-pub fn password_stored(root: &Path, project: &str, region: &str) -> Result<bool, SecretsError> {
-    Ok(open(root, project, region)?.get(PASSWORD_VAR)?.is_some())
-}
-
-/// The region's password: the stored one, or a new one generated and stored (then `true`: the caller
-/// created it and removes it again on rollback).
-pub fn ensure_password(
-    root: &Path,
-    project: &str,
-    region: &str,
-) -> Result<(Sensitive<String>, bool), SecretsError> {
-    let keychain = open(root, project, region)?;
-    if let Some(existing) = keychain.get(PASSWORD_VAR)? {
-        return Ok((existing, false));
-    }
-    let value = random_alphanumeric(PASSWORD_LENGTH)?;
-    keychain.set(PASSWORD_VAR, &value)?;
-    match keychain.get(PASSWORD_VAR)? {
-        Some(back) if back == value => Ok((value, true)),
-        _ => Err(SecretsError::VerifyFailed { name: PASSWORD_VAR.to_string() }),
+impl std::fmt::Debug for Keychains {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.store.is_some() { "Keychains(in memory)" } else { "Keychains(OS)" })
     }
 }
 
-/// Removes the region's password; `false` when there was none.
-pub fn forget_password(root: &Path, project: &str, region: &str) -> Result<bool, SecretsError> {
-    open(root, project, region)?.delete(PASSWORD_VAR)
-}
-
-/// Which of `names` the project's keychain holds (names only, no values read).
-pub fn project_secret_names(root: &Path, names: &BTreeSet<String>) -> Result<BTreeSet<String>, SecretsError> {
-    if names.is_empty() {
-        return Ok(BTreeSet::new());
+impl Keychains {
+    /// An in-memory keychain (tests).
+    #[cfg(test)]
+    pub(crate) fn in_memory() -> Self {
+        Keychains { store: Some(keyring_core::mock::Store::new().expect("mock keychain")) }
     }
-    let stored = Keychain::open(root)?.names()?;
-    Ok(names.iter().filter(|n| stored.contains(n)).cloned().collect())
-}
 
-/// The values of `names` from the project's keychain (the ones it holds).
-pub fn project_secret_values(
-    root: &Path,
-    names: &BTreeSet<String>,
-) -> Result<BTreeMap<String, Sensitive<String>>, SecretsError> {
-    if names.is_empty() {
-        return Ok(BTreeMap::new());
-    }
-    let keychain = Keychain::open(root)?;
-    let mut out = BTreeMap::new();
-    for name in names {
-        if let Some(v) = keychain.get(name)? {
-            out.insert(name.clone(), v);
+    fn open_service(&self, service: String) -> Result<Keychain, SecretsError> {
+        match &self.store {
+            Some(store) => Ok(Keychain::with_store(Arc::clone(store), service)),
+            None => Keychain::open_service(service),
         }
     }
-    Ok(out)
+
+    /// The region's namespace.
+    pub fn open(&self, root: &Path, project: &str, region: &str) -> Result<Keychain, SecretsError> {
+        self.open_service(service(root, project, region))
+    }
+
+    /// Whether the region's namespace holds a password (a removed region whose volumes were kept).
+    pub fn password_stored(&self, root: &Path, project: &str, region: &str) -> Result<bool, SecretsError> {
+        Ok(self.open(root, project, region)?.get(PASSWORD_VAR)?.is_some())
+    }
+
+    /// The region's password: the stored one, or a new one generated and stored (then `true`: the caller
+    /// created it and removes it again on rollback).
+    pub fn ensure_password(
+        &self,
+        root: &Path,
+        project: &str,
+        region: &str,
+    ) -> Result<(Sensitive<String>, bool), SecretsError> {
+        let keychain = self.open(root, project, region)?;
+        if let Some(existing) = keychain.get(PASSWORD_VAR)? {
+            return Ok((existing, false));
+        }
+        let value = random_alphanumeric(PASSWORD_LENGTH)?;
+        keychain.set(PASSWORD_VAR, &value)?;
+        match keychain.get(PASSWORD_VAR)? {
+            Some(back) if back == value => Ok((value, true)),
+            _ => Err(SecretsError::VerifyFailed { name: PASSWORD_VAR.to_string() }),
+        }
+    }
+
+    /// Removes the region's password; `false` when there was none.
+    pub fn forget_password(&self, root: &Path, project: &str, region: &str) -> Result<bool, SecretsError> {
+        self.open(root, project, region)?.delete(PASSWORD_VAR)
+    }
+
+    /// Which of `names` the project's keychain holds (names only, no values read).
+    pub fn project_secret_names(
+        &self,
+        root: &Path,
+        names: &BTreeSet<String>,
+    ) -> Result<BTreeSet<String>, SecretsError> {
+        if names.is_empty() {
+            return Ok(BTreeSet::new());
+        }
+        let stored = self.open_service(service_for(root))?.names()?;
+        Ok(names.iter().filter(|n| stored.contains(n)).cloned().collect())
+    }
+
+    /// The values of `names` from the project's keychain (the ones it holds).
+    pub fn project_secret_values(
+        &self,
+        root: &Path,
+        names: &BTreeSet<String>,
+    ) -> Result<BTreeMap<String, Sensitive<String>>, SecretsError> {
+        if names.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let keychain = self.open_service(service_for(root))?;
+        let mut out = BTreeMap::new();
+        for name in names {
+            if let Some(v) = keychain.get(name)? {
+                out.insert(name.clone(), v);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The region's namespace in the OS keychain.
+pub fn open(root: &Path, project: &str, region: &str) -> Result<Keychain, SecretsError> {
+    Keychains::default().open(root, project, region)
+}
+
+/// Whether the OS keychain holds the region's password.
+pub fn password_stored(root: &Path, project: &str, region: &str) -> Result<bool, SecretsError> {
+    Keychains::default().password_stored(root, project, region)
+}
+
+/// Removes the region's password from the OS keychain; `false` when there was none.
+pub fn forget_password(root: &Path, project: &str, region: &str) -> Result<bool, SecretsError> {
+    Keychains::default().forget_password(root, project, region)
 }
 
 #[cfg(test)]

@@ -6,9 +6,10 @@
 use serde::Serialize;
 
 use super::{lock, Session};
+use crate::engine::DockerEngine;
 use crate::error::ErrorReport;
 use crate::region::{
-    self, AppliedRegion, ApplyEvent, ApplyOptions, Docker, FieldError, PlanOptions, RegionError, RegionInfo,
+    self, AppliedRegion, ApplyEvent, ApplyOptions, FieldError, PlanOptions, RegionError, RegionInfo,
     RegionPlan, RegionRequest, RemoveReport,
 };
 
@@ -25,9 +26,9 @@ pub struct RegionValidation {
 
 impl Session {
     /// The engine as region code uses it, or why it cannot be used now.
-    async fn region_engine(&self) -> Result<Docker, ErrorReport> {
+    async fn region_engine(&self) -> Result<DockerEngine, ErrorReport> {
         let handle = self.engine().await?;
-        Ok(region::client(&handle).await?)
+        Ok(handle.connected().await.map_err(RegionError::from)?)
     }
 
     /// Checks a request against the region-manager's rules and, when the engine answers, the existing region

@@ -210,7 +210,9 @@ impl Hub {
             return;
         }
         // Not connected right now: the next change or tick tries again.
-        let Some(docker) = self.link.client().await else { return };
+        let Some(docker) = self.link.client().await.map(crate::engine::DockerEngine::into_docker) else {
+            return;
+        };
         for target in todo {
             self.attach(&docker, target, first, tx);
         }

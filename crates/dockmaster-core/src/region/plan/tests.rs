@@ -4,7 +4,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::*;
+use crate::compose::mask::MASK;
 use crate::project::{OpenOptions, Project};
+use crate::region::error::RegionError;
+use crate::region::request::RegionRequest;
 use crate::region::template::RegionTemplate;
 use crate::ErrorCode as RegionErrorCode;
 

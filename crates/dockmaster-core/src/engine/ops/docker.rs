@@ -1,0 +1,244 @@
+//! [`DockerEngine`]: the engine operations over the supervisor's lent bollard client, each within the
+//! handle's timeout.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+use bollard::container::LogOutput;
+use bollard::models::{Ipam, IpamConfig, NetworkConnectRequest, NetworkCreateRequest, VolumeCreateRequest};
+use bollard::query_parameters::{
+    CreateContainerOptions, EventsOptions, ListContainersOptions, ListNetworksOptions, ListVolumesOptions,
+    LogsOptions, RemoveContainerOptions, RemoveVolumeOptions, StopContainerOptions,
+};
+use bollard::Docker;
+use futures_util::stream::BoxStream;
+use futures_util::StreamExt;
+
+use super::convert::{container_info, container_summary, create_body, endpoint, op_error};
+use super::{
+    ContainerInfo, ContainerSpec, ContainerSummary, EngineInfo, EngineOps, ImageInfo, LabelFilter,
+    NetworkInfo, NetworkSpec, OpError, OpErrorKind, OpResult, TextMask, VolumeInfo, VolumeSpec,
+};
+
+/// The engine through the supervisor's connected client (see [`crate::engine::EngineHandle::client`]).
+/// Cloning is cheap and shares the connection; the supervisor stays its only owner (it reconnects, this
+/// handle does not).
+#[derive(Clone)]
+pub struct DockerEngine {
+    docker: Docker,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for DockerEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DockerEngine").field("timeout", &self.timeout).finish_non_exhaustive()
+    }
+}
+
+impl DockerEngine {
+    /// The timeout of each request unless [`EngineOps::with_timeout`] says otherwise.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+    pub(crate) fn new(docker: Docker) -> Self {
+        DockerEngine { docker, timeout: Self::DEFAULT_TIMEOUT }
+    }
+
+    /// The bollard client, for the engine module's own streams (logs, stats).
+    pub(crate) fn into_docker(self) -> Docker {
+        self.docker
+    }
+
+    async fn timed<T>(
+        &self,
+        timeout: Duration,
+        f: impl Future<Output = Result<T, bollard::errors::Error>>,
+    ) -> OpResult<T> {
+        match tokio::time::timeout(timeout, f).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(op_error(&e)),
+            Err(_) => Err(OpError::timed_out(timeout)),
+        }
+    }
+
+    async fn call<T>(&self, f: impl Future<Output = Result<T, bollard::errors::Error>>) -> OpResult<T> {
+        self.timed(self.timeout, f).await
+    }
+}
+
+fn label_filters(filter: &LabelFilter) -> Option<HashMap<String, Vec<String>>> {
+    (!filter.is_empty()).then(|| HashMap::from([("label".to_string(), filter.engine_terms())]))
+}
+
+impl EngineOps for DockerEngine {
+    fn with_timeout(&self, timeout: Duration) -> Self {
+        DockerEngine { docker: self.docker.clone(), timeout }
+    }
+
+    async fn list_containers(
+        &self,
+        filter: &LabelFilter,
+        include_stopped: bool,
+    ) -> OpResult<Vec<ContainerSummary>> {
+        let options = ListContainersOptions {
+            all: include_stopped,
+            filters: label_filters(filter),
+            ..Default::default()
+        };
+        let list = self.call(self.docker.list_containers(Some(options))).await?;
+        Ok(list.into_iter().map(container_summary).collect())
+    }
+
+    async fn inspect_container(&self, id: &str, mask: TextMask<'_>) -> OpResult<ContainerInfo> {
+        let c = self.call(self.docker.inspect_container(id, None)).await?;
+        container_info(&c, mask).ok_or_else(|| {
+            OpError::new(OpErrorKind::Failed, format!("the engine returned no container for {id}"))
+        })
+    }
+
+    async fn create_container(&self, spec: &ContainerSpec) -> OpResult<String> {
+        let options = CreateContainerOptions { name: Some(spec.name.clone()), ..Default::default() };
+        Ok(self.call(self.docker.create_container(Some(options), create_body(spec))).await?.id)
+    }
+
+    async fn connect_network(&self, network: &str, container: &str, aliases: &[String]) -> OpResult<()> {
+        let request = NetworkConnectRequest {
+            container: container.to_string(),
+            endpoint_config: Some(endpoint(aliases)),
+        };
+        self.call(self.docker.connect_network(network, request)).await
+    }
+
+    async fn start_container(&self, id: &str) -> OpResult<()> {
+        self.call(self.docker.start_container(id, None)).await
+    }
+
+    async fn stop_container(&self, id: &str, grace: Duration) -> OpResult<()> {
+        let seconds = i32::try_from(grace.as_secs()).unwrap_or(i32::MAX);
+        let options = StopContainerOptions { t: Some(seconds), ..Default::default() };
+        self.timed(self.timeout + grace, self.docker.stop_container(id, Some(options))).await
+    }
+
+    async fn remove_container(&self, id: &str, with_volumes: bool) -> OpResult<()> {
+        let options = RemoveContainerOptions { force: true, v: with_volumes, ..Default::default() };
+        self.call(self.docker.remove_container(id, Some(options))).await
+    }
+
+    async fn container_logs(&self, id: &str, tail: usize) -> OpResult<String> {
+        let options =
+            LogsOptions { stdout: true, stderr: true, tail: tail.to_string(), ..Default::default() };
+        let read = async {
+            let mut stream = self.docker.logs(id, Some(options));
+            let mut text = String::new();
+            while let Some(item) = stream.next().await {
+                match item {
+                    Ok(
+                        LogOutput::StdOut { message }
+                        | LogOutput::StdErr { message }
+                        | LogOutput::Console { message }
+                        | LogOutput::StdIn { message },
+                    ) => text.push_str(&String::from_utf8_lossy(&message)),
+                    Err(e) if text.is_empty() => return Err(e),
+                    Err(_) => break,
+                }
+            }
+            Ok(text)
+        };
+        self.call(read).await
+    }
+
+    fn container_events(&self, id: &str) -> BoxStream<'static, ()> {
+        let filters = HashMap::from([
+            ("type".to_string(), vec!["container".to_string()]),
+            ("container".to_string(), vec![id.to_string()]),
+        ]);
+        self.docker
+            .events(Some(EventsOptions { filters: Some(filters), ..Default::default() }))
+            .take_while(|e| std::future::ready(e.is_ok()))
+            .map(|_| ())
+            .boxed()
+    }
+
+    async fn list_networks(&self, filter: &LabelFilter) -> OpResult<Vec<NetworkInfo>> {
+        let options = ListNetworksOptions { filters: label_filters(filter) };
+        let list = self.call(self.docker.list_networks(Some(options))).await?;
+        Ok(list
+            .into_iter()
+            .map(|n| NetworkInfo {
+                id: n.id.unwrap_or_default(),
+                name: n.name.unwrap_or_default(),
+                driver: n.driver.unwrap_or_default(),
+                subnets: n
+                    .ipam
+                    .and_then(|i| i.config)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|c| c.subnet)
+                    .collect(),
+                labels: n.labels.unwrap_or_default().into_iter().collect(),
+            })
+            .collect())
+    }
+
+    async fn create_network(&self, spec: &NetworkSpec) -> OpResult<String> {
+        let request = NetworkCreateRequest {
+            name: spec.name.clone(),
+            driver: Some(spec.driver.clone()),
+            ipam: spec.subnet.as_ref().map(|subnet| Ipam {
+                config: Some(vec![IpamConfig { subnet: Some(subnet.clone()), ..Default::default() }]),
+                ..Default::default()
+            }),
+            labels: Some(spec.labels.clone().into_iter().collect()),
+            ..Default::default()
+        };
+        Ok(self.call(self.docker.create_network(request)).await?.id)
+    }
+
+    async fn remove_network(&self, id: &str) -> OpResult<()> {
+        self.call(self.docker.remove_network(id)).await
+    }
+
+    async fn list_volumes(&self, filter: &LabelFilter) -> OpResult<Vec<VolumeInfo>> {
+        let options = ListVolumesOptions { filters: label_filters(filter) };
+        let list = self.call(self.docker.list_volumes(Some(options))).await?;
+        Ok(list
+            .volumes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| VolumeInfo { name: v.name, driver: v.driver, labels: v.labels.into_iter().collect() })
+            .collect())
+    }
+
+    async fn inspect_volume(&self, name: &str) -> OpResult<VolumeInfo> {
+        let v = self.call(self.docker.inspect_volume(name)).await?;
+        Ok(VolumeInfo { name: v.name, driver: v.driver, labels: v.labels.into_iter().collect() })
+    }
+
+    async fn create_volume(&self, spec: &VolumeSpec) -> OpResult<()> {
+        let request = VolumeCreateRequest {
+            name: Some(spec.name.clone()),
+            driver: Some(spec.driver.clone()),
+            labels: Some(spec.labels.clone().into_iter().collect()),
+            ..Default::default()
+        };
+        self.call(self.docker.create_volume(request)).await.map(|_| ())
+    }
+
+    async fn remove_volume(&self, name: &str) -> OpResult<()> {
+        self.call(self.docker.remove_volume(name, Some(RemoveVolumeOptions { force: false }))).await
+    }
+
+    async fn inspect_image(&self, name: &str) -> OpResult<ImageInfo> {
+        let image = self.call(self.docker.inspect_image(name)).await?;
+        let config = image.config.unwrap_or_default();
+        Ok(ImageInfo {
+            labels: config.labels.unwrap_or_default().into_iter().collect(),
+            volumes: config.volumes.unwrap_or_default(),
+        })
+    }
+
+    async fn info(&self) -> OpResult<EngineInfo> {
+        let info = self.call(self.docker.info()).await?;
+        Ok(EngineInfo { data_root: info.docker_root_dir })
+    }
+}
