@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::compose::{self, Target};
+use super::prepare::{child_env, find_compose, prepare, read_keychain};
 use super::types::{ComposeInfo, DriftReport, Flavor, ServiceDrift};
-use super::{child_env, connect, prepare, read_keychain, LifecycleError, OpKind, Result, RunOptions};
+use super::{LifecycleError, OpKind, Result, RunOptions};
 use crate::engine::ops::{EngineOps, LabelFilter};
 use crate::engine::EngineError;
 use crate::project::Project;
@@ -34,18 +35,17 @@ struct Running {
 }
 
 /// Per running service: does its container run the current configuration?
-pub async fn drift(project: &Project, profiles: &[String], options: &RunOptions) -> Result<DriftReport> {
+pub async fn drift(
+    project: &Project,
+    engine: &crate::engine::EngineHandle,
+    profiles: &[String],
+    options: &RunOptions,
+) -> Result<DriftReport> {
     let prepared = prepare(project, OpKind::Up, profiles, &[])?;
     let process = options.process();
-    let requested =
-        compose::requested(options.compose.as_deref(), process.get(compose::FLAVOR_ENV).map(String::as_str))?;
+    let primary = find_compose(options, &process).await?;
     let base = super::env::curate(&process, &Default::default());
-    let primary = compose::detect(requested, &base).await?;
-    let (handle, _updates) = connect(project, &prepared.profiles, &options.endpoint).await?;
-    let docker = handle.client().await.ok_or_else(|| EngineError::Unavailable {
-        endpoint: options.endpoint.to_string(),
-        reason: "the connection dropped".into(),
-    })?;
+    let docker = engine.connected().await?;
     let read = read_keychain(project, &prepared.profiles, false).await;
     let (env, masker) = child_env(project, &prepared, &process, read.secrets, true, &mut |_| {})?;
 

@@ -12,40 +12,41 @@ pub mod compose;
 mod drift;
 pub mod env;
 pub mod error;
+mod execute;
 pub mod failure;
 pub mod lock;
+mod outcome;
 pub mod ports;
 pub mod preflight;
+mod prepare;
 pub mod progress;
+mod questions;
 mod tracker;
 pub mod types;
 mod volumes;
+mod wait;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 pub use tokio_util::sync::CancellationToken;
 
-use crate::engine::Endpoint;
-use crate::engine::{
-    EngineConfig, EngineHandle, EngineSnapshot, Health, RunState, ServiceSelection, StoreUpdate,
-};
-use crate::project::{Project, Resolved};
-use crate::secrets::catalog::{self, Catalog};
-use crate::secrets::{Keychain, SecretsError, Sensitive};
+use crate::engine::{Endpoint, EngineHandle};
+use crate::project::Project;
+use crate::secrets::Masker;
 
 pub use drift::drift;
 pub use error::{LifecycleError, Result};
+pub use questions::{preflight, volume_plan};
 pub use types::*;
 
-use crate::secrets::Masker;
-use child::ComposeChild;
-use compose::{Invocation, OpArgs, Target};
 use env::ChildEnv;
 use lock::OperationLock;
-use tracker::{Emitter, Tracker};
+use prepare::{child_env, find_compose, prepare, read_keychain, Prepared};
+use tracker::Emitter;
 
 /// How operations run: which engine, which Compose, how patiently.
 #[derive(Debug, Clone)]
@@ -112,307 +113,6 @@ impl Request {
     }
 }
 
-/// The selection resolved for one operation.
-struct Prepared {
-    op: OpKind,
-    profiles: Vec<String>,
-    resolved: std::sync::Arc<Resolved>,
-    /// The services asked for (or the selection's), in model order.
-    targets: Vec<String>,
-    /// `targets` plus their dependencies (what `up` starts), in model order.
-    involved: Vec<String>,
-    referenced: BTreeSet<String>,
-}
-
-fn prepare(project: &Project, op: OpKind, profiles: &[String], services: &[String]) -> Result<Prepared> {
-    let profiles: Vec<String> = if op == OpKind::Down { project.profile_names() } else { profiles.to_vec() };
-    let resolved = project.resolve(&profiles)?;
-    let model = &resolved.model;
-    if let Some(unknown) = services.iter().find(|s| !model.services.contains_key(*s)) {
-        return Err(LifecycleError::UnknownService {
-            name: unknown.clone(),
-            known: model.services.keys().cloned().collect::<Vec<_>>().join(", "),
-        });
-    }
-    if op == OpKind::Down && !services.is_empty() {
-        return Err(LifecycleError::NoServicesAllowed { operation: op });
-    }
-    let targets: Vec<String> = if services.is_empty() {
-        model.services.values().filter(|s| s.is_active(&profiles)).map(|s| s.name.clone()).collect()
-    } else {
-        model.services.keys().filter(|k| services.contains(k)).cloned().collect()
-    };
-    let mut wanted: BTreeSet<String> = targets.iter().cloned().collect();
-    if matches!(op, OpKind::Up | OpKind::Start | OpKind::Restart) {
-        let mut queue: Vec<String> = targets.clone();
-        while let Some(name) = queue.pop() {
-            for dep in model.services.get(&name).map(|s| s.depends_on.as_slice()).unwrap_or_default() {
-                if model.services.contains_key(&dep.service) && wanted.insert(dep.service.clone()) {
-                    queue.push(dep.service.clone());
-                }
-            }
-        }
-    }
-    let involved = model.services.keys().filter(|k| wanted.contains(*k)).cloned().collect();
-    let referenced = env::referenced(project, &resolved);
-    Ok(Prepared { op, profiles, resolved, targets, involved, referenced })
-}
-
-/// What the keychain gave: the project's secrets (or why not) and, when asked for, the variable catalog.
-struct KeychainRead {
-    secrets: std::result::Result<Vec<(String, Sensitive<String>)>, SecretsError>,
-    catalog: Option<Catalog>,
-}
-
-/// Reads the keychain off the async runtime (its calls block).
-async fn read_keychain(project: &Project, profiles: &[String], with_catalog: bool) -> KeychainRead {
-    let project = project.clone();
-    let profiles = profiles.to_vec();
-    let read = tokio::task::spawn_blocking(move || match Keychain::open(project.root()) {
-        Ok(k) => {
-            let secrets = crate::secrets::child_env_from(&k);
-            let catalog = if with_catalog { catalog::build(&project, &profiles, Ok(&k)).ok() } else { None };
-            KeychainRead { secrets, catalog }
-        }
-        Err(e) => {
-            let catalog = if with_catalog { catalog::build(&project, &profiles, Err(&e)).ok() } else { None };
-            KeychainRead { secrets: Err(e), catalog }
-        }
-    })
-    .await;
-    read.unwrap_or_else(|e| KeychainRead {
-        secrets: Err(SecretsError::Unavailable { detail: format!("the keychain task failed: {e}") }),
-        catalog: None,
-    })
-}
-
-/// Secret variables the project refers to that neither the process environment nor `.env` sets: their value
-/// can only come from the keychain.
-fn keychain_needed(project: &Project, referenced: &BTreeSet<String>) -> Vec<String> {
-    let policy = project.secret_policy();
-    let env = project.environment();
-    referenced
-        .iter()
-        .filter(|n| policy.is_secret(n) && env.lookup(n).is_none_or(|v| v.is_empty()))
-        .cloned()
-        .collect()
-}
-
-/// The child's environment and the masker for everything shown. A keychain that cannot be read is an error
-/// when the operation creates containers or images from the configuration (`strict`: up, build, drift's
-/// hashes) and a variable the project refers to could come from it; else `warn` receives a notice, and the
-/// masker is incomplete (container text in reports is withheld). Keychain items under a reserved name
-/// (`DOCKER_*`, `PATH`…) never reach the child.
-fn child_env(
-    project: &Project,
-    prepared: &Prepared,
-    process: &HashMap<String, String>,
-    secrets: std::result::Result<Vec<(String, Sensitive<String>)>, SecretsError>,
-    strict: bool,
-    warn: &mut dyn FnMut(String),
-) -> Result<(ChildEnv, std::sync::Arc<Masker>)> {
-    let set = crate::secrets::gather::gather_with(project, secrets.as_deref());
-    if let Some(w) = set.too_short_warning() {
-        warn(w);
-    }
-    let masker = std::sync::Arc::new(Masker::from_set(&set));
-    drop(set);
-    let secrets = match secrets {
-        Ok(s) => s,
-        Err(e) => {
-            let needed = keychain_needed(project, &prepared.referenced);
-            if strict && !needed.is_empty() {
-                return Err(LifecycleError::KeychainNeeded { source: Box::new(e), variables: needed });
-            }
-            warn(if needed.is_empty() {
-                format!("The keychain cannot be read, and no variable the project uses needs it: going on without it ({e})")
-            } else {
-                format!("The keychain cannot be read; `{}` does not create containers, so it goes on without it ({e})", prepared.op.as_str())
-            });
-            Vec::new()
-        }
-    };
-    let (secrets, reserved) = crate::secrets::injectable(secrets);
-    if let Some(w) = crate::secrets::reserved_warning(&reserved) {
-        warn(w);
-    }
-    let vars = env::curate(process, &prepared.referenced);
-    Ok((ChildEnv { vars, secrets }, masker))
-}
-
-/// Connects to the engine (the supervisor) for a selection; fails when the engine cannot be reached.
-async fn connect(
-    project: &Project,
-    profiles: &[String],
-    endpoint: &Endpoint,
-) -> Result<(EngineHandle, broadcast::Receiver<StoreUpdate>)> {
-    let selection = ServiceSelection::for_project(project, profiles)?;
-    let (handle, updates) =
-        EngineHandle::spawn(EngineConfig::new(project.name(), selection, endpoint.clone()));
-    handle.first_contact().await?;
-    Ok((handle, updates))
-}
-
-/// What `down --volumes` would delete now, exactly as the Compose that would run it acts (see `volumes.rs`):
-/// the declared volumes of every profile's files by engine name, plus the anonymous volumes of the project's
-/// containers, each with why it is listed.
-pub async fn volume_plan(project: &Project, options: &RunOptions) -> Result<VolumePlan> {
-    let prepared = prepare(project, OpKind::Down, &[], &[])?;
-    let process = options.process();
-    let requested =
-        compose::requested(options.compose.as_deref(), process.get(compose::FLAVOR_ENV).map(String::as_str))?;
-    let info = compose::detect(requested, &env::curate(&process, &BTreeSet::new())).await?;
-    let (handle, _updates) = connect(project, &prepared.profiles, &options.endpoint).await?;
-    let docker = handle.client().await.ok_or_else(|| crate::engine::EngineError::Unavailable {
-        endpoint: options.endpoint.to_string(),
-        reason: "the connection dropped".into(),
-    })?;
-    volumes::compute(&docker, project.name(), info.flavor, &prepared.resolved.model).await
-}
-
-/// The checks `up` runs first, on their own (no lock, nothing started).
-pub async fn preflight(
-    project: &Project,
-    profiles: &[String],
-    services: &[String],
-    options: &RunOptions,
-) -> Result<PreflightReport> {
-    let prepared = prepare(project, OpKind::Up, profiles, services)?;
-    let process = options.process();
-    let requested =
-        compose::requested(options.compose.as_deref(), process.get(compose::FLAVOR_ENV).map(String::as_str))?;
-    let base = env::curate(&process, &BTreeSet::new());
-    let compose = compose::detect(requested, &base).await.map_err(|e| e.to_string());
-    let engine = match connect(project, &prepared.profiles, &options.endpoint).await {
-        Ok((handle, _)) => Ok((handle.client().await, handle)),
-        Err(e) => Err(e.to_string()),
-    };
-    let read = read_keychain(project, &prepared.profiles, true).await;
-    let client = match &engine {
-        Ok((Some(c), _)) => Ok(c.clone()),
-        Ok((None, _)) => Err("the connection dropped".to_string()),
-        Err(e) => Err(e.clone()),
-    };
-    Ok(preflight::check(preflight::Input {
-        project,
-        profiles: &prepared.profiles,
-        resolved: &prepared.resolved,
-        involved: &prepared.involved,
-        explicit: !services.is_empty(),
-        compose,
-        engine: client,
-        endpoint: &options.endpoint,
-        catalog: read.catalog.as_ref(),
-    })
-    .await)
-}
-
-/// How waiting on the engine ended.
-enum WaitEnd {
-    Ready,
-    Failed,
-    TimedOut,
-    Cancelled,
-}
-
-/// Whether every involved service runs (healthy where it has a healthcheck). `Err(())`: one has failed.
-fn readiness(
-    snapshot: &EngineSnapshot,
-    involved: &[String],
-    bad_since: &mut BTreeMap<String, Instant>,
-) -> std::result::Result<bool, ()> {
-    let mut ready = true;
-    for name in involved {
-        let Some(s) = snapshot.services.iter().find(|s| &s.name == name) else {
-            ready = false;
-            continue;
-        };
-        let containers: Vec<_> = s.containers.iter().filter(|c| !c.one_off).collect();
-        if containers.is_empty() {
-            ready = false;
-        }
-        let mut bad = false;
-        for c in containers {
-            match (c.state, c.health) {
-                (RunState::Running, Health::None | Health::Healthy) => {}
-                (RunState::Exited, _) if c.exit_code == Some(0) => {}
-                (RunState::Running, Health::Unhealthy) => return Err(()),
-                (RunState::Exited | RunState::Dead | RunState::Restarting, _) => {
-                    bad = true;
-                    ready = false;
-                }
-                _ => ready = false,
-            }
-        }
-        // An exit may be followed by a restart: a crash only counts once it lasts.
-        if bad {
-            let since = *bad_since.entry(name.clone()).or_insert_with(Instant::now);
-            if since.elapsed() > Duration::from_secs(5) {
-                return Err(());
-            }
-        } else {
-            bad_since.remove(name);
-        }
-    }
-    Ok(ready)
-}
-
-async fn wait_ready(
-    handle: &EngineHandle,
-    updates: &mut broadcast::Receiver<StoreUpdate>,
-    tracker: &mut Tracker,
-    em: &mut Emitter,
-    involved: &[String],
-    deadline: tokio::time::Instant,
-    cancel: &CancellationToken,
-) -> WaitEnd {
-    let mut bad_since = BTreeMap::new();
-    let mut engine_open = true;
-    loop {
-        match readiness(&handle.snapshot(), involved, &mut bad_since) {
-            Ok(true) => return WaitEnd::Ready,
-            Err(()) => return WaitEnd::Failed,
-            Ok(false) => {}
-        }
-        tokio::select! {
-            update = updates.recv(), if engine_open => match update {
-                Ok(u) => if let Some(s) = &u.service { tracker.on_engine(em, s) },
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    for s in &handle.snapshot().services { tracker.on_engine(em, s) }
-                }
-                Err(broadcast::error::RecvError::Closed) => engine_open = false,
-            },
-            _ = tokio::time::sleep_until(deadline) => return WaitEnd::TimedOut,
-            _ = cancel.cancelled() => return WaitEnd::Cancelled,
-            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-        }
-    }
-}
-
-/// Processes the engine updates already queued (the state a moment after Compose returned).
-async fn settle(
-    handle: &EngineHandle,
-    updates: &mut broadcast::Receiver<StoreUpdate>,
-    tracker: &mut Tracker,
-    em: &mut Emitter,
-) {
-    loop {
-        match tokio::time::timeout(Duration::from_millis(300), updates.recv()).await {
-            Ok(Ok(u)) => {
-                if let Some(s) = &u.service {
-                    tracker.on_engine(em, s);
-                }
-            }
-            Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
-                for s in &handle.snapshot().services {
-                    tracker.on_engine(em, s);
-                }
-            }
-            Ok(Err(broadcast::error::RecvError::Closed)) | Err(_) => return,
-        }
-    }
-}
-
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
@@ -421,11 +121,13 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// Runs one operation to its end. Progress goes to `events` (ignored when nobody listens); cancelling
-/// `cancel` stops Compose cleanly. `Err` means the operation could not run (busy, preflight blocked,
-/// keychain locked, no Compose…); a Compose run that fails is an `Ok` result with outcome `failed`.
+/// Runs one operation to its end on the engine `engine` follows (the supervisor the caller lends). Progress
+/// goes to `events` (ignored when nobody listens); cancelling `cancel` stops Compose cleanly. `Err` means the
+/// operation could not run (busy, preflight blocked, keychain locked, no Compose…); a Compose run that fails
+/// is an `Ok` result with outcome `failed`.
 pub async fn run(
     project: &Project,
+    engine: &EngineHandle,
     request: Request,
     options: &RunOptions,
     events: mpsc::UnboundedSender<LifecycleEvent>,
@@ -436,294 +138,157 @@ pub async fn run(
     let mut em = Emitter::new(events, op, started);
     let prepared = prepare(project, op, &request.profiles, &request.services)?;
     let process = options.process();
-    let requested =
-        compose::requested(options.compose.as_deref(), process.get(compose::FLAVOR_ENV).map(String::as_str))?;
-    let info = compose::detect(requested, &env::curate(&process, &BTreeSet::new())).await?;
-
+    let info = find_compose(options, &process).await?;
     let lock_dir = match &options.lock_dir {
         Some(dir) => dir.clone(),
         None => lock::default_dir(&process)?,
     };
     let mut lock = OperationLock::acquire(&lock_dir, project.root(), project.name(), op.as_str())?;
+    announce(&mut em, project, &prepared, &info);
 
-    let selection =
-        if prepared.profiles.is_empty() { "no profile".to_string() } else { prepared.profiles.join("+") };
-    em.event(
-        EventKind::Started,
-        EventSource::Dockmaster,
-        format!(
-            "{} {} ({}) with Compose {} {} (`{}`, {})",
-            op.as_str(),
-            project.name(),
-            selection,
-            info.flavor,
-            info.version,
-            info.command.join(" "),
-            info.chosen_by
-        ),
-    )
-    .send();
-
-    let (handle, mut updates) = connect(project, &prepared.profiles, &options.endpoint).await?;
-    let with_catalog = op == OpKind::Up && request.preflight;
-    let read = read_keychain(project, &prepared.profiles, with_catalog).await;
-    let mut notices: Vec<String> = Vec::new();
-    let strict = matches!(op, OpKind::Up | OpKind::Build | OpKind::Pull);
-    let (child_env, masker) =
-        child_env(project, &prepared, &process, read.secrets, strict, &mut |w| notices.push(w))?;
+    let mut updates = engine.subscribe();
+    let docker = engine.connected().await?;
+    let (child_env, masker, keychain_warned, catalog) =
+        secrets_for_child(project, &prepared, &request, &process, &mut em).await?;
     // The supervisor masks probe output and container errors with the operation's secrets from now on.
-    handle.set_masker(masker.clone());
-    let notices_keychain = notices.clone();
-    for n in notices {
-        em.event(EventKind::Warning, EventSource::Dockmaster, n).send();
-    }
-    let client = handle.client().await;
-
-    let mut preflight_report = None;
-    if with_catalog {
-        let report = preflight::check(preflight::Input {
-            project,
-            profiles: &prepared.profiles,
-            resolved: &prepared.resolved,
-            involved: &prepared.involved,
-            explicit: !request.services.is_empty(),
-            compose: Ok(info.clone()),
-            engine: client.clone().ok_or_else(|| "the connection dropped".to_string()),
-            endpoint: &options.endpoint,
-            catalog: read.catalog.as_ref(),
-        })
-        .await;
-        em.event(
-            EventKind::Preflight,
-            EventSource::Dockmaster,
-            format!(
-                "preflight: {} checked, {}, {}",
-                plural(report.services.len(), "service"),
-                plural(report.problems.len(), "blocking problem"),
-                plural(report.warnings.len(), "warning")
-            ),
-        )
-        .send();
-        let warned_keychain = !notices_keychain.is_empty();
-        for w in report
-            .warnings
-            .iter()
-            .filter(|w| !(warned_keychain && w.code == PreflightCode::KeychainUnavailable))
-        {
-            em.event(EventKind::Warning, EventSource::Dockmaster, format!("{} {}", w.message, w.fix))
-                .service(w.service.as_deref())
-                .send();
-        }
-        if !report.ok {
-            return Err(LifecycleError::PreflightBlocked(Box::new(report)));
-        }
-        preflight_report = Some(report);
-    }
-
-    // `down --volumes`: what Compose would delete now (under the lock) must be exactly what was confirmed.
-    let mut planned_volumes: Vec<String> = Vec::new();
-    if op == OpKind::Down && request.volumes {
-        let docker = client.clone().ok_or_else(|| crate::engine::EngineError::Unavailable {
-            endpoint: options.endpoint.to_string(),
-            reason: "the connection dropped".into(),
-        })?;
-        let plan = volumes::compute(&docker, project.name(), info.flavor, &prepared.resolved.model).await?;
-        let confirmed: BTreeSet<String> = request.confirmed_volumes.iter().cloned().collect();
-        if confirmed != plan.volumes.iter().cloned().collect::<BTreeSet<String>>() {
-            let shown = (!confirmed.is_empty()).then(|| confirmed.into_iter().collect());
-            return Err(LifecycleError::confirm_volumes(plan, shown));
-        }
-        planned_volumes = plan.volumes;
-    }
-
-    // Compose itself.
-    let wait = op == OpKind::Up && request.wait;
-    let timeout_s = u32::try_from(request.timeout.as_secs()).unwrap_or(u32::MAX).max(1);
-    let deadline = wait.then(|| tokio::time::Instant::from_std(started) + request.timeout);
-    let remaining_s = deadline.map(|d| {
-        let left = d.saturating_duration_since(tokio::time::Instant::now()).as_millis().div_ceil(1000);
-        u32::try_from(left).unwrap_or(u32::MAX).max(1)
-    });
-    let services: Vec<String> = request.services.clone();
-    let args = OpArgs { services: &services, wait_timeout_s: remaining_s, volumes: request.volumes };
-    let target = Target {
-        files: &prepared.resolved.files,
-        project_dir: project.root(),
-        project_name: project.name(),
-        profiles: &prepared.profiles,
-    };
-    let invocation: Invocation =
-        compose::invocation(&info, &target, compose::subcommand(info.flavor, op, &args));
-    let mut tracker =
-        Tracker::new(op, info.flavor, project.name(), &prepared.resolved.model, &prepared.involved);
-    tracker.seed(&handle.snapshot());
-
-    // Compose inherits the lock: it stays held while Compose lives, even if this process is killed.
-    let (mut child, mut lines) = ComposeChild::spawn(&invocation, &child_env, Some(&mut lock))?;
-    drop(child_env); // the secrets are in the child's environment now; zeroise our copy
-    em.event(
-        EventKind::Output,
-        EventSource::Dockmaster,
-        format!("$ {} (PID {})", invocation.display(), child.pid().unwrap_or_default()),
-    )
-    .send();
-
-    // v2 gets `--wait-timeout`: give it a moment past that to say so itself before it is stopped.
-    let compose_deadline = deadline.map(|d| match info.flavor {
-        Flavor::V2 => d + Duration::from_secs(10),
-        Flavor::V1 => d,
-    });
-    let far = tokio::time::Instant::now() + Duration::from_secs(60 * 60 * 24 * 365);
-    let sleep = tokio::time::sleep_until(compose_deadline.unwrap_or(far));
-    tokio::pin!(sleep);
-    let (mut cancelled, mut timed_out) = (false, false);
-    let mut lines_open = true;
-    let mut engine_open = true;
-    let exit = loop {
-        tokio::select! {
-            line = lines.recv(), if lines_open => match line {
-                Some((_, l)) => tracker.on_line(&mut em, &masker, &l),
-                None => lines_open = false,
-            },
-            status = child.wait() => break status.ok(),
-            _ = cancel.cancelled() => {
-                cancelled = true;
-                em.event(EventKind::Warning, EventSource::Dockmaster, "cancelled: stopping Compose (SIGTERM, then SIGKILL)").send();
-                break child.terminate(options.kill_grace).await;
-            }
-            _ = &mut sleep, if compose_deadline.is_some() => {
-                timed_out = true;
-                em.event(EventKind::Warning, EventSource::Dockmaster, format!("not done after {timeout_s} s: stopping Compose")).send();
-                break child.terminate(options.kill_grace).await;
-            }
-            update = updates.recv(), if engine_open => match update {
-                Ok(u) => if let Some(s) = &u.service { tracker.on_engine(&mut em, s) },
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    for s in &handle.snapshot().services { tracker.on_engine(&mut em, s) }
-                }
-                Err(broadcast::error::RecvError::Closed) => engine_open = false,
-            },
-        }
-    };
-    // The rest of its output (the streams close once the whole group is gone).
-    while let Ok(Some((_, l))) = tokio::time::timeout(Duration::from_millis(500), lines.recv()).await {
-        tracker.on_line(&mut em, &masker, &l);
-    }
-    let exit_code = exit.and_then(|s| s.code());
-    let success = exit.is_some_and(|s| s.success());
-
-    let mut outcome = if cancelled {
-        Outcome::Cancelled
-    } else if timed_out {
-        Outcome::TimedOut
-    } else if !success {
-        if tracker.other_lines.iter().any(|l| l.contains("not healthy after")) {
-            Outcome::TimedOut
-        } else {
-            Outcome::Failed
-        }
-    } else {
-        Outcome::Succeeded
-    };
-    if outcome == Outcome::Succeeded && wait {
-        // v2 waited itself: the engine's events only need to catch up.
-        let slack = if info.flavor == Flavor::V2 { Duration::from_secs(5) } else { Duration::ZERO };
-        let until = deadline.unwrap_or(far) + slack;
-        outcome = match wait_ready(
-            &handle,
-            &mut updates,
-            &mut tracker,
-            &mut em,
-            &prepared.involved,
-            until,
-            &cancel,
-        )
-        .await
-        {
-            WaitEnd::Ready => Outcome::Succeeded,
-            WaitEnd::Failed => Outcome::Failed,
-            WaitEnd::TimedOut => Outcome::TimedOut,
-            WaitEnd::Cancelled => Outcome::Cancelled,
-        };
-    }
-    settle(&handle, &mut updates, &mut tracker, &mut em).await;
-    let snapshot = handle.snapshot();
-
-    let failure = if matches!(outcome, Outcome::Failed | Outcome::TimedOut) {
-        let evidence = failure::Evidence {
-            outcome,
-            compose_text: &tracker.other_lines,
-            exit_code,
-            timeout_s,
-            involved: &prepared.involved,
-            snapshot: &snapshot,
-            tracker: &tracker,
-        };
-        Some(failure::diagnose(evidence, client.as_ref(), &masker).await)
+    engine.set_masker(masker.clone());
+    let preflight = if op == OpKind::Up && request.preflight {
+        let input = Checked { info: &info, docker: &docker, catalog: catalog.as_ref(), keychain_warned };
+        Some(preflight_gate(project, &prepared, &request, options, input, &mut em).await?)
     } else {
         None
     };
+    let planned_volumes = confirm_volumes(project, &prepared, &request, &info, &docker).await?;
 
-    let mut removed_volumes = Vec::new();
-    if !planned_volumes.is_empty() {
-        if let Some(docker) = handle.client().await {
-            if let Ok(left) = volumes::engine_volumes(&docker).await {
-                let left: BTreeSet<String> = left.into_iter().map(|v| v.name).collect();
-                removed_volumes = planned_volumes.iter().filter(|v| !left.contains(*v)).cloned().collect();
-            }
-        }
-    }
-
-    let shown: Vec<String> = if op == OpKind::Down {
-        snapshot
-            .services
-            .iter()
-            .filter(|s| tracker.phase(&s.name).is_some())
-            .map(|s| s.name.clone())
-            .collect()
-    } else {
-        prepared.involved.clone()
-    };
-    let states: Vec<ServiceOutcome> = shown
-        .iter()
-        .map(|name| {
-            let s = snapshot.services.iter().find(|s| &s.name == name);
-            ServiceOutcome {
-                name: name.clone(),
-                phase: tracker.phase(name),
-                state: s.map_or(RunState::NotCreated, |s| s.state),
-                health: s.map_or(Health::None, |s| s.health),
-            }
-        })
-        .collect();
-    let duration_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
-    let summary = match outcome {
-        Outcome::Succeeded => {
-            format!("{} succeeded in {:.1} s", op.as_str(), f64::from(duration_ms) / 1000.0)
-        }
-        Outcome::Failed => format!(
-            "{} failed{}",
-            op.as_str(),
-            failure.as_ref().and_then(|f| f.service.as_ref()).map(|s| format!(": {s}")).unwrap_or_default()
-        ),
-        Outcome::TimedOut => format!("{} timed out after {timeout_s} s", op.as_str()),
-        Outcome::Cancelled => format!("{} cancelled; Compose was stopped", op.as_str()),
-    };
-    em.event(EventKind::Finished, EventSource::Dockmaster, summary).send();
-    Ok(OperationResult {
-        operation: op,
-        project: project.name().to_string(),
-        profiles: prepared.profiles.clone(),
-        services: prepared.targets.clone(),
-        compose: info,
-        outcome,
-        exit_code,
-        duration_ms,
-        states,
-        failure,
-        removed_volumes,
-        preflight: preflight_report,
+    let ran = execute::compose(execute::Run {
+        project,
+        engine,
+        updates: &mut updates,
+        prepared: &prepared,
+        request: &request,
+        info: &info,
+        env: child_env,
+        lock: &mut lock,
+        masker: &masker,
+        options,
+        started,
+        cancel: &cancel,
+        em: &mut em,
     })
+    .await?;
+    let ctx =
+        outcome::Context { project, engine, prepared: &prepared, info, docker: &docker, masker: &masker };
+    Ok(outcome::finish(ctx, ran, updates, planned_volumes, preflight, &cancel, &mut em).await)
+}
+
+/// The first event: what runs, on what, with which Compose.
+fn announce(em: &mut Emitter, project: &Project, prepared: &Prepared, info: &ComposeInfo) {
+    let selection =
+        if prepared.profiles.is_empty() { "no profile".to_string() } else { prepared.profiles.join("+") };
+    let text = format!(
+        "{} {} ({}) with Compose {} {} (`{}`, {})",
+        prepared.op.as_str(),
+        project.name(),
+        selection,
+        info.flavor,
+        info.version,
+        info.command.join(" "),
+        info.chosen_by
+    );
+    em.event(EventKind::Started, EventSource::Dockmaster, text).send();
+}
+
+/// The keychain read once: the child's environment, the masker, whether a keychain notice was given, and the
+/// variable catalog (for `up`'s preflight). Notices become warning events.
+async fn secrets_for_child(
+    project: &Project,
+    prepared: &Prepared,
+    request: &Request,
+    process: &HashMap<String, String>,
+    em: &mut Emitter,
+) -> Result<(ChildEnv, Arc<Masker>, bool, Option<crate::secrets::Catalog>)> {
+    let with_catalog = prepared.op == OpKind::Up && request.preflight;
+    let read = read_keychain(project, &prepared.profiles, with_catalog).await;
+    let mut notices: Vec<String> = Vec::new();
+    let strict = matches!(prepared.op, OpKind::Up | OpKind::Build | OpKind::Pull);
+    let (env, masker) =
+        child_env(project, prepared, process, read.secrets, strict, &mut |w| notices.push(w))?;
+    let warned = !notices.is_empty();
+    for n in notices {
+        em.event(EventKind::Warning, EventSource::Dockmaster, n).send();
+    }
+    Ok((env, masker, warned, read.catalog))
+}
+
+/// What the preflight gate reads besides the selection.
+struct Checked<'a> {
+    info: &'a ComposeInfo,
+    docker: &'a crate::engine::DockerEngine,
+    catalog: Option<&'a crate::secrets::Catalog>,
+    /// A keychain notice was given already (the preflight's own is not repeated).
+    keychain_warned: bool,
+}
+
+/// `up`'s preflight: its warnings become events; a blocking problem refuses the start.
+async fn preflight_gate(
+    project: &Project,
+    prepared: &Prepared,
+    request: &Request,
+    options: &RunOptions,
+    checked: Checked<'_>,
+    em: &mut Emitter,
+) -> Result<PreflightReport> {
+    let report = preflight::check(preflight::Input {
+        project,
+        profiles: &prepared.profiles,
+        resolved: &prepared.resolved,
+        involved: &prepared.involved,
+        explicit: !request.services.is_empty(),
+        compose: Ok(checked.info.clone()),
+        engine: Ok(checked.docker.clone()),
+        endpoint: &options.endpoint,
+        catalog: checked.catalog,
+    })
+    .await;
+    let text = format!(
+        "preflight: {} checked, {}, {}",
+        plural(report.services.len(), "service"),
+        plural(report.problems.len(), "blocking problem"),
+        plural(report.warnings.len(), "warning")
+    );
+    em.event(EventKind::Preflight, EventSource::Dockmaster, text).send();
+    let repeated =
+        |w: &&PreflightIssue| checked.keychain_warned && w.code == PreflightCode::KeychainUnavailable;
+    for w in report.warnings.iter().filter(|w| !repeated(w)) {
+        em.event(EventKind::Warning, EventSource::Dockmaster, format!("{} {}", w.message, w.fix))
+            .service(w.service.as_deref())
+            .send();
+    }
+    if !report.ok {
+        return Err(LifecycleError::PreflightBlocked(Box::new(report)));
+    }
+    Ok(report)
+}
+
+/// `down --volumes`: what Compose would delete now (under the lock) must be exactly what was confirmed.
+/// Returns that list (empty for any other operation).
+async fn confirm_volumes(
+    project: &Project,
+    prepared: &Prepared,
+    request: &Request,
+    info: &ComposeInfo,
+    docker: &crate::engine::DockerEngine,
+) -> Result<Vec<String>> {
+    if prepared.op != OpKind::Down || !request.volumes {
+        return Ok(Vec::new());
+    }
+    let plan = volumes::compute(docker, project.name(), info.flavor, &prepared.resolved.model).await?;
+    let confirmed: BTreeSet<String> = request.confirmed_volumes.iter().cloned().collect();
+    if confirmed != plan.volumes.iter().cloned().collect::<BTreeSet<String>>() {
+        let shown = (!confirmed.is_empty()).then(|| confirmed.into_iter().collect());
+        return Err(LifecycleError::confirm_volumes(plan, shown));
+    }
+    Ok(plan.volumes)
 }
 
 #[cfg(test)]
@@ -733,12 +298,18 @@ mod tests {
 
     /// The app spawns these futures on its runtime: they must be `Send`.
     #[allow(dead_code)]
-    fn futures_are_send(project: &Project, options: &RunOptions, tx: mpsc::UnboundedSender<LifecycleEvent>) {
+    fn futures_are_send(
+        project: &Project,
+        engine: &EngineHandle,
+        options: &RunOptions,
+        tx: mpsc::UnboundedSender<LifecycleEvent>,
+    ) {
         fn send<T: Send>(_: &T) {}
-        send(&run(project, Request::new(OpKind::Up, Vec::new()), options, tx, CancellationToken::new()));
-        send(&preflight(project, &[], &[], options));
-        send(&drift(project, &[], options));
-        send(&volume_plan(project, options));
+        let request = Request::new(OpKind::Up, Vec::new());
+        send(&run(project, engine, request, options, tx, CancellationToken::new()));
+        send(&preflight(project, engine, &[], &[], options));
+        send(&drift(project, engine, &[], options));
+        send(&volume_plan(project, engine, options));
     }
 
     #[test]

@@ -101,7 +101,8 @@ impl Session {
             }
         });
         let project = self.project();
-        let result = lifecycle::run(&project, core, &options, tx, running.cancel.clone()).await;
+        let engine = self.engine().await?;
+        let result = lifecycle::run(&project, &engine, core, &options, tx, running.cancel.clone()).await;
         // Every event is on its way before the result is: the sender was dropped with the run.
         let _ = forward.await;
         Ok(result?)
@@ -117,13 +118,15 @@ impl Session {
     ) -> Result<PreflightReport, ErrorReport> {
         let profiles = self.profiles(profiles)?;
         let options = self.run_options(compose, 0)?;
-        Ok(lifecycle::preflight(&self.project(), &profiles, services, &options).await?)
+        let engine = self.engine().await?;
+        Ok(lifecycle::preflight(&self.project(), &engine, &profiles, services, &options).await?)
     }
 
     /// What `down --volumes` would delete now, each volume with why (confirm exactly this list).
     pub async fn volume_plan(&self, compose: Option<String>) -> Result<VolumePlan, ErrorReport> {
         let options = self.run_options(compose, 0)?;
-        Ok(lifecycle::volume_plan(&self.project(), &options).await?)
+        let engine = self.engine().await?;
+        Ok(lifecycle::volume_plan(&self.project(), &engine, &options).await?)
     }
 
     /// Which running services of the selection run an older configuration (the next `up` recreates them).
@@ -134,6 +137,7 @@ impl Session {
     ) -> Result<DriftReport, ErrorReport> {
         let profiles = self.profiles(profiles)?;
         let options = self.run_options(compose, 0)?;
-        Ok(lifecycle::drift(&self.project(), &profiles, &options).await?)
+        let engine = self.engine().await?;
+        Ok(lifecycle::drift(&self.project(), &engine, &profiles, &options).await?)
     }
 }
