@@ -1,5 +1,6 @@
 //! `dockmaster`: the command-line face of Dockmaster's core (human tables, or `--json` for scripts).
 
+mod demo_cmd;
 mod engine_status;
 mod env_cmd;
 mod exec;
@@ -80,6 +81,11 @@ enum Command {
         #[command(subcommand)]
         action: region_cmd::RegionCommand,
     },
+    /// The demo project: `init [DIR]` copies it, `image` builds its image locally (no project needed).
+    Demo {
+        #[command(subcommand)]
+        action: demo_cmd::DemoCommand,
+    },
 }
 
 /// Exit statuses scripts can rely on.
@@ -128,6 +134,10 @@ fn print_json(value: &impl Serialize) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.global.json;
+    let command = match cli.command {
+        Command::Demo { action } => return demo_cmd::run(action, json),
+        other => other,
+    };
     let project = match Project::open(OpenOptions {
         dir: cli.global.project.clone(),
         files: cli.global.files.clone(),
@@ -137,7 +147,8 @@ fn main() -> ExitCode {
         Ok(p) => p,
         Err(e) => return core_error(json, &e),
     };
-    match cli.command {
+    match command {
+        Command::Demo { action } => demo_cmd::run(action, json),
         Command::Profiles => {
             let overview = project.overview();
             if json {
