@@ -98,6 +98,13 @@ pub enum AppError {
     // Compose could not be started, or the operation lock could not be taken.
     #[error("{0}")]
     OperationFailed(String),
+    // The demo project could not be copied into the app's data folder (nothing was left half-copied).
+    #[error("{0}")]
+    DemoCopyFailed(String),
+    // The demo's image could not be built (no static busybox: the message names the package; the engine
+    // refused the import).
+    #[error("{0}")]
+    DemoImageFailed(String),
     // A link the window asked to open is not an http(s) link to this machine (or no browser started).
     #[error("{0}")]
     LinkRefused(String),

@@ -8,6 +8,7 @@ import type { StatsUpdate, StoreUpdate } from "./bindings";
 import type { ExportReport, LogBatch, LogFilter, LogFollowInfo } from "./bindings";
 import type { AppliedRegion, ApplyEvent, RegionInfo, RegionPlan, RegionRequest, RegionValidation, RemoveReport } from "./bindings";
 import type { DriftReport, LifecycleEvent, LifecycleRequest, OperationResult, PreflightReport, VolumePlan } from "./bindings";
+import type { DemoCopy, DemoImageEvent, DemoImageReport } from "./bindings";
 import {
   commands,
   type AppError,
@@ -71,6 +72,8 @@ const APP_ERROR_CODES: ReadonlySet<string> = new Set<AppError["code"]>([
   "OPERATION_INVALID",
   "OPERATION_FAILED",
   "LINK_REFUSED",
+  "DEMO_COPY_FAILED",
+  "DEMO_IMAGE_FAILED",
 ]);
 
 /** Whatever a command rejected with, as a `UiError`. The generated wrapper types any non-`Error` rejection
@@ -184,6 +187,12 @@ export interface Backend {
   lifecycleVolumePlan(dir: string): Promise<VolumePlan>;
   /** Which running services run an older configuration than the files say (needs recreate). */
   lifecycleDrift(dir: string, profiles: string[]): Promise<DriftReport>;
+  /** Copies the demo project into the app's data folder, unless a copy is there already (then left as it is);
+   * resolves to the folder to open. */
+  demoInstall(): Promise<DemoCopy>;
+  /** Makes sure the demo's image exists on the engine, building it locally when missing (never pulled), pushing
+   * each step to `onProgress`. */
+  demoImage(onProgress: (event: DemoImageEvent) => void): Promise<DemoImageReport>;
 }
 
 export const tauriBackend: Backend = {
@@ -247,6 +256,8 @@ export const tauriBackend: Backend = {
   lifecyclePreflight: (dir, profiles, services) => unwrap(commands.lifecyclePreflight(dir, profiles, services)),
   lifecycleVolumePlan: (dir) => unwrap(commands.lifecycleVolumePlan(dir)),
   lifecycleDrift: (dir, profiles) => unwrap(commands.lifecycleDrift(dir, profiles)),
+  demoInstall: () => unwrap(commands.demoInstall()),
+  demoImage: (onProgress) => unwrap(commands.demoImage(new Channel<DemoImageEvent>(onProgress))),
   async pickProjectFolder() {
     try {
       const picked = await openDialog({ directory: true, multiple: false, title: "Open a Compose project folder" });
@@ -328,6 +339,10 @@ export function errorTitle(code: ErrorCode): string {
       return "Compose could not be started";
     case "LINK_REFUSED":
       return "The link was not opened";
+    case "DEMO_COPY_FAILED":
+      return "The demo project could not be copied";
+    case "DEMO_IMAGE_FAILED":
+      return "The demo's image could not be built";
     case "IPC":
       return "Dockmaster's backend did not answer";
   }

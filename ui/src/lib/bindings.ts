@@ -138,10 +138,17 @@ export const commands = {
 	lifecycleVolumePlan: (dir: string) => typedError<VolumePlan, AppError>(__TAURI_INVOKE("lifecycle_volume_plan", { dir })),
 	/**  Which running services of the selection run an older configuration (the next `up` recreates them). */
 	lifecycleDrift: (dir: string, profiles: string[]) => typedError<DriftReport, AppError>(__TAURI_INVOKE("lifecycle_drift", { dir, profiles })),
+	/**  Copies the demo into the app's data folder unless a copy is there; resolves to the folder to open. */
+	demoInstall: () => typedError<DemoCopy, AppError>(__TAURI_INVOKE("demo_install")),
+	/**
+	 *  Makes sure the demo's image exists on the engine (built from the local static busybox when missing; never
+	 *  pulled), pushing each step to `on_progress`.
+	 */
+	demoImage: (onProgress: Channel<DemoImageEvent>) => typedError<DemoImageReport, AppError>(__TAURI_INVOKE("demo_image", { onProgress })),
 };
 
 /* Types */
-export type AppError = { code: "PROJECT_NOT_FOUND"; message: string } | { code: "FILE_UNREADABLE"; message: string } | { code: "COMPOSE_INVALID"; message: string } | { code: "INVALID_TEMPLATE"; message: string } | { code: "DESCRIPTOR_INVALID"; message: string } | { code: "ENV_FILE_INVALID"; message: string } | { code: "SETTINGS"; message: string } | { code: "KEYCHAIN_UNAVAILABLE"; message: string } | { code: "KEYCHAIN_LOCKED"; message: string } | { code: "VALUE_INVALID"; message: string } | { code: "ENV_CONFLICT"; message: string } | { code: "ENV_FILE_WRITE"; message: string } | { code: "LOG_REQUEST_INVALID"; message: string } | { code: "LOG_EXPORT_FAILED"; message: string } | { code: "REGION_INVALID"; message: string } | { code: "REGION_TEMPLATE"; message: string } | { code: "REGION_PREFLIGHT"; message: string } | { code: "REGION_CONFLICT"; message: string } | { code: "REGION_NO_FREE_PORT"; message: string } | { code: "REGION_NO_FREE_SUBNET"; message: string } | { code: "REGION_NOT_FOUND"; message: string } | { code: "REGION_CONFIRM_VOLUMES"; message: string } | { code: "REGION_APPLY_FAILED"; message: string } | { code: "REGION_APPLY_CANCELLED"; message: string } | { code: "REGION_ENGINE"; message: string } | { code: "REGION_BUSY"; message: string } | { code: "ENGINE_UNAVAILABLE"; message: string } | { code: "OPERATION_BUSY"; message: string } | { code: "PREFLIGHT_BLOCKED"; message: string } | { code: "VOLUMES_UNCONFIRMED"; message: string } | { code: "COMPOSE_MISSING"; message: string } | { code: "OPERATION_INVALID"; message: string } | { code: "OPERATION_FAILED"; message: string } | { code: "LINK_REFUSED"; message: string };
+export type AppError = { code: "PROJECT_NOT_FOUND"; message: string } | { code: "FILE_UNREADABLE"; message: string } | { code: "COMPOSE_INVALID"; message: string } | { code: "INVALID_TEMPLATE"; message: string } | { code: "DESCRIPTOR_INVALID"; message: string } | { code: "ENV_FILE_INVALID"; message: string } | { code: "SETTINGS"; message: string } | { code: "KEYCHAIN_UNAVAILABLE"; message: string } | { code: "KEYCHAIN_LOCKED"; message: string } | { code: "VALUE_INVALID"; message: string } | { code: "ENV_CONFLICT"; message: string } | { code: "ENV_FILE_WRITE"; message: string } | { code: "LOG_REQUEST_INVALID"; message: string } | { code: "LOG_EXPORT_FAILED"; message: string } | { code: "REGION_INVALID"; message: string } | { code: "REGION_TEMPLATE"; message: string } | { code: "REGION_PREFLIGHT"; message: string } | { code: "REGION_CONFLICT"; message: string } | { code: "REGION_NO_FREE_PORT"; message: string } | { code: "REGION_NO_FREE_SUBNET"; message: string } | { code: "REGION_NOT_FOUND"; message: string } | { code: "REGION_CONFIRM_VOLUMES"; message: string } | { code: "REGION_APPLY_FAILED"; message: string } | { code: "REGION_APPLY_CANCELLED"; message: string } | { code: "REGION_ENGINE"; message: string } | { code: "REGION_BUSY"; message: string } | { code: "ENGINE_UNAVAILABLE"; message: string } | { code: "OPERATION_BUSY"; message: string } | { code: "PREFLIGHT_BLOCKED"; message: string } | { code: "VOLUMES_UNCONFIRMED"; message: string } | { code: "COMPOSE_MISSING"; message: string } | { code: "OPERATION_INVALID"; message: string } | { code: "OPERATION_FAILED"; message: string } | { code: "DEMO_COPY_FAILED"; message: string } | { code: "DEMO_IMAGE_FAILED"; message: string } | { code: "LINK_REFUSED"; message: string };
 
 /**  A region that is up and healthy. */
 export type AppliedRegion = {
@@ -274,6 +281,35 @@ export type ContainerUsage = {
 	memoryBytes: number | null,
 	/**  The container's memory limit in bytes (the host's memory when it has none). */
 	memoryLimitBytes: number | null,
+};
+
+/**  Where the demo is, and whether this call copied it. */
+export type DemoCopy = {
+	/**  The project folder to open. */
+	dir: string,
+	/**  True when the files were copied now; false when a copy was already there (left untouched). */
+	created: boolean,
+};
+
+/**  Progress of [`ensure_image`], in order; `Building` … `Tagged` only when the image is built. */
+export type DemoImageEvent = 
+/**  Asking the engine whether the image is there and current. */
+{ kind: "checking"; image: string } | 
+/**  The image is built now: why (`missing`, …) and from which busybox. */
+{ kind: "building"; image: string; reason: string; busybox: string } | 
+/**  The root file system archive is ready (bytes). */
+{ kind: "archived"; bytes: number } | 
+/**  `sent` of the archive's `total` bytes have been handed to the engine. */
+{ kind: "importing"; sent: number; total: number } | 
+/**  Imported, tagged and checked. */
+{ kind: "tagged"; image: string; id: string };
+
+/**  The image is ready. */
+export type DemoImageReport = {
+	image: string,
+	id: string,
+	outcome: ImageOutcome,
+	elapsedMs: number,
 };
 
 export type DependencyView = {
@@ -444,6 +480,12 @@ export type HostUsage = {
 	diskUsedBytes: number | null,
 	diskTotalBytes: number | null,
 };
+
+export type ImageOutcome = 
+/**  The image was there and current: nothing was done. */
+"present" | 
+/**  The image was built now. */
+"built";
 
 /**  What `import` did. */
 export type ImportReport = {
