@@ -1,5 +1,5 @@
 # Developer tasks. `scripts/test.sh` runs everything CI runs; these targets are the pieces.
-.PHONY: setup ui fmt lint test test-rust test-ui e2e gen run cli
+.PHONY: setup ui fmt lint test test-rust test-ui e2e gen run cli package test-package
 
 setup:
 	bash scripts/setup.sh
@@ -37,3 +37,10 @@ run:
 
 cli:
 	cargo build -p dockmaster-cli --locked
+
+# The .deb and .rpm (one release build; paths printed last), and their install/launch/remove test.
+package:
+	bash scripts/package.sh
+
+test-package:
+	bash tests/package/run.sh

@@ -23,6 +23,8 @@ APT_PACKAGES=(
   iproute2 procps psmisc jq
   # TLS engine test (certificates)
   openssl
+  # package test: the .rpm's contents, the desktop entry
+  rpm desktop-file-utils
 )
 
 missing=()

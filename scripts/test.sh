@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Dockmaster test: format and lint, UI type checks and component tests, Rust unit and integration
 # tests (including differential tests against real Compose v1 and v2), the demo stack on a real engine with
-# both Compose versions, stale-bindings check, and the real-window end-to-end tests under Xvfb.
+# both Compose versions, stale-bindings check, the real-window end-to-end tests under Xvfb, one release build with
+# the .deb and .rpm packages, and the package test (install, drive the installed app, remove).
 # Installs whatever is missing first (scripts/setup.sh), so it works on a fresh Debian/Ubuntu machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,5 +41,11 @@ bash demo/verify.sh v2 v1
 step "real-window end-to-end tests"
 cargo build -p dockmaster-app --locked
 bash tests/e2e/run.sh
+
+step "release build and packages (target/release is shared with the package test and the benchmarks)"
+bash scripts/package.sh
+
+step "package test: install the .deb, check it, open the demo in the installed app, remove it"
+bash tests/package/run.sh
 
 step "all tests passed"

@@ -2,6 +2,7 @@
 //! window, settings and IPC concerns.
 
 mod commands;
+mod demo_commands;
 mod engine_commands;
 mod env_commands;
 mod error;
@@ -56,6 +57,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             lifecycle_commands::lifecycle_preflight,
             lifecycle_commands::lifecycle_volume_plan,
             lifecycle_commands::lifecycle_drift,
+            demo_commands::demo_install,
+            demo_commands::demo_image,
         ])
 }
 

@@ -34,7 +34,8 @@ pub fn exit_status(code: ErrorCode) -> u8 {
     use ErrorCode::*;
     match code {
         UnknownProfile | UnknownService | NoServicesAllowed | VolumesUnconfirmed | ComposeFlavorInvalid
-        | LogTimeInvalid | LogPatternInvalid | RegionInvalid | RegionOptionsInvalid | Usage => status::USAGE,
+        | DemoFolderTaken | LogTimeInvalid | LogPatternInvalid | RegionInvalid | RegionOptionsInvalid
+        | Usage => status::USAGE,
         ProjectNotFound | FileUnreadable | ComposeInvalid | InvalidTemplate | DescriptorInvalid
         | EnvFileInvalid => status::PROJECT,
         EngineEndpointInvalid
@@ -60,6 +61,7 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         | EnvFileSymlink
         | InputUnreadable
         | SettingsFailed
+        | BusyboxMissing
         | Internal => status::UNAVAILABLE,
         OperationBusy => status::BUSY,
         PreflightBlocked | RegionPreflight => status::PREFLIGHT_BLOCKED,
@@ -68,9 +70,8 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         // As a shell does for a command it cannot run.
         ExecFailed => 127,
         ComposeSpawnFailed | OperationLockFailed | RegionTemplate | RegionConflict | RegionNoFreePort
-        | RegionNoFreeSubnet | RegionNotFound | RegionApplyFailed | RegionEngine | LinkRefused => {
-            status::OPERATION_FAILED
-        }
+        | RegionNoFreeSubnet | RegionNotFound | RegionApplyFailed | RegionEngine | LinkRefused
+        | DemoCopyFailed | DemoImageFailed => status::OPERATION_FAILED,
     }
 }
 

@@ -2,6 +2,7 @@
 
 #[macro_use]
 mod errors;
+mod demo_cmd;
 mod engine_status;
 mod env_cmd;
 mod exec;
@@ -85,6 +86,11 @@ enum Command {
         #[command(subcommand)]
         action: region_cmd::RegionCommand,
     },
+    /// The demo project: `init [DIR]` copies it, `image` builds its image locally (no project needed).
+    Demo {
+        #[command(subcommand)]
+        action: demo_cmd::DemoCommand,
+    },
 }
 
 const EXIT_STATUSES: &str = "Exit status: 0 ok; 1 --strict and the selection has errors; 2 usage (unknown profile or \
@@ -102,13 +108,6 @@ fn print_json(value: &impl Serialize) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.global.json;
-    let options = OpenOptions {
-        dir: cli.global.project.clone(),
-        files: cli.global.files.clone(),
-        project_name: cli.global.project_name.clone(),
-        process_env: None,
-    };
-    let session = or_fail!(json, Session::open(options));
     let runtime = or_fail!(
         json,
         tokio::runtime::Builder::new_current_thread()
@@ -116,11 +115,24 @@ fn main() -> ExitCode {
             .build()
             .map_err(|e| errors::internal(format!("cannot start the async runtime: {e}")))
     );
-    runtime.block_on(run(&session, cli.command, json))
+    // `demo` works without a project: it makes one.
+    let command = match cli.command {
+        Command::Demo { action } => return runtime.block_on(demo_cmd::run(action, json)),
+        other => other,
+    };
+    let options = OpenOptions {
+        dir: cli.global.project.clone(),
+        files: cli.global.files.clone(),
+        project_name: cli.global.project_name.clone(),
+        process_env: None,
+    };
+    let session = or_fail!(json, Session::open(options));
+    runtime.block_on(run(&session, command, json))
 }
 
 async fn run(session: &Session, command: Command, json: bool) -> ExitCode {
     match command {
+        Command::Demo { action } => demo_cmd::run(action, json).await,
         Command::Profiles => {
             let overview = session.overview();
             if json {

@@ -81,6 +81,11 @@ error_codes! {
     RegionApplyFailed,
     RegionApplyCancelled,
     RegionEngine,
+    // The demo project.
+    DemoFolderTaken,
+    DemoCopyFailed,
+    BusyboxMissing,
+    DemoImageFailed,
     // The shells' own.
     SettingsFailed,
     LinkRefused,
@@ -222,6 +227,7 @@ reported!(
     crate::secrets::SecretsError => no_detail,
     crate::lifecycle::LifecycleError => Option::<ErrorDetail>::from,
     crate::region::RegionError => Option::<ErrorDetail>::from,
+    crate::demo::DemoError => no_detail,
 );
 
 #[derive(Debug, thiserror::Error)]

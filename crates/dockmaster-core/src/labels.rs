@@ -36,6 +36,10 @@ pub const REGION_REQUEST: &str = "dev.dockmaster.region.request";
 /// exactly what carries it.
 pub const REGION_APPLY: &str = "dev.dockmaster.region.apply";
 
+/// On the demo image (`dockmaster/demo-busybox`): the hash of the recipe it was built from (busybox + layout), so
+/// a current image is not rebuilt.
+pub const DEMO_HASH: &str = "dockmaster.demo.hash";
+
 /// Marks what Dockmaster's own tests create (removed by the tests that create it).
 pub const TEST: &str = "dockmaster.test";
 /// Marks what Dockmaster's benchmarks create (removed by the benchmark that creates it).

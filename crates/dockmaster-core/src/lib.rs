@@ -4,6 +4,7 @@
 //! [`SelectionReport`] (services, ports, networks, volumes, warnings) for any profile selection.
 
 pub mod compose;
+pub mod demo;
 pub mod descriptor;
 pub mod engine;
 pub mod env;

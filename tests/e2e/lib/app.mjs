@@ -11,7 +11,8 @@ export const artifacts = path.join(repoRoot, 'tests/e2e/artifacts');
 /** The app binary built by `cargo build -p dockmaster-app`. */
 export const appBinary = process.env.DOCKMASTER_APP ?? path.join(repoRoot, 'target/debug/dockmaster-app');
 
-/** Opens the app on `project` and waits for the page to load. */
+/** Opens the app on `project` (none: the welcome screen, or the most recent project) and waits for the page to
+ * load. */
 export async function launch(project) {
   const browser = await remote({
     hostname: '127.0.0.1',
@@ -20,7 +21,7 @@ export async function launch(project) {
     capabilities: {
       browserName: 'wry',
       'wdio:enforceWebDriverClassic': true,
-      'tauri:options': { application: appBinary, args: ['--project', project] },
+      'tauri:options': { application: appBinary, args: project ? ['--project', project] : [] },
     },
   });
   return browser;

@@ -8,6 +8,7 @@ import type { StatsUpdate, StoreUpdate } from "./bindings";
 import type { ExportReport, LogBatch, LogFilter, LogFollowInfo } from "./bindings";
 import type { AppliedRegion, ApplyEvent, RegionInfo, RegionPlan, RegionRequest, RegionValidation, RemoveReport } from "./bindings";
 import type { DriftReport, LifecycleEvent, OperationRequest, OperationResult, PreflightReport, VolumePlan } from "./bindings";
+import type { DemoCopy, DemoImageEvent, DemoImageReport } from "./bindings";
 import {
   commands,
   ERROR_CODES,
@@ -156,6 +157,12 @@ export interface Backend {
   lifecycleVolumePlan(dir: string): Promise<VolumePlan>;
   /** Which running services run an older configuration than the files say (needs recreate). */
   lifecycleDrift(dir: string, profiles: string[]): Promise<DriftReport>;
+  /** Copies the demo project into the app's data folder, unless a copy is there already (then left as it is);
+   * resolves to the folder to open. */
+  demoInstall(): Promise<DemoCopy>;
+  /** Makes sure the demo's image exists on the engine, building it locally when missing (never pulled), pushing
+   * each step to `onProgress`. */
+  demoImage(onProgress: (event: DemoImageEvent) => void): Promise<DemoImageReport>;
 }
 
 export const tauriBackend: Backend = {
@@ -217,6 +224,8 @@ export const tauriBackend: Backend = {
   lifecyclePreflight: (dir, profiles, services) => unwrap(commands.lifecyclePreflight(dir, profiles, services)),
   lifecycleVolumePlan: (dir) => unwrap(commands.lifecycleVolumePlan(dir)),
   lifecycleDrift: (dir, profiles) => unwrap(commands.lifecycleDrift(dir, profiles)),
+  demoInstall: () => unwrap(commands.demoInstall()),
+  demoImage: (onProgress) => unwrap(commands.demoImage(new Channel<DemoImageEvent>(onProgress))),
   async pickProjectFolder() {
     try {
       const picked = await openDialog({ directory: true, multiple: false, title: "Open a Compose project folder" });
@@ -279,6 +288,10 @@ const TITLES: Record<ErrorCode, string> = {
   REGION_APPLY_FAILED: "The region could not be created",
   REGION_APPLY_CANCELLED: "Creating the region was cancelled",
   REGION_ENGINE: "The Docker engine refused a region request",
+  DEMO_FOLDER_TAKEN: "The demo's folder holds something else",
+  DEMO_COPY_FAILED: "The demo project could not be copied",
+  BUSYBOX_MISSING: "The demo's image needs busybox-static",
+  DEMO_IMAGE_FAILED: "The demo's image could not be built",
   SETTINGS_FAILED: "Dockmaster's settings could not be read or saved",
   LINK_REFUSED: "The link was not opened",
   USAGE: "The request was not understood",

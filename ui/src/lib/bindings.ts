@@ -132,10 +132,20 @@ export const commands = {
 	lifecycleVolumePlan: (dir: string) => typedError<VolumePlan, ErrorReport>(__TAURI_INVOKE("lifecycle_volume_plan", { dir })),
 	/**  Which running services of the selection run an older configuration (the next `up` recreates them). */
 	lifecycleDrift: (dir: string, profiles: string[]) => typedError<DriftReport, ErrorReport>(__TAURI_INVOKE("lifecycle_drift", { dir, profiles })),
+	/**
+	 *  Copies the demo into the app's data folder (`$XDG_DATA_HOME/<identifier>/demo` on Linux) unless a copy is
+	 *  there; resolves to the folder to open.
+	 */
+	demoInstall: () => typedError<DemoCopy, ErrorReport>(__TAURI_INVOKE("demo_install")),
+	/**
+	 *  Makes sure the demo's image exists on the engine (built from the local static busybox when missing; never
+	 *  pulled), pushing each step to `on_progress`.
+	 */
+	demoImage: (onProgress: Channel<DemoImageEvent>) => typedError<DemoImageReport, ErrorReport>(__TAURI_INVOKE("demo_image", { onProgress })),
 };
 
 /* Constants */
-export const ERROR_CODES = ["PROJECT_NOT_FOUND","FILE_UNREADABLE","COMPOSE_INVALID","INVALID_TEMPLATE","DESCRIPTOR_INVALID","ENV_FILE_INVALID","UNKNOWN_PROFILE","ENGINE_ENDPOINT_INVALID","ENGINE_UNAVAILABLE","COMPOSE_NOT_FOUND","COMPOSE_UNAVAILABLE","COMPOSE_FLAVOR_INVALID","COMPOSE_SPAWN_FAILED","OPERATION_BUSY","OPERATION_LOCK_FAILED","PREFLIGHT_BLOCKED","VOLUMES_UNCONFIRMED","UNKNOWN_SERVICE","NO_SERVICES_ALLOWED","KEYCHAIN_NO_SESSION_BUS","KEYCHAIN_NO_PROVIDER","KEYCHAIN_LOCKED","KEYCHAIN_NO_COLLECTION","KEYCHAIN_UNAVAILABLE","KEYCHAIN_VERIFY_FAILED","VARIABLE_NAME_INVALID","VARIABLE_NOT_FOUND","UNKNOWN_VARIABLE","RESERVED_NAME","VALUE_INVALID","SECRET_EMPTY","SECRET_NOT_UTF8","NO_GENERATOR","ENV_FILE_CONFLICT","ENV_FILE_WRITE","ENV_FILE_SYMLINK","LOG_TIME_INVALID","LOG_PATTERN_INVALID","LOG_EXPORT_FAILED","REGION_INVALID","REGION_OPTIONS_INVALID","REGION_TEMPLATE","REGION_PREFLIGHT","REGION_CONFLICT","REGION_NO_FREE_PORT","REGION_NO_FREE_SUBNET","REGION_NOT_FOUND","REGION_APPLY_FAILED","REGION_APPLY_CANCELLED","REGION_ENGINE","SETTINGS_FAILED","LINK_REFUSED","USAGE","INPUT_UNREADABLE","EXEC_FAILED","INTERNAL"] as const;
+export const ERROR_CODES = ["PROJECT_NOT_FOUND","FILE_UNREADABLE","COMPOSE_INVALID","INVALID_TEMPLATE","DESCRIPTOR_INVALID","ENV_FILE_INVALID","UNKNOWN_PROFILE","ENGINE_ENDPOINT_INVALID","ENGINE_UNAVAILABLE","COMPOSE_NOT_FOUND","COMPOSE_UNAVAILABLE","COMPOSE_FLAVOR_INVALID","COMPOSE_SPAWN_FAILED","OPERATION_BUSY","OPERATION_LOCK_FAILED","PREFLIGHT_BLOCKED","VOLUMES_UNCONFIRMED","UNKNOWN_SERVICE","NO_SERVICES_ALLOWED","KEYCHAIN_NO_SESSION_BUS","KEYCHAIN_NO_PROVIDER","KEYCHAIN_LOCKED","KEYCHAIN_NO_COLLECTION","KEYCHAIN_UNAVAILABLE","KEYCHAIN_VERIFY_FAILED","VARIABLE_NAME_INVALID","VARIABLE_NOT_FOUND","UNKNOWN_VARIABLE","RESERVED_NAME","VALUE_INVALID","SECRET_EMPTY","SECRET_NOT_UTF8","NO_GENERATOR","ENV_FILE_CONFLICT","ENV_FILE_WRITE","ENV_FILE_SYMLINK","LOG_TIME_INVALID","LOG_PATTERN_INVALID","LOG_EXPORT_FAILED","REGION_INVALID","REGION_OPTIONS_INVALID","REGION_TEMPLATE","REGION_PREFLIGHT","REGION_CONFLICT","REGION_NO_FREE_PORT","REGION_NO_FREE_SUBNET","REGION_NOT_FOUND","REGION_APPLY_FAILED","REGION_APPLY_CANCELLED","REGION_ENGINE","DEMO_FOLDER_TAKEN","DEMO_COPY_FAILED","BUSYBOX_MISSING","DEMO_IMAGE_FAILED","SETTINGS_FAILED","LINK_REFUSED","USAGE","INPUT_UNREADABLE","EXEC_FAILED","INTERNAL"] as const;
 
 /* Types */
 /**  A region that is up and healthy. */
@@ -271,6 +281,35 @@ export type ContainerUsage = {
 	memoryLimitBytes: number | null,
 };
 
+/**  Where the demo is, and whether this call copied it. */
+export type DemoCopy = {
+	/**  The project folder to open. */
+	dir: string,
+	/**  True when the files were copied now; false when a copy was already there (left untouched). */
+	created: boolean,
+};
+
+/**  Progress of [`ensure_image`], in order; `Building` … `Tagged` only when the image is built. */
+export type DemoImageEvent = 
+/**  Asking the engine whether the image is there and current. */
+{ kind: "checking"; image: string } | 
+/**  The image is built now: why (`missing`, …) and from which busybox. */
+{ kind: "building"; image: string; reason: string; busybox: string } | 
+/**  The root file system archive is ready (bytes). */
+{ kind: "archived"; bytes: number } | 
+/**  `sent` of the archive's `total` bytes have been handed to the engine. */
+{ kind: "importing"; sent: number; total: number } | 
+/**  Imported, tagged and checked. */
+{ kind: "tagged"; image: string; id: string };
+
+/**  The image is ready. */
+export type DemoImageReport = {
+	image: string,
+	id: string,
+	outcome: ImageOutcome,
+	elapsedMs: number,
+};
+
 export type DependencyView = {
 	service: string,
 	/**  `service_started`, `service_healthy` or `service_completed_successfully`. */
@@ -332,7 +371,7 @@ export type EnvironmentState = {
  *  window's `{code, message}` carry the same code for the same failure, and the UI branches on it
  *  (never on the message). The TypeScript union and the list `ERROR_CODES` are generated from it.
  */
-export type ErrorCode = "PROJECT_NOT_FOUND" | "FILE_UNREADABLE" | "COMPOSE_INVALID" | "INVALID_TEMPLATE" | "DESCRIPTOR_INVALID" | "ENV_FILE_INVALID" | "UNKNOWN_PROFILE" | "ENGINE_ENDPOINT_INVALID" | "ENGINE_UNAVAILABLE" | "COMPOSE_NOT_FOUND" | "COMPOSE_UNAVAILABLE" | "COMPOSE_FLAVOR_INVALID" | "COMPOSE_SPAWN_FAILED" | "OPERATION_BUSY" | "OPERATION_LOCK_FAILED" | "PREFLIGHT_BLOCKED" | "VOLUMES_UNCONFIRMED" | "UNKNOWN_SERVICE" | "NO_SERVICES_ALLOWED" | "KEYCHAIN_NO_SESSION_BUS" | "KEYCHAIN_NO_PROVIDER" | "KEYCHAIN_LOCKED" | "KEYCHAIN_NO_COLLECTION" | "KEYCHAIN_UNAVAILABLE" | "KEYCHAIN_VERIFY_FAILED" | "VARIABLE_NAME_INVALID" | "VARIABLE_NOT_FOUND" | "UNKNOWN_VARIABLE" | "RESERVED_NAME" | "VALUE_INVALID" | "SECRET_EMPTY" | "SECRET_NOT_UTF8" | "NO_GENERATOR" | "ENV_FILE_CONFLICT" | "ENV_FILE_WRITE" | "ENV_FILE_SYMLINK" | "LOG_TIME_INVALID" | "LOG_PATTERN_INVALID" | "LOG_EXPORT_FAILED" | "REGION_INVALID" | "REGION_OPTIONS_INVALID" | "REGION_TEMPLATE" | "REGION_PREFLIGHT" | "REGION_CONFLICT" | "REGION_NO_FREE_PORT" | "REGION_NO_FREE_SUBNET" | "REGION_NOT_FOUND" | "REGION_APPLY_FAILED" | "REGION_APPLY_CANCELLED" | "REGION_ENGINE" | "SETTINGS_FAILED" | "LINK_REFUSED" | "USAGE" | "INPUT_UNREADABLE" | "EXEC_FAILED" | "INTERNAL";
+export type ErrorCode = "PROJECT_NOT_FOUND" | "FILE_UNREADABLE" | "COMPOSE_INVALID" | "INVALID_TEMPLATE" | "DESCRIPTOR_INVALID" | "ENV_FILE_INVALID" | "UNKNOWN_PROFILE" | "ENGINE_ENDPOINT_INVALID" | "ENGINE_UNAVAILABLE" | "COMPOSE_NOT_FOUND" | "COMPOSE_UNAVAILABLE" | "COMPOSE_FLAVOR_INVALID" | "COMPOSE_SPAWN_FAILED" | "OPERATION_BUSY" | "OPERATION_LOCK_FAILED" | "PREFLIGHT_BLOCKED" | "VOLUMES_UNCONFIRMED" | "UNKNOWN_SERVICE" | "NO_SERVICES_ALLOWED" | "KEYCHAIN_NO_SESSION_BUS" | "KEYCHAIN_NO_PROVIDER" | "KEYCHAIN_LOCKED" | "KEYCHAIN_NO_COLLECTION" | "KEYCHAIN_UNAVAILABLE" | "KEYCHAIN_VERIFY_FAILED" | "VARIABLE_NAME_INVALID" | "VARIABLE_NOT_FOUND" | "UNKNOWN_VARIABLE" | "RESERVED_NAME" | "VALUE_INVALID" | "SECRET_EMPTY" | "SECRET_NOT_UTF8" | "NO_GENERATOR" | "ENV_FILE_CONFLICT" | "ENV_FILE_WRITE" | "ENV_FILE_SYMLINK" | "LOG_TIME_INVALID" | "LOG_PATTERN_INVALID" | "LOG_EXPORT_FAILED" | "REGION_INVALID" | "REGION_OPTIONS_INVALID" | "REGION_TEMPLATE" | "REGION_PREFLIGHT" | "REGION_CONFLICT" | "REGION_NO_FREE_PORT" | "REGION_NO_FREE_SUBNET" | "REGION_NOT_FOUND" | "REGION_APPLY_FAILED" | "REGION_APPLY_CANCELLED" | "REGION_ENGINE" | "DEMO_FOLDER_TAKEN" | "DEMO_COPY_FAILED" | "BUSYBOX_MISSING" | "DEMO_IMAGE_FAILED" | "SETTINGS_FAILED" | "LINK_REFUSED" | "USAGE" | "INPUT_UNREADABLE" | "EXEC_FAILED" | "INTERNAL";
 
 /**  What some failures carry besides their sentence. */
 export type ErrorDetail = 
@@ -474,6 +513,12 @@ export type HostUsage = {
 	diskUsedBytes: number | null,
 	diskTotalBytes: number | null,
 };
+
+export type ImageOutcome = 
+/**  The image was there and current: nothing was done. */
+"present" | 
+/**  The image was built now. */
+"built";
 
 /**  What `import` did. */
 export type ImportReport = {

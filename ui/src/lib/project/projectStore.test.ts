@@ -47,6 +47,8 @@ function backend(overrides: Partial<Backend> = {}): Backend {
     lifecyclePreflight: vi.fn(async () => Promise.reject(new Error("not used here"))),
     lifecycleVolumePlan: vi.fn(async () => Promise.reject(new Error("not used here"))),
     lifecycleDrift: vi.fn(async () => Promise.reject(new Error("not used here"))),
+    demoInstall: vi.fn(async () => Promise.reject(new Error("not used here"))),
+    demoImage: vi.fn(async () => Promise.reject(new Error("not used here"))),
     ...overrides,
   };
 }
