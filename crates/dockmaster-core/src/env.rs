@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use crate::compose::interpolate::interpolate;
+use crate::compose::interpolate::{interpolate, TemplateError};
 use crate::error::{CoreError, Result};
 
 /// Where a variable's value comes from, highest precedence first.
@@ -86,12 +86,23 @@ impl EnvFile {
                 None => (false, trimmed),
             };
             let body_start = pos + line.len() - body.len();
+            // A malformed line may be a secret pasted on its own: errors never quote it.
             let Some(eq) = body.find('=') else {
-                return Err((line_no, format!("expected KEY=value, found `{}`", body.trim())));
+                return Err((
+                    line_no,
+                    "expected KEY=value, but the line has no `=`: write it as KEY=value, or start it with \
+                     `#` to make it a comment"
+                        .to_string(),
+                ));
             };
             let key = body[..eq].trim();
-            if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)) {
-                return Err((line_no, format!("invalid variable name `{key}`")));
+            if !valid_key(key) {
+                return Err((
+                    line_no,
+                    "the text before the first `=` is not a variable name (use letters, digits, `_`, `.` \
+                     and `-`); start the line with `#` to make it a comment"
+                        .to_string(),
+                ));
             }
             let after_eq = body_start + eq + 1;
             let rest = &text[after_eq..];
@@ -110,7 +121,9 @@ impl EnvFile {
                     line_no += raw.matches('\n').count();
                     let value = if q == '"' {
                         let unescaped = unescape_double(raw);
-                        interpolate(&unescaped, &lookup).map_err(|e| (line_no, e.to_string()))?.value
+                        interpolate(&unescaped, &lookup)
+                            .map_err(|e| (line_no, template_error(key, &e)))?
+                            .value
                     } else {
                         raw.to_string()
                     };
@@ -126,7 +139,8 @@ impl EnvFile {
                         None => line_rest,
                     };
                     let raw = without_comment.trim_end();
-                    let value = interpolate(raw, &lookup).map_err(|e| (line_no, e.to_string()))?.value;
+                    let value =
+                        interpolate(raw, &lookup).map_err(|e| (line_no, template_error(key, &e)))?.value;
                     (value, value_start..value_start + raw.len(), Quote::None, line_end + 1)
                 }
             };
@@ -144,6 +158,20 @@ impl EnvFile {
     pub fn to_map(&self) -> HashMap<String, String> {
         self.entries.iter().map(|e| (e.key.clone(), e.value.clone())).collect()
     }
+}
+
+/// A `.env` variable name: letters, digits, `_`, `.` and `-`.
+fn valid_key(key: &str) -> bool {
+    !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+}
+
+/// An interpolation error in `key`'s value, described without quoting the value (it may be a secret).
+fn template_error(key: &str, e: &TemplateError) -> String {
+    format!(
+        "the value of {key} is not valid interpolation: {} (at byte {} of the value). Write `$$` for a \
+         literal `$`, or put the value in single quotes to take it as written",
+        e.problem, e.offset
+    )
 }
 
 fn find_closing(text: &str, from: usize, quote: char) -> Option<usize> {
@@ -320,7 +348,7 @@ impl EnvEditor {
     /// Sets `key` to `value`: replaces the effective (last) definition's value in place, keeping its
     /// quoting when that can hold the value, or appends `KEY=value` at the end.
     pub fn set(&mut self, key: &str, value: &str) -> std::result::Result<(), EnvEditError> {
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)) {
+        if !valid_key(key) {
             return Err(EnvEditError::InvalidKey { key: key.to_string() });
         }
         let parsed = self.parsed();
@@ -554,6 +582,43 @@ mod tests {
     fn errors_name_the_line() {
         assert_eq!(EnvFile::parse("A=1\nnot a pair\n", &|_| None).unwrap_err().0, 2);
         assert_eq!(EnvFile::parse("A=\"open\n", &|_| None).unwrap_err().0, 1);
+    }
+
+    /// Finding 8: a malformed line may hold a secret, so no error built from it repeats the line or any
+    /// part of it; it names the line number and, when the line has a valid name, the key.
+    #[test]
+    fn malformed_line_is_not_repeated_in_errors() {
+        const MARKER: &str = "sk_live_MARKER_4f9a";
+        let cases: [(String, usize, Option<&str>); 7] = [
+            (format!("A=1\n{MARKER}\n"), 2, None),
+            (format!("A=1\n{MARKER} x=1\n"), 2, None),
+            (format!("A=1\nx{MARKER}/+==\n"), 2, None),
+            (format!("A=1\nTOKEN=ab${{{MARKER}\n"), 2, Some("TOKEN")),
+            (format!("A=1\nTOKEN=\"{MARKER}${{x\"\n"), 2, Some("TOKEN")),
+            (format!("TOKEN=x${{{MARKER}:x}}\n"), 1, Some("TOKEN")),
+            (format!("A=1\n\nTOKEN=${{{MARKER}%x}}\n"), 3, Some("TOKEN")),
+        ];
+        for (text, line, key) in cases {
+            let bad_line = text.lines().nth(line - 1).expect("line");
+            let dir = tempfile::tempdir().expect("tmp");
+            let path = dir.path().join(".env");
+            std::fs::write(&path, &text).expect("write");
+            let core = EnvFile::read(&path, &|_| None).expect_err("invalid");
+            let edit = EnvEditor::open(&path).expect_err("invalid");
+            for shown in [core.to_string(), format!("{core:?}"), edit.to_string(), format!("{edit:?}")] {
+                assert!(!shown.contains(MARKER), "{text:?}: the value leaks: {shown}");
+                assert!(!shown.contains(bad_line), "{text:?}: the line is repeated: {shown}");
+                let numbered =
+                    shown.contains(&format!(":{line}: ")) || shown.contains(&format!("line: {line},"));
+                assert!(numbered, "{text:?}: no line number: {shown}");
+                if let Some(key) = key {
+                    assert!(shown.contains(key), "{text:?}: the key is not named: {shown}");
+                }
+            }
+            assert!(matches!(core, CoreError::EnvFileInvalid { line: l, .. } if l == line), "{core:?}");
+            assert!(matches!(edit, EnvEditError::Invalid { line: l, .. } if l == line), "{edit:?}");
+            assert_eq!(std::fs::read_to_string(&path).expect("read"), text, "the file is untouched");
+        }
     }
 
     #[test]

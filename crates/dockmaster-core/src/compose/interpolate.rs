@@ -61,8 +61,10 @@ pub struct TemplateError {
     pub template: String,
     /// Byte offset in `template` where the invalid part starts (the `$` of the offending reference).
     pub offset: usize,
-    /// Human explanation, e.g. "unterminated `${`".
+    /// Human explanation, e.g. "unterminated `${`". May quote parts of the template.
     pub reason: String,
+    /// What is wrong, without quoting any of the template (for errors about values that may be secret).
+    pub problem: &'static str,
 }
 
 impl fmt::Display for TemplateError {
@@ -135,6 +137,14 @@ pub fn referenced_names(input: &str) -> Result<Vec<String>, TemplateError> {
 /// Braced expressions nested deeper than this are rejected (protects the stack).
 const MAX_NESTING: usize = 64;
 
+/// [`TemplateError::problem`] texts.
+const NESTED: &str = "`${` nested more than 64 levels deep";
+const UNTERMINATED: &str = "unterminated `${` (missing `}`)";
+const EMPTY_NAME: &str = "empty variable name in `${}`";
+const BAD_NAME: &str = "`${` is not followed by a valid variable name ([A-Za-z_][A-Za-z0-9_]*)";
+const BAD_OPERATOR: &str =
+    "unsupported operator after a variable name (supported: `:-`, `-`, `:?`, `?`, `:+`, `+`)";
+
 /// Operators accepted after a braced variable name.
 const OPERATORS_HINT: &str = "`:-`, `-`, `:?`, `?`, `:+`, `+`";
 
@@ -187,12 +197,12 @@ impl<'a> Parser<'a> {
         Parser { src, bytes: src.as_bytes() }
     }
 
-    fn error(&self, offset: usize, reason: impl Into<String>) -> TemplateError {
-        TemplateError { template: self.src.to_owned(), offset, reason: reason.into() }
+    fn error(&self, offset: usize, problem: &'static str, reason: impl Into<String>) -> TemplateError {
+        TemplateError { template: self.src.to_owned(), offset, reason: reason.into(), problem }
     }
 
     fn unterminated(&self, open: usize) -> TemplateError {
-        self.error(open, "unterminated `${` (missing `}`)")
+        self.error(open, UNTERMINATED, "unterminated `${` (missing `}`)")
     }
 
     /// The character starting at byte `pos` (callers only pass char boundaries).
@@ -292,7 +302,11 @@ impl<'a> Parser<'a> {
     /// Parses `${…}` whose `$` is at `start`; returns the node and the index after the `}`.
     fn parse_braced(&self, start: usize, nesting: usize) -> Result<(Node, usize), TemplateError> {
         if nesting > MAX_NESTING {
-            return Err(self.error(start, format!("`${{` nested more than {MAX_NESTING} levels deep")));
+            return Err(self.error(
+                start,
+                NESTED,
+                format!("`${{` nested more than {MAX_NESTING} levels deep"),
+            ));
         }
         let name_start = start + 2;
         let mut name_end = name_start;
@@ -303,14 +317,14 @@ impl<'a> Parser<'a> {
 
         match self.bytes.get(name_start).copied() {
             None => return Err(self.unterminated(start)),
-            Some(b'}') => return Err(self.error(start, "empty variable name in `${}`")),
+            Some(b'}') => return Err(self.error(start, EMPTY_NAME, "empty variable name in `${}`")),
             Some(b) if !is_name_start(b) => {
                 let reason = if name.is_empty() {
                     format!("`${{` must be followed by a variable name, found `{}`", self.char_at(name_start))
                 } else {
                     format!("invalid variable name `{name}` (names must match [A-Za-z_][A-Za-z0-9_]*)")
                 };
-                return Err(self.error(start, reason));
+                return Err(self.error(start, BAD_NAME, reason));
             }
             Some(_) => {}
         }
@@ -329,6 +343,7 @@ impl<'a> Parser<'a> {
                 Some(_) => {
                     return Err(self.error(
                         start,
+                        BAD_OPERATOR,
                         format!(
                             "unsupported operator `:{}` after variable name `{name}` \
                              (supported: {OPERATORS_HINT})",
@@ -342,6 +357,7 @@ impl<'a> Parser<'a> {
             Some(b'+') => (Op::AlternativeIfSet, name_end + 1),
             Some(b) => {
                 let c = self.char_at(name_end);
+                let problem = if b"=#%/^,@[".contains(&b) { BAD_OPERATOR } else { BAD_NAME };
                 let reason = if b"=#%/^,@[".contains(&b) {
                     format!(
                         "unsupported operator `{c}` after variable name `{name}` \
@@ -353,7 +369,7 @@ impl<'a> Parser<'a> {
                          (expected `}}` or one of {OPERATORS_HINT})"
                     )
                 };
-                return Err(self.error(start, reason));
+                return Err(self.error(start, problem, reason));
             }
         };
 
