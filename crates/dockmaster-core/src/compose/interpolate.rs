@@ -110,9 +110,60 @@ pub fn interpolate(
     input: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Interpolated, TemplateError> {
+    interpolate_within(input, lookup, &mut Budget::new(MAX_EXPANSION))
+}
+
+/// Bytes one template may produce by default (its value plus the branch texts its forms keep).
+pub const MAX_EXPANSION: usize = 16 * 1024 * 1024;
+
+/// How many bytes interpolation may still produce: a large value repeated (`$BIG$BIG…`) or nested in
+/// defaults would otherwise take gigabytes from a small file. One budget can span many templates (a
+/// whole file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    limit: usize,
+    used: usize,
+}
+
+impl Budget {
+    pub const fn new(limit: usize) -> Self {
+        Budget { limit, used: 0 }
+    }
+
+    fn charge(&mut self, bytes: usize) -> Result<(), Exhausted> {
+        self.used = self.used.saturating_add(bytes);
+        if self.used > self.limit {
+            return Err(Exhausted);
+        }
+        Ok(())
+    }
+}
+
+/// The budget ran out while evaluating.
+struct Exhausted;
+
+/// [`interpolate`], charging what it produces to `budget`: refused (a [`TemplateError`] naming the
+/// limit) once the budget is spent.
+///
+/// # Errors
+///
+/// Invalid syntax, as [`interpolate`], or a spent budget.
+pub fn interpolate_within(
+    input: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    budget: &mut Budget,
+) -> Result<Interpolated, TemplateError> {
     let nodes = Parser::new(input).parse()?;
     let mut out = Interpolated::default();
-    eval_nodes(&nodes, lookup, &mut out);
+    let mut eval = Eval { lookup, budget };
+    if eval.nodes(&nodes, &mut out).is_err() {
+        let mib = budget.limit / (1024 * 1024);
+        let reason = format!(
+            "it grows past {mib} MiB once variables are substituted (a large value repeated, or nested in \
+             defaults)"
+        );
+        return Err(TemplateError { template: input.to_owned(), offset: 0, reason, problem: TOO_LARGE });
+    }
     Ok(out)
 }
 
@@ -138,6 +189,8 @@ pub fn referenced_names(input: &str) -> Result<Vec<String>, TemplateError> {
 const MAX_NESTING: usize = 64;
 
 /// [`TemplateError::problem`] texts.
+const TOO_LARGE: &str =
+    "it grows too large once variables are substituted (a large value repeated, or nested in defaults)";
 const NESTED: &str = "`${` nested more than 64 levels deep";
 const UNTERMINATED: &str = "unterminated `${` (missing `}`)";
 const EMPTY_NAME: &str = "empty variable name in `${}`";
@@ -383,12 +436,121 @@ impl<'a> Parser<'a> {
 // Evaluation
 // ---------------------------------------------------------------------------
 
-fn eval_nodes(nodes: &[Node], lookup: &dyn Fn(&str) -> Option<String>, out: &mut Interpolated) {
-    for node in nodes {
-        match node {
-            Node::Text(text) => out.value.push_str(text),
-            Node::Var(var) => eval_var(var, lookup, out),
+struct Eval<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    budget: &'a mut Budget,
+}
+
+impl Eval<'_> {
+    fn nodes(&mut self, nodes: &[Node], out: &mut Interpolated) -> Result<(), Exhausted> {
+        for node in nodes {
+            match node {
+                Node::Text(text) => {
+                    self.budget.charge(text.len())?;
+                    out.value.push_str(text);
+                }
+                Node::Var(var) => self.var(var, out)?,
+            }
         }
+        Ok(())
+    }
+
+    fn var(&mut self, var: &VarNode, out: &mut Interpolated) -> Result<(), Exhausted> {
+        let found = (self.lookup)(&var.name);
+        let is_set = found.is_some();
+        let value = found.unwrap_or_default();
+        let start = out.value.len();
+
+        let Some((op, body)) = &var.branch else {
+            self.budget.charge(value.len())?;
+            out.value.push_str(&value);
+            out.uses.push(VarUse {
+                name: var.name.clone(),
+                span: start..out.value.len(),
+                form: VarForm::Plain,
+                is_set,
+                used_fallback: false,
+            });
+            return Ok(());
+        };
+
+        // The branch is always evaluated so the form can carry its interpolated text,
+        // but its uses / missing-required entries only count when the branch is taken.
+        let mut branch = Interpolated::default();
+        self.nodes(body, &mut branch)?;
+        let empty = value.is_empty();
+
+        let outcome = match op {
+            Op::DefaultIfUnsetOrEmpty if empty => Outcome::Branch,
+            Op::DefaultIfUnset if !is_set => Outcome::Branch,
+            Op::AlternativeIfNonEmpty if !empty => Outcome::Branch,
+            Op::AlternativeIfSet if is_set => Outcome::Branch,
+            Op::RequiredNonEmpty if empty => Outcome::Missing,
+            Op::Required if !is_set => Outcome::Missing,
+            // Not taken: `value` is the variable's value, which is "" for both
+            // alternative forms whenever their branch is not taken.
+            _ => Outcome::Value,
+        };
+
+        // The form keeps a copy of the branch text.
+        self.budget.charge(branch.value.len())?;
+        let form = match op {
+            Op::DefaultIfUnsetOrEmpty => VarForm::DefaultIfUnsetOrEmpty(branch.value.clone()),
+            Op::DefaultIfUnset => VarForm::DefaultIfUnset(branch.value.clone()),
+            Op::RequiredNonEmpty => VarForm::RequiredNonEmpty(branch.value.clone()),
+            Op::Required => VarForm::Required(branch.value.clone()),
+            Op::AlternativeIfNonEmpty => VarForm::AlternativeIfNonEmpty(branch.value.clone()),
+            Op::AlternativeIfSet => VarForm::AlternativeIfSet(branch.value.clone()),
+        };
+
+        match outcome {
+            Outcome::Value => {
+                self.budget.charge(value.len())?;
+                out.value.push_str(&value);
+                out.uses.push(VarUse {
+                    name: var.name.clone(),
+                    span: start..out.value.len(),
+                    form,
+                    is_set,
+                    used_fallback: false,
+                });
+            }
+            Outcome::Branch => {
+                self.budget.charge(branch.value.len())?;
+                out.value.push_str(&branch.value);
+                out.uses.push(VarUse {
+                    name: var.name.clone(),
+                    span: start..out.value.len(),
+                    form,
+                    is_set,
+                    used_fallback: true,
+                });
+                out.uses.extend(branch.uses.into_iter().map(|mut u| {
+                    u.span = u.span.start + start..u.span.end + start;
+                    u
+                }));
+                out.missing_required.extend(branch.missing_required);
+            }
+            Outcome::Missing => {
+                let message = if branch.value.is_empty() {
+                    format!("required variable {} is missing a value", var.name)
+                } else {
+                    branch.value
+                };
+                out.uses.push(VarUse {
+                    name: var.name.clone(),
+                    span: start..start,
+                    form,
+                    is_set,
+                    used_fallback: false,
+                });
+                out.missing_required.push(MissingRequired { name: var.name.clone(), message });
+                // References inside the message do not produce output, so they are not
+                // recorded as uses; a failed requirement nested in the message still counts.
+                out.missing_required.extend(branch.missing_required);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -400,98 +562,6 @@ enum Outcome {
     Branch,
     /// Requirement failed: output "" and report.
     Missing,
-}
-
-fn eval_var(var: &VarNode, lookup: &dyn Fn(&str) -> Option<String>, out: &mut Interpolated) {
-    let found = lookup(&var.name);
-    let is_set = found.is_some();
-    let value = found.unwrap_or_default();
-    let start = out.value.len();
-
-    let Some((op, body)) = &var.branch else {
-        out.value.push_str(&value);
-        out.uses.push(VarUse {
-            name: var.name.clone(),
-            span: start..out.value.len(),
-            form: VarForm::Plain,
-            is_set,
-            used_fallback: false,
-        });
-        return;
-    };
-
-    // The branch is always evaluated so the form can carry its interpolated text,
-    // but its uses / missing-required entries only count when the branch is taken.
-    let mut branch = Interpolated::default();
-    eval_nodes(body, lookup, &mut branch);
-    let empty = value.is_empty();
-
-    let outcome = match op {
-        Op::DefaultIfUnsetOrEmpty if empty => Outcome::Branch,
-        Op::DefaultIfUnset if !is_set => Outcome::Branch,
-        Op::AlternativeIfNonEmpty if !empty => Outcome::Branch,
-        Op::AlternativeIfSet if is_set => Outcome::Branch,
-        Op::RequiredNonEmpty if empty => Outcome::Missing,
-        Op::Required if !is_set => Outcome::Missing,
-        // Not taken: `value` is the variable's value, which is "" for both
-        // alternative forms whenever their branch is not taken.
-        _ => Outcome::Value,
-    };
-
-    let form = match op {
-        Op::DefaultIfUnsetOrEmpty => VarForm::DefaultIfUnsetOrEmpty(branch.value.clone()),
-        Op::DefaultIfUnset => VarForm::DefaultIfUnset(branch.value.clone()),
-        Op::RequiredNonEmpty => VarForm::RequiredNonEmpty(branch.value.clone()),
-        Op::Required => VarForm::Required(branch.value.clone()),
-        Op::AlternativeIfNonEmpty => VarForm::AlternativeIfNonEmpty(branch.value.clone()),
-        Op::AlternativeIfSet => VarForm::AlternativeIfSet(branch.value.clone()),
-    };
-
-    match outcome {
-        Outcome::Value => {
-            out.value.push_str(&value);
-            out.uses.push(VarUse {
-                name: var.name.clone(),
-                span: start..out.value.len(),
-                form,
-                is_set,
-                used_fallback: false,
-            });
-        }
-        Outcome::Branch => {
-            out.value.push_str(&branch.value);
-            out.uses.push(VarUse {
-                name: var.name.clone(),
-                span: start..out.value.len(),
-                form,
-                is_set,
-                used_fallback: true,
-            });
-            out.uses.extend(branch.uses.into_iter().map(|mut u| {
-                u.span = u.span.start + start..u.span.end + start;
-                u
-            }));
-            out.missing_required.extend(branch.missing_required);
-        }
-        Outcome::Missing => {
-            let message = if branch.value.is_empty() {
-                format!("required variable {} is missing a value", var.name)
-            } else {
-                branch.value
-            };
-            out.uses.push(VarUse {
-                name: var.name.clone(),
-                span: start..start,
-                form,
-                is_set,
-                used_fallback: false,
-            });
-            out.missing_required.push(MissingRequired { name: var.name.clone(), message });
-            // References inside the message do not produce output, so they are not
-            // recorded as uses; a failed requirement nested in the message still counts.
-            out.missing_required.extend(branch.missing_required);
-        }
-    }
 }
 
 fn collect_names(nodes: &[Node], names: &mut Vec<String>) {
