@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything Dockmaster needs to build, run and test on a fresh Debian/Ubuntu machine:
-# system packages, Compose v1 and v2, npm dependencies, tauri-driver. Idempotent: safe to run again.
+# system packages, Compose v1 and v2, npm dependencies, tauri-driver, cargo-fuzz. Idempotent: safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -75,6 +75,11 @@ fi
 # tauri-driver (WebDriver bridge for real-window tests), pinned.
 if ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install tauri-driver --version 2.1.0 --locked
+fi
+
+# cargo-fuzz (scripts/fuzz.sh; scripts/test.sh runs every fuzz target briefly), pinned. Needs g++ (build-essential).
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  cargo install cargo-fuzz --version 0.13.2 --locked
 fi
 
 # JavaScript dependencies (exact versions from the lockfiles).

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every Dockmaster test: format and lint, UI type checks and component tests, Rust unit and integration
 # tests (including differential tests against real Compose v1 and v2), the demo stack on a real engine with
-# both Compose versions, stale-bindings check, the real-window end-to-end tests under Xvfb, one release build with
-# the .deb and .rpm packages, and the package test (install, drive the installed app, remove).
+# both Compose versions, a bounded fuzz run of every fuzz target, stale-bindings check, the real-window end-to-end
+# tests under Xvfb, one release build with the .deb and .rpm packages, and the package test (install, drive the
+# installed app, remove).
 # Installs whatever is missing first (scripts/setup.sh), so it works on a fresh Debian/Ubuntu machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,9 @@ bash scripts/demo-image.sh
 
 step "Rust tests (unit, CLI, Compose parity, real engine, real keychain; exports the TypeScript bindings)"
 bash tests/keychain/run.sh cargo test --workspace --locked
+
+step "bounded fuzz run, 30 s per target"
+bash scripts/fuzz.sh 30
 
 step "generated TypeScript bindings are current"
 if ! git diff --exit-code -- ui/src/lib/bindings.ts || [ -n "$(git ls-files --others --exclude-standard -- ui/src/lib/bindings.ts)" ]; then

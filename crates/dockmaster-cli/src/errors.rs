@@ -36,8 +36,8 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         UnknownProfile | UnknownService | NoServicesAllowed | VolumesUnconfirmed | ComposeFlavorInvalid
         | DemoFolderTaken | LogTimeInvalid | LogPatternInvalid | RegionInvalid | RegionOptionsInvalid
         | Usage => status::USAGE,
-        ProjectNotFound | FileUnreadable | ComposeInvalid | InvalidTemplate | DescriptorInvalid
-        | EnvFileInvalid => status::PROJECT,
+        ProjectNotFound | FileUnreadable | FileRefused | ComposeInvalid | InvalidTemplate
+        | DescriptorInvalid | EnvFileInvalid => status::PROJECT,
         EngineEndpointInvalid
         | EngineUnavailable
         | ComposeNotFound

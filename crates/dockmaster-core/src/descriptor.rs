@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::{CoreError, Result};
+use crate::fsutil;
 
 /// The file name of a project's own descriptor, next to its compose file.
 pub const PROJECT_DESCRIPTOR: &str = ".dockmaster.toml";
@@ -117,9 +118,10 @@ impl Descriptor {
     /// whose detected services all exist in the project.
     pub fn for_project(root: &Path, services: &[String]) -> Result<Option<Self>> {
         let own = root.join(PROJECT_DESCRIPTOR);
-        if own.is_file() {
-            let text = std::fs::read_to_string(&own)
-                .map_err(|source| CoreError::FileUnreadable { path: own.clone(), source })?;
+        // Anything there (a FIFO, a symlink to a huge file) is read, or refused with why; only absence is
+        // "no descriptor".
+        if own.exists() {
+            let text = fsutil::read_text(&own, fsutil::DESCRIPTOR).map_err(|e| CoreError::read(&own, e))?;
             let d = Self::parse(&text, &own.display().to_string())?;
             d.check_extra_files_inside(root)?;
             return Ok(Some(d));

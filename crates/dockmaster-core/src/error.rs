@@ -1,6 +1,8 @@
 //! The core's error type: every variant says what is wrong and how to fix it, and maps to a stable code.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::fsutil::{ReadError, Refusal};
 
 /// Declares [`ErrorCode`] and the list of all its values ([`ErrorCode::ALL`]) from one list of names.
 macro_rules! error_codes {
@@ -26,6 +28,8 @@ error_codes! {
     // The project's files.
     ProjectNotFound,
     FileUnreadable,
+    /// Not a regular file, or over its size limit: not read.
+    FileRefused,
     ComposeInvalid,
     InvalidTemplate,
     DescriptorInvalid,
@@ -241,6 +245,11 @@ pub enum CoreError {
     #[error("cannot read {path}: {source}")]
     FileUnreadable { path: PathBuf, source: std::io::Error },
 
+    /// A file of the project that exists but is not read: not a regular file, or over its size limit
+    /// ([`crate::fsutil`]).
+    #[error("{path} was not read: {refusal}")]
+    FileRefused { path: PathBuf, refusal: Refusal },
+
     #[error("{path}{}: {message}", location(*.line, *.column))]
     ComposeInvalid { path: PathBuf, line: Option<usize>, column: Option<usize>, message: String },
 
@@ -271,7 +280,9 @@ impl CoreError {
     pub fn code(&self) -> ErrorCode {
         match self {
             CoreError::ProjectNotFound { .. } => ErrorCode::ProjectNotFound,
+            // FILE_UNREADABLE until the app has a code of its own for refused files.
             CoreError::FileUnreadable { .. } => ErrorCode::FileUnreadable,
+            CoreError::FileRefused { .. } => ErrorCode::FileRefused,
             CoreError::ComposeInvalid { .. } => ErrorCode::ComposeInvalid,
             CoreError::InvalidTemplate { .. } => ErrorCode::InvalidTemplate,
             CoreError::DescriptorInvalid { .. } => ErrorCode::DescriptorInvalid,
@@ -281,7 +292,15 @@ impl CoreError {
 }
 
 impl CoreError {
-    pub(crate) fn schema(path: &std::path::Path, at: &str, message: impl std::fmt::Display) -> Self {
+    /// The error for a project file [`crate::fsutil::read_text`] did not return.
+    pub(crate) fn read(path: &Path, e: ReadError) -> Self {
+        match e {
+            ReadError::Io(source) => CoreError::FileUnreadable { path: path.to_path_buf(), source },
+            ReadError::Refused(refusal) => CoreError::FileRefused { path: path.to_path_buf(), refusal },
+        }
+    }
+
+    pub(crate) fn schema(path: &Path, at: &str, message: impl std::fmt::Display) -> Self {
         CoreError::ComposeInvalid {
             path: path.to_path_buf(),
             line: None,

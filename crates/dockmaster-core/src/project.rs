@@ -12,6 +12,7 @@ use crate::compose::node::{load, LoadedFile, RequiredProblem};
 use crate::descriptor::Descriptor;
 use crate::env::{EnvFile, Environment};
 use crate::error::{CoreError, Result};
+use crate::fsutil;
 use crate::report::*;
 use crate::warnings;
 
@@ -69,7 +70,8 @@ impl Project {
         }
         let process = options.process_env.unwrap_or_else(Environment::process_vars);
         let env_path = root.join(".env");
-        let env_file = if env_path.is_file() {
+        // Anything named `.env` is read or refused with why (a FIFO, a directory); only absence is "none".
+        let env_file = if env_path.exists() {
             let outer = |name: &str| process.get(name).cloned();
             EnvFile::read(&env_path, &outer)?
         } else {
@@ -224,7 +226,7 @@ impl Project {
                     if files.contains(&path) {
                         continue;
                     }
-                    if path.is_file() {
+                    if path.exists() {
                         files.push(path);
                     } else if !missing.iter().any(|(_, p)| *p == path) {
                         missing.push((profile.clone(), path));
@@ -347,8 +349,7 @@ impl Project {
 }
 
 fn load_file(path: &Path, env: &Environment) -> Result<LoadedFile> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| CoreError::FileUnreadable { path: path.into(), source })?;
+    let text = fsutil::read_text(path, fsutil::COMPOSE_FILE).map_err(|e| CoreError::read(path, e))?;
     load(path, &text, &|name| env.lookup(name))
 }
 

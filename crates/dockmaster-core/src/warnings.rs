@@ -1,5 +1,6 @@
 //! Static problems of a selection, found before anything runs: each says what is wrong and how to fix it.
 
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
@@ -203,9 +204,9 @@ fn dependencies(input: &Input, out: &mut Vec<Warning>) {
     }
 }
 
-fn ips_overlap(a: Option<&str>, b: Option<&str>) -> bool {
-    let any = |ip: Option<&str>| matches!(ip, None | Some("0.0.0.0" | "::" | "[::]" | ""));
-    any(a) || any(b) || a == b
+/// A host IP that means every address.
+fn is_any_ip(ip: Option<&str>) -> bool {
+    matches!(ip, None | Some("0.0.0.0" | "::" | "[::]" | ""))
 }
 
 fn port_conflicts(active: &[&Service], out: &mut Vec<Warning>) {
@@ -217,53 +218,78 @@ fn port_conflicts(active: &[&Service], out: &mut Vec<Warning>) {
             }
         }
     }
-    let mut reported: Vec<(u16, String)> = Vec::new();
-    for (i, (a_svc, a, port)) in bindings.iter().enumerate() {
-        for (b_svc, b, other) in &bindings[i + 1..] {
-            if port != other
-                || a.protocol != b.protocol
-                || !ips_overlap(a.host_ip.as_deref(), b.host_ip.as_deref())
-            {
-                continue;
-            }
-            let key = (*port, a.protocol.clone());
-            if reported.contains(&key) {
-                continue;
-            }
-            reported.push(key);
-            let vars: Vec<String> = [&a.variable, &b.variable].into_iter().flatten().cloned().collect();
-            let hint = if vars.is_empty() {
-                "Change one of the host ports in the Compose file.".to_string()
-            } else {
-                format!("Set {} to a different port in .env.", vars.join(" or "))
-            };
-            let services: Vec<String> = if a_svc == b_svc {
-                vec![a_svc.to_string()]
-            } else {
-                vec![a_svc.to_string(), b_svc.to_string()]
-            };
-            out.push(
-                warning(
-                    WarningCode::PortConflict,
-                    Severity::Error,
-                    format!("{} both publish host port {port}/{}.", services.join(" and "), a.protocol),
-                )
-                .services(services)
-                .variables(vars)
-                .hint(hint),
-            );
-        }
+    // One warning per (port, protocol): its first clashing pair in binding order. Grouped, so a port
+    // range (one line, up to 65535 bindings) costs linear time, not a comparison of every pair.
+    let mut groups: HashMap<(u16, &str), Vec<usize>> = HashMap::new();
+    for (i, (_, b, port)) in bindings.iter().enumerate() {
+        groups.entry((*port, b.protocol.as_str())).or_default().push(i);
+    }
+    let mut pairs: Vec<(usize, usize)> = groups
+        .values()
+        .filter_map(|group| first_clash(group, |i| bindings[i].1.host_ip.as_deref()))
+        .collect();
+    pairs.sort_unstable();
+    for (i, j) in pairs {
+        let ((a_svc, a, port), (b_svc, b, _)) = (&bindings[i], &bindings[j]);
+        let vars: Vec<String> = [&a.variable, &b.variable].into_iter().flatten().cloned().collect();
+        let hint = if vars.is_empty() {
+            "Change one of the host ports in the Compose file.".to_string()
+        } else {
+            format!("Set {} to a different port in .env.", vars.join(" or "))
+        };
+        let services: Vec<String> =
+            if a_svc == b_svc { vec![a_svc.to_string()] } else { vec![a_svc.to_string(), b_svc.to_string()] };
+        out.push(
+            warning(
+                WarningCode::PortConflict,
+                Severity::Error,
+                format!("{} both publish host port {port}/{}.", services.join(" and "), a.protocol),
+            )
+            .services(services)
+            .variables(vars)
+            .hint(hint),
+        );
     }
 }
 
+/// The first pair `(i, j)`, `i < j`, of `group` (binding indices, ascending) whose host IPs overlap (one
+/// is on every address, or both are on the same one), in the order a scan of every pair would meet it;
+/// linear in the group's size.
+fn first_clash<'a>(group: &[usize], host_ip: impl Fn(usize) -> Option<&'a str>) -> Option<(usize, usize)> {
+    // From the end: the nearest later binding on every address, and on each exact address.
+    let mut next_any: Option<usize> = None;
+    let mut next_same: HashMap<Option<&str>, usize> = HashMap::new();
+    let mut first = None;
+    for k in (0..group.len()).rev() {
+        let ip = host_ip(group[k]);
+        let partner = if is_any_ip(ip) {
+            (k + 1 < group.len()).then_some(k + 1)
+        } else {
+            match (next_any, next_same.get(&ip).copied()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
+        };
+        if let Some(j) = partner {
+            first = Some((group[k], group[j]));
+        }
+        if is_any_ip(ip) {
+            next_any = Some(k);
+        }
+        next_same.insert(ip, k);
+    }
+    first
+}
+
 fn variables(input: &Input, out: &mut Vec<Warning>) {
-    let mut seen: Vec<&str> = Vec::new();
-    let held = |name: &str| input.held.iter().any(|h| h == name);
+    let mut seen: HashSet<&str> = HashSet::new();
+    let held_names: HashSet<&str> = input.held.iter().map(String::as_str).collect();
+    let held = |name: &str| held_names.contains(name);
     for p in input.required_problems {
-        if seen.contains(&p.missing.name.as_str()) || held(&p.missing.name) {
+        if seen.contains(p.missing.name.as_str()) || held(&p.missing.name) {
             continue;
         }
-        seen.push(&p.missing.name);
+        seen.insert(&p.missing.name);
         out.push(
             warning(
                 WarningCode::RequiredVariableUnset,
@@ -277,6 +303,7 @@ fn variables(input: &Input, out: &mut Vec<Warning>) {
     // Plain `${VAR}` references that are unset become empty strings; Compose only prints a notice.
     let mut unset: Vec<String> = Vec::new();
     let mut users: Vec<String> = Vec::new();
+    let (mut unset_names, mut user_names): (HashSet<&str>, HashSet<&str>) = Default::default();
     for s in input.active {
         let scalars = s
             .environment
@@ -286,12 +313,12 @@ fn variables(input: &Input, out: &mut Vec<Warning>) {
             .chain(s.healthcheck.iter().flat_map(|h| h.test.iter()));
         for scalar in scalars {
             for u in &scalar.uses {
-                if !u.is_set && u.form == VarForm::Plain && !seen.contains(&u.name.as_str()) && !held(&u.name)
+                if !u.is_set && u.form == VarForm::Plain && !seen.contains(u.name.as_str()) && !held(&u.name)
                 {
-                    if !unset.contains(&u.name) {
+                    if unset_names.insert(&u.name) {
                         unset.push(u.name.clone());
                     }
-                    if !users.contains(&s.name) {
+                    if user_names.insert(&s.name) {
                         users.push(s.name.clone());
                     }
                 }
@@ -352,6 +379,24 @@ impl Cidr {
         }
     }
 
+    /// The network's first and last address (IPv4 in the low 32 bits).
+    fn first(&self) -> u128 {
+        self.addr & self.mask(self.prefix)
+    }
+
+    fn last(&self) -> u128 {
+        self.first() | !self.mask(self.prefix) & if self.v6 { u128::MAX } else { u128::from(u32::MAX) }
+    }
+
+    fn mask(&self, prefix: u32) -> u128 {
+        let bits = prefix + if self.v6 { 0 } else { 96 };
+        if bits == 0 {
+            0
+        } else {
+            u128::MAX << (128 - bits)
+        }
+    }
+
     pub fn overlaps(&self, other: &Cidr) -> bool {
         if self.v6 != other.v6 {
             return false;
@@ -361,6 +406,9 @@ impl Cidr {
         (self.addr & mask) == (other.addr & mask)
     }
 }
+
+/// Overlap warnings listed at most (a file of identical subnets would otherwise list every pair).
+const MAX_OVERLAPS: usize = 1000;
 
 fn subnet_overlaps(model: &ComposeModel, out: &mut Vec<Warning>) {
     let mut subnets: Vec<(&str, &str, Option<Cidr>)> = Vec::new();
@@ -384,22 +432,57 @@ fn subnet_overlaps(model: &ComposeModel, out: &mut Vec<Warning>) {
             );
         }
     }
-    for (i, (a_name, a_subnet, a)) in subnets.iter().enumerate() {
-        for (b_name, b_subnet, b) in &subnets[i + 1..] {
-            if let (Some(a), Some(b)) = (a, b) {
-                if a.overlaps(b) {
-                    out.push(
-                        warning(
-                            WarningCode::SubnetOverlap,
-                            Severity::Error,
-                            format!("Networks {a_name} ({a_subnet}) and {b_name} ({b_subnet}) overlap."),
-                        )
-                        .hint("Give each network its own subnet (e.g. via NEXUS_SUBNET / REGIONAL_SUBNET)."),
-                    );
-                }
-            }
-        }
+    let (pairs, more) = overlapping_pairs(subnets.iter().map(|(_, _, c)| *c));
+    for (i, j) in pairs {
+        let ((a_name, a_subnet, _), (b_name, b_subnet, _)) = (&subnets[i], &subnets[j]);
+        out.push(
+            warning(
+                WarningCode::SubnetOverlap,
+                Severity::Error,
+                format!("Networks {a_name} ({a_subnet}) and {b_name} ({b_subnet}) overlap."),
+            )
+            .hint("Give each network its own subnet (e.g. via NEXUS_SUBNET / REGIONAL_SUBNET)."),
+        );
     }
+    if more {
+        out.push(
+            warning(
+                WarningCode::SubnetOverlap,
+                Severity::Error,
+                format!("More than {MAX_OVERLAPS} pairs of networks overlap; only those are listed."),
+            )
+            .hint("Give each network its own subnet."),
+        );
+    }
+}
+
+/// The index pairs `(i, j)`, `i < j`, of overlapping subnets, ascending (as comparing every pair would list
+/// them), at most [`MAX_OVERLAPS`], and whether there were more. CIDR ranges nest or are disjoint, so a
+/// sweep over them sorted by start finds the pairs in time proportional to their number.
+fn overlapping_pairs(cidrs: impl Iterator<Item = Option<Cidr>>) -> (Vec<(usize, usize)>, bool) {
+    let mut ranges: Vec<(bool, u128, u128, usize)> =
+        cidrs.enumerate().filter_map(|(i, c)| c.map(|c| (c.v6, c.first(), c.last(), i))).collect();
+    // By family, then start, the wider range first; equal ranges in index order.
+    ranges.sort_by(|a, b| (a.0, a.1, b.2, a.3).cmp(&(b.0, b.1, a.2, b.3)));
+    let mut pairs = Vec::new();
+    let mut more = false;
+    // The ranges containing the current one, each inside the one below it.
+    let mut open: Vec<(bool, u128, u128, usize)> = Vec::new();
+    'sweep: for r in ranges {
+        while open.last().is_some_and(|o| o.0 != r.0 || o.2 < r.1) {
+            open.pop();
+        }
+        for o in &open {
+            if pairs.len() == MAX_OVERLAPS {
+                more = true;
+                break 'sweep;
+            }
+            pairs.push((o.3.min(r.3), o.3.max(r.3)));
+        }
+        open.push(r);
+    }
+    pairs.sort_unstable();
+    (pairs, more)
 }
 
 fn references(input: &Input, out: &mut Vec<Warning>) {
@@ -442,7 +525,56 @@ fn references(input: &Input, out: &mut Vec<Warning>) {
 
 #[cfg(test)]
 mod tests {
-    use super::Cidr;
+    use super::{first_clash, is_any_ip, overlapping_pairs, Cidr, MAX_OVERLAPS};
+
+    /// The pairwise definition the linear searches must agree with.
+    fn ips_overlap(a: Option<&str>, b: Option<&str>) -> bool {
+        is_any_ip(a) || is_any_ip(b) || a == b
+    }
+
+    #[test]
+    fn first_clash_is_the_first_pair_a_pairwise_scan_finds() {
+        let ips = [None, Some("0.0.0.0"), Some("127.0.0.1"), Some("127.0.0.2"), Some("::"), Some("10.0.0.1")];
+        let mut rng = fastrand::Rng::with_seed(14);
+        for _ in 0..2000 {
+            let n = rng.usize(0..9);
+            let hosts: Vec<Option<&str>> = (0..n).map(|_| ips[rng.usize(0..ips.len())]).collect();
+            let group: Vec<usize> = (0..n).map(|i| i * 3 + 1).collect();
+            let brute = (0..n)
+                .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+                .find(|&(i, j)| ips_overlap(hosts[i], hosts[j]))
+                .map(|(i, j)| (group[i], group[j]));
+            assert_eq!(first_clash(&group, |b| hosts[(b - 1) / 3]), brute, "{hosts:?}");
+        }
+    }
+
+    #[test]
+    fn overlapping_pairs_are_those_of_a_pairwise_scan() {
+        let mut rng = fastrand::Rng::with_seed(14);
+        for _ in 0..2000 {
+            let n = rng.usize(0..10);
+            let cidrs: Vec<Option<Cidr>> = (0..n)
+                .map(|_| match rng.u8(0..10) {
+                    0 => None,
+                    1 => Cidr::parse(&format!("fd00:{}::/{}", rng.u8(0..3), rng.u8(16..=48))),
+                    _ => Cidr::parse(&format!("10.{}.{}.0/{}", rng.u8(0..3), rng.u8(0..3), rng.u8(8..=24))),
+                })
+                .collect();
+            let brute: Vec<(usize, usize)> = (0..n)
+                .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+                .filter(|&(i, j)| matches!((cidrs[i], cidrs[j]), (Some(a), Some(b)) if a.overlaps(&b)))
+                .collect();
+            assert_eq!(overlapping_pairs(cidrs.iter().copied()), (brute, false), "{cidrs:?}");
+        }
+    }
+
+    #[test]
+    fn identical_subnets_list_a_bounded_number_of_pairs() {
+        let same = Cidr::parse("10.0.0.0/8");
+        let (pairs, more) = overlapping_pairs(std::iter::repeat_n(same, 5000));
+        assert_eq!(pairs.len(), MAX_OVERLAPS);
+        assert!(more);
+    }
 
     #[test]
     fn cidr_overlap_table() {

@@ -8,10 +8,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use dockmaster_core::demo::{
     ensure_image, DemoError, DemoImageEvent, ImageOutcome, ImageTarget, BUSYBOX_CANDIDATES, BUSYBOX_PACKAGE,
 };
+use dockmaster_core::engine::{DockerEngine, Endpoint, EndpointEnv};
 use dockmaster_core::labels;
 
 fn docker_cli(args: &[&str]) -> std::process::Output {
@@ -55,10 +57,11 @@ fn fastrand_suffix() -> u32 {
     nanos.subsec_nanos() % 1_000_000
 }
 
-async fn engine() -> bollard::Docker {
-    let docker = bollard::Docker::connect_with_local_defaults()
-        .unwrap_or_else(|e| panic!("this test needs the Docker engine (scripts/engine.sh start): {e}"));
-    docker.negotiate_version().await.unwrap_or_else(|e| panic!("the Docker engine does not answer: {e}"))
+async fn engine() -> DockerEngine {
+    let endpoint = Endpoint::resolve(&EndpointEnv::from_process()).unwrap();
+    DockerEngine::connect(&endpoint, Duration::from_secs(10))
+        .await
+        .unwrap_or_else(|e| panic!("this test needs the Docker engine (scripts/engine.sh start): {e}"))
 }
 
 fn real_busybox() -> Vec<&'static Path> {
@@ -67,12 +70,12 @@ fn real_busybox() -> Vec<&'static Path> {
 
 #[tokio::test]
 async fn the_image_is_built_when_missing_then_found_current_and_it_runs() {
-    let docker = engine().await;
+    let engine = engine().await;
     let image = Throwaway::new("build");
     let events = Mutex::new(Vec::new());
     let record = |e: DemoImageEvent| events.lock().unwrap().push(e);
 
-    let built = ensure_image(&docker, &image.target, &real_busybox(), &record).await.unwrap();
+    let built = ensure_image(&engine, &image.target, &real_busybox(), &record).await.unwrap();
     assert_eq!(built.outcome, ImageOutcome::Built);
     assert_eq!(built.image, image.target.reference());
     assert!(built.id.starts_with("sha256:"), "{built:?}");
@@ -131,30 +134,30 @@ async fn the_image_is_built_when_missing_then_found_current_and_it_runs() {
     assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "ok");
 
     // Current now: nothing is built again.
-    let again = ensure_image(&docker, &image.target, &real_busybox(), &record).await.unwrap();
+    let again = ensure_image(&engine, &image.target, &real_busybox(), &record).await.unwrap();
     assert_eq!(again.outcome, ImageOutcome::Present);
     assert_eq!(again.id, built.id);
     assert_eq!(*events.lock().unwrap(), [DemoImageEvent::Checking { image: image.target.reference() }]);
 
     // No busybox to check it against: the image there is kept, not refused.
     let none: Vec<&Path> = vec![Path::new("/nonexistent/busybox")];
-    let kept = ensure_image(&docker, &image.target, &none, &|_| {}).await.unwrap();
+    let kept = ensure_image(&engine, &image.target, &none, &|_| {}).await.unwrap();
     assert_eq!((kept.outcome, kept.id), (ImageOutcome::Present, built.id));
 }
 
 #[tokio::test]
 async fn a_missing_image_without_a_static_busybox_is_a_clear_error_and_nothing_is_tagged() {
-    let docker = engine().await;
+    let engine = engine().await;
     let image = Throwaway::new("nobusybox");
     let dir = tempfile::tempdir().unwrap();
     let dynamic = std::env::current_exe().unwrap(); // a real dynamically linked program
     let missing = dir.path().join("busybox");
 
-    let err = ensure_image(&docker, &image.target, &[&missing], &|_| {}).await.err().unwrap();
+    let err = ensure_image(&engine, &image.target, &[&missing], &|_| {}).await.err().unwrap();
     assert!(matches!(err, DemoError::BusyboxMissing { .. }), "{err}");
     assert!(err.to_string().contains(BUSYBOX_PACKAGE), "{err}");
 
-    let err = ensure_image(&docker, &image.target, &[&missing, &dynamic], &|_| {}).await.err().unwrap();
+    let err = ensure_image(&engine, &image.target, &[&missing, &dynamic], &|_| {}).await.err().unwrap();
     assert!(matches!(err, DemoError::BusyboxDynamic { .. }), "{err}");
     let text = err.to_string();
     assert!(text.contains(&dynamic.display().to_string()) && text.contains(BUSYBOX_PACKAGE), "{text}");

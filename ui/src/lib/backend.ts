@@ -240,6 +240,7 @@ export const tauriBackend: Backend = {
 const TITLES: Record<ErrorCode, string> = {
   PROJECT_NOT_FOUND: "Project not found",
   FILE_UNREADABLE: "A file could not be read",
+  FILE_REFUSED: "A file was refused",
   COMPOSE_INVALID: "The Compose file is invalid",
   INVALID_TEMPLATE: "A variable template is invalid",
   DESCRIPTOR_INVALID: "The stack descriptor is invalid",

@@ -24,7 +24,8 @@ pub fn compose_files(dir: &Path, env: &Environment) -> Result<Vec<PathBuf>> {
             env.lookup("COMPOSE_PATH_SEPARATOR").unwrap_or_else(|| default_separator().to_string());
         let files: Vec<PathBuf> =
             list.split(separator.as_str()).filter(|f| !f.is_empty()).map(|f| dir.join(f)).collect();
-        if let Some(missing) = files.iter().find(|f| !f.is_file()) {
+        // Only absence is "not found": whatever is there is read (or refused with why) when it is loaded.
+        if let Some(missing) = files.iter().find(|f| !f.exists()) {
             return Err(CoreError::FileUnreadable {
                 path: missing.clone(),
                 source: std::io::Error::new(
@@ -38,10 +39,10 @@ pub fn compose_files(dir: &Path, env: &Environment) -> Result<Vec<PathBuf>> {
     let base = BASE_FILES
         .iter()
         .map(|name| dir.join(name))
-        .find(|p| p.is_file())
+        .find(|p| p.exists())
         .ok_or_else(|| CoreError::ProjectNotFound { dir: dir.to_path_buf() })?;
     let mut files = vec![base];
-    files.extend(OVERRIDE_FILES.iter().map(|name| dir.join(name)).find(|p| p.is_file()));
+    files.extend(OVERRIDE_FILES.iter().map(|name| dir.join(name)).find(|p| p.exists()));
     Ok(files)
 }
 

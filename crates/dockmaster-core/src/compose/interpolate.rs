@@ -61,8 +61,10 @@ pub struct TemplateError {
     pub template: String,
     /// Byte offset in `template` where the invalid part starts (the `$` of the offending reference).
     pub offset: usize,
-    /// Human explanation, e.g. "unterminated `${`".
+    /// Human explanation, e.g. "unterminated `${`". May quote parts of the template.
     pub reason: String,
+    /// What is wrong, without quoting any of the template (for errors about values that may be secret).
+    pub problem: &'static str,
 }
 
 impl fmt::Display for TemplateError {
@@ -108,9 +110,60 @@ pub fn interpolate(
     input: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Interpolated, TemplateError> {
+    interpolate_within(input, lookup, &mut Budget::new(MAX_EXPANSION))
+}
+
+/// Bytes one template may produce by default (its value plus the branch texts its forms keep).
+pub const MAX_EXPANSION: usize = 16 * 1024 * 1024;
+
+/// How many bytes interpolation may still produce: a large value repeated (`$BIG$BIG…`) or nested in
+/// defaults would otherwise take gigabytes from a small file. One budget can span many templates (a
+/// whole file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    limit: usize,
+    used: usize,
+}
+
+impl Budget {
+    pub const fn new(limit: usize) -> Self {
+        Budget { limit, used: 0 }
+    }
+
+    fn charge(&mut self, bytes: usize) -> Result<(), Exhausted> {
+        self.used = self.used.saturating_add(bytes);
+        if self.used > self.limit {
+            return Err(Exhausted);
+        }
+        Ok(())
+    }
+}
+
+/// The budget ran out while evaluating.
+struct Exhausted;
+
+/// [`interpolate`], charging what it produces to `budget`: refused (a [`TemplateError`] naming the
+/// limit) once the budget is spent.
+///
+/// # Errors
+///
+/// Invalid syntax, as [`interpolate`], or a spent budget.
+pub fn interpolate_within(
+    input: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    budget: &mut Budget,
+) -> Result<Interpolated, TemplateError> {
     let nodes = Parser::new(input).parse()?;
     let mut out = Interpolated::default();
-    eval_nodes(&nodes, lookup, &mut out);
+    let mut eval = Eval { lookup, budget };
+    if eval.nodes(&nodes, &mut out).is_err() {
+        let mib = budget.limit / (1024 * 1024);
+        let reason = format!(
+            "it grows past {mib} MiB once variables are substituted (a large value repeated, or nested in \
+             defaults)"
+        );
+        return Err(TemplateError { template: input.to_owned(), offset: 0, reason, problem: TOO_LARGE });
+    }
     Ok(out)
 }
 
@@ -134,6 +187,16 @@ pub fn referenced_names(input: &str) -> Result<Vec<String>, TemplateError> {
 
 /// Braced expressions nested deeper than this are rejected (protects the stack).
 const MAX_NESTING: usize = 64;
+
+/// [`TemplateError::problem`] texts.
+const TOO_LARGE: &str =
+    "it grows too large once variables are substituted (a large value repeated, or nested in defaults)";
+const NESTED: &str = "`${` nested more than 64 levels deep";
+const UNTERMINATED: &str = "unterminated `${` (missing `}`)";
+const EMPTY_NAME: &str = "empty variable name in `${}`";
+const BAD_NAME: &str = "`${` is not followed by a valid variable name ([A-Za-z_][A-Za-z0-9_]*)";
+const BAD_OPERATOR: &str =
+    "unsupported operator after a variable name (supported: `:-`, `-`, `:?`, `?`, `:+`, `+`)";
 
 /// Operators accepted after a braced variable name.
 const OPERATORS_HINT: &str = "`:-`, `-`, `:?`, `?`, `:+`, `+`";
@@ -187,12 +250,12 @@ impl<'a> Parser<'a> {
         Parser { src, bytes: src.as_bytes() }
     }
 
-    fn error(&self, offset: usize, reason: impl Into<String>) -> TemplateError {
-        TemplateError { template: self.src.to_owned(), offset, reason: reason.into() }
+    fn error(&self, offset: usize, problem: &'static str, reason: impl Into<String>) -> TemplateError {
+        TemplateError { template: self.src.to_owned(), offset, reason: reason.into(), problem }
     }
 
     fn unterminated(&self, open: usize) -> TemplateError {
-        self.error(open, "unterminated `${` (missing `}`)")
+        self.error(open, UNTERMINATED, "unterminated `${` (missing `}`)")
     }
 
     /// The character starting at byte `pos` (callers only pass char boundaries).
@@ -292,7 +355,11 @@ impl<'a> Parser<'a> {
     /// Parses `${…}` whose `$` is at `start`; returns the node and the index after the `}`.
     fn parse_braced(&self, start: usize, nesting: usize) -> Result<(Node, usize), TemplateError> {
         if nesting > MAX_NESTING {
-            return Err(self.error(start, format!("`${{` nested more than {MAX_NESTING} levels deep")));
+            return Err(self.error(
+                start,
+                NESTED,
+                format!("`${{` nested more than {MAX_NESTING} levels deep"),
+            ));
         }
         let name_start = start + 2;
         let mut name_end = name_start;
@@ -303,14 +370,14 @@ impl<'a> Parser<'a> {
 
         match self.bytes.get(name_start).copied() {
             None => return Err(self.unterminated(start)),
-            Some(b'}') => return Err(self.error(start, "empty variable name in `${}`")),
+            Some(b'}') => return Err(self.error(start, EMPTY_NAME, "empty variable name in `${}`")),
             Some(b) if !is_name_start(b) => {
                 let reason = if name.is_empty() {
                     format!("`${{` must be followed by a variable name, found `{}`", self.char_at(name_start))
                 } else {
                     format!("invalid variable name `{name}` (names must match [A-Za-z_][A-Za-z0-9_]*)")
                 };
-                return Err(self.error(start, reason));
+                return Err(self.error(start, BAD_NAME, reason));
             }
             Some(_) => {}
         }
@@ -329,6 +396,7 @@ impl<'a> Parser<'a> {
                 Some(_) => {
                     return Err(self.error(
                         start,
+                        BAD_OPERATOR,
                         format!(
                             "unsupported operator `:{}` after variable name `{name}` \
                              (supported: {OPERATORS_HINT})",
@@ -342,6 +410,7 @@ impl<'a> Parser<'a> {
             Some(b'+') => (Op::AlternativeIfSet, name_end + 1),
             Some(b) => {
                 let c = self.char_at(name_end);
+                let problem = if b"=#%/^,@[".contains(&b) { BAD_OPERATOR } else { BAD_NAME };
                 let reason = if b"=#%/^,@[".contains(&b) {
                     format!(
                         "unsupported operator `{c}` after variable name `{name}` \
@@ -353,7 +422,7 @@ impl<'a> Parser<'a> {
                          (expected `}}` or one of {OPERATORS_HINT})"
                     )
                 };
-                return Err(self.error(start, reason));
+                return Err(self.error(start, problem, reason));
             }
         };
 
@@ -367,12 +436,121 @@ impl<'a> Parser<'a> {
 // Evaluation
 // ---------------------------------------------------------------------------
 
-fn eval_nodes(nodes: &[Node], lookup: &dyn Fn(&str) -> Option<String>, out: &mut Interpolated) {
-    for node in nodes {
-        match node {
-            Node::Text(text) => out.value.push_str(text),
-            Node::Var(var) => eval_var(var, lookup, out),
+struct Eval<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    budget: &'a mut Budget,
+}
+
+impl Eval<'_> {
+    fn nodes(&mut self, nodes: &[Node], out: &mut Interpolated) -> Result<(), Exhausted> {
+        for node in nodes {
+            match node {
+                Node::Text(text) => {
+                    self.budget.charge(text.len())?;
+                    out.value.push_str(text);
+                }
+                Node::Var(var) => self.var(var, out)?,
+            }
         }
+        Ok(())
+    }
+
+    fn var(&mut self, var: &VarNode, out: &mut Interpolated) -> Result<(), Exhausted> {
+        let found = (self.lookup)(&var.name);
+        let is_set = found.is_some();
+        let value = found.unwrap_or_default();
+        let start = out.value.len();
+
+        let Some((op, body)) = &var.branch else {
+            self.budget.charge(value.len())?;
+            out.value.push_str(&value);
+            out.uses.push(VarUse {
+                name: var.name.clone(),
+                span: start..out.value.len(),
+                form: VarForm::Plain,
+                is_set,
+                used_fallback: false,
+            });
+            return Ok(());
+        };
+
+        // The branch is always evaluated so the form can carry its interpolated text,
+        // but its uses / missing-required entries only count when the branch is taken.
+        let mut branch = Interpolated::default();
+        self.nodes(body, &mut branch)?;
+        let empty = value.is_empty();
+
+        let outcome = match op {
+            Op::DefaultIfUnsetOrEmpty if empty => Outcome::Branch,
+            Op::DefaultIfUnset if !is_set => Outcome::Branch,
+            Op::AlternativeIfNonEmpty if !empty => Outcome::Branch,
+            Op::AlternativeIfSet if is_set => Outcome::Branch,
+            Op::RequiredNonEmpty if empty => Outcome::Missing,
+            Op::Required if !is_set => Outcome::Missing,
+            // Not taken: `value` is the variable's value, which is "" for both
+            // alternative forms whenever their branch is not taken.
+            _ => Outcome::Value,
+        };
+
+        // The form keeps a copy of the branch text.
+        self.budget.charge(branch.value.len())?;
+        let form = match op {
+            Op::DefaultIfUnsetOrEmpty => VarForm::DefaultIfUnsetOrEmpty(branch.value.clone()),
+            Op::DefaultIfUnset => VarForm::DefaultIfUnset(branch.value.clone()),
+            Op::RequiredNonEmpty => VarForm::RequiredNonEmpty(branch.value.clone()),
+            Op::Required => VarForm::Required(branch.value.clone()),
+            Op::AlternativeIfNonEmpty => VarForm::AlternativeIfNonEmpty(branch.value.clone()),
+            Op::AlternativeIfSet => VarForm::AlternativeIfSet(branch.value.clone()),
+        };
+
+        match outcome {
+            Outcome::Value => {
+                self.budget.charge(value.len())?;
+                out.value.push_str(&value);
+                out.uses.push(VarUse {
+                    name: var.name.clone(),
+                    span: start..out.value.len(),
+                    form,
+                    is_set,
+                    used_fallback: false,
+                });
+            }
+            Outcome::Branch => {
+                self.budget.charge(branch.value.len())?;
+                out.value.push_str(&branch.value);
+                out.uses.push(VarUse {
+                    name: var.name.clone(),
+                    span: start..out.value.len(),
+                    form,
+                    is_set,
+                    used_fallback: true,
+                });
+                out.uses.extend(branch.uses.into_iter().map(|mut u| {
+                    u.span = u.span.start + start..u.span.end + start;
+                    u
+                }));
+                out.missing_required.extend(branch.missing_required);
+            }
+            Outcome::Missing => {
+                let message = if branch.value.is_empty() {
+                    format!("required variable {} is missing a value", var.name)
+                } else {
+                    branch.value
+                };
+                out.uses.push(VarUse {
+                    name: var.name.clone(),
+                    span: start..start,
+                    form,
+                    is_set,
+                    used_fallback: false,
+                });
+                out.missing_required.push(MissingRequired { name: var.name.clone(), message });
+                // References inside the message do not produce output, so they are not
+                // recorded as uses; a failed requirement nested in the message still counts.
+                out.missing_required.extend(branch.missing_required);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -384,98 +562,6 @@ enum Outcome {
     Branch,
     /// Requirement failed: output "" and report.
     Missing,
-}
-
-fn eval_var(var: &VarNode, lookup: &dyn Fn(&str) -> Option<String>, out: &mut Interpolated) {
-    let found = lookup(&var.name);
-    let is_set = found.is_some();
-    let value = found.unwrap_or_default();
-    let start = out.value.len();
-
-    let Some((op, body)) = &var.branch else {
-        out.value.push_str(&value);
-        out.uses.push(VarUse {
-            name: var.name.clone(),
-            span: start..out.value.len(),
-            form: VarForm::Plain,
-            is_set,
-            used_fallback: false,
-        });
-        return;
-    };
-
-    // The branch is always evaluated so the form can carry its interpolated text,
-    // but its uses / missing-required entries only count when the branch is taken.
-    let mut branch = Interpolated::default();
-    eval_nodes(body, lookup, &mut branch);
-    let empty = value.is_empty();
-
-    let outcome = match op {
-        Op::DefaultIfUnsetOrEmpty if empty => Outcome::Branch,
-        Op::DefaultIfUnset if !is_set => Outcome::Branch,
-        Op::AlternativeIfNonEmpty if !empty => Outcome::Branch,
-        Op::AlternativeIfSet if is_set => Outcome::Branch,
-        Op::RequiredNonEmpty if empty => Outcome::Missing,
-        Op::Required if !is_set => Outcome::Missing,
-        // Not taken: `value` is the variable's value, which is "" for both
-        // alternative forms whenever their branch is not taken.
-        _ => Outcome::Value,
-    };
-
-    let form = match op {
-        Op::DefaultIfUnsetOrEmpty => VarForm::DefaultIfUnsetOrEmpty(branch.value.clone()),
-        Op::DefaultIfUnset => VarForm::DefaultIfUnset(branch.value.clone()),
-        Op::RequiredNonEmpty => VarForm::RequiredNonEmpty(branch.value.clone()),
-        Op::Required => VarForm::Required(branch.value.clone()),
-        Op::AlternativeIfNonEmpty => VarForm::AlternativeIfNonEmpty(branch.value.clone()),
-        Op::AlternativeIfSet => VarForm::AlternativeIfSet(branch.value.clone()),
-    };
-
-    match outcome {
-        Outcome::Value => {
-            out.value.push_str(&value);
-            out.uses.push(VarUse {
-                name: var.name.clone(),
-                span: start..out.value.len(),
-                form,
-                is_set,
-                used_fallback: false,
-            });
-        }
-        Outcome::Branch => {
-            out.value.push_str(&branch.value);
-            out.uses.push(VarUse {
-                name: var.name.clone(),
-                span: start..out.value.len(),
-                form,
-                is_set,
-                used_fallback: true,
-            });
-            out.uses.extend(branch.uses.into_iter().map(|mut u| {
-                u.span = u.span.start + start..u.span.end + start;
-                u
-            }));
-            out.missing_required.extend(branch.missing_required);
-        }
-        Outcome::Missing => {
-            let message = if branch.value.is_empty() {
-                format!("required variable {} is missing a value", var.name)
-            } else {
-                branch.value
-            };
-            out.uses.push(VarUse {
-                name: var.name.clone(),
-                span: start..start,
-                form,
-                is_set,
-                used_fallback: false,
-            });
-            out.missing_required.push(MissingRequired { name: var.name.clone(), message });
-            // References inside the message do not produce output, so they are not
-            // recorded as uses; a failed requirement nested in the message still counts.
-            out.missing_required.extend(branch.missing_required);
-        }
-    }
 }
 
 fn collect_names(nodes: &[Node], names: &mut Vec<String>) {

@@ -550,7 +550,20 @@ fn deep_nesting_is_bounded() {
     let input = format!("{}x{}", "${A:-".repeat(deep), "}".repeat(deep));
     let e = interpolate(&input, &lookup_in(NONE)).expect_err("must fail");
     assert!(e.reason.contains("nested"), "{}", e.reason);
+    assert!(e.problem.contains(&MAX_NESTING.to_string()), "{}", e.problem);
     assert!(referenced_names(&input).is_err());
+}
+
+/// `problem` describes every error without quoting the template (a `.env` value may be a secret).
+#[test]
+fn problems_never_quote_the_template() {
+    for case in CASES {
+        let Expect::Error(..) = case.expect else { continue };
+        let marked = case.input.replace("SET", "SEKRIT").replace('1', "SEKRIT");
+        let Err(e) = interpolate(&marked, &lookup_in(case.env)) else { continue };
+        assert!(!e.problem.is_empty(), "{marked}");
+        assert!(!e.problem.contains("SEKRIT"), "{marked}: {}", e.problem);
+    }
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Compose files: discovery, interpolation, YAML loading, override merging and the typed model.
 
 pub mod discover;
+pub mod guard;
 pub mod interpolate;
 pub mod mask;
 pub mod merge;

@@ -181,10 +181,11 @@ impl ComposeModel {
 
     /// Names of every profile used by any service, in first-seen order.
     pub fn profile_names(&self) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
         let mut names: Vec<String> = Vec::new();
         for s in self.services.values() {
             for p in &s.profiles {
-                if !names.contains(p) {
+                if seen.insert(p.as_str()) {
                     names.push(p.clone());
                 }
             }

@@ -11,6 +11,9 @@ pub fn parse_entry(node: &Node) -> Result<MountView, String> {
             .and_then(Node::as_str)
             .ok_or("a long-syntax volume needs `target` (the path in the container)")?
             .to_string();
+        if target.is_empty() {
+            return Err("a long-syntax volume has an empty container path in `target`".into());
+        }
         let source = map.get("source").and_then(Node::as_str).map(str::to_string);
         let kind = match map.get("type").and_then(Node::as_str).unwrap_or("volume") {
             "bind" => MountKind::Bind,
@@ -130,5 +133,15 @@ mod tests {
         assert!(mount("'a:b:c:d'").expect_err("parts").contains("SOURCE:TARGET"));
         assert!(mount("'a:'").expect_err("empty").contains("empty container path"));
         assert!(mount("{type: bind, source: ./x}").expect_err("target").contains("needs `target`"));
+    }
+
+    /// Found by the `ports_volumes` fuzz target: a long-syntax `target` that is empty (or interpolates
+    /// to nothing, `target: $UNSET`) was accepted as a mount at "", where the short syntax refuses it.
+    #[test]
+    fn long_syntax_with_an_empty_target_is_refused() {
+        for yaml in ["{type: volume, source: v, target: ''}", "{type: bind, source: ./x, target: $UNSET}"] {
+            let err = mount(yaml).expect_err(yaml);
+            assert!(err.contains("empty container path"), "{yaml}: {err}");
+        }
     }
 }

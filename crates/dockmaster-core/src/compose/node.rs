@@ -5,7 +5,8 @@ use std::path::Path;
 use indexmap::IndexMap;
 use serde_yaml_ng::Value;
 
-use super::interpolate::{interpolate, MissingRequired, VarUse};
+use super::guard;
+use super::interpolate::{interpolate_within, Budget, MissingRequired, VarUse};
 use crate::error::{CoreError, Result};
 
 /// A YAML value after interpolation. Strings keep the variables that produced them, so the model can tell
@@ -110,6 +111,19 @@ impl Node {
 
 /// Parses and interpolates one Compose file. `lookup` resolves variables (process env, then `.env`).
 pub fn load(path: &Path, text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<LoadedFile> {
+    // Before the YAML parser: it takes quadratic time on deep nesting, and aliases can multiply memory.
+    guard::check_nesting(text).map_err(|deep| CoreError::ComposeInvalid {
+        path: path.to_path_buf(),
+        line: Some(deep.line),
+        column: Some(deep.column),
+        message: deep.to_string(),
+    })?;
+    guard::check_expansion(text).map_err(|message| CoreError::ComposeInvalid {
+        path: path.to_path_buf(),
+        line: None,
+        column: None,
+        message,
+    })?;
     let mut value: Value = serde_yaml_ng::from_str(text).map_err(|e| CoreError::ComposeInvalid {
         path: path.to_path_buf(),
         line: e.location().map(|l| l.line()),
@@ -133,16 +147,24 @@ pub fn load(path: &Path, text: &str, lookup: &dyn Fn(&str) -> Option<String>) ->
     if !value.is_mapping() {
         return Err(CoreError::schema(path, "top level", "expected a mapping with a `services:` key"));
     }
-    let mut loader = Loader { path, text, lookup, problems: Vec::new() };
+    let mut loader =
+        Loader { path, text, lookup, problems: Vec::new(), budget: Budget::new(MAX_INTERPOLATED_BYTES) };
     let root = loader.convert(value, &mut String::new(), true)?;
     Ok(LoadedFile { root, required_problems: loader.problems })
 }
+
+/// Bytes the interpolated strings of one file may add up to (values, defaults kept for reports).
+pub const MAX_INTERPOLATED_BYTES: usize = 64 * 1024 * 1024;
+
+/// The longest part of a template an error quotes.
+const TEMPLATE_SHOWN: usize = 120;
 
 struct Loader<'a> {
     path: &'a Path,
     text: &'a str,
     lookup: &'a dyn Fn(&str) -> Option<String>,
     problems: Vec<RequiredProblem>,
+    budget: Budget,
 }
 
 impl Loader<'_> {
@@ -205,12 +227,14 @@ impl Loader<'_> {
     }
 
     fn interpolate(&mut self, template: &str, at: &str) -> Result<Scalar> {
-        let result = interpolate(template, self.lookup).map_err(|e| CoreError::InvalidTemplate {
-            path: self.path.to_path_buf(),
-            line: line_of(self.text, template),
-            at: display_path(at).to_string(),
-            template: template.to_string(),
-            reason: e.reason,
+        let result = interpolate_within(template, self.lookup, &mut self.budget).map_err(|e| {
+            CoreError::InvalidTemplate {
+                path: self.path.to_path_buf(),
+                line: line_of(self.text, template),
+                at: display_path(at).to_string(),
+                template: shown(template),
+                reason: e.reason,
+            }
         })?;
         for missing in result.missing_required {
             self.problems.push(RequiredProblem { missing, at: display_path(at).to_string() });
@@ -224,6 +248,14 @@ fn display_path(at: &str) -> &str {
         "top level"
     } else {
         at
+    }
+}
+
+/// `template`, cut to [`TEMPLATE_SHOWN`] characters for an error message.
+fn shown(template: &str) -> String {
+    match template.char_indices().nth(TEMPLATE_SHOWN) {
+        Some((cut, _)) => format!("{}…", &template[..cut]),
+        None => template.to_string(),
     }
 }
 

@@ -7,8 +7,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use bollard::query_parameters::CreateImageOptionsBuilder;
-use bollard::Docker;
 use futures_util::StreamExt;
 use serde::Serialize;
 
@@ -16,7 +14,8 @@ use super::busybox::{find_busybox, BUSYBOX_CANDIDATES};
 use super::error::DemoError;
 use super::rootfs::{recipe_hash, root_fs_tar};
 use super::{IMAGE_REPO, IMAGE_TAG};
-use crate::engine::{client, Endpoint, EndpointEnv};
+use crate::engine::ops::OpErrorKind;
+use crate::engine::{DockerEngine, Endpoint, EndpointEnv, EngineOps};
 use crate::labels;
 
 /// How long the first contact with the engine may take.
@@ -93,11 +92,11 @@ pub async fn ensure_image_from_env(
     progress: &(dyn Fn(DemoImageEvent) + Send + Sync),
 ) -> Result<DemoImageReport, DemoError> {
     let endpoint = Endpoint::resolve(&EndpointEnv::from_process())?;
-    let connected = client::connect(&endpoint, CONNECT_TIMEOUT)
+    let engine = DockerEngine::connect(&endpoint, CONNECT_TIMEOUT)
         .await
         .map_err(|reason| DemoError::EngineUnavailable { endpoint: endpoint.to_string(), reason })?;
     let candidates: Vec<&Path> = BUSYBOX_CANDIDATES.iter().map(Path::new).collect();
-    ensure_image(&connected.docker, &ImageTarget::demo(), &candidates, progress).await
+    ensure_image(&engine, &ImageTarget::demo(), &candidates, progress).await
 }
 
 /// What the engine has under the target's name.
@@ -110,7 +109,7 @@ struct Existing {
 /// Makes sure `target` exists and is current; builds it from the first static busybox among `busybox` when not.
 /// An image that is there is kept when no busybox can be found to check it against (it still runs the demo).
 pub async fn ensure_image(
-    docker: &Docker,
+    engine: &DockerEngine,
     target: &ImageTarget,
     busybox: &[&Path],
     progress: &(dyn Fn(DemoImageEvent) + Send + Sync),
@@ -124,7 +123,7 @@ pub async fn ensure_image(
         elapsed_ms: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
     };
     progress(DemoImageEvent::Checking { image: image.clone() });
-    let existing = inspect(docker, &image).await?;
+    let existing = inspect(engine, &image).await?;
     let found = find_busybox(busybox);
     let reason = match (&existing, &found) {
         (Some(old), Err(_)) if !old.retagged_by_compose => {
@@ -160,9 +159,9 @@ pub async fn ensure_image(
     let total = u32::try_from(archive.len()).unwrap_or(u32::MAX);
     progress(DemoImageEvent::Archived { bytes: total });
 
-    import(docker, target, &hash, archive, total, progress).await?;
+    import(engine, target, &hash, archive, total, progress).await?;
 
-    let Some(made) = inspect(docker, &image).await? else {
+    let Some(made) = inspect(engine, &image).await? else {
         return Err(DemoError::Verify { image, problem: "the engine does not list it".into() });
     };
     if made.hash.as_deref() != Some(hash.as_str()) {
@@ -175,18 +174,15 @@ pub async fn ensure_image(
     Ok(report(made.id, ImageOutcome::Built))
 }
 
-async fn inspect(docker: &Docker, image: &str) -> Result<Option<Existing>, DemoError> {
-    match docker.inspect_image(image).await {
-        Ok(found) => {
-            let labels = found.config.and_then(|c| c.labels).unwrap_or_default();
-            Ok(Some(Existing {
-                id: found.id.unwrap_or_default(),
-                hash: labels.get(labels::DEMO_HASH).cloned(),
-                retagged_by_compose: labels.contains_key(labels::COMPOSE_PROJECT),
-            }))
-        }
-        Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => Ok(None),
-        Err(e) => Err(DemoError::Inspect { image: image.to_string(), reason: client::reason(&e) }),
+async fn inspect(engine: &DockerEngine, image: &str) -> Result<Option<Existing>, DemoError> {
+    match engine.inspect_image(image).await {
+        Ok(found) => Ok(Some(Existing {
+            id: found.id,
+            hash: found.labels.get(labels::DEMO_HASH).cloned(),
+            retagged_by_compose: found.labels.contains_key(labels::COMPOSE_PROJECT),
+        })),
+        Err(e) if e.kind == OpErrorKind::NotFound => Ok(None),
+        Err(e) => Err(DemoError::Inspect { image: image.to_string(), reason: e.message }),
     }
 }
 
@@ -205,20 +201,13 @@ fn changes(target: &ImageTarget, hash: &str) -> Vec<String> {
 }
 
 async fn import(
-    docker: &Docker,
+    engine: &DockerEngine,
     target: &ImageTarget,
     hash: &str,
     archive: Vec<u8>,
     total: u32,
     progress: &(dyn Fn(DemoImageEvent) + Send + Sync),
 ) -> Result<(), DemoError> {
-    let image = target.reference();
-    let options = CreateImageOptionsBuilder::default()
-        .from_src("-")
-        .repo(&target.repo)
-        .tag(&target.tag)
-        .changes(changes(target, hash))
-        .build();
     // The engine reports no progress for an archive in the request body: count what is handed to it instead.
     let (sent_tx, mut sent_rx) = tokio::sync::mpsc::unbounded_channel::<u32>();
     let archive = bytes::Bytes::from(archive);
@@ -232,26 +221,19 @@ async fn import(
         let _ = sent_tx.send(u32::try_from(sent).unwrap_or(u32::MAX));
         Ok::<_, std::io::Error>(chunk)
     });
-    let run = async {
-        let mut stream = docker.create_image(Some(options), Some(bollard::body_try_stream(body)), None);
-        loop {
-            tokio::select! {
-                Some(sent) = sent_rx.recv() => progress(DemoImageEvent::Importing { sent: sent.min(total), total }),
-                item = stream.next() => match item {
-                    None => break,
-                    Some(Err(e)) => return Err(DemoError::Import { image: image.clone(), reason: client::reason(&e) }),
-                    Some(Ok(_)) => {}
-                },
+    let engine = engine.with_timeout(IMPORT_TIMEOUT);
+    let imported = engine.import_image(&target.repo, &target.tag, changes(target, hash), body);
+    tokio::pin!(imported);
+    loop {
+        tokio::select! {
+            Some(sent) = sent_rx.recv() => progress(DemoImageEvent::Importing { sent: sent.min(total), total }),
+            result = &mut imported => {
+                while let Ok(sent) = sent_rx.try_recv() {
+                    progress(DemoImageEvent::Importing { sent: sent.min(total), total });
+                }
+                return result.map_err(|e| DemoError::Import { image: target.reference(), reason: e.message });
             }
         }
-        Ok(())
-    };
-    match tokio::time::timeout(IMPORT_TIMEOUT, run).await {
-        Ok(result) => result,
-        Err(_) => Err(DemoError::Import {
-            image: image.clone(),
-            reason: format!("no answer within {} s", IMPORT_TIMEOUT.as_secs()),
-        }),
     }
 }
 

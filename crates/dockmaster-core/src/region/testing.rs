@@ -46,6 +46,7 @@ impl World {
         fake.add_image(
             IMAGE,
             ImageInfo {
+                id: "sha256:0123".into(),
                 labels: labels_of(&[("com.docker.compose.project", "demo"), ("maintainer", "x")]),
                 volumes: vec!["/var/lib/data".into()],
             },

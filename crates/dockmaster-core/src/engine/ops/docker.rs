@@ -8,8 +8,9 @@ use std::time::Duration;
 use bollard::container::LogOutput;
 use bollard::models::{Ipam, IpamConfig, NetworkConnectRequest, NetworkCreateRequest, VolumeCreateRequest};
 use bollard::query_parameters::{
-    CreateContainerOptions, EventsOptions, ListContainersOptions, ListNetworksOptions, ListVolumesOptions,
-    LogsOptions, RemoveContainerOptions, RemoveVolumeOptions, StopContainerOptions,
+    CreateContainerOptions, CreateImageOptionsBuilder, EventsOptions, ListContainersOptions,
+    ListNetworksOptions, ListVolumesOptions, LogsOptions, RemoveContainerOptions, RemoveVolumeOptions,
+    StopContainerOptions,
 };
 use bollard::Docker;
 use futures_util::stream::BoxStream;
@@ -42,6 +43,36 @@ impl DockerEngine {
 
     pub(crate) fn new(docker: Docker) -> Self {
         DockerEngine { docker, timeout: Self::DEFAULT_TIMEOUT }
+    }
+
+    /// Connects to `endpoint` on its own, outside any supervisor (the one-shot commands: `dockmaster demo image`):
+    /// the error says what is wrong and how to start the engine.
+    pub async fn connect(endpoint: &crate::engine::Endpoint, timeout: Duration) -> Result<Self, String> {
+        let connected = crate::engine::client::connect(endpoint, timeout).await?;
+        Ok(DockerEngine::new(connected.docker))
+    }
+
+    /// Imports a root file system archive as `repo:tag` (`docker import`), applying the Dockerfile
+    /// instructions in `changes`; `archive` is streamed to the engine as it is read, so whoever feeds it can
+    /// count progress. Finishes when the engine has tagged the image.
+    pub async fn import_image(
+        &self,
+        repo: &str,
+        tag: &str,
+        changes: Vec<String>,
+        archive: impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static,
+    ) -> OpResult<()> {
+        let options =
+            CreateImageOptionsBuilder::default().from_src("-").repo(repo).tag(tag).changes(changes).build();
+        let run = async {
+            let mut replies =
+                self.docker.create_image(Some(options), Some(bollard::body_try_stream(archive)), None);
+            while let Some(reply) = replies.next().await {
+                reply?;
+            }
+            Ok(())
+        };
+        self.call(run).await
     }
 
     /// The bollard client, for the engine module's own streams (logs, stats).
@@ -232,6 +263,7 @@ impl EngineOps for DockerEngine {
         let image = self.call(self.docker.inspect_image(name)).await?;
         let config = image.config.unwrap_or_default();
         Ok(ImageInfo {
+            id: image.id.unwrap_or_default(),
             labels: config.labels.unwrap_or_default().into_iter().collect(),
             volumes: config.volumes.unwrap_or_default(),
         })

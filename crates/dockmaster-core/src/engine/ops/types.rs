@@ -237,6 +237,8 @@ pub struct VolumeInfo {
 /// An image the engine has.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImageInfo {
+    /// `sha256:…`.
+    pub id: String,
     pub labels: Labels,
     /// Its `VOLUME` paths.
     pub volumes: Vec<String>,
