@@ -208,9 +208,8 @@ test('Start brings development up: progress per service, then every card healthy
     await waitFor(`${svc} healthy on its card`, 30000, async () => (await textOf(`[data-testid="live-state-${svc}"]`)) === 'running · healthy');
   }
   await screenshot(browser, 'lifecycle-06-healthy');
-  // After a success the details fold to the summary line; they open on request.
-  assert.equal(await (await browser.$('[data-testid="progress-panel"]')).isExisting(), false);
-  await click('panel-toggle');
+  // The end of an operation moves nothing under the pointer: the details stay open until folded on request.
+  assert.equal(await (await browser.$('[data-testid="progress-panel"]')).isExisting(), true);
   const timeline = await textOf('[data-testid="progress-timeline-gameserver"]');
   assert.match(timeline, /healthy \d/, `the gameserver's timeline ends healthy: ${timeline}`);
   assert.match(timeline, /waiting for (database|redis-cache)|created/, `the gameserver's timeline: ${timeline}`);
@@ -218,6 +217,7 @@ test('Start brings development up: progress per service, then every card healthy
   for (const svc of DEV) assert.equal(s[svc], 'running/healthy', `${svc}: ${JSON.stringify(s)}`);
   await screenshot(browser, 'lifecycle-06-healthy-timeline');
   await click('panel-toggle');
+  assert.equal(await (await browser.$('[data-testid="progress-panel"]')).isExisting(), false, 'the details fold on request');
 
   // The service cards with their actions, scrolled to inside the content pane.
   await browser.execute(() => {
