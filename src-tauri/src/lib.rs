@@ -8,6 +8,8 @@ mod env_commands;
 mod error;
 mod lifecycle_commands;
 mod logs_commands;
+#[cfg(test)]
+mod parity_tests;
 mod region_commands;
 mod settings;
 
