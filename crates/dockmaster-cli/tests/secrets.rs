@@ -267,11 +267,13 @@ fn env_set_writes_one_line_of_env_losslessly_and_refuses_secrets_and_stale_revis
     assert_eq!(written, ENV.replace("ADMIN_USERNAME=admin # who", "ADMIN_USERNAME=operator # who"));
 
     // With the revision it printed, a second edit goes through; a stale one is refused and writes nothing.
-    let out = run(dir.path(), &["--json", "env", "set", "GAME_MODE", "coop", "--revision", &revision], None, &[]);
+    let out =
+        run(dir.path(), &["--json", "env", "set", "GAME_MODE", "coop", "--revision", &revision], None, &[]);
     assert!(out.status.success(), "{}", text(&out));
     let after = std::fs::read_to_string(dir.path().join(".env")).expect(".env");
     assert!(after.starts_with(&written) && after.ends_with("GAME_MODE=coop\n"), "{after}");
-    let out = run(dir.path(), &["--json", "env", "set", "GAME_MODE", "pvp", "--revision", &revision], None, &[]);
+    let out =
+        run(dir.path(), &["--json", "env", "set", "GAME_MODE", "pvp", "--revision", &revision], None, &[]);
     assert_eq!(out.status.code(), Some(4), "{}", text(&out));
     assert!(text(&out).contains("ENV_FILE_CONFLICT"), "{}", text(&out));
     assert_eq!(std::fs::read_to_string(dir.path().join(".env")).expect(".env"), after);
