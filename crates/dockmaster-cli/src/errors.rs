@@ -66,7 +66,7 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         OperationBusy => status::BUSY,
         PreflightBlocked | RegionPreflight => status::PREFLIGHT_BLOCKED,
         RegionApplyCancelled => status::CANCELLED,
-        LogExportFailed => status::STRICT_FAILED,
+        LogExportFailed | DiagnosticsFailed => status::STRICT_FAILED,
         // As a shell does for a command it cannot run.
         ExecFailed => 127,
         ComposeSpawnFailed | OperationLockFailed | RegionTemplate | RegionConflict | RegionNoFreePort

@@ -3,6 +3,7 @@
 #[macro_use]
 mod errors;
 mod demo_cmd;
+mod diagnostics_cmd;
 mod doctor_cmd;
 mod engine_status;
 mod env_cmd;
@@ -78,6 +79,9 @@ enum Command {
     Exec(exec::ExecArgs),
     /// Check this machine for the project: engine, Compose, keychain, memory, disk, clock, ports, variables.
     Doctor(doctor_cmd::DoctorArgs),
+    /// Write a zip to send a teammate: versions, doctor, configuration, engine events, last log lines — every
+    /// secret value masked, secret-named values removed.
+    Diagnostics(diagnostics_cmd::DiagnosticsArgs),
     /// Show the live state of the project's services on the Docker engine (`--watch`: one line per change).
     Status(engine_status::StatusArgs),
     #[command(flatten)]
@@ -170,6 +174,7 @@ async fn run(session: &Session, command: Command, json: bool) -> ExitCode {
         Command::Secret { action } => secret::run(session, action, json).await,
         Command::Exec(args) => exec::run(session, args, json).await,
         Command::Doctor(args) => doctor_cmd::run(session, args, json).await,
+        Command::Diagnostics(args) => diagnostics_cmd::run(session, args, json).await,
         Command::Status(args) => engine_status::run(session, args, json).await,
         Command::Lifecycle(cmd) => lifecycle_cmd::run(session, cmd, json).await,
         Command::Logs(args) => logs_cmd::run(session, args, json).await,

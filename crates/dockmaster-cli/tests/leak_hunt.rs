@@ -15,6 +15,8 @@ use engine_support::*;
 
 /// Has `/`, `+`, `=`, a quote, a space and a non-ASCII letter: every encoding differs from the plain text.
 const JWT: &str = "Mk3r/jwt+\"sec=ret ü-0123";
+/// A secret that lives in `.env` (not the keychain), reaching the container inside a URL.
+const DB_PASSWORD: &str = "EnvMarker-Pw-9876";
 const TLS_KEY: &str =
     "-----BEGIN TEST KEY-----\nLINEONEmarkerAAAA0123\nLINETWOmarkerBBBB4567\n-----END TEST KEY-----";
 
@@ -38,6 +40,7 @@ fn forbidden() -> Vec<String> {
         json.trim_matches('"').to_string(),
         "Mk3r/jwt".to_string(),
         "sec=ret".to_string(),
+        DB_PASSWORD.to_string(),
     ];
     forms.extend(TLS_KEY.lines().filter(|l| l.contains("marker")).map(String::from));
     forms
@@ -65,7 +68,9 @@ fn compose() -> String {
       ENC_B64: {b64}
       ENC_URL: {url}
       ENC_JSON: {json_lit}
-    command: ["sh", "-c", "while true; do echo \"log plain=$$JWT_SECRET b64=$$ENC_B64 url=$$ENC_URL\"; echo \"{{\\\"k\\\":\\\"$$ENC_JSON\\\"}}\"; echo \"$$TLS_KEY\"; sleep 1; done"]
+      DB_PASSWORD: ${{DB_PASSWORD}}
+      DATABASE_URL: postgres://game:${{DB_PASSWORD}}@db:5432/game
+    command: ["sh", "-c", "while true; do echo \"log plain=$$JWT_SECRET b64=$$ENC_B64 url=$$ENC_URL db=$$DATABASE_URL\"; echo \"{{\\\"k\\\":\\\"$$ENC_JSON\\\"}}\"; echo \"$$TLS_KEY\"; sleep 1; done"]
     healthcheck:
       test: ["CMD-SHELL", "echo probe plain=$$JWT_SECRET b64=$$ENC_B64 url=$$ENC_URL json=$$ENC_JSON; echo \"$$TLS_KEY\"; exit 1"]
       interval: 1s
@@ -75,6 +80,20 @@ fn compose() -> String {
         url = yaml_quoted(&url_encoded(JWT)),
         json_lit = yaml_quoted(json),
     )
+}
+
+/// Every file of a zip, as text.
+fn unzip(path: &Path) -> Vec<(String, String)> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).expect("zip written")).expect("a zip");
+    (0..archive.len())
+        .map(|i| {
+            let mut file = archive.by_index(i).expect("entry");
+            let mut text = String::new();
+            file.read_to_string(&mut text).expect("utf-8 entry");
+            (file.name().expect("entry name").to_string(), text)
+        })
+        .collect()
 }
 
 fn run_in(dir: &Path, project: &str, args: &[&str], stdin: Option<&str>) -> Output {
@@ -117,6 +136,7 @@ fn secrets_echoed_by_a_container_are_hidden_in_every_view_and_encoding() {
     require_engine();
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::write(dir.path().join("compose.yaml"), compose()).expect("compose");
+    std::fs::write(dir.path().join(".env"), format!("DB_PASSWORD={DB_PASSWORD}\n")).expect(".env");
     let project = format!("dmleak-{}-{}", std::process::id(), fastrand::u32(0..1_000_000));
     let _cleanup = Cleanup { dir: dir.path(), project: &project };
     let env = run_in(dir.path(), &project, &["env", "--json"], None);
@@ -166,6 +186,37 @@ fn secrets_echoed_by_a_container_are_hidden_in_every_view_and_encoding() {
     assert!(out.status.success(), "{}", text(&out));
     seen.push(("logs --export (stdout)", text(&out)));
     seen.push(("the exported file", std::fs::read_to_string(&export).expect("export written")));
+
+    // The diagnostics bundle: every file masked, secret-named values removed, the lines around the secrets kept.
+    let zip_path = dir.path().join("diagnostics.zip");
+    let out = run_in(
+        dir.path(),
+        &project,
+        &["diagnostics", "--output", zip_path.to_str().expect("utf-8 path"), "--lines", "40", "--json"],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    seen.push(("diagnostics --json", text(&out)));
+    let files = unzip(&zip_path);
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    for want in ["README.txt", "versions.txt", "doctor.json", "configuration.json", "events.json"] {
+        assert!(names.contains(&want), "{want} in the bundle: {names:?}");
+    }
+    let log = files
+        .iter()
+        .find(|(n, _)| n.starts_with("logs/") && n.contains("leaky"))
+        .expect("the container's log");
+    for kept in
+        ["log plain=[JWT_SECRET hidden]", "[TLS_KEY hidden]", "db=postgres://game:[DB_PASSWORD hidden]@db"]
+    {
+        assert!(log.1.contains(kept), "the bundle keeps the lines around the secrets ({kept}):\n{}", log.1);
+    }
+    let config = &files.iter().find(|(n, _)| n == "configuration.json").expect("configuration").1;
+    assert!(config.contains("\"DB_PASSWORD\"") && config.contains("[removed]"), "{config}");
+    for (name, content) in files {
+        assert!(!content.contains(DB_PASSWORD), "diagnostics {name} holds the .env password:\n{content}");
+        seen.push(("a file of the diagnostics bundle", content));
+    }
 
     for (view, shown) in &seen {
         for form in forbidden() {

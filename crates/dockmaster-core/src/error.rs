@@ -73,6 +73,8 @@ error_codes! {
     LogTimeInvalid,
     LogPatternInvalid,
     LogExportFailed,
+    // Diagnostics.
+    DiagnosticsFailed,
     // Regions.
     RegionInvalid,
     RegionOptionsInvalid,

@@ -281,6 +281,7 @@ const TITLES: Record<ErrorCode, string> = {
   LOG_TIME_INVALID: "Not a time",
   LOG_PATTERN_INVALID: "Not a valid search pattern",
   LOG_EXPORT_FAILED: "The logs could not be exported",
+  DIAGNOSTICS_FAILED: "The diagnostics bundle could not be saved",
   REGION_INVALID: "The region request is invalid",
   REGION_OPTIONS_INVALID: "The region options are invalid",
   REGION_TEMPLATE: "The project has no usable region template",

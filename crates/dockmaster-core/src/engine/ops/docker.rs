@@ -14,12 +14,12 @@ use bollard::query_parameters::{
 };
 use bollard::Docker;
 use futures_util::stream::BoxStream;
-use futures_util::StreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 
 use super::convert::{container_info, container_summary, create_body, endpoint, op_error};
 use super::{
-    ContainerInfo, ContainerSpec, ContainerSummary, EngineInfo, EngineOps, ImageInfo, LabelFilter,
-    NetworkInfo, NetworkSpec, OpError, OpErrorKind, OpResult, TextMask, VolumeInfo, VolumeSpec,
+    ContainerInfo, ContainerSpec, ContainerSummary, EngineInfo, EngineOps, EventRecord, ImageInfo,
+    LabelFilter, NetworkInfo, NetworkSpec, OpError, OpErrorKind, OpResult, TextMask, VolumeInfo, VolumeSpec,
 };
 
 /// The engine through the supervisor's connected client (see [`crate::engine::EngineHandle::client`]).
@@ -280,5 +280,29 @@ impl EngineOps for DockerEngine {
             cpus: info.ncpu.and_then(|n| u32::try_from(n).ok()),
             memory_bytes: info.mem_total.and_then(|n| u64::try_from(n).ok()),
         })
+    }
+
+    async fn recent_events(&self, filter: &LabelFilter, since_secs: i64) -> OpResult<Vec<EventRecord>> {
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let options = EventsOptions {
+            since: Some(since_secs.to_string()),
+            until: Some(now.to_string()),
+            filters: label_filters(filter),
+        };
+        let events: Vec<_> = self.call(self.docker.events(Some(options)).try_collect::<Vec<_>>()).await?;
+        Ok(events
+            .into_iter()
+            .map(|e| {
+                let actor = e.actor.unwrap_or_default();
+                EventRecord {
+                    time: e.time.unwrap_or_default(),
+                    kind: e.typ.map(|t| t.to_string()).unwrap_or_default(),
+                    action: e.action.unwrap_or_default(),
+                    id: actor.id.unwrap_or_default(),
+                    attributes: actor.attributes.unwrap_or_default().into_iter().collect(),
+                }
+            })
+            .collect())
     }
 }

@@ -146,6 +146,14 @@ pub trait EngineOps: Send + Sync {
 
     /// What the engine says about itself.
     fn info(&self) -> impl Future<Output = OpResult<EngineInfo>> + Send;
+
+    /// The engine's events of objects whose labels match `filter`, from `since_secs` (Unix seconds) until now,
+    /// oldest first. Attributes are unmasked: mask them before they are kept or shown.
+    fn recent_events(
+        &self,
+        filter: &LabelFilter,
+        since_secs: i64,
+    ) -> impl Future<Output = OpResult<Vec<EventRecord>>> + Send;
 }
 
 #[cfg(test)]

@@ -244,6 +244,22 @@ pub struct ImageInfo {
     pub volumes: Vec<String>,
 }
 
+/// One event the engine recorded (`docker events`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventRecord {
+    /// Unix seconds.
+    pub time: i64,
+    /// `container`, `network`, `volume`, `image`…
+    pub kind: String,
+    /// `start`, `die`, `health_status: unhealthy`…
+    pub action: String,
+    /// The object's ID.
+    pub id: String,
+    /// Its attributes (name, image, exit code, labels).
+    pub attributes: BTreeMap<String, String>,
+}
+
 /// What the engine says about itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EngineInfo {

@@ -8,9 +8,9 @@ use futures_util::StreamExt;
 use super::inspect::info;
 use super::{conflict, not_found, AfterStart, Container, FakeEngine, Op};
 use crate::engine::ops::{
-    ContainerInfo, ContainerSpec, ContainerSummary, EngineInfo, EngineOps, ImageInfo, LabelFilter,
-    ListedPort, NetworkAttachment, NetworkInfo, NetworkSpec, OpError, OpErrorKind, OpResult, TextMask,
-    VolumeInfo, VolumeSpec,
+    ContainerInfo, ContainerSpec, ContainerSummary, EngineInfo, EngineOps, EventRecord, ImageInfo,
+    LabelFilter, ListedPort, NetworkAttachment, NetworkInfo, NetworkSpec, OpError, OpErrorKind, OpResult,
+    TextMask, VolumeInfo, VolumeSpec,
 };
 use crate::engine::{Health, RunState};
 
@@ -262,5 +262,10 @@ impl EngineOps for FakeEngine {
 
     async fn info(&self) -> OpResult<EngineInfo> {
         self.run(Op::Info, |_| Ok(EngineInfo::default()))
+    }
+
+    /// The fake records no event history.
+    async fn recent_events(&self, _filter: &LabelFilter, _since_secs: i64) -> OpResult<Vec<EventRecord>> {
+        Ok(Vec::new())
     }
 }
