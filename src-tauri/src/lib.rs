@@ -3,13 +3,18 @@
 
 mod commands;
 mod demo_commands;
+mod desktop_commands;
 mod engine_commands;
 mod env_commands;
 mod error;
 mod lifecycle_commands;
 mod logs_commands;
+mod notify;
+mod preferences;
 mod region_commands;
 mod settings;
+mod tray;
+mod window;
 
 use tauri_specta::{collect_commands, Builder};
 
@@ -59,6 +64,11 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             lifecycle_commands::lifecycle_drift,
             demo_commands::demo_install,
             demo_commands::demo_image,
+            desktop_commands::get_preferences,
+            desktop_commands::set_preferences,
+            desktop_commands::tray_status,
+            desktop_commands::quit_app,
+            desktop_commands::watch_window_requests,
         ])
 }
 
@@ -82,11 +92,18 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(startup)
         .manage(dockmaster_core::session::Sessions::default())
         .invoke_handler(builder.invoke_handler())
+        .on_window_event(window::on_window_event)
         .setup(move |app| {
             builder.mount_events(app);
+            // The tray and notifications (preferences first: the others read them).
+            preferences::setup(app.handle());
+            window::setup(app.handle());
+            tray::setup(app.handle());
+            notify::setup(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!())
