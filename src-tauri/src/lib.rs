@@ -4,12 +4,15 @@
 mod commands;
 mod demo_commands;
 mod desktop_commands;
+mod doctor_commands;
 mod engine_commands;
 mod env_commands;
 mod error;
 mod lifecycle_commands;
 mod logs_commands;
 mod notify;
+#[cfg(test)]
+mod parity_tests;
 mod preferences;
 mod region_commands;
 mod settings;
@@ -62,6 +65,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             lifecycle_commands::lifecycle_preflight,
             lifecycle_commands::lifecycle_volume_plan,
             lifecycle_commands::lifecycle_drift,
+            doctor_commands::doctor,
             demo_commands::demo_install,
             demo_commands::demo_image,
             desktop_commands::get_preferences,
