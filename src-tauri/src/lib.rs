@@ -3,16 +3,21 @@
 
 mod commands;
 mod demo_commands;
+mod desktop_commands;
 mod doctor_commands;
 mod engine_commands;
 mod env_commands;
 mod error;
 mod lifecycle_commands;
 mod logs_commands;
+mod notify;
 #[cfg(test)]
 mod parity_tests;
+mod preferences;
 mod region_commands;
 mod settings;
+mod tray;
+mod window;
 
 use tauri_specta::{collect_commands, Builder};
 
@@ -63,6 +68,11 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             doctor_commands::doctor,
             demo_commands::demo_install,
             demo_commands::demo_image,
+            desktop_commands::get_preferences,
+            desktop_commands::set_preferences,
+            desktop_commands::tray_status,
+            desktop_commands::quit_app,
+            desktop_commands::watch_window_requests,
         ])
 }
 
@@ -86,11 +96,18 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(startup)
         .manage(dockmaster_core::session::Sessions::default())
         .invoke_handler(builder.invoke_handler())
+        .on_window_event(window::on_window_event)
         .setup(move |app| {
             builder.mount_events(app);
+            // The tray and notifications (preferences first: the others read them).
+            preferences::setup(app.handle());
+            window::setup(app.handle());
+            tray::setup(app.handle());
+            notify::setup(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!())

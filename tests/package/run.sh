@@ -62,6 +62,7 @@ trap cleanup EXIT
 depends=$(dpkg-deb -f "$deb" Depends)
 recommends=$(dpkg-deb -f "$deb" Recommends)
 grep -q 'libwebkit2gtk-4.1' <<<"$depends" || fail "Depends lacks the WebKitGTK runtime: $depends"
+grep -q 'libayatana-appindicator3-1' <<<"$depends" || fail "Depends lacks the tray's AppIndicator runtime: $depends"
 for want in docker.io docker-compose gnome-keyring busybox-static; do
   grep -q "$want" <<<"$recommends" || fail "Recommends lacks $want: $recommends"
 done
@@ -155,6 +156,7 @@ if command -v rpm >/dev/null; then
   if grep -E "^$ROOT|/work/|/target/" <<<"$rpm_files"; then fail "the .rpm lists paths of the build tree"; fi
   [ "$(rpm -qp --qf '%{VERSION}' "$rpm" 2>/dev/null)" = "$version" ] || fail "the .rpm's version is not $version"
   rpm -qp --requires "$rpm" 2>/dev/null | grep -q 'libwebkit2gtk-4.1' || fail "the .rpm does not require WebKitGTK"
+  rpm -qp --requires "$rpm" 2>/dev/null | grep -q 'libayatana-appindicator-gtk3' || fail "the .rpm does not require the AppIndicator runtime"
   rpm -qp --recommends "$rpm" 2>/dev/null | grep -q 'docker-ce' || fail "the .rpm recommends no Docker engine"
   ok ".rpm: files, version $version, requires WebKitGTK, recommends $(rpm -qp --recommends "$rpm" 2>/dev/null | tr '\n' ' ')"
 else

@@ -3,6 +3,7 @@
 //! The entry point is [`Project`]: open a Compose project folder, list its profiles, and build a
 //! [`SelectionReport`] (services, ports, networks, volumes, warnings) for any profile selection.
 
+pub mod attention;
 pub mod compose;
 pub mod demo;
 pub mod descriptor;

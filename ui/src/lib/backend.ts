@@ -59,7 +59,7 @@ export function toUiError(raw: unknown): UiError {
 
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
 
-async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
+export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
   let result: Result<T>;
   try {
     result = await call;
@@ -71,7 +71,7 @@ async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
 }
 
 /** A call that returns nothing and has no typed error (plain `invoke`, plugins). */
-async function plain(call: Promise<unknown>): Promise<void> {
+export async function plain(call: Promise<unknown>): Promise<void> {
   try {
     await call;
   } catch (e) {

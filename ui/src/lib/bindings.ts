@@ -147,6 +147,16 @@ export const commands = {
 	 *  pulled), pushing each step to `on_progress`.
 	 */
 	demoImage: (onProgress: Channel<DemoImageEvent>) => typedError<DemoImageReport, ErrorReport>(__TAURI_INVOKE("demo_image", { onProgress })),
+	/**  The preferences in effect. */
+	getPreferences: () => __TAURI_INVOKE<Preferences>("get_preferences"),
+	/**  Saves the preferences and puts them in effect at once. */
+	setPreferences: (preferences: Preferences) => typedError<Preferences, ErrorReport>(__TAURI_INVOKE("set_preferences", { preferences })),
+	/**  Whether the tray icon exists, what it says, and whether the desktop has a tray to show it (asked now). */
+	trayStatus: () => __TAURI_INVOKE<TrayStatus>("tray_status"),
+	/**  Quits Dockmaster (the window may otherwise close into the tray). */
+	quitApp: () => __TAURI_INVOKE<void>("quit_app"),
+	/**  Sends the tray's requests (open the window on a service) to `on_request`, replacing an earlier listener. */
+	watchWindowRequests: (onRequest: Channel<WindowRequest>) => __TAURI_INVOKE<void>("watch_window_requests", { onRequest }),
 };
 
 /* Constants */
@@ -723,6 +733,18 @@ export type NetworkView = {
 	services: string[],
 };
 
+/**  Which notifications the user wants (all on by default). */
+export type NotifyPrefs = {
+	/**  A service became unhealthy. */
+	unhealthy?: boolean,
+	/**  A service exited unexpectedly, died or is crash-looping. */
+	exited?: boolean,
+	/**  A Start, Stop, … or region apply finished. */
+	operationSucceeded?: boolean,
+	/**  A Start, Stop, … or region apply failed. */
+	operationFailed?: boolean,
+};
+
 /**  A lifecycle operation (also what the window asks to run). */
 export type OpKind = "up" | "stop" | "start" | "restart" | "down" | "pull" | "build";
 
@@ -890,6 +912,16 @@ export type PortHolder = {
 	service: string | null,
 	pid: number | null,
 	process: string | null,
+};
+
+/**  What the Settings panel edits. */
+export type Preferences = {
+	/**
+	 *  Closing the window keeps Dockmaster running in the tray (when the desktop has a tray); quit from the
+	 *  tray's menu. Off, or without a tray: closing the window quits.
+	 */
+	closeToTray?: boolean,
+	notify?: NotifyPrefs,
 };
 
 /**  What a preflight problem is about. */
@@ -1288,6 +1320,24 @@ export type StoreUpdate = {
 	snapshot: EngineSnapshot | null,
 };
 
+/**  Where the tray icon can show. */
+export type TrayHost = {
+	/**  A StatusNotifierItem host is registered on the session bus. */
+	statusNotifier: boolean,
+	/**  An XEmbed system tray owns its selection on the X display. */
+	xembed: boolean,
+};
+
+/**  The tray icon: created, or why not (shown in Settings, logged at start-up). */
+export type TrayStatus = {
+	created: boolean,
+	error: string | null,
+	/**  The status line it shows now. */
+	status: string,
+	/**  Where it can show now. */
+	host: TrayHost,
+};
+
 /**  What an update is about. */
 export type UpdateKind = 
 /**  The engine connection changed (`connection` is set). */
@@ -1432,6 +1482,11 @@ export type WarningCode = "DANGLING_DEPENDS_ON" | "UNDEFINED_SERVICE" | "PORT_CO
  *  is in the container's argv (`ps`, `docker inspect`).
  */
 "SECRET_IN_COMMAND";
+
+/**  What the tray asks of the window. */
+export type WindowRequest = 
+/**  Show this service (the overview, scrolled to it). */
+{ kind: "showService"; service: string };
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -2,7 +2,7 @@
 
 import type { IconName } from "./components/Icon.svelte";
 
-export type ViewId = "overview" | "environment" | "logs" | "regions" | "doctor";
+export type ViewId = "overview" | "environment" | "logs" | "regions" | "doctor" | "settings";
 
 export const VIEWS: readonly { id: ViewId; label: string; icon: IconName }[] = [
   { id: "overview", label: "Overview", icon: "overview" },
@@ -10,4 +10,5 @@ export const VIEWS: readonly { id: ViewId; label: string; icon: IconName }[] = [
   { id: "logs", label: "Logs", icon: "history" },
   { id: "regions", label: "Regions", icon: "globe" },
   { id: "doctor", label: "Doctor", icon: "pulse" },
+  { id: "settings", label: "Settings", icon: "settings" },
 ];

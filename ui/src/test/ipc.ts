@@ -60,6 +60,11 @@ export const QUIET_LIFECYCLE: Record<string, Handler> = {
   lifecycle_cancel: () => false,
 };
 
+/** The tray's requests to the window: none unless a test pushes one through `channel(args.onRequest)`. */
+export const QUIET_DESKTOP: Record<string, Handler> = {
+  watch_window_requests: () => null,
+};
+
 /** The project's file watch: quiet unless a test pushes an event. */
 const QUIET_PROJECT: Record<string, Handler> = {
   watch_project: () => null,
@@ -67,7 +72,7 @@ const QUIET_PROJECT: Record<string, Handler> = {
 
 export function fakeIpc(handlers: Record<string, Handler>): FakeIpc {
   const table = new Map(
-    Object.entries({ ...QUIET_PROJECT, ...QUIET_ENGINE, ...QUIET_LOGS, ...QUIET_REGIONS, ...QUIET_LIFECYCLE, ...handlers }),
+    Object.entries({ ...QUIET_PROJECT, ...QUIET_DESKTOP, ...QUIET_ENGINE, ...QUIET_LOGS, ...QUIET_REGIONS, ...QUIET_LIFECYCLE, ...handlers }),
   );
   const calls: Call[] = [];
   mockIPC((cmd, payload) => {

@@ -217,6 +217,53 @@ pub struct EngineSnapshot {
     pub regions: Vec<RegionStatus>,
 }
 
+impl EngineSnapshot {
+    /// Puts a changed service in (as the supervisor's snapshot does): a service the files do not define is
+    /// listed only while it has containers.
+    pub fn put_service(&mut self, service: &ServiceStatus) {
+        match self.services.iter().position(|v| v.name == service.name) {
+            Some(i) if !service.defined && service.containers.is_empty() => {
+                self.services.remove(i);
+            }
+            Some(i) => self.services[i] = service.clone(),
+            None => self.services.push(service.clone()),
+        }
+    }
+
+    /// Puts a changed region in: a region is listed only while it has containers.
+    pub fn put_region(&mut self, region: &RegionStatus) {
+        match self.regions.binary_search_by(|r| r.name.cmp(&region.name)) {
+            Ok(i) if region.containers.is_empty() => {
+                self.regions.remove(i);
+            }
+            Ok(i) => self.regions[i] = region.clone(),
+            Err(i) if !region.containers.is_empty() => self.regions.insert(i, region.clone()),
+            Err(_) => {}
+        }
+    }
+
+    /// The state after `update`, as a follower that got every update since this snapshot sees it.
+    pub fn apply(&mut self, update: &StoreUpdate) {
+        if let Some(snapshot) = &update.snapshot {
+            *self = snapshot.clone();
+            return;
+        }
+        if let Some(connection) = &update.connection {
+            self.connection = connection.clone();
+            if connection.status != ConnectionStatus::Connected {
+                // The state is the last known one until the next resync.
+                self.synced = false;
+            }
+        }
+        if let Some(service) = &update.service {
+            self.put_service(service);
+        }
+        if let Some(region) = &update.region {
+            self.put_region(region);
+        }
+    }
+}
+
 /// What an update is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

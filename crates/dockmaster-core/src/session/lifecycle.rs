@@ -7,7 +7,9 @@ use std::time::Duration;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
+use super::operation::Running;
 use super::Session;
+use crate::attention::OperationEnd;
 use crate::error::ErrorReport;
 use crate::lifecycle::{
     self, DriftReport, LifecycleEvent, OpKind, OperationResult, PreflightReport, Request, RunOptions,
@@ -84,7 +86,23 @@ impl Session {
     ) -> Result<OperationResult, ErrorReport> {
         let op = request.operation;
         let profiles = if op == OpKind::Down { Vec::new() } else { self.profiles(&request.profiles)? };
-        let running = self.begin(op.as_str())?;
+        let mut running = self.begin(op.as_str())?;
+        let services = request.services.clone();
+        let result = self.run_begun(request, profiles.clone(), on_event, &running).await;
+        let project = self.project();
+        running.ended(OperationEnd::of_lifecycle(project.name(), op, &profiles, &services, &result));
+        result
+    }
+
+    /// [`Session::run`] once the operation's place is taken.
+    async fn run_begun(
+        &self,
+        request: OperationRequest,
+        profiles: Vec<String>,
+        on_event: impl Fn(LifecycleEvent) + Send + 'static,
+        running: &Running,
+    ) -> Result<OperationResult, ErrorReport> {
+        let op = request.operation;
         let options = self.run_options(request.compose.clone(), request.grace_secs)?;
         let mut core = Request::new(op, profiles);
         core.services = request.services;

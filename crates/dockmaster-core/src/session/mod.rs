@@ -9,6 +9,7 @@
 //! reviewed last. Every method returns the core's [`ErrorReport`], so the CLI's `--json` and the window
 //! carry the same code for the same failure.
 
+mod attention;
 mod diagnostics;
 mod doctor;
 mod engine;
@@ -30,6 +31,7 @@ use crate::error::{ErrorCode, ErrorReport};
 use crate::project::{OpenOptions, Project};
 use crate::report::{ProjectOverview, SelectionReport};
 
+pub use attention::{AttentionFollower, AttentionUpdate};
 pub use lifecycle::OperationRequest;
 pub use logs::LogFollowInfo;
 pub use regions::RegionValidation;
@@ -76,11 +78,18 @@ struct Inner {
     watcher: Mutex<Option<files::FileWatcher>>,
     /// The task sending this session's events to the window (replaced by each `forward_events`).
     forward: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Operations starting and ending, for the attention follow.
+    operations: broadcast::Sender<operation::OperationNote>,
+    /// The attention follow (the tray and notifications), replaced by each `follow_attention`.
+    attention: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
         if let Some(task) = lock(&self.forward).take() {
+            task.abort();
+        }
+        if let Some(task) = lock(&self.attention).take() {
             task.abort();
         }
     }
@@ -126,6 +135,8 @@ impl Session {
                 events,
                 watcher: Mutex::new(None),
                 forward: Mutex::new(None),
+                operations: broadcast::channel(16).0,
+                attention: Mutex::new(None),
             }),
         })
     }

@@ -1,24 +1,45 @@
 //! The operation running on the session's project (a lifecycle operation or a region apply): at most one at
 //! a time in this process, with its cancel token, so any window (or the tray) can cancel it. Across processes
-//! the operation lock (`lifecycle::lock`) still decides.
+//! the operation lock (`lifecycle::lock`) still decides. Its start and end are told to the session's attention
+//! follower (the tray's menu, the notifications).
 
 use tokio_util::sync::CancellationToken;
 
 use super::{lock, Session};
+use crate::attention::OperationEnd;
 use crate::error::{ErrorCode, ErrorReport};
 
 #[derive(Default)]
 pub(super) struct OperationSlot(std::sync::Mutex<Option<(String, CancellationToken)>>);
 
+/// An operation of the session started, or ended and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum OperationNote {
+    Started(String),
+    Ended(String, OperationEnd),
+}
+
 /// The running operation's place, freed when dropped (however the operation ended).
 pub(super) struct Running {
     session: Session,
+    what: String,
     pub cancel: CancellationToken,
+    /// How it ended (unset: it stopped without an outcome, which tells nothing).
+    end: Option<OperationEnd>,
+}
+
+impl Running {
+    /// Records how the operation ended (told when the place is freed).
+    pub(super) fn ended(&mut self, end: OperationEnd) {
+        self.end = Some(end);
+    }
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
         *lock(&self.session.inner.operation.0) = None;
+        let end = self.end.take().unwrap_or(OperationEnd::Cancelled);
+        let _ = self.session.inner.operations.send(OperationNote::Ended(std::mem::take(&mut self.what), end));
     }
 }
 
@@ -37,7 +58,9 @@ impl Session {
         }
         let cancel = CancellationToken::new();
         *slot = Some((what.to_string(), cancel.clone()));
-        Ok(Running { session: self.clone(), cancel })
+        drop(slot);
+        let _ = self.inner.operations.send(OperationNote::Started(what.to_string()));
+        Ok(Running { session: self.clone(), what: what.to_string(), cancel, end: None })
     }
 
     /// What runs on the project now (from this process), if anything.

@@ -5,7 +5,9 @@
 
 use serde::Serialize;
 
+use super::operation::Running;
 use super::{lock, Session};
+use crate::attention::OperationEnd;
 use crate::engine::DockerEngine;
 use crate::error::ErrorReport;
 use crate::region::{
@@ -67,7 +69,22 @@ impl Session {
         options: &ApplyOptions,
         on_progress: impl Fn(ApplyEvent) + Send + Sync,
     ) -> Result<AppliedRegion, ErrorReport> {
-        let running = self.begin(&format!("region create {}", request.name))?;
+        let mut running = self.begin(&format!("region create {}", request.name))?;
+        let result = self.region_apply_begun(request, plan_options, options, on_progress, &running).await;
+        let project = self.project();
+        running.ended(OperationEnd::of_region_apply(project.name(), &request.name, &result));
+        result
+    }
+
+    /// [`Session::region_apply`] once the operation's place is taken.
+    async fn region_apply_begun(
+        &self,
+        request: &RegionRequest,
+        plan_options: &PlanOptions,
+        options: &ApplyOptions,
+        on_progress: impl Fn(ApplyEvent) + Send + Sync,
+        running: &Running,
+    ) -> Result<AppliedRegion, ErrorReport> {
         let docker = self.region_engine().await?;
         let project = self.project();
         let reviewed = lock(&self.inner.reviewed_plan)

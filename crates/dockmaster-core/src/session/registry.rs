@@ -1,17 +1,20 @@
 //! [`Sessions`]: what a desktop app holds — the session of the project on screen, found by the folder the
 //! window names. Opening another project replaces it (its supervisor, follows and watches stop with it);
-//! opening the same one again reads its files again.
+//! opening the same one again reads its files again. The app's attention follower (tray, notifications)
+//! follows whichever project is open.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::{blocking, lock, Session};
+use super::{blocking, lock, AttentionFollower, AttentionUpdate, Session};
+use crate::attention::TrayView;
 use crate::error::ErrorReport;
 use crate::project::OpenOptions;
 
 #[derive(Default)]
 pub struct Sessions {
     current: Mutex<Option<Session>>,
+    follower: Mutex<Option<AttentionFollower>>,
 }
 
 /// The folder as the project knows it (canonical), or as given when it cannot be resolved.
@@ -31,7 +34,24 @@ impl Sessions {
         let session = blocking(move || Session::open(options)).await?;
         session.watch_files()?;
         *lock(&self.current) = Some(session.clone());
+        if let Some(follower) = lock(&self.follower).clone() {
+            let follow = session.clone();
+            // In the background: opening does not wait for the engine (a failure shows in the tray).
+            tokio::spawn(async move { follow.follow_attention(follower).await });
+        }
         Ok(session)
+    }
+
+    /// Tells `follower` what needs attention in the project on screen, now and whenever another one opens
+    /// (with no project open, the tray's plain view). Needs a Tokio runtime.
+    pub fn follow_attention(&self, follower: AttentionFollower) {
+        *lock(&self.follower) = Some(follower.clone());
+        match self.current() {
+            Some(session) => {
+                tokio::spawn(async move { session.follow_attention(follower).await });
+            }
+            None => (follower.sink)(AttentionUpdate::Tray(TrayView::no_project())),
+        }
     }
 
     /// The session of the project in `dir`: the one on screen when it is that folder, else opened.
@@ -50,6 +70,9 @@ impl Sessions {
     /// Closes the project on screen.
     pub fn close(&self) {
         *lock(&self.current) = None;
+        if let Some(follower) = lock(&self.follower).as_ref() {
+            (follower.sink)(AttentionUpdate::Tray(TrayView::no_project()));
+        }
     }
 
     fn find(&self, root: &Path) -> Option<Session> {

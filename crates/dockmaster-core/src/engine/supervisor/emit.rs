@@ -18,33 +18,13 @@ impl Supervisor {
     ) {
         match changed {
             Changed::Service(service) => {
-                self.snapshot.send_modify(|s| {
-                    let at = s.services.iter().position(|v| v.name == service.name);
-                    match at {
-                        // A service the files do not define is listed only while it has containers.
-                        Some(i) if !service.defined && service.containers.is_empty() => {
-                            s.services.remove(i);
-                        }
-                        Some(i) => s.services[i] = service.clone(),
-                        None => s.services.push(service.clone()),
-                    }
-                });
+                self.snapshot.send_modify(|s| s.put_service(&service));
                 self.emit(UpdateKind::Service, cause.to_string(), container, time, |u| {
                     u.service = Some(service)
                 });
             }
             Changed::Region(region) => {
-                self.snapshot.send_modify(|s| {
-                    match s.regions.binary_search_by(|r| r.name.cmp(&region.name)) {
-                        // A region is listed only while it has containers.
-                        Ok(i) if region.containers.is_empty() => {
-                            s.regions.remove(i);
-                        }
-                        Ok(i) => s.regions[i] = region.clone(),
-                        Err(i) if !region.containers.is_empty() => s.regions.insert(i, region.clone()),
-                        Err(_) => {}
-                    }
-                });
+                self.snapshot.send_modify(|s| s.put_region(&region));
                 self.emit(UpdateKind::Region, cause.to_string(), container, time, |u| {
                     u.region = Some(region)
                 });
