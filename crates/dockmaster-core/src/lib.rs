@@ -9,6 +9,7 @@ pub mod descriptor;
 pub mod engine;
 pub mod env;
 pub mod error;
+pub mod face;
 pub mod fsutil;
 pub mod labels;
 pub mod lifecycle;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
+use super::operation::Running;
 use super::Session;
 use crate::error::ErrorReport;
 use crate::lifecycle::{
@@ -85,6 +86,18 @@ impl Session {
         let op = request.operation;
         let profiles = if op == OpKind::Down { Vec::new() } else { self.profiles(&request.profiles)? };
         let running = self.begin(op.as_str())?;
+        self.run_begun(running, profiles, request, on_event).await
+    }
+
+    /// [`Session::run`] once the session's operation place is taken (`running`).
+    pub(super) async fn run_begun(
+        &self,
+        running: Running,
+        profiles: Vec<String>,
+        request: OperationRequest,
+        on_event: impl Fn(LifecycleEvent) + Send + 'static,
+    ) -> Result<OperationResult, ErrorReport> {
+        let op = request.operation;
         let options = self.run_options(request.compose.clone(), request.grace_secs)?;
         let mut core = Request::new(op, profiles);
         core.services = request.services;

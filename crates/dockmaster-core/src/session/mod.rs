@@ -12,6 +12,7 @@
 mod engine;
 mod environment;
 pub mod files;
+mod fix;
 mod lifecycle;
 mod logs;
 mod operation;
@@ -28,6 +29,7 @@ use crate::error::{ErrorCode, ErrorReport};
 use crate::project::{OpenOptions, Project};
 use crate::report::{ProjectOverview, SelectionReport};
 
+pub use fix::automatic_fixes;
 pub use lifecycle::OperationRequest;
 pub use logs::LogFollowInfo;
 pub use regions::RegionValidation;
