@@ -112,7 +112,8 @@ fn dismissed(action: &KeychainAction, face: Face) -> String {
         KeychainAction::Unlock => ("unlocking the keychain", Step::UnlockKeychain),
     };
     format!(
-        "the password prompt for {what} was cancelled: nothing was changed. To try again, {}.",
+        "the password prompt for {what} was cancelled, or could not be shown (the desktop session shows it): \
+         nothing was changed. To try again, {}.",
         step.run(face)
     )
 }
