@@ -10,7 +10,8 @@ use dockmaster_core::lifecycle::{
     DriftReport, EventKind, LifecycleError, LifecycleEvent, OpKind, OperationResult, Outcome,
     PreflightReport, VolumeToDelete,
 };
-use dockmaster_core::session::{OperationRequest, Session};
+use dockmaster_core::secrets::fix::FixReport;
+use dockmaster_core::session::{automatic_fixes, OperationRequest, Session};
 use dockmaster_core::{ErrorDetail, ErrorReport};
 use serde::Serialize;
 use tokio::sync::mpsc;
@@ -67,6 +68,10 @@ pub struct UpArgs {
     /// Skip the preflight (ports, variables, memory, disk).
     #[arg(long)]
     no_preflight: bool,
+    /// Fix first what the preflight can fix without asking: generate every missing secret that has a generator
+    /// into the keychain, write the stack's suggested values (e.g. ADMIN_USERNAME=admin) to .env; then start.
+    #[arg(long, conflicts_with = "no_preflight")]
+    fix: bool,
     /// Services to start (with their dependencies); default: the selection's.
     #[arg(value_name = "SERVICE")]
     services: Vec<String>,
@@ -129,11 +134,18 @@ pub struct DriftArgs {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 enum Line<'a> {
+    /// `up --fix`: what was fixed before the start (names only).
+    Fixed {
+        fixed: &'a FixReport,
+    },
     Result {
         result: &'a OperationResult,
     },
     Error {
         error: ErrorReport,
+        /// `up --fix` stopped half-way: what it did before the failure.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        fixed: Option<&'a FixReport>,
         #[serde(skip_serializing_if = "Option::is_none")]
         preflight: Option<&'a PreflightReport>,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -157,7 +169,7 @@ pub async fn run(session: &Session, command: LifecycleCommand, json: bool) -> Ex
             req.wait = a.wait;
             req.timeout_secs = a.timeout.max(1);
             req.no_preflight = a.no_preflight;
-            operation(session, req, json).await
+            operation(session, req, a.fix, json).await
         }
         LifecycleCommand::Down(a) => {
             let common = Common { profiles: Vec::new(), compose: a.compose, grace: a.grace };
@@ -176,22 +188,22 @@ pub async fn run(session: &Session, command: LifecycleCommand, json: bool) -> Ex
                 }
                 req.confirmed_volumes = plan.volumes;
             }
-            operation(session, req, json).await
+            operation(session, req, false, json).await
         }
         LifecycleCommand::Stop(a) => {
-            operation(session, request(OpKind::Stop, &a.common, a.services), json).await
+            operation(session, request(OpKind::Stop, &a.common, a.services), false, json).await
         }
         LifecycleCommand::Start(a) => {
-            operation(session, request(OpKind::Start, &a.common, a.services), json).await
+            operation(session, request(OpKind::Start, &a.common, a.services), false, json).await
         }
         LifecycleCommand::Restart(a) => {
-            operation(session, request(OpKind::Restart, &a.common, a.services), json).await
+            operation(session, request(OpKind::Restart, &a.common, a.services), false, json).await
         }
         LifecycleCommand::Pull(a) => {
-            operation(session, request(OpKind::Pull, &a.common, a.services), json).await
+            operation(session, request(OpKind::Pull, &a.common, a.services), false, json).await
         }
         LifecycleCommand::Build(a) => {
-            operation(session, request(OpKind::Build, &a.common, a.services), json).await
+            operation(session, request(OpKind::Build, &a.common, a.services), false, json).await
         }
         LifecycleCommand::Preflight(a) => {
             let report = session.preflight(&a.profiles, &a.services, a.compose).await;
@@ -229,10 +241,18 @@ fn answer<T: Serialize>(report: &T, json: bool, print: fn(&T)) {
     }
 }
 
-/// Runs one operation, printing its events as they come; Ctrl-C, SIGTERM or SIGHUP cancels it.
-async fn operation(session: &Session, req: OperationRequest, json: bool) -> ExitCode {
+/// Runs one operation (`fix`: after "Fix and start"'s fixes), printing its events as they come; Ctrl-C,
+/// SIGTERM or SIGHUP cancels it.
+async fn operation(session: &Session, req: OperationRequest, fix: bool, json: bool) -> ExitCode {
     let (tx, mut rx) = mpsc::unbounded_channel::<LifecycleEvent>();
-    let run = session.run(req, move |e| drop(tx.send(e)));
+    let on_event = move |e| drop(tx.send(e));
+    let run = async {
+        if fix {
+            session.fix_and_run(req, |fixed| print_fixed(&fixed, json), on_event).await
+        } else {
+            session.run(req, on_event).await
+        }
+    };
     tokio::pin!(run);
     let mut interrupts = Interrupts::new();
     let mut cancelling = false;
@@ -282,12 +302,19 @@ fn error(json: bool, e: &ErrorReport) -> ExitCode {
         }
         _ => (None, None, None, None),
     };
+    let fixed = match e.detail.as_deref() {
+        Some(ErrorDetail::Fixed { fixed }) => Some(fixed),
+        _ => None,
+    };
     if json {
         let error = ErrorReport::new(e.code, e.message.clone());
-        json_line(&Line::Error { error, preflight, volumes, details });
+        json_line(&Line::Error { error, fixed, preflight, volumes, details });
     } else if let Some(report) = preflight {
         print_preflight(report);
         eprintln!("dockmaster: preflight blocked the start; fix the problems above (or use --no-preflight)");
+        if !automatic_fixes(report).is_empty() {
+            eprintln!("dockmaster: `dockmaster up --fix` fixes the ones marked (fixable) for you, then starts");
+        }
     } else if let (Some(volumes), Some(details)) = (volumes, details) {
         if volumes.is_empty() {
             eprintln!("dockmaster: `down --volumes` would delete no volume now.");
@@ -307,6 +334,17 @@ fn error(json: bool, e: &ErrorReport) -> ExitCode {
         eprintln!("dockmaster: {e}");
     }
     ExitCode::from(crate::errors::exit_status(e.code))
+}
+
+/// What `up --fix` did before the start: a JSON line, or one line for humans.
+fn print_fixed(fixed: &FixReport, json: bool) {
+    if json {
+        json_line(&Line::Fixed { fixed });
+    } else if fixed.is_empty() {
+        println!("✔ nothing to fix");
+    } else {
+        println!("✔ fixed: {}", fixed.summary());
+    }
 }
 
 /// Prints events: every one as a JSON line, or as a progress line for humans (Compose's "variable is not set"
@@ -439,7 +477,8 @@ fn print_preflight(r: &PreflightReport) {
         r.compose.as_ref().map(|c| format!(", Compose {} {}", c.flavor, c.version)).unwrap_or_default()
     );
     for p in &r.problems {
-        println!("  ✖ {}", p.message);
+        let fixable = p.remedy.as_ref().is_some_and(|r| r.is_automatic());
+        println!("  ✖ {}{}", p.message, if fixable { " (fixable)" } else { "" });
         println!("      fix: {}", p.fix);
     }
     for w in &r.warnings {
