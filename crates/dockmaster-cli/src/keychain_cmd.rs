@@ -31,7 +31,9 @@ pub async fn run(command: KeychainCommand, json: bool) -> ExitCode {
         KeychainCommand::Unlock => collection::unlock_default().map_err(ErrorReport::from),
     })
     .await
-    .unwrap_or_else(|e| Err(ErrorReport::new(ErrorCode::Internal, format!("the keychain request stopped: {e}"))));
+    .unwrap_or_else(|e| {
+        Err(ErrorReport::new(ErrorCode::Internal, format!("the keychain request stopped: {e}")))
+    });
     let change = match done {
         Ok(change) => change,
         Err(e) => return crate::fail(json, e),
@@ -44,7 +46,8 @@ pub async fn run(command: KeychainCommand, json: bool) -> ExitCode {
             match change {
                 KeychainChange::Created => "Created the default keychain; it is unlocked.",
                 KeychainChange::Unlocked => "Unlocked the default keychain.",
-                KeychainChange::AlreadyReady => "The default keychain is there and unlocked already: nothing to do.",
+                KeychainChange::AlreadyReady =>
+                    "The default keychain is there and unlocked already: nothing to do.",
             }
         );
     }

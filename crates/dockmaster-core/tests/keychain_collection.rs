@@ -55,7 +55,8 @@ fn lookup(service: &str, user: &str) -> Option<String> {
 /// Fails (never skips) outside an empty throwaway Secret Service.
 fn require_empty_keychain() {
     assert!(
-        std::env::var_os("DOCKMASTER_KEYCHAIN_EMPTY").is_some() && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        std::env::var_os("DOCKMASTER_KEYCHAIN_EMPTY").is_some()
+            && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
         "this test needs a Secret Service with no default collection: run it through \
          `DOCKMASTER_KEYCHAIN_EMPTY=1 bash tests/keychain/run.sh` (it starts a throwaway gnome-keyring)"
     );
@@ -105,7 +106,11 @@ fn no_default_collection_is_created_through_the_prompt_then_unlocked_through_it(
     assert_eq!(lookup(keychain.service(), "JWT_SECRET").as_deref(), Some(value.as_str()));
 
     // Locked (gnome-keyring locks without asking): unlock asks for the password, cancel keeps it locked.
-    dbus(&["/org/freedesktop/secrets", "org.freedesktop.Secret.Service.Lock", &format!("array:objpath:{collection}")]);
+    dbus(&[
+        "/org/freedesktop/secrets",
+        "org.freedesktop.Secret.Service.Lock",
+        &format!("array:objpath:{collection}"),
+    ]);
     assert!(locked(&collection));
     let err = dockmaster_core::secrets::Keychain::open(dir.path()).expect_err("locked");
     assert!(matches!(err, SecretsError::Locked { .. }), "{err:?}");

@@ -29,7 +29,9 @@ pub(super) fn error(json: bool, e: &ErrorReport) -> ExitCode {
         print_preflight(report);
         eprintln!("dockmaster: preflight blocked the start; fix the problems above (or use --no-preflight)");
         if !automatic_fixes(report).is_empty() {
-            eprintln!("dockmaster: `dockmaster up --fix` fixes the ones marked (fixable) for you, then starts");
+            eprintln!(
+                "dockmaster: `dockmaster up --fix` fixes the ones marked (fixable) for you, then starts"
+            );
         }
     } else if let (Some(volumes), Some(details)) = (volumes, details) {
         if volumes.is_empty() {

@@ -23,7 +23,8 @@ const CALLBACK_INTERFACE: &str = "org.gnome.keyring.internal.Prompter.Callback";
 const PROTOCOL: &str = "sx-aes-1";
 
 /// RFC 2409/3526 1536-bit MODP group ("ietf-ike-grp-modp-1536"), generator 2.
-const PRIME_1536_HEX: &str = "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD\
+const PRIME_1536_HEX: &str =
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD\
 EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED\
 EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F\
 83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA237327FFFFFFFFFFFFFFFF";
@@ -98,9 +99,13 @@ impl Prompter {
                         "PromptReady",
                         &(reply, HashMap::<String, OwnedValue>::new(), exchange),
                     ),
-                    Job::Done { to, path } => {
-                        caller.call_method(Some(to.as_str()), path.as_str(), Some(CALLBACK_INTERFACE), "PromptDone", &())
-                    }
+                    Job::Done { to, path } => caller.call_method(
+                        Some(to.as_str()),
+                        path.as_str(),
+                        Some(CALLBACK_INTERFACE),
+                        "PromptDone",
+                        &(),
+                    ),
                 };
             }
         });
