@@ -265,10 +265,11 @@ describe("start", () => {
         locked
           ? preflightReport([
               issue({
-                code: "KEYCHAIN_LOCKED",
-                message: "the OS keychain is locked: run `dockmaster keychain unlock`.",
-                fix: "Run `dockmaster keychain unlock`.",
-                windowFix: "Press Unlock keychain; your desktop asks for its password.",
+                code: "KEYCHAIN_UNAVAILABLE",
+                message: "Required variables JWT_SECRET may be in the keychain, which cannot be read: it is locked.",
+                fix: "Run `dockmaster keychain unlock`, then retry.",
+                windowFix: "Press Unlock keychain, then retry.",
+                variable: "JWT_SECRET",
                 remedy: { kind: "unlockKeychain" },
               }),
             ])
@@ -281,7 +282,8 @@ describe("start", () => {
     await waitFor(() => expect(button("lifecycle-start")).toBeEnabled());
     await user.click(button("lifecycle-start"));
     const panel = await screen.findByTestId("preflight-panel");
-    expect(panel).toHaveTextContent("Press Unlock keychain");
+    expect(panel).toHaveTextContent("Fix: Press Unlock keychain, then retry.");
+    expect(panel).not.toHaveTextContent("dockmaster keychain");
     expect(within(panel).queryByTestId("preflight-fix-and-start")).toBeNull();
     await user.click(within(panel).getByTestId("keychain-unlock"));
     expect(ipc.callsOf("keychain_unlock")).toEqual([{ dir: ROOT }]);
@@ -294,10 +296,11 @@ describe("start", () => {
       lifecycle_preflight: () =>
         preflightReport([
           issue({
-            code: "KEYCHAIN_NO_COLLECTION",
-            message: "the OS keychain has no default keyring: run `dockmaster keychain create`.",
-            fix: "Run `dockmaster keychain create`.",
-            windowFix: "Press Create keychain; your desktop asks for its password.",
+            code: "KEYCHAIN_UNAVAILABLE",
+            message: "Required variables JWT_SECRET may be in the keychain, which cannot be read: it has no default collection.",
+            fix: "Run `dockmaster keychain create`, then retry.",
+            windowFix: "Press Create keychain, then retry.",
+            variable: "JWT_SECRET",
             remedy: { kind: "createKeychain" },
           }),
         ]),
