@@ -17,7 +17,7 @@ pub struct DoctorArgs {
 }
 
 pub async fn run(session: &Session, args: DoctorArgs, json: bool) -> ExitCode {
-    let report = or_fail!(json, session.doctor(&args.profiles).await);
+    let report = or_fail!(json, session.doctor(&session.requested_or_default(&args.profiles)).await);
     if json {
         crate::print_json(&report);
     } else {

@@ -194,7 +194,7 @@ async fn with_report(
     json: bool,
     print: impl FnOnce(&SelectionReport),
 ) -> ExitCode {
-    let report = or_fail!(json, session.report(&sel.profiles).await);
+    let report = or_fail!(json, session.report(&session.requested_or_default(&sel.profiles)).await);
     print(&report);
     if sel.strict && report.warnings.iter().any(|w| w.severity == Severity::Error) {
         return ExitCode::from(errors::status::STRICT_FAILED);

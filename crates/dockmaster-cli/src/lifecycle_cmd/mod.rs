@@ -45,7 +45,7 @@ pub enum LifecycleCommand {
 pub async fn run(session: &Session, command: LifecycleCommand, json: bool) -> ExitCode {
     match command {
         LifecycleCommand::Up(a) => {
-            let mut req = request(OpKind::Up, &a.common, a.services);
+            let mut req = request(session, OpKind::Up, &a.common, a.services);
             req.wait = a.wait;
             req.timeout_secs = a.timeout.max(1);
             req.no_preflight = a.no_preflight;
@@ -53,7 +53,7 @@ pub async fn run(session: &Session, command: LifecycleCommand, json: bool) -> Ex
         }
         LifecycleCommand::Down(a) => {
             let common = Common { profiles: Vec::new(), compose: a.compose, grace: a.grace };
-            let mut req = request(OpKind::Down, &common, Vec::new());
+            let mut req = request(session, OpKind::Down, &common, Vec::new());
             req.volumes = a.volumes;
             if a.volumes && !a.confirm.is_empty() {
                 req.confirmed_volumes = a.confirm;
@@ -71,22 +71,23 @@ pub async fn run(session: &Session, command: LifecycleCommand, json: bool) -> Ex
             operation(session, req, false, json).await
         }
         LifecycleCommand::Stop(a) => {
-            operation(session, request(OpKind::Stop, &a.common, a.services), false, json).await
+            operation(session, request(session, OpKind::Stop, &a.common, a.services), false, json).await
         }
         LifecycleCommand::Start(a) => {
-            operation(session, request(OpKind::Start, &a.common, a.services), false, json).await
+            operation(session, request(session, OpKind::Start, &a.common, a.services), false, json).await
         }
         LifecycleCommand::Restart(a) => {
-            operation(session, request(OpKind::Restart, &a.common, a.services), false, json).await
+            operation(session, request(session, OpKind::Restart, &a.common, a.services), false, json).await
         }
         LifecycleCommand::Pull(a) => {
-            operation(session, request(OpKind::Pull, &a.common, a.services), false, json).await
+            operation(session, request(session, OpKind::Pull, &a.common, a.services), false, json).await
         }
         LifecycleCommand::Build(a) => {
-            operation(session, request(OpKind::Build, &a.common, a.services), false, json).await
+            operation(session, request(session, OpKind::Build, &a.common, a.services), false, json).await
         }
         LifecycleCommand::Preflight(a) => {
-            let report = session.preflight(&a.profiles, &a.services, a.compose).await;
+            let report =
+                session.preflight(&session.requested_or_default(&a.profiles), &a.services, a.compose).await;
             let report = or_fail!(json, report);
             answer(&report, json, print_preflight);
             if report.ok {
@@ -96,16 +97,18 @@ pub async fn run(session: &Session, command: LifecycleCommand, json: bool) -> Ex
             }
         }
         LifecycleCommand::Drift(a) => {
-            let report = or_fail!(json, session.drift(&a.profiles, a.compose).await);
+            let report =
+                or_fail!(json, session.drift(&session.requested_or_default(&a.profiles), a.compose).await);
             answer(&report, json, print_drift);
             ExitCode::SUCCESS
         }
     }
 }
 
-fn request(op: OpKind, common: &Common, services: Vec<String>) -> OperationRequest {
+/// The operation the flags ask for; no `--profile` means the project's default selection.
+fn request(session: &Session, op: OpKind, common: &Common, services: Vec<String>) -> OperationRequest {
     let mut req = OperationRequest::new(op);
-    req.profiles = common.profiles.clone();
+    req.profiles = session.requested_or_default(&common.profiles);
     req.services = services;
     req.compose = common.compose.clone();
     req.grace_secs = common.grace;
