@@ -4,6 +4,7 @@
 //! A secret value crosses IPC only into [`set_secret`] and out of [`reveal_secret`]. It is wrapped in
 //! `Sensitive` as soon as it arrives, never logged, and no error carries it.
 
+use dockmaster_core::secrets::collection::KeychainChange;
 use dockmaster_core::secrets::edit::EnvironmentState;
 use dockmaster_core::secrets::{ImportReport, Sensitive};
 use dockmaster_core::session::Sessions;
@@ -90,4 +91,18 @@ pub async fn reveal_secret(
 #[specta::specta]
 pub async fn import_secrets(sessions: State<'_, Sessions>, dir: String) -> Result<ImportReport, AppError> {
     sessions.get(&dir).await?.import_secrets().await
+}
+
+/// "Create keychain": asks the Secret Service to create a default keychain; the desktop asks for its password.
+#[tauri::command]
+#[specta::specta]
+pub async fn keychain_create(sessions: State<'_, Sessions>, dir: String) -> Result<KeychainChange, AppError> {
+    sessions.get(&dir).await?.keychain_create().await
+}
+
+/// "Unlock keychain": asks the Secret Service to unlock the default keychain; the desktop asks for its password.
+#[tauri::command]
+#[specta::specta]
+pub async fn keychain_unlock(sessions: State<'_, Sessions>, dir: String) -> Result<KeychainChange, AppError> {
+    sessions.get(&dir).await?.keychain_unlock().await
 }

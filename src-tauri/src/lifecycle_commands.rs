@@ -4,6 +4,7 @@
 //! result.
 
 use dockmaster_core::lifecycle::{DriftReport, LifecycleEvent, OperationResult, PreflightReport, VolumePlan};
+use dockmaster_core::secrets::fix::FixReport;
 use dockmaster_core::session::{OperationRequest, Sessions};
 use tauri::ipc::Channel;
 use tauri::State;
@@ -21,6 +22,22 @@ pub async fn lifecycle_run(
     on_event: Channel<LifecycleEvent>,
 ) -> Result<OperationResult, AppError> {
     sessions.get(&dir).await?.run(request, move |e| drop(on_event.send(e))).await
+}
+
+/// Fix and start: what the preflight can fix without asking is fixed first (missing secrets generated into the
+/// keychain, the stack's suggested values written to `.env`), `on_fixed` gets what was done (names only), then
+/// the start runs as `lifecycle_run` does.
+#[tauri::command]
+#[specta::specta]
+pub async fn lifecycle_fix_and_run(
+    sessions: State<'_, Sessions>,
+    dir: String,
+    request: OperationRequest,
+    on_fixed: Channel<FixReport>,
+    on_event: Channel<LifecycleEvent>,
+) -> Result<OperationResult, AppError> {
+    let session = sessions.get(&dir).await?;
+    session.fix_and_run(request, move |f| drop(on_fixed.send(f)), move |e| drop(on_event.send(e))).await
 }
 
 /// Cancels the operation running on the project (Compose gets SIGTERM, then SIGKILL; a region apply rolls

@@ -6,6 +6,8 @@
 #
 #   tests/keychain/run.sh                      # the real-keychain tests (core + CLI)
 #   tests/keychain/run.sh cargo test --workspace --locked   # everything, keychain tests included
+#   DOCKMASTER_KEYCHAIN_EMPTY=1 tests/keychain/run.sh CMD   # a Secret Service with NO default collection (no
+#                                              # keyring at all, as outside a GNOME login session)
 #
 # Needs: dbus dbus-x11 gnome-keyring libsecret-tools (scripts/setup.sh installs them).
 set -euo pipefail
@@ -19,7 +21,10 @@ if [ -z "${DOCKMASTER_KEYCHAIN_SESSION:-}" ]; then
   exec env DOCKMASTER_KEYCHAIN_SESSION=1 dbus-run-session -- bash "$self" "$@"
 fi
 
-if [ "$#" -eq 0 ]; then
+empty="${DOCKMASTER_KEYCHAIN_EMPTY:-}"
+if [ "$#" -eq 0 ] && [ -n "$empty" ]; then
+  set -- cargo test -p dockmaster-core --test keychain_collection
+elif [ "$#" -eq 0 ]; then
   set -- bash -c 'cargo test -p dockmaster-core --test keychain && cargo test -p dockmaster-cli --test secrets'
 fi
 
@@ -31,8 +36,13 @@ chmod 700 "$XDG_RUNTIME_DIR"
 DOCKMASTER_TEST_KEYRING_PASSWORD="throwaway-$RANDOM-$RANDOM"
 export DOCKMASTER_TEST_KEYRING_PASSWORD
 
-printf '%s' "$DOCKMASTER_TEST_KEYRING_PASSWORD" \
-  | gnome-keyring-daemon --foreground --unlock --components=secrets >"$tmp/daemon.log" 2>&1 &
+if [ -n "$empty" ]; then
+  # No --unlock: no login keyring is made, so there is no default collection until someone creates one.
+  gnome-keyring-daemon --foreground --components=secrets </dev/null >"$tmp/daemon.log" 2>&1 &
+else
+  printf '%s' "$DOCKMASTER_TEST_KEYRING_PASSWORD" \
+    | gnome-keyring-daemon --foreground --unlock --components=secrets >"$tmp/daemon.log" 2>&1 &
+fi
 daemon=$!
 cleanup() {
   kill "$daemon" 2>/dev/null || true
@@ -46,6 +56,8 @@ has_owner() {
     org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'
 }
 unlocked() {
+  # The empty keychain has nothing to unlock: up means the service answers.
+  [ -n "$empty" ] && return 0
   dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets/aliases/default \
     org.freedesktop.DBus.Properties.Get string:org.freedesktop.Secret.Collection string:Locked 2>/dev/null \
     | grep -q 'boolean false'
@@ -58,7 +70,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 if ! (has_owner && unlocked); then
-  echo "tests/keychain/run.sh: the Secret Service did not come up unlocked within 10 s" >&2
+  echo "tests/keychain/run.sh: the Secret Service did not come up ($([ -n "$empty" ] && echo empty || echo unlocked)) within 10 s" >&2
   cat "$tmp/daemon.log" >&2
   exit 1
 fi

@@ -35,7 +35,8 @@ pub async fn run(command: DemoCommand, json: bool) -> ExitCode {
                 } else if copy.created {
                     println!("Copied the demo project into {}.", copy.dir);
                     println!(
-                        "Next: `dockmaster demo image`, then `dockmaster --project {} up --wait`.",
+                        "Next: `dockmaster demo image`, then `dockmaster --project {} up --fix --wait` (it \
+                         generates the missing secrets into the keychain and writes ADMIN_USERNAME=admin to .env).",
                         copy.dir
                     );
                 } else {

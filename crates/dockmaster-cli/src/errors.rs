@@ -48,6 +48,7 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         | KeychainNoCollection
         | KeychainUnavailable
         | KeychainVerifyFailed
+        | KeychainPromptDismissed
         | VariableNameInvalid
         | VariableNotFound
         | UnknownVariable

@@ -8,6 +8,7 @@ mod doctor_cmd;
 mod engine_status;
 mod env_cmd;
 mod exec;
+mod keychain_cmd;
 mod lifecycle_cmd;
 mod logs_cmd;
 mod region_cmd;
@@ -70,6 +71,12 @@ enum Command {
     Ports(Selection),
     /// List every variable by group: where its value comes from, and whether it is valid.
     Env(env_cmd::EnvArgs),
+    /// Make the OS keychain usable: `create` a default one, or `unlock` it (the desktop asks for the password;
+    /// no project needed).
+    Keychain {
+        #[command(subcommand)]
+        action: keychain_cmd::KeychainCommand,
+    },
     /// Manage the project's secrets in the OS keychain.
     Secret {
         #[command(subcommand)]
@@ -122,9 +129,10 @@ fn main() -> ExitCode {
             .build()
             .map_err(|e| errors::internal(format!("cannot start the async runtime: {e}")))
     );
-    // `demo` works without a project: it makes one.
+    // `demo` works without a project (it makes one), and so does `keychain`.
     let command = match cli.command {
         Command::Demo { action } => return runtime.block_on(demo_cmd::run(action, json)),
+        Command::Keychain { action } => return runtime.block_on(keychain_cmd::run(action, json)),
         other => other,
     };
     let options = OpenOptions {
@@ -140,6 +148,7 @@ fn main() -> ExitCode {
 async fn run(session: &Session, command: Command, json: bool) -> ExitCode {
     match command {
         Command::Demo { action } => demo_cmd::run(action, json).await,
+        Command::Keychain { action } => keychain_cmd::run(action, json).await,
         Command::Profiles => {
             let overview = session.overview();
             if json {

@@ -90,6 +90,9 @@ pub struct VariableRule {
     pub generate: Option<String>,
     /// Warn when this literal value is in use under the `production` profile.
     pub insecure_default: Option<String>,
+    /// A value that works out of the box for a required non-secret variable (`ADMIN_USERNAME = "admin"`):
+    /// "Fix and start" writes it to `.env` when the variable is unset. Never on a secret (refused when parsed).
+    pub suggested: Option<String>,
 }
 
 impl Descriptor {
@@ -99,6 +102,7 @@ impl Descriptor {
             message: e.to_string(),
         })?;
         d.origin = origin.to_string();
+        d.check_suggestions()?;
         for (name, p) in &d.profiles {
             if let Some(target) = &p.alias_of {
                 if !d.profiles.contains_key(target) {
@@ -112,6 +116,36 @@ impl Descriptor {
             }
         }
         Ok(d)
+    }
+
+    /// A suggested value is written to `.env` in plaintext: only a variable that cannot be a secret (not marked
+    /// secret, no secret-looking name) may have one, and it must pass the variable's own rule.
+    fn check_suggestions(&self) -> Result<()> {
+        let heuristics = crate::compose::mask::SecretPolicy::default();
+        for (name, rule) in &self.variables {
+            let Some(value) = &rule.suggested else { continue };
+            let why = if rule.secret == Some(true) || heuristics.may_be_secret(name) {
+                Some("it is (or may be) a secret, and a suggested value is written to .env in plaintext: give it \
+                      `generate` instead"
+                    .to_string())
+            } else if rule.generate.is_some() {
+                Some("it also has `generate`: keep one of the two".to_string())
+            } else {
+                let none = |_: &str| None;
+                let cx = crate::secrets::rules::Context { production: false, lookup: &none };
+                crate::secrets::rules::check(name, Some(rule), Some(value), &cx)
+                    .into_iter()
+                    .find(|f| f.level == crate::secrets::rules::Level::Error)
+                    .map(|f| format!("the suggested value breaks its own rule: {}", f.message))
+            };
+            if let Some(why) = why {
+                return Err(CoreError::DescriptorInvalid {
+                    origin: self.origin.clone(),
+                    message: format!("variable `{name}` has `suggested`, but {why}"),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The descriptor for a project: its own `.dockmaster.toml` if present, else the first built-in one
@@ -254,5 +288,29 @@ mod tests {
         let err = Descriptor::parse("[stack]\nid='x'\nname='x'\n[profiles.a]\nalias_of='b'\n", "m")
             .expect_err("alias");
         assert!(err.to_string().contains("alias of `b`"), "{err}");
+    }
+
+    #[test]
+    fn suggested_values_are_only_for_plain_variables() {
+        let built_in = Descriptor::parse(BUILT_IN[0].1, "sw").expect("valid");
+        assert_eq!(built_in.variables["ADMIN_USERNAME"].suggested.as_deref(), Some("admin"));
+        let head = "[stack]\nid='x'\nname='x'\n";
+        Descriptor::parse(
+            &format!("{head}[variables.ADMIN_USERNAME]\nrequired=true\nsuggested='admin'\n"),
+            "m",
+        )
+        .expect("a plain variable may have one");
+        for (rule, why) in [
+            ("[variables.ADMIN_USERNAME]\nsecret=true\nsuggested='admin'\n", "secret"),
+            ("[variables.DB_PASSWORD]\nsecret=false\nsuggested='hunter22'\n", "secret"),
+            ("[variables.ADMIN_USERNAME]\ngenerate='random:16'\nsuggested='admin'\n", "keep one"),
+            ("[variables.API_PORT]\nformat='port'\nsuggested='seventy'\n", "its own rule"),
+        ] {
+            let err = Descriptor::parse(&format!("{head}{rule}"), "m").expect_err(rule);
+            assert!(
+                err.to_string().contains("`suggested`") && err.to_string().contains(why),
+                "{rule}: {err}"
+            );
+        }
     }
 }

@@ -56,6 +56,8 @@ error_codes! {
     KeychainNoCollection,
     KeychainUnavailable,
     KeychainVerifyFailed,
+    /// The desktop's password prompt (create or unlock the keychain) was cancelled.
+    KeychainPromptDismissed,
     // Variables and secret values.
     VariableNameInvalid,
     VariableNotFound,
@@ -123,6 +125,10 @@ impl std::fmt::Display for ErrorCode {
 pub struct ErrorReport {
     pub code: ErrorCode,
     pub message: String,
+    /// The sentence as the window says it, when it differs from `message`: it names the window's buttons
+    /// where `message` names `dockmaster` commands.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<Box<ErrorDetail>>,
 }
@@ -153,16 +159,28 @@ pub enum ErrorDetail {
     Fields { fields: Vec<crate::region::FieldError> },
     /// A failed or cancelled region apply: what it removed again, and what it could not.
     Rollback { rollback: crate::region::Rollback },
+    /// "Fix and start" stopped half-way: what it did before the failure (names only).
+    Fixed { fixed: crate::secrets::fix::FixReport },
 }
 
 impl ErrorReport {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ErrorReport { code, message: message.into(), detail: None }
+        ErrorReport { code, message: message.into(), window: None, detail: None }
     }
 
     fn with(mut self, detail: Option<ErrorDetail>) -> Self {
         self.detail = detail.map(Box::new);
         self
+    }
+
+    fn worded(mut self, window: Option<String>) -> Self {
+        self.window = window;
+        self
+    }
+
+    /// The sentence the window shows: its own wording when there is one, else `message`.
+    pub fn window_message(&self) -> &str {
+        self.window.as_deref().unwrap_or(&self.message)
     }
 }
 
@@ -207,10 +225,10 @@ impl From<&crate::region::RegionError> for Option<ErrorDetail> {
 /// Every error type of the core has a `code()` and a message that holds no secret: it becomes an
 /// [`ErrorReport`], by value or by reference (with its detail, for the types that have one).
 macro_rules! reported {
-    ($($t:ty => $detail:expr),* $(,)?) => {$(
+    ($($t:ty => $detail:expr, $window:expr);* $(;)?) => {$(
         impl From<&$t> for ErrorReport {
             fn from(e: &$t) -> Self {
-                ErrorReport::new(e.code(), e.to_string()).with($detail(e))
+                ErrorReport::new(e.code(), e.to_string()).with($detail(e)).worded($window(e))
             }
         }
         impl From<$t> for ErrorReport {
@@ -225,15 +243,20 @@ fn no_detail<T>(_: &T) -> Option<ErrorDetail> {
     None
 }
 
+/// The same sentence for both faces.
+fn same_words<T>(_: &T) -> Option<String> {
+    None
+}
+
 reported!(
-    CoreError => no_detail,
-    crate::engine::EngineError => no_detail,
-    crate::engine::logs::LogError => no_detail,
-    crate::env::EnvEditError => no_detail,
-    crate::secrets::SecretsError => no_detail,
-    crate::lifecycle::LifecycleError => Option::<ErrorDetail>::from,
-    crate::region::RegionError => Option::<ErrorDetail>::from,
-    crate::demo::DemoError => no_detail,
+    CoreError => no_detail, same_words;
+    crate::engine::EngineError => no_detail, same_words;
+    crate::engine::logs::LogError => no_detail, same_words;
+    crate::env::EnvEditError => no_detail, same_words;
+    crate::secrets::SecretsError => no_detail, crate::secrets::SecretsError::window_text;
+    crate::lifecycle::LifecycleError => Option::<ErrorDetail>::from, crate::lifecycle::LifecycleError::window_text;
+    crate::region::RegionError => Option::<ErrorDetail>::from, same_words;
+    crate::demo::DemoError => no_detail, same_words;
 );
 
 #[derive(Debug, thiserror::Error)]

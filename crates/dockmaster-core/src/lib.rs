@@ -12,6 +12,7 @@ pub mod doctor;
 pub mod engine;
 pub mod env;
 pub mod error;
+pub mod face;
 pub mod fsutil;
 pub mod labels;
 pub mod lifecycle;

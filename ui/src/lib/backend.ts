@@ -9,6 +9,7 @@ import type { ExportReport, LogBatch, LogFilter, LogFollowInfo } from "./binding
 import type { AppliedRegion, ApplyEvent, RegionInfo, RegionPlan, RegionRequest, RegionValidation, RemoveReport } from "./bindings";
 import type { DriftReport, LifecycleEvent, OperationRequest, OperationResult, PreflightReport, VolumePlan } from "./bindings";
 import type { DemoCopy, DemoImageEvent, DemoImageReport, DoctorReport } from "./bindings";
+import type { FixReport, KeychainChange } from "./bindings";
 import {
   commands,
   ERROR_CODES,
@@ -47,9 +48,11 @@ const APP_ERROR_CODES: ReadonlySet<string> = new Set<string>(ERROR_CODES);
 export function toUiError(raw: unknown): UiError {
   if (raw instanceof BackendError) return { code: raw.code, message: raw.message };
   if (typeof raw === "object" && raw !== null && "code" in raw) {
-    const { code, message } = raw as { code: unknown; message?: unknown };
+    const { code, message, window } = raw as { code: unknown; message?: unknown; window?: unknown };
     if (typeof code === "string" && APP_ERROR_CODES.has(code)) {
-      return { code: code as CoreErrorCode, message: typeof message === "string" ? message : String(code) };
+      // The window's own wording (buttons, not `dockmaster` commands) when the backend gives one.
+      const text = typeof window === "string" ? window : typeof message === "string" ? message : String(code);
+      return { code: code as CoreErrorCode, message: text };
     }
   }
   if (raw instanceof Error) return { code: "IPC", message: raw.message };
@@ -121,6 +124,10 @@ export interface Backend {
   revealSecret(dir: string, name: string): Promise<string | null>;
   /** Moves the secret values of `.env` into the keychain and blanks them in `.env`. */
   importSecrets(dir: string): Promise<ImportReport>;
+  /** Asks the Secret Service to create a default keychain (the desktop asks for its password). */
+  keychainCreate(dir: string): Promise<KeychainChange>;
+  /** Asks the Secret Service to unlock the default keychain (the desktop asks for its password). */
+  keychainUnlock(dir: string): Promise<KeychainChange>;
   /** Follows the logs of `services` (empty: all), masked, replacing any earlier follow; the backend pushes
    * batches (at most every 50 ms or 500 lines) to `onBatch`. */
   followLogs(dir: string, services: string[], onBatch: (batch: LogBatch) => void): Promise<LogFollowInfo>;
@@ -149,6 +156,15 @@ export interface Backend {
   /** Runs one Compose operation to its end, pushing every progress event to `onEvent`. A Compose run that
    * fails resolves with outcome `failed` and the evidence; a rejection means it could not run. */
   lifecycleRun(dir: string, request: OperationRequest, onEvent: (event: LifecycleEvent) => void): Promise<OperationResult>;
+  /** Fix and start: the backend fixes what the preflight can fix without asking (missing secrets generated, the
+   * stack's suggested values written to `.env`), pushes what it did to `onFixed`, then runs the start as
+   * `lifecycleRun` does. */
+  lifecycleFixAndRun(
+    dir: string,
+    request: OperationRequest,
+    onFixed: (fixed: FixReport) => void,
+    onEvent: (event: LifecycleEvent) => void,
+  ): Promise<OperationResult>;
   /** Cancels the operation running on the project; false when none runs. */
   lifecycleCancel(dir: string): Promise<boolean>;
   /** What `up` checks first (ports, variables, engine, Compose, memory, disk); starts nothing. */
@@ -201,6 +217,8 @@ export const tauriBackend: Backend = {
   deleteSecret: (dir, name) => unwrap(commands.deleteSecret(dir, name)),
   revealSecret: (dir, name) => unwrap(commands.revealSecret(dir, name)),
   importSecrets: (dir) => unwrap(commands.importSecrets(dir)),
+  keychainCreate: (dir) => unwrap(commands.keychainCreate(dir)),
+  keychainUnlock: (dir) => unwrap(commands.keychainUnlock(dir)),
   followLogs: (dir, services, onBatch) => unwrap(commands.followLogs(dir, services, new Channel<LogBatch>(onBatch))),
   stopLogs: () => plain(commands.stopLogs()),
   exportLogs: (dir, filter, suggestedName) => unwrap(commands.exportLogs(dir, filter, suggestedName)),
@@ -222,6 +240,10 @@ export const tauriBackend: Backend = {
   regionShow: (dir, name) => unwrap(commands.regionShow(dir, name)),
   lifecycleRun: (dir, request, onEvent) =>
     unwrap(commands.lifecycleRun(dir, request, new Channel<LifecycleEvent>(onEvent))),
+  lifecycleFixAndRun: (dir, request, onFixed, onEvent) =>
+    unwrap(
+      commands.lifecycleFixAndRun(dir, request, new Channel<FixReport>(onFixed), new Channel<LifecycleEvent>(onEvent)),
+    ),
   lifecycleCancel: (dir) => unwrap(commands.lifecycleCancel(dir)),
   lifecyclePreflight: (dir, profiles, services) => unwrap(commands.lifecyclePreflight(dir, profiles, services)),
   lifecycleVolumePlan: (dir) => unwrap(commands.lifecycleVolumePlan(dir)),
@@ -267,6 +289,7 @@ const TITLES: Record<ErrorCode, string> = {
   KEYCHAIN_NO_COLLECTION: "The OS keychain has no default collection",
   KEYCHAIN_UNAVAILABLE: "The OS keychain is not available",
   KEYCHAIN_VERIFY_FAILED: "The OS keychain did not keep the value",
+  KEYCHAIN_PROMPT_DISMISSED: "The keychain's password prompt was cancelled",
   VARIABLE_NAME_INVALID: "Not a valid variable name",
   VARIABLE_NOT_FOUND: "The variable is not in .env",
   UNKNOWN_VARIABLE: "Not a variable of this project",

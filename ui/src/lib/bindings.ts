@@ -56,6 +56,10 @@ export const commands = {
 	revealSecret: (dir: string, name: string) => typedError<string | null, ErrorReport>(__TAURI_INVOKE("reveal_secret", { dir, name })),
 	/**  Moves the secret values of `.env` into the keychain (each read back), then blanks them in `.env`. */
 	importSecrets: (dir: string) => typedError<ImportReport, ErrorReport>(__TAURI_INVOKE("import_secrets", { dir })),
+	/**  "Create keychain": asks the Secret Service to create a default keychain; the desktop asks for its password. */
+	keychainCreate: (dir: string) => typedError<KeychainChange, ErrorReport>(__TAURI_INVOKE("keychain_create", { dir })),
+	/**  "Unlock keychain": asks the Secret Service to unlock the default keychain; the desktop asks for its password. */
+	keychainUnlock: (dir: string) => typedError<KeychainChange, ErrorReport>(__TAURI_INVOKE("keychain_unlock", { dir })),
 	/**
 	 *  Follows the engine for the project: `on_update` gets the current snapshot (a `synced`-kind update with
 	 *  cause `snapshot`), then every update, and a fresh snapshot (cause `lagged`) when the window falls behind.
@@ -122,6 +126,12 @@ export const commands = {
 	 */
 	lifecycleRun: (dir: string, request: OperationRequest, onEvent: Channel<LifecycleEvent>) => typedError<OperationResult, ErrorReport>(__TAURI_INVOKE("lifecycle_run", { dir, request, onEvent })),
 	/**
+	 *  Fix and start: what the preflight can fix without asking is fixed first (missing secrets generated into the
+	 *  keychain, the stack's suggested values written to `.env`), `on_fixed` gets what was done (names only), then
+	 *  the start runs as `lifecycle_run` does.
+	 */
+	lifecycleFixAndRun: (dir: string, request: OperationRequest, onFixed: Channel<FixReport>, onEvent: Channel<LifecycleEvent>) => typedError<OperationResult, ErrorReport>(__TAURI_INVOKE("lifecycle_fix_and_run", { dir, request, onFixed, onEvent })),
+	/**
 	 *  Cancels the operation running on the project (Compose gets SIGTERM, then SIGKILL; a region apply rolls
 	 *  back); the running call then returns with outcome `cancelled`. False when none runs.
 	 */
@@ -160,7 +170,7 @@ export const commands = {
 };
 
 /* Constants */
-export const ERROR_CODES = ["PROJECT_NOT_FOUND","FILE_UNREADABLE","FILE_REFUSED","COMPOSE_INVALID","INVALID_TEMPLATE","DESCRIPTOR_INVALID","ENV_FILE_INVALID","UNKNOWN_PROFILE","ENGINE_ENDPOINT_INVALID","ENGINE_UNAVAILABLE","COMPOSE_NOT_FOUND","COMPOSE_UNAVAILABLE","COMPOSE_FLAVOR_INVALID","COMPOSE_SPAWN_FAILED","OPERATION_BUSY","OPERATION_LOCK_FAILED","PREFLIGHT_BLOCKED","VOLUMES_UNCONFIRMED","UNKNOWN_SERVICE","NO_SERVICES_ALLOWED","KEYCHAIN_NO_SESSION_BUS","KEYCHAIN_NO_PROVIDER","KEYCHAIN_LOCKED","KEYCHAIN_NO_COLLECTION","KEYCHAIN_UNAVAILABLE","KEYCHAIN_VERIFY_FAILED","VARIABLE_NAME_INVALID","VARIABLE_NOT_FOUND","UNKNOWN_VARIABLE","RESERVED_NAME","VALUE_INVALID","SECRET_EMPTY","SECRET_NOT_UTF8","NO_GENERATOR","ENV_FILE_CONFLICT","ENV_FILE_WRITE","ENV_FILE_SYMLINK","LOG_TIME_INVALID","LOG_PATTERN_INVALID","LOG_EXPORT_FAILED","DIAGNOSTICS_FAILED","REGION_INVALID","REGION_OPTIONS_INVALID","REGION_TEMPLATE","REGION_PREFLIGHT","REGION_CONFLICT","REGION_NO_FREE_PORT","REGION_NO_FREE_SUBNET","REGION_NOT_FOUND","REGION_APPLY_FAILED","REGION_APPLY_CANCELLED","REGION_ENGINE","DEMO_FOLDER_TAKEN","DEMO_COPY_FAILED","BUSYBOX_MISSING","DEMO_IMAGE_FAILED","SETTINGS_FAILED","LINK_REFUSED","USAGE","INPUT_UNREADABLE","EXEC_FAILED","INTERNAL"] as const;
+export const ERROR_CODES = ["PROJECT_NOT_FOUND","FILE_UNREADABLE","FILE_REFUSED","COMPOSE_INVALID","INVALID_TEMPLATE","DESCRIPTOR_INVALID","ENV_FILE_INVALID","UNKNOWN_PROFILE","ENGINE_ENDPOINT_INVALID","ENGINE_UNAVAILABLE","COMPOSE_NOT_FOUND","COMPOSE_UNAVAILABLE","COMPOSE_FLAVOR_INVALID","COMPOSE_SPAWN_FAILED","OPERATION_BUSY","OPERATION_LOCK_FAILED","PREFLIGHT_BLOCKED","VOLUMES_UNCONFIRMED","UNKNOWN_SERVICE","NO_SERVICES_ALLOWED","KEYCHAIN_NO_SESSION_BUS","KEYCHAIN_NO_PROVIDER","KEYCHAIN_LOCKED","KEYCHAIN_NO_COLLECTION","KEYCHAIN_UNAVAILABLE","KEYCHAIN_VERIFY_FAILED","KEYCHAIN_PROMPT_DISMISSED","VARIABLE_NAME_INVALID","VARIABLE_NOT_FOUND","UNKNOWN_VARIABLE","RESERVED_NAME","VALUE_INVALID","SECRET_EMPTY","SECRET_NOT_UTF8","NO_GENERATOR","ENV_FILE_CONFLICT","ENV_FILE_WRITE","ENV_FILE_SYMLINK","LOG_TIME_INVALID","LOG_PATTERN_INVALID","LOG_EXPORT_FAILED","DIAGNOSTICS_FAILED","REGION_INVALID","REGION_OPTIONS_INVALID","REGION_TEMPLATE","REGION_PREFLIGHT","REGION_CONFLICT","REGION_NO_FREE_PORT","REGION_NO_FREE_SUBNET","REGION_NOT_FOUND","REGION_APPLY_FAILED","REGION_APPLY_CANCELLED","REGION_ENGINE","DEMO_FOLDER_TAKEN","DEMO_COPY_FAILED","BUSYBOX_MISSING","DEMO_IMAGE_FAILED","SETTINGS_FAILED","LINK_REFUSED","USAGE","INPUT_UNREADABLE","EXEC_FAILED","INTERNAL"] as const;
 
 /* Types */
 /**  A region that is up and healthy. */
@@ -416,7 +426,9 @@ export type EnvironmentState = {
  */
 export type ErrorCode = "PROJECT_NOT_FOUND" | "FILE_UNREADABLE" | 
 /**  Not a regular file, or over its size limit: not read. */
-"FILE_REFUSED" | "COMPOSE_INVALID" | "INVALID_TEMPLATE" | "DESCRIPTOR_INVALID" | "ENV_FILE_INVALID" | "UNKNOWN_PROFILE" | "ENGINE_ENDPOINT_INVALID" | "ENGINE_UNAVAILABLE" | "COMPOSE_NOT_FOUND" | "COMPOSE_UNAVAILABLE" | "COMPOSE_FLAVOR_INVALID" | "COMPOSE_SPAWN_FAILED" | "OPERATION_BUSY" | "OPERATION_LOCK_FAILED" | "PREFLIGHT_BLOCKED" | "VOLUMES_UNCONFIRMED" | "UNKNOWN_SERVICE" | "NO_SERVICES_ALLOWED" | "KEYCHAIN_NO_SESSION_BUS" | "KEYCHAIN_NO_PROVIDER" | "KEYCHAIN_LOCKED" | "KEYCHAIN_NO_COLLECTION" | "KEYCHAIN_UNAVAILABLE" | "KEYCHAIN_VERIFY_FAILED" | "VARIABLE_NAME_INVALID" | "VARIABLE_NOT_FOUND" | "UNKNOWN_VARIABLE" | "RESERVED_NAME" | "VALUE_INVALID" | "SECRET_EMPTY" | "SECRET_NOT_UTF8" | "NO_GENERATOR" | "ENV_FILE_CONFLICT" | "ENV_FILE_WRITE" | "ENV_FILE_SYMLINK" | "LOG_TIME_INVALID" | "LOG_PATTERN_INVALID" | "LOG_EXPORT_FAILED" | "DIAGNOSTICS_FAILED" | "REGION_INVALID" | "REGION_OPTIONS_INVALID" | "REGION_TEMPLATE" | "REGION_PREFLIGHT" | "REGION_CONFLICT" | "REGION_NO_FREE_PORT" | "REGION_NO_FREE_SUBNET" | "REGION_NOT_FOUND" | "REGION_APPLY_FAILED" | "REGION_APPLY_CANCELLED" | "REGION_ENGINE" | "DEMO_FOLDER_TAKEN" | "DEMO_COPY_FAILED" | "BUSYBOX_MISSING" | "DEMO_IMAGE_FAILED" | "SETTINGS_FAILED" | "LINK_REFUSED" | "USAGE" | "INPUT_UNREADABLE" | "EXEC_FAILED" | "INTERNAL";
+"FILE_REFUSED" | "COMPOSE_INVALID" | "INVALID_TEMPLATE" | "DESCRIPTOR_INVALID" | "ENV_FILE_INVALID" | "UNKNOWN_PROFILE" | "ENGINE_ENDPOINT_INVALID" | "ENGINE_UNAVAILABLE" | "COMPOSE_NOT_FOUND" | "COMPOSE_UNAVAILABLE" | "COMPOSE_FLAVOR_INVALID" | "COMPOSE_SPAWN_FAILED" | "OPERATION_BUSY" | "OPERATION_LOCK_FAILED" | "PREFLIGHT_BLOCKED" | "VOLUMES_UNCONFIRMED" | "UNKNOWN_SERVICE" | "NO_SERVICES_ALLOWED" | "KEYCHAIN_NO_SESSION_BUS" | "KEYCHAIN_NO_PROVIDER" | "KEYCHAIN_LOCKED" | "KEYCHAIN_NO_COLLECTION" | "KEYCHAIN_UNAVAILABLE" | "KEYCHAIN_VERIFY_FAILED" | 
+/**  The desktop's password prompt (create or unlock the keychain) was cancelled. */
+"KEYCHAIN_PROMPT_DISMISSED" | "VARIABLE_NAME_INVALID" | "VARIABLE_NOT_FOUND" | "UNKNOWN_VARIABLE" | "RESERVED_NAME" | "VALUE_INVALID" | "SECRET_EMPTY" | "SECRET_NOT_UTF8" | "NO_GENERATOR" | "ENV_FILE_CONFLICT" | "ENV_FILE_WRITE" | "ENV_FILE_SYMLINK" | "LOG_TIME_INVALID" | "LOG_PATTERN_INVALID" | "LOG_EXPORT_FAILED" | "DIAGNOSTICS_FAILED" | "REGION_INVALID" | "REGION_OPTIONS_INVALID" | "REGION_TEMPLATE" | "REGION_PREFLIGHT" | "REGION_CONFLICT" | "REGION_NO_FREE_PORT" | "REGION_NO_FREE_SUBNET" | "REGION_NOT_FOUND" | "REGION_APPLY_FAILED" | "REGION_APPLY_CANCELLED" | "REGION_ENGINE" | "DEMO_FOLDER_TAKEN" | "DEMO_COPY_FAILED" | "BUSYBOX_MISSING" | "DEMO_IMAGE_FAILED" | "SETTINGS_FAILED" | "LINK_REFUSED" | "USAGE" | "INPUT_UNREADABLE" | "EXEC_FAILED" | "INTERNAL";
 
 /**  What some failures carry besides their sentence. */
 export type ErrorDetail = 
@@ -434,7 +446,9 @@ confirmed: string[] | null } |
 /**  `REGION_INVALID`: every broken rule (field, rule, value). */
 { kind: "fields"; fields: FieldError[] } | 
 /**  A failed or cancelled region apply: what it removed again, and what it could not. */
-{ kind: "rollback"; rollback: Rollback };
+{ kind: "rollback"; rollback: Rollback } | 
+/**  "Fix and start" stopped half-way: what it did before the failure (names only). */
+{ kind: "fixed"; fixed: FixReport };
 
 /**
  *  A failure as both faces show it: the code to branch on, the sentence that says what is wrong and how to
@@ -443,6 +457,11 @@ confirmed: string[] | null } |
 export type ErrorReport = {
 	code: ErrorCode,
 	message: string,
+	/**
+	 *  The sentence as the window says it, when it differs from `message`: it names the window's buttons
+	 *  where `message` names `dockmaster` commands.
+	 */
+	window?: string | null,
 	detail?: ErrorDetail | null,
 };
 
@@ -510,6 +529,16 @@ export type Finding = {
 	level: Level,
 	/**  What is wrong and how to fix it (never the value). */
 	message: string,
+};
+
+/**  What "Fix and start" did: names only, never a value. */
+export type FixReport = {
+	/**  Secrets generated into the keychain (each read back). */
+	generated: string[],
+	/**  Variables written to `.env` with the stack's suggested value. */
+	written: string[],
+	/**  The `.env` file written, if one was. */
+	envFile: string | null,
 };
 
 /**  Which Compose implementation runs the operation. */
@@ -594,6 +623,15 @@ export type InterruptedApply = {
 	fix: string,
 };
 
+/**  What a keychain request did. */
+export type KeychainChange = 
+/**  A default collection was created (and is unlocked). */
+"created" | 
+/**  The default collection was unlocked. */
+"unlocked" | 
+/**  Nothing to do: the default collection exists (create) or is unlocked already (unlock). */
+"alreadyReady";
+
 /**  Whether the project's keychain could be read. */
 export type KeychainStatus = {
 	available: boolean,
@@ -602,6 +640,8 @@ export type KeychainStatus = {
 	/**  Error code and message when not available (`KEYCHAIN_LOCKED`, `KEYCHAIN_NO_SESSION_BUS`…). */
 	code: ErrorCode | null,
 	message: string | null,
+	/**  `message` as the window says it, when it differs (it names buttons where `message` names commands). */
+	windowMessage: string | null,
 };
 
 /**  How bad a finding is: an error blocks a start (preflight), a warning does not. */
@@ -931,8 +971,12 @@ export type PreflightCode = "ENGINE_UNAVAILABLE" | "COMPOSE_MISSING" | "PORT_TAK
 export type PreflightIssue = {
 	code: PreflightCode,
 	message: string,
-	/**  How to fix it. */
+	/**  How to fix it, naming `dockmaster` commands (the CLI's wording). */
 	fix: string,
+	/**  How to fix it, naming the window's buttons (the same advice). */
+	windowFix: string,
+	/**  What can be done about it besides reading: "Fix and start" does the automatic ones. */
+	remedy: Remedy | null,
 	service: string | null,
 	variable: string | null,
 	/**  The validation rule a variable breaks. */
@@ -1112,6 +1156,20 @@ export type RegionValidation = {
 	 */
 	regionsChecked: boolean,
 };
+
+/**  What can be done about a preflight problem besides reading its text. */
+export type Remedy = 
+/**  "Fix and start" generates a strong value into the keychain (`random:48`, `fernet-key`…). */
+{ kind: "generate"; generator: string } | 
+/**  "Fix and start" writes the stack descriptor's suggested value to `.env` (never a secret). */
+{ kind: "suggest"; value: string } | 
+/**
+ *  A button of its own: ask the Secret Service to create a default keychain (the desktop asks for its
+ *  password).
+ */
+{ kind: "createKeychain" } | 
+/**  A button of its own: ask the Secret Service to unlock the default keychain. */
+{ kind: "unlockKeychain" };
 
 /**  What `remove` did. */
 export type RemoveReport = {

@@ -88,8 +88,9 @@ export function result(operation: OpKind, outcome: Outcome, o: Partial<Operation
   };
 }
 
+/** A preflight problem; the window's fix reads as the CLI's unless given. */
 export function issue(o: Partial<PreflightIssue> & Pick<PreflightIssue, "code" | "message" | "fix">): PreflightIssue {
-  return { service: null, variable: null, rule: null, port: null, holder: null, ...o };
+  return { service: null, variable: null, rule: null, port: null, holder: null, remedy: null, windowFix: o.fix, ...o };
 }
 
 export function preflightReport(problems: PreflightIssue[] = [], services = ["database", "gameserver"]): PreflightReport {

@@ -30,6 +30,10 @@ pub struct UpArgs {
     /// Skip the preflight (ports, variables, memory, disk).
     #[arg(long)]
     pub(super) no_preflight: bool,
+    /// Fix first what the preflight can fix without asking: generate every missing secret that has a generator
+    /// into the keychain, write the stack's suggested values (e.g. ADMIN_USERNAME=admin) to .env; then start.
+    #[arg(long, conflicts_with = "no_preflight")]
+    pub(super) fix: bool,
     /// Services to start (with their dependencies); default: the selection's.
     #[arg(value_name = "SERVICE")]
     pub(super) services: Vec<String>,

@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use dockmaster_core::session::automatic_fixes;
 use dockmaster_core::{ErrorDetail, ErrorReport};
 
 use super::output::{json_line, print_preflight, print_volumes, Line};
@@ -17,12 +18,21 @@ pub(super) fn error(json: bool, e: &ErrorReport) -> ExitCode {
         }
         _ => (None, None, None, None),
     };
+    let fixed = match e.detail.as_deref() {
+        Some(ErrorDetail::Fixed { fixed }) => Some(fixed),
+        _ => None,
+    };
     if json {
         let error = ErrorReport::new(e.code, e.message.clone());
-        json_line(&Line::Error { error, preflight, volumes, details });
+        json_line(&Line::Error { error, fixed, preflight, volumes, details });
     } else if let Some(report) = preflight {
         print_preflight(report);
         eprintln!("dockmaster: preflight blocked the start; fix the problems above (or use --no-preflight)");
+        if !automatic_fixes(report).is_empty() {
+            eprintln!(
+                "dockmaster: `dockmaster up --fix` fixes the ones marked (fixable) for you, then starts"
+            );
+        }
     } else if let (Some(volumes), Some(details)) = (volumes, details) {
         if volumes.is_empty() {
             eprintln!("dockmaster: `down --volumes` would delete no volume now.");

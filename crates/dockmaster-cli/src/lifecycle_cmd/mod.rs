@@ -49,7 +49,7 @@ pub async fn run(session: &Session, command: LifecycleCommand, json: bool) -> Ex
             req.wait = a.wait;
             req.timeout_secs = a.timeout.max(1);
             req.no_preflight = a.no_preflight;
-            operation(session, req, json).await
+            operation(session, req, a.fix, json).await
         }
         LifecycleCommand::Down(a) => {
             let common = Common { profiles: Vec::new(), compose: a.compose, grace: a.grace };
@@ -68,22 +68,22 @@ pub async fn run(session: &Session, command: LifecycleCommand, json: bool) -> Ex
                 }
                 req.confirmed_volumes = plan.volumes;
             }
-            operation(session, req, json).await
+            operation(session, req, false, json).await
         }
         LifecycleCommand::Stop(a) => {
-            operation(session, request(session, OpKind::Stop, &a.common, a.services), json).await
+            operation(session, request(session, OpKind::Stop, &a.common, a.services), false, json).await
         }
         LifecycleCommand::Start(a) => {
-            operation(session, request(session, OpKind::Start, &a.common, a.services), json).await
+            operation(session, request(session, OpKind::Start, &a.common, a.services), false, json).await
         }
         LifecycleCommand::Restart(a) => {
-            operation(session, request(session, OpKind::Restart, &a.common, a.services), json).await
+            operation(session, request(session, OpKind::Restart, &a.common, a.services), false, json).await
         }
         LifecycleCommand::Pull(a) => {
-            operation(session, request(session, OpKind::Pull, &a.common, a.services), json).await
+            operation(session, request(session, OpKind::Pull, &a.common, a.services), false, json).await
         }
         LifecycleCommand::Build(a) => {
-            operation(session, request(session, OpKind::Build, &a.common, a.services), json).await
+            operation(session, request(session, OpKind::Build, &a.common, a.services), false, json).await
         }
         LifecycleCommand::Preflight(a) => {
             let report =

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use dockmaster_core::lifecycle::{EventKind, LifecycleEvent, OperationResult, Outcome};
+use dockmaster_core::secrets::fix::FixReport;
 use dockmaster_core::session::{OperationRequest, Session};
 use tokio::sync::mpsc;
 
@@ -13,10 +14,18 @@ use super::output::{json_line, plain, Line};
 use crate::signals::Interrupts;
 use crate::status;
 
-/// Runs one operation, printing its events as they come; Ctrl-C, SIGTERM or SIGHUP cancels it.
-pub(super) async fn operation(session: &Session, req: OperationRequest, json: bool) -> ExitCode {
+/// Runs one operation (`fix`: after "Fix and start"'s fixes), printing its events as they come; Ctrl-C,
+/// SIGTERM or SIGHUP cancels it.
+pub(super) async fn operation(session: &Session, req: OperationRequest, fix: bool, json: bool) -> ExitCode {
     let (tx, mut rx) = mpsc::unbounded_channel::<LifecycleEvent>();
-    let run = session.run(req, move |e| drop(tx.send(e)));
+    let on_event = move |e| drop(tx.send(e));
+    let run = async {
+        if fix {
+            session.fix_and_run(req, |fixed| print_fixed(&fixed, json), on_event).await
+        } else {
+            session.run(req, on_event).await
+        }
+    };
     tokio::pin!(run);
     let mut interrupts = Interrupts::new();
     let mut cancelling = false;
@@ -158,5 +167,16 @@ fn print_result(r: &OperationResult) {
             }
         }
         println!("Fix: {}", f.hint);
+    }
+}
+
+/// What `up --fix` did before the start: a JSON line, or one line for humans.
+fn print_fixed(fixed: &FixReport, json: bool) {
+    if json {
+        json_line(&Line::Fixed { fixed });
+    } else if fixed.is_empty() {
+        println!("✔ nothing to fix");
+    } else {
+        println!("✔ fixed: {}", fixed.summary());
     }
 }

@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use dockmaster_core::lifecycle::{DriftReport, OperationResult, PreflightReport, VolumeToDelete};
+use dockmaster_core::secrets::fix::FixReport;
 use dockmaster_core::ErrorReport;
 use serde::Serialize;
 
@@ -11,11 +12,18 @@ use serde::Serialize;
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub(super) enum Line<'a> {
+    /// `up --fix`: what was fixed before the start (names only).
+    Fixed {
+        fixed: &'a FixReport,
+    },
     Result {
         result: &'a OperationResult,
     },
     Error {
         error: ErrorReport,
+        /// `up --fix` stopped half-way: what it did before the failure.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        fixed: Option<&'a FixReport>,
         #[serde(skip_serializing_if = "Option::is_none")]
         preflight: Option<&'a PreflightReport>,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -66,7 +74,8 @@ pub(super) fn print_preflight(r: &PreflightReport) {
         r.compose.as_ref().map(|c| format!(", Compose {} {}", c.flavor, c.version)).unwrap_or_default()
     );
     for p in &r.problems {
-        println!("  ✖ {}", p.message);
+        let fixable = p.remedy.as_ref().is_some_and(|r| r.is_automatic());
+        println!("  ✖ {}{}", p.message, if fixable { " (fixable)" } else { "" });
         println!("      fix: {}", p.fix);
     }
     for w in &r.warnings {

@@ -61,6 +61,7 @@ fn healthy() -> Facts {
             service: "dockmaster:/p".into(),
             code: None,
             message: None,
+            window_message: None,
         },
         preflight: Ok(preflight()),
         selection: Ok(Vec::new()),
@@ -77,6 +78,8 @@ fn issue(code: PreflightCode, message: &str, fix: &str) -> PreflightIssue {
         rule: None,
         port: None,
         holder: None,
+        window_fix: fix.into(),
+        remedy: None,
     }
 }
 
@@ -172,6 +175,7 @@ fn a_locked_keychain_fails_with_its_code_for_the_unlock_button() {
         service: "dockmaster:/p".into(),
         code: Some(ErrorCode::KeychainLocked),
         message: Some("the keychain is locked".into()),
+        window_message: None,
     };
     let report = assess(&facts);
     let keychain = the(&report, CheckId::Keychain);

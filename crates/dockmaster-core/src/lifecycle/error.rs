@@ -140,7 +140,11 @@ fn holder_text(pid: Option<u32>, compose_pid: Option<u32>, exited: bool) -> Stri
 }
 
 fn summary(report: &PreflightReport) -> String {
-    let first = report.problems.first().map(|p| format!("{} {}", p.message, p.fix)).unwrap_or_default();
+    summary_for(report, |p| &p.fix)
+}
+
+fn summary_for(report: &PreflightReport, fix: impl Fn(&super::PreflightIssue) -> &String) -> String {
+    let first = report.problems.first().map(|p| format!("{} {}", p.message, fix(p))).unwrap_or_default();
     match report.problems.len() {
         0 | 1 => first,
         n => format!("{first} (and {} more problem(s))", n - 1),
@@ -148,6 +152,24 @@ fn summary(report: &PreflightReport) -> String {
 }
 
 impl LifecycleError {
+    /// The message as the window says it, when it differs from the CLI's (buttons instead of commands).
+    pub fn window_text(&self) -> Option<String> {
+        match self {
+            LifecycleError::Secrets(e) => e.window_text(),
+            LifecycleError::KeychainNeeded { source, variables } => source.window_text().map(|text| {
+                format!(
+                    "{text} (Needed because the project uses secret variables that neither the environment nor \
+                     .env sets, so their values can only come from the keychain: {}.)",
+                    variables.join(", ")
+                )
+            }),
+            LifecycleError::PreflightBlocked(report) => {
+                Some(format!("preflight blocked the start: {}", summary_for(report, |p| &p.window_fix)))
+            }
+            _ => None,
+        }
+    }
+
     /// The failure's code: the same in the CLI's `--json` and the window.
     pub fn code(&self) -> ErrorCode {
         match self {

@@ -69,8 +69,12 @@ pub struct PortHolder {
 pub struct PreflightIssue {
     pub code: PreflightCode,
     pub message: String,
-    /// How to fix it.
+    /// How to fix it, naming `dockmaster` commands (the CLI's wording).
     pub fix: String,
+    /// How to fix it, naming the window's buttons (the same advice).
+    pub window_fix: String,
+    /// What can be done about it besides reading: "Fix and start" does the automatic ones.
+    pub remedy: Option<crate::secrets::fix::Remedy>,
     pub service: Option<String>,
     pub variable: Option<String>,
     /// The validation rule a variable breaks.

@@ -53,6 +53,8 @@ pub struct KeychainStatus {
     /// Error code and message when not available (`KEYCHAIN_LOCKED`, `KEYCHAIN_NO_SESSION_BUS`…).
     pub code: Option<crate::ErrorCode>,
     pub message: Option<String>,
+    /// `message` as the window says it, when it differs (it names buttons where `message` names commands).
+    pub window_message: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -166,6 +168,7 @@ pub fn keychain_values(
         service,
         code: Some(e.code()),
         message: Some(e.to_string()),
+        window_message: e.window_text(),
     };
     match keychain {
         Ok(k) => match k.all() {
@@ -176,6 +179,7 @@ pub fn keychain_values(
                     service: k.service().to_string(),
                     code: None,
                     message: None,
+                    window_message: None,
                 },
             ),
             Err(e) => (BTreeMap::new(), unavailable(k.service().to_string(), &e)),

@@ -65,7 +65,7 @@ pub fn env_revision(project: &Project) -> String {
 }
 
 /// The project's `.env` as it was read when the project was opened: its path and text (`None` if absent).
-fn env_as_read(project: &Project) -> (std::path::PathBuf, Option<String>) {
+pub(crate) fn env_as_read(project: &Project) -> (std::path::PathBuf, Option<String>) {
     let file = project.environment().env_file();
     match &file.path {
         Some(path) => (path.clone(), Some(file.text.clone())),

@@ -2,6 +2,7 @@
 
 use crate::env::EnvEditError;
 use crate::error::{CoreError, ErrorCode};
+use crate::face::{Face, Step};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretsError {
@@ -19,24 +20,22 @@ pub enum SecretsError {
     )]
     NoProvider { detail: String },
 
-    #[error(
-        "the keychain is locked (collection `{collection}`): unlock it (log in to the desktop session, or unlock \
-         the `{collection}` keyring in Seahorse / your password manager) and retry. Locked is not the same as \
-         \"not set\": nothing was read or written."
-    )]
+    #[error("{}", locked(.collection, Face::Cli))]
     Locked { collection: String },
 
-    #[error("the keychain has no default collection: create one (Seahorse: File → New → Password Keyring, set as default) and retry")]
+    #[error("{}", no_collection(Face::Cli))]
     NoDefaultCollection,
+
+    /// The desktop's password prompt (creating or unlocking the keychain) was cancelled.
+    #[error("{}", dismissed(.action, Face::Cli))]
+    PromptDismissed { action: KeychainAction },
 
     #[error(
         "the keychain failed: {detail}. Check that the keychain service is running and unlocked, then retry."
     )]
     Unavailable { detail: String },
 
-    #[error(
-        "the keychain value of {name} is not UTF-8 text: replace it with `dockmaster secret set {name}`"
-    )]
+    #[error("the keychain value of {name} is not UTF-8 text: replace it ({})", Step::SetSecret(.name).run(Face::Cli))]
     NotUtf8 { name: String },
 
     #[error("`{name}` is not a valid variable name: use letters, digits and `_`, not starting with a digit")]
@@ -45,10 +44,10 @@ pub enum SecretsError {
     #[error("reading {name} back from the keychain did not return what was written; nothing else was changed. Retry, and check the keychain service.")]
     VerifyFailed { name: String },
 
-    #[error("no generator for {name}: its rule has no `generate` and its format ({format}) cannot be generated. Set it with `dockmaster secret set {name}`.")]
+    #[error("{}", no_generator(.name, .format, Face::Cli))]
     NoGenerator { name: String, format: String },
 
-    #[error("{name} is empty: a secret needs a value (use `dockmaster secret rm {name}` to remove one)")]
+    #[error("{name} is empty: a secret needs a value (to remove one, {})", Step::RemoveSecret(.name).run(Face::Cli))]
     EmptyValue { name: String },
 
     #[error(
@@ -84,7 +83,70 @@ pub enum SecretsError {
     Project(#[from] CoreError),
 }
 
+/// What was asked of the Secret Service when its prompt was dismissed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeychainAction {
+    Create,
+    Unlock,
+}
+
+fn locked(collection: &str, face: Face) -> String {
+    format!(
+        "the keychain is locked (collection `{collection}`): {} (your desktop asks for its password; or unlock it \
+         in your password manager) and retry. Locked is not the same as \"not set\": nothing was read or written.",
+        Step::UnlockKeychain.run(face)
+    )
+}
+
+fn no_collection(face: Face) -> String {
+    format!(
+        "the keychain has no default collection to keep secrets in: {} (your desktop asks for a password for the \
+         new keychain), then retry. Nothing was read or written.",
+        Step::CreateKeychain.run(face)
+    )
+}
+
+fn dismissed(action: &KeychainAction, face: Face) -> String {
+    let (what, step) = match action {
+        KeychainAction::Create => ("creating the keychain", Step::CreateKeychain),
+        KeychainAction::Unlock => ("unlocking the keychain", Step::UnlockKeychain),
+    };
+    format!(
+        "the password prompt for {what} was cancelled, or could not be shown (the desktop session shows it): \
+         nothing was changed. To try again, {}.",
+        step.run(face)
+    )
+}
+
+fn no_generator(name: &str, format: &str, face: Face) -> String {
+    format!(
+        "no generator for {name}: its rule has no `generate` and its format ({format}) cannot be generated. To \
+         give it a value, {}.",
+        Step::SetSecret(name).run(face)
+    )
+}
+
 impl SecretsError {
+    /// The message as the window says it, when it differs from the CLI's (it names buttons where the CLI's
+    /// names commands).
+    pub fn window_text(&self) -> Option<String> {
+        Some(match self {
+            SecretsError::Locked { collection } => locked(collection, Face::Window),
+            SecretsError::NoDefaultCollection => no_collection(Face::Window),
+            SecretsError::PromptDismissed { action } => dismissed(action, Face::Window),
+            SecretsError::NotUtf8 { name } => format!(
+                "the keychain value of {name} is not UTF-8 text: replace it ({})",
+                Step::SetSecret(name).run(Face::Window)
+            ),
+            SecretsError::NoGenerator { name, format } => no_generator(name, format, Face::Window),
+            SecretsError::EmptyValue { name } => format!(
+                "{name} is empty: a secret needs a value (to remove one, {})",
+                Step::RemoveSecret(name).run(Face::Window)
+            ),
+            _ => return None,
+        })
+    }
+
     /// The failure's code: the same in the CLI's `--json` and the window.
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -92,6 +154,7 @@ impl SecretsError {
             SecretsError::NoProvider { .. } => ErrorCode::KeychainNoProvider,
             SecretsError::Locked { .. } => ErrorCode::KeychainLocked,
             SecretsError::NoDefaultCollection => ErrorCode::KeychainNoCollection,
+            SecretsError::PromptDismissed { .. } => ErrorCode::KeychainPromptDismissed,
             SecretsError::Unavailable { .. } => ErrorCode::KeychainUnavailable,
             SecretsError::NotUtf8 { .. } => ErrorCode::SecretNotUtf8,
             SecretsError::InvalidName { .. } => ErrorCode::VariableNameInvalid,
@@ -119,6 +182,7 @@ impl SecretsError {
                 | ErrorCode::KeychainNoCollection
                 | ErrorCode::KeychainUnavailable
                 | ErrorCode::KeychainVerifyFailed
+                | ErrorCode::KeychainPromptDismissed
         )
     }
 }

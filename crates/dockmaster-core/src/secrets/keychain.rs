@@ -283,7 +283,7 @@ fn map_error(e: KError, name: &str) -> SecretsError {
     }
 }
 
-fn classify_platform(detail: &str) -> SecretsError {
+pub(super) fn classify_platform(detail: &str) -> SecretsError {
     if detail.contains("ServiceUnknown") || detail.contains("no secret service provider") {
         SecretsError::NoProvider { detail: detail.to_string() }
     } else if detail.contains("Failed to connect") || detail.contains("DBUS_SESSION_BUS_ADDRESS") {
@@ -294,7 +294,7 @@ fn classify_platform(detail: &str) -> SecretsError {
 }
 
 #[cfg(target_os = "linux")]
-mod linux {
+pub(super) mod linux {
     //! Reads the default collection's `Locked` property, so a locked keychain is never taken for "not set".
 
     use std::sync::Mutex;
@@ -304,21 +304,25 @@ mod linux {
 
     use super::{classify_platform, Result, SecretsError};
 
+    /// The Secret Service on the session bus, or why there is none.
+    pub(in crate::secrets) fn connect(encryption: EncryptionType) -> Result<SecretService<'static>> {
+        let conn = zbus::blocking::Connection::session()
+            .map_err(|e| SecretsError::NoSessionBus { detail: e.to_string() })?;
+        SecretService::connect_with_existing(encryption, conn).map_err(|e| match e {
+            SsError::Unavailable => SecretsError::NoProvider {
+                detail: "org.freedesktop.secrets is not provided on the session bus".into(),
+            },
+            other => classify_platform(&other.to_string()),
+        })
+    }
+
     pub(super) struct Probe {
         ss: Mutex<SecretService<'static>>,
     }
 
     impl Probe {
         pub(super) fn connect() -> Result<Self> {
-            let conn = zbus::blocking::Connection::session()
-                .map_err(|e| SecretsError::NoSessionBus { detail: e.to_string() })?;
-            let ss = SecretService::connect_with_existing(EncryptionType::Dh, conn).map_err(|e| match e {
-                SsError::Unavailable => SecretsError::NoProvider {
-                    detail: "org.freedesktop.secrets is not provided on the session bus".into(),
-                },
-                other => classify_platform(&other.to_string()),
-            })?;
-            Ok(Probe { ss: Mutex::new(ss) })
+            Ok(Probe { ss: Mutex::new(connect(EncryptionType::Dh)?) })
         }
 
         pub(super) fn check(&self) -> Result<()> {

@@ -3,8 +3,10 @@
 //! serialized, logged or written to a file by this module.
 
 pub mod catalog;
+pub mod collection;
 pub mod edit;
 pub mod error;
+pub mod fix;
 mod forms;
 pub mod gather;
 pub mod generate;
@@ -16,7 +18,7 @@ pub mod sensitive;
 use serde::Serialize;
 
 pub use catalog::Catalog;
-pub use error::SecretsError;
+pub use error::{KeychainAction, SecretsError};
 pub use gather::{gather, SecretSet};
 pub use keychain::Keychain;
 pub use mask::{Masker, MIN_SECRET_LEN};

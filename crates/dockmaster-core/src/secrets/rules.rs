@@ -116,7 +116,7 @@ pub fn check(name: &str, rule: Option<&VariableRule>, value: Option<&str>, cx: &
 
 fn how(rule: &VariableRule) -> &'static str {
     if rule.generate.is_some() {
-        " (or generate one: `dockmaster secret generate`)"
+        " (or generate one)"
     } else {
         ""
     }

@@ -52,6 +52,7 @@ impl Session {
                 service: crate::secrets::keychain::service_for(self.project().root()),
                 code: Some(e.code),
                 message: Some(e.message),
+                window_message: e.window,
             },
         };
         Ok(doctor::assess(&Facts {

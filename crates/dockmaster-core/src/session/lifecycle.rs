@@ -86,21 +86,34 @@ impl Session {
     ) -> Result<OperationResult, ErrorReport> {
         let op = request.operation;
         let profiles = if op == OpKind::Down { Vec::new() } else { self.profiles(&request.profiles)? };
-        let mut running = self.begin(op.as_str())?;
+        let running = self.begin(op.as_str())?;
+        self.run_begun(running, profiles, request, on_event).await
+    }
+
+    /// [`Session::run`] once the session's operation place is taken (`running`); its end is told to the
+    /// session's listeners (the tray, notifications).
+    pub(super) async fn run_begun(
+        &self,
+        mut running: Running,
+        profiles: Vec<String>,
+        request: OperationRequest,
+        on_event: impl Fn(LifecycleEvent) + Send + 'static,
+    ) -> Result<OperationResult, ErrorReport> {
+        let op = request.operation;
         let services = request.services.clone();
-        let result = self.run_begun(request, profiles.clone(), on_event, &running).await;
+        let result = self.run_in(&running, profiles.clone(), request, on_event).await;
         let project = self.project();
         running.ended(OperationEnd::of_lifecycle(project.name(), op, &profiles, &services, &result));
         result
     }
 
-    /// [`Session::run`] once the operation's place is taken.
-    async fn run_begun(
+    /// The operation itself, in the place `running` holds.
+    async fn run_in(
         &self,
-        request: OperationRequest,
-        profiles: Vec<String>,
-        on_event: impl Fn(LifecycleEvent) + Send + 'static,
         running: &Running,
+        profiles: Vec<String>,
+        request: OperationRequest,
+        on_event: impl Fn(LifecycleEvent) + Send + 'static,
     ) -> Result<OperationResult, ErrorReport> {
         let op = request.operation;
         let options = self.run_options(request.compose.clone(), request.grace_secs)?;

@@ -15,6 +15,7 @@ mod doctor;
 mod engine;
 mod environment;
 pub mod files;
+mod fix;
 mod lifecycle;
 mod logs;
 mod operation;
@@ -32,6 +33,7 @@ use crate::project::{OpenOptions, Project};
 use crate::report::{ProjectOverview, SelectionReport};
 
 pub use attention::{AttentionFollower, AttentionUpdate};
+pub use fix::automatic_fixes;
 pub use lifecycle::OperationRequest;
 pub use logs::LogFollowInfo;
 pub use regions::RegionValidation;

@@ -230,7 +230,10 @@ describe("the keychain", () => {
     const banner = screen.getByTestId("keychain-banner");
     expect(banner).toHaveAttribute("role", "alert");
     expect(banner).toHaveTextContent("The OS keychain is locked");
-    expect(banner).toHaveTextContent("unlock the `login` keyring");
+    // The window's words name its button (the CLI's name `dockmaster keychain unlock`), and the button is there.
+    expect(banner).toHaveTextContent("(collection `login`): press Unlock keychain");
+    expect(banner).not.toHaveTextContent("dockmaster keychain");
+    expect(within(banner).getByTestId("keychain-unlock")).toBeEnabled();
     expect(banner).toHaveTextContent("never falls back to writing them in plaintext");
     expect(screen.getByTestId("env-status-ADMIN_PASSWORD")).toHaveTextContent("Unknown");
     expect(within(row("ARIA_ENCRYPTION_KEY")).getByRole("button", { name: "Generate ARIA_ENCRYPTION_KEY" })).toBeDisabled();

@@ -139,6 +139,24 @@ export class EnvironmentStore {
     });
   }
 
+  /** "Create keychain" / "Unlock keychain": asks the Secret Service (the desktop asks for the password), then
+   * reads the catalog again. Rejects with the backend's error (a cancelled prompt…) for the button to show. */
+  async keychain(action: "create" | "unlock"): Promise<void> {
+    const dir = this.#dir;
+    if (dir === null) throw { code: "IPC", message: "No project is open." } satisfies UiError;
+    const change = action === "create" ? await this.#backend.keychainCreate(dir) : await this.#backend.keychainUnlock(dir);
+    await this.reload();
+    this.notice = {
+      tone: "ok",
+      text:
+        change === "created"
+          ? "Created the default keychain: secrets can be stored now."
+          : change === "unlocked"
+            ? "Unlocked the keychain."
+            : "The keychain was ready already.",
+    };
+  }
+
   dismissNotice(): void {
     this.notice = null;
   }

@@ -4,7 +4,7 @@
 // actions and the needs-recreate badge. Command names and arguments are the ones the generated bindings send.
 import { screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, test } from "vitest";
-import type { LifecycleEvent, OperationResult } from "../bindings";
+import type { FixReport, LifecycleEvent, OperationResult } from "../bindings";
 import { startApp as renderApp } from "../../test/app";
 import { service, snapshot, snapshotUpdate } from "../../test/engine";
 import { ROOT } from "../../test/fixtures";
@@ -173,6 +173,146 @@ describe("start", () => {
     // The problems stay in view while the user fixes them; "Check again" runs the preflight again.
     await user.click(screen.getByTestId("preflight-retry"));
     await waitFor(() => expect(ipc.callsOf("lifecycle_preflight")).toHaveLength(2));
+  });
+
+  test("Fix and start: one primary button lists what it will do, runs the fix then the start, and says what it did", async () => {
+    const fixes: { args: Record<string, unknown>; fixed: (f: FixReport) => void; push: (e: LifecycleEvent) => void; done: Deferred<OperationResult> }[] = [];
+    const { ipc, user, runs } = await startApp({
+      lifecycle_preflight: () =>
+        preflightReport([
+          issue({
+            code: "VARIABLE_INVALID",
+            message: "JWT_SECRET is required but not set.",
+            fix: "Run `dockmaster secret generate JWT_SECRET`.",
+            windowFix: "Press Fix and start (it generates one into the OS keychain).",
+            variable: "JWT_SECRET",
+            rule: "required",
+            remedy: { kind: "generate", generator: "random:48" },
+          }),
+          issue({
+            code: "VARIABLE_INVALID",
+            message: "ADMIN_USERNAME is required but not set.",
+            fix: "Run `dockmaster env set ADMIN_USERNAME admin`.",
+            windowFix: "Press Fix and start (it writes ADMIN_USERNAME=admin to .env).",
+            variable: "ADMIN_USERNAME",
+            rule: "required",
+            remedy: { kind: "suggest", value: "admin" },
+          }),
+          issue({
+            code: "PORT_TAKEN",
+            message: "host port 8080 (gameserver) is taken",
+            fix: "Stop process python3 (PID 4242), or set GAMESERVER_PORT to a free port.",
+            port: 8080,
+            variable: "GAMESERVER_PORT",
+            service: "gameserver",
+          }),
+        ]),
+      lifecycle_fix_and_run: (args) => {
+        const done = deferred<OperationResult>();
+        fixes.push({ args, fixed: channel<FixReport>(args.onFixed), push: channel<LifecycleEvent>(args.onEvent), done });
+        return done.promise;
+      },
+    });
+    await waitFor(() => expect(button("lifecycle-start")).toBeEnabled());
+    await user.click(button("lifecycle-start"));
+    const panel = await screen.findByTestId("preflight-panel");
+    // The window's words: buttons, not commands.
+    expect(panel).toHaveTextContent("Fix: Press Fix and start (it generates one into the OS keychain).");
+    expect(panel).not.toHaveTextContent("dockmaster secret");
+    const plan = within(panel).getByTestId("preflight-fix-plan");
+    expect(within(plan).getAllByTestId("preflight-fix-step").map((li) => li.textContent)).toEqual([
+      "Generate JWT_SECRET into the OS keychain",
+      "Write ADMIN_USERNAME=admin to .env",
+    ]);
+    expect(plan).toHaveTextContent("1 problem below still needs you");
+
+    await user.click(within(panel).getByTestId("preflight-fix-and-start"));
+    await waitFor(() => expect(fixes).toHaveLength(1));
+    expect(runs).toHaveLength(0);
+    expect(fixes[0].args).toMatchObject({ dir: ROOT, request: { operation: "up", profiles: ["development"], services: [], wait: true } });
+    expect(screen.getByTestId("lifecycle-summary")).toHaveTextContent("Fixing what can be fixed");
+
+    fixes[0].fixed({ generated: ["JWT_SECRET"], written: ["ADMIN_USERNAME"], envFile: `${ROOT}/.env` });
+    await waitFor(() =>
+      expect(screen.getByTestId("lifecycle-fixed")).toHaveTextContent(
+        "Fixed before starting: generated JWT_SECRET into the OS keychain; wrote ADMIN_USERNAME to .env.",
+      ),
+    );
+    const events = new Events("up");
+    fixes[0].push(events.phase("database", "healthy"));
+    fixes[0].done.resolve(result("up", "succeeded"));
+    await waitFor(() => expect(screen.getByTestId("lifecycle-summary")).toHaveTextContent(/started|Started/));
+    expect(screen.getByTestId("lifecycle-fixed")).toHaveTextContent("generated JWT_SECRET");
+    expect(ipc.callsOf("lifecycle_run")).toHaveLength(0);
+  });
+
+  test("no Fix and start when nothing can be fixed without asking", async () => {
+    const { user } = await startApp({
+      lifecycle_preflight: () =>
+        preflightReport([issue({ code: "PORT_TAKEN", message: "host port 8080 (gameserver) is taken", fix: "Set GAMESERVER_PORT to a free port.", port: 8080, variable: "GAMESERVER_PORT" })]),
+    });
+    await waitFor(() => expect(button("lifecycle-start")).toBeEnabled());
+    await user.click(button("lifecycle-start"));
+    const panel = await screen.findByTestId("preflight-panel");
+    expect(within(panel).queryByTestId("preflight-fix-and-start")).toBeNull();
+    expect(within(panel).queryByTestId("preflight-fix-plan")).toBeNull();
+  });
+
+  test("a locked keychain gets an Unlock button: the backend asks the Secret Service, then the start is checked again", async () => {
+    let locked = true;
+    const { ipc, user, runs } = await startApp({
+      lifecycle_preflight: () =>
+        locked
+          ? preflightReport([
+              issue({
+                code: "KEYCHAIN_UNAVAILABLE",
+                message: "Required variables JWT_SECRET may be in the keychain, which cannot be read: it is locked.",
+                fix: "Run `dockmaster keychain unlock`, then retry.",
+                windowFix: "Press Unlock keychain, then retry.",
+                variable: "JWT_SECRET",
+                remedy: { kind: "unlockKeychain" },
+              }),
+            ])
+          : preflightReport([]),
+      keychain_unlock: () => {
+        locked = false;
+        return "unlocked";
+      },
+    });
+    await waitFor(() => expect(button("lifecycle-start")).toBeEnabled());
+    await user.click(button("lifecycle-start"));
+    const panel = await screen.findByTestId("preflight-panel");
+    expect(panel).toHaveTextContent("Fix: Press Unlock keychain, then retry.");
+    expect(panel).not.toHaveTextContent("dockmaster keychain");
+    expect(within(panel).queryByTestId("preflight-fix-and-start")).toBeNull();
+    await user.click(within(panel).getByTestId("keychain-unlock"));
+    expect(ipc.callsOf("keychain_unlock")).toEqual([{ dir: ROOT }]);
+    await waitFor(() => expect(runs).toHaveLength(1));
+    expect(ipc.callsOf("lifecycle_preflight")).toHaveLength(2);
+  });
+
+  test("a cancelled keychain prompt is said next to the button, and nothing starts", async () => {
+    const { ipc, user, runs } = await startApp({
+      lifecycle_preflight: () =>
+        preflightReport([
+          issue({
+            code: "KEYCHAIN_UNAVAILABLE",
+            message: "Required variables JWT_SECRET may be in the keychain, which cannot be read: it has no default collection.",
+            fix: "Run `dockmaster keychain create`, then retry.",
+            windowFix: "Press Create keychain, then retry.",
+            variable: "JWT_SECRET",
+            remedy: { kind: "createKeychain" },
+          }),
+        ]),
+      keychain_create: () => appError("KEYCHAIN_PROMPT_DISMISSED", "the password prompt for creating a keychain was cancelled: nothing was changed."),
+    });
+    await waitFor(() => expect(button("lifecycle-start")).toBeEnabled());
+    await user.click(button("lifecycle-start"));
+    const panel = await screen.findByTestId("preflight-panel");
+    await user.click(within(panel).getByTestId("keychain-create"));
+    expect(ipc.callsOf("keychain_create")).toEqual([{ dir: ROOT }]);
+    await waitFor(() => expect(panel).toHaveTextContent("was cancelled"));
+    expect(runs).toHaveLength(0);
   });
 
   test("an operation that cannot run says why, with the backend's message", async () => {

@@ -9,7 +9,7 @@
 
 import { getContext, setContext } from "svelte";
 import { toUiError, type Backend, type UiError } from "../backend";
-import type { DriftReport, OperationRequest, OpKind, OperationResult, PreflightReport, VolumePlan } from "../bindings";
+import type { DriftReport, FixReport, KeychainChange, OperationRequest, OpKind, OperationResult, PreflightReport, VolumePlan } from "../bindings";
 import { applyEvent, finishProgress, startProgress, type Progress } from "./progress";
 
 /** What an action is about: the open project, its selection, and the services the selection starts. */
@@ -25,8 +25,8 @@ export interface Activity {
   dir: string;
   /** The single service acted on, or null for the selection (the whole project for `down`). */
   service: string | null;
-  /** `checking`: the preflight runs; `running`: Compose runs. */
-  stage: "checking" | "running";
+  /** `checking`: the preflight runs; `fixing`: Fix and start fixes what it can; `running`: Compose runs. */
+  stage: "checking" | "fixing" | "running";
   /** `Date.now()` when it began (display only). */
   startedAt: number;
 }
@@ -46,6 +46,8 @@ export class LifecycleStore {
   blocked = $state.raw<PreflightReport | null>(null);
   /** The preflight of the start now running or last run (its warnings did not block). */
   preflight = $state.raw<PreflightReport | null>(null);
+  /** What "Fix and start" did before the start now running or last run (names only). */
+  fixed = $state.raw<FixReport | null>(null);
   cancelling = $state(false);
   drift = $state.raw<DriftReport | null>(null);
   driftError = $state<UiError | null>(null);
@@ -96,6 +98,23 @@ export class LifecycleStore {
     await this.#run(target, { operation: "up", services, wait: true }, planned);
   }
 
+  /** Fix and start, from a blocked start: the backend fixes what the preflight can fix without asking, tells
+   * what it did (kept in `fixed`), then starts as `start` does — progress as usual. */
+  async fixAndStart(target: Target, service: string | null = null): Promise<void> {
+    if (this.busy) return;
+    const services = service ? [service] : [];
+    const checked = this.blocked?.services ?? [];
+    const planned = checked.length > 0 ? checked : service ? [service] : target.services;
+    this.#begin("up", target.dir, service, "fixing");
+    await this.#run(target, { operation: "up", services, wait: true }, planned, true);
+  }
+
+  /** "Create keychain" / "Unlock keychain": the backend asks the Secret Service, which has the desktop ask for
+   * the password. Resolves to what was done; rejects with the backend's error (a cancelled prompt…). */
+  async keychain(dir: string, action: "create" | "unlock"): Promise<KeychainChange> {
+    return action === "create" ? this.#backend.keychainCreate(dir) : this.#backend.keychainUnlock(dir);
+  }
+
   async stop(target: Target, service: string | null = null): Promise<void> {
     if (this.busy) return;
     this.#begin("stop", target.dir, service, "running");
@@ -142,6 +161,7 @@ export class LifecycleStore {
     this.error = null;
     this.blocked = null;
     this.preflight = null;
+    this.fixed = null;
     this.last = null;
   }
 
@@ -179,6 +199,7 @@ export class LifecycleStore {
     this.result = null;
     this.error = null;
     this.blocked = null;
+    this.fixed = null;
     if (operation !== "up") this.preflight = null;
     const activity: Activity = { operation, dir, service, stage, startedAt: Date.now() };
     this.activity = activity;
@@ -191,7 +212,12 @@ export class LifecycleStore {
     this.#cancelRequested = false;
   }
 
-  async #run(target: Target, ask: Partial<OperationRequest> & Pick<OperationRequest, "operation">, planned: string[]): Promise<void> {
+  async #run(
+    target: Target,
+    ask: Partial<OperationRequest> & Pick<OperationRequest, "operation">,
+    planned: string[],
+    fix = false,
+  ): Promise<void> {
     const generation = this.#generation;
     const request: OperationRequest = {
       profiles: target.profiles,
@@ -205,12 +231,20 @@ export class LifecycleStore {
       graceSecs: 0,
       ...ask,
     };
-    if (this.activity) this.activity = { ...this.activity, stage: "running" };
+    if (this.activity && !fix) this.activity = { ...this.activity, stage: "running" };
     this.progress = startProgress(request.operation, planned);
+    const onEvent = (event: Parameters<typeof applyEvent>[1]) => {
+      if (generation === this.#generation && this.progress) this.progress = applyEvent(this.progress, event);
+    };
+    const onFixed = (fixed: FixReport) => {
+      if (generation !== this.#generation) return;
+      this.fixed = fixed;
+      if (this.activity) this.activity = { ...this.activity, stage: "running" };
+    };
     try {
-      const result = await this.#backend.lifecycleRun(target.dir, request, (event) => {
-        if (generation === this.#generation && this.progress) this.progress = applyEvent(this.progress, event);
-      });
+      const result = fix
+        ? await this.#backend.lifecycleFixAndRun(target.dir, request, onFixed, onEvent)
+        : await this.#backend.lifecycleRun(target.dir, request, onEvent);
       if (generation !== this.#generation) return;
       this.progress = this.progress ? finishProgress(this.progress, result) : null;
       this.result = result;
