@@ -6,6 +6,7 @@
 pub mod compose;
 pub mod demo;
 pub mod descriptor;
+pub mod desktop;
 pub mod engine;
 pub mod env;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod labels;
 pub mod lifecycle;
 pub mod links;
 pub mod project;
+pub mod recent;
 pub mod region;
 pub mod report;
 pub mod secrets;
