@@ -28,6 +28,7 @@ use crate::error::{ErrorCode, ErrorReport};
 use crate::project::{OpenOptions, Project};
 use crate::report::{ProjectOverview, SelectionReport};
 
+pub use engine::EngineActivity;
 pub use lifecycle::OperationRequest;
 pub use logs::LogFollowInfo;
 pub use regions::RegionValidation;
