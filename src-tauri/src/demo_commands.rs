@@ -14,17 +14,12 @@ use crate::error::AppError;
 #[tauri::command]
 #[specta::specta]
 pub async fn demo_install(app: AppHandle) -> Result<DemoCopy, AppError> {
-    let no_folder = |e: tauri::Error| {
-        AppError::new(
-            ErrorCode::DemoCopyFailed,
-            format!("the app has no data folder to copy the demo into: {e}"),
-        )
-    };
-    let dir = app.path().app_data_dir().map_err(no_folder)?.join("demo");
-    tauri::async_runtime::spawn_blocking(move || demo::install(&dir))
-        .await
-        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
-        .map_err(AppError::from)
+    let dir = app.path().app_data_dir().map_err(no_data_folder)?.join("demo");
+    Ok(demo::install_in_background(dir).await?)
+}
+
+fn no_data_folder(e: tauri::Error) -> AppError {
+    AppError::new(ErrorCode::DemoCopyFailed, format!("the app has no data folder to copy the demo into: {e}"))
 }
 
 /// Makes sure the demo's image exists on the engine (built from the local static busybox when missing; never

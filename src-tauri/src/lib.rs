@@ -5,11 +5,14 @@ mod commands;
 mod demo_commands;
 mod desktop;
 mod desktop_commands;
+mod doctor_commands;
 mod engine_commands;
 mod env_commands;
 mod error;
 mod lifecycle_commands;
 mod logs_commands;
+#[cfg(test)]
+mod parity_tests;
 mod region_commands;
 mod settings;
 
@@ -62,6 +65,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             lifecycle_commands::lifecycle_preflight,
             lifecycle_commands::lifecycle_volume_plan,
             lifecycle_commands::lifecycle_drift,
+            doctor_commands::doctor,
             demo_commands::demo_install,
             demo_commands::demo_image,
             desktop_commands::watch_desktop,

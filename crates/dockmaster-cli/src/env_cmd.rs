@@ -1,20 +1,52 @@
-//! `dockmaster env`: every variable, grouped, with its source and validation (secret values never shown).
+//! `dockmaster env`: every variable, grouped, with its source and validation (secret values never shown);
+//! `env set` writes a non-secret one into `.env` losslessly.
 
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 use dockmaster_core::secrets::catalog::{Catalog, VariableView};
 use dockmaster_core::session::Session;
 
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct EnvArgs {
+    #[command(subcommand)]
+    action: Option<EnvAction>,
     /// Profile to validate for; repeatable. Default: COMPOSE_PROFILES, else the stack's default profiles.
     #[arg(long = "profile", value_name = "PROFILE")]
     profiles: Vec<String>,
 }
 
+#[derive(Subcommand)]
+enum EnvAction {
+    /// Write a non-secret NAME=VALUE into `.env`, keeping every other byte (secrets: `dockmaster secret set`).
+    Set {
+        name: String,
+        value: String,
+        /// Refuse (ENV_FILE_CONFLICT) unless `.env` is still at this revision (`env set` prints the new one).
+        #[arg(long, value_name = "REVISION")]
+        revision: Option<String>,
+    },
+}
+
 pub async fn run(session: &Session, args: EnvArgs, json: bool) -> ExitCode {
-    let catalog = or_fail!(json, session.environment(&args.profiles).await).catalog;
+    match args.action {
+        None => list(session, &session.requested_or_default(&args.profiles), json).await,
+        Some(EnvAction::Set { name, value, revision }) => {
+            let expected = revision.unwrap_or_else(|| session.env_revision());
+            let revision = or_fail!(json, session.set_variable(name.clone(), value, expected).await);
+            if json {
+                crate::print_json(&serde_json::json!({ "name": name, "revision": revision }));
+            } else {
+                println!("{name} written to .env (revision {revision})");
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+async fn list(session: &Session, profiles: &[String], json: bool) -> ExitCode {
+    let catalog = or_fail!(json, session.environment(profiles).await).catalog;
     if json {
         crate::print_json(&catalog);
     } else {

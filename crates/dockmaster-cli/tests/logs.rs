@@ -255,21 +255,29 @@ fn ten_fast_services_stay_within_their_buffers_and_grep_finds_a_line() {
         (follower.states(), batches, lines)
     });
     assert_eq!(states.len(), 10, "{states:?}");
+    // How many lines arrive depends on the machine's load; the bound must hold whatever arrived, and what went
+    // beyond a buffer must be counted as dropped.
     for s in &states {
         assert!(s.lines as usize <= limits.0 && s.bytes as usize <= limits.1, "{s:?}");
-        assert!(
-            s.dropped > 0.0,
-            "{} wrote more than its buffer holds, so lines were dropped: {s:?}",
-            s.service
-        );
         assert_eq!(s.total, s.dropped + f64::from(s.lines), "{s:?}");
+        if s.total > limits.0 as f64 {
+            assert!(
+                s.dropped > 0.0,
+                "{} wrote more than its buffer holds, yet nothing was dropped: {s:?}",
+                s.service
+            );
+        }
     }
-    assert!(lines > 10 * limits.0, "ten fast services for 8 s: {lines} lines");
+    assert!(
+        states.iter().any(|s| s.dropped > 0.0),
+        "no service overflowed its {}-line buffer in 8 s ({lines} lines): the bound was not exercised",
+        limits.0
+    );
     assert!(batches * 500 >= lines, "batched: {batches} batches for {lines} lines");
 
     // The CLI following all of them: its memory levels off.
     let mut cli =
-        Running::start(fx.dockmaster(&["logs", "-F", "--json", "--tail", "0", "--buffer-lines", "2000"]));
+        Running::start(fx.dockmaster(&["logs", "-F", "--json", "--tail", "0", "--buffer-lines", "300"]));
     let warm = cli.drain(Duration::from_secs(4)).len();
     let early = rss_kib(cli.pid());
     let mut later = cli.drain(Duration::from_secs(8)).len();
@@ -281,14 +289,19 @@ fn ten_fast_services_stay_within_their_buffers_and_grep_finds_a_line() {
     assert!(later > 5_000, "the CLI kept reading: {later} lines in 8 s");
     assert!(late < 96 * 1024, "RSS {late} KiB");
     assert!(late < early + 24 * 1024, "RSS grew from {early} to {late} KiB");
-    // The summary on exit: ten services, each at most 2000 lines kept, each having dropped some.
+    // The summary on exit: ten services, each at most 300 lines kept, what was received beyond that dropped
+    // (`s0: 300 lines kept (0.0 MiB), 1212 dropped, 1512 received`).
     let rows: Vec<&str> = stderr.lines().filter(|l| l.contains(" lines kept (")).collect();
     assert_eq!(rows.len(), 10, "{stderr}");
     for row in rows {
-        let kept: u32 =
-            row.split(": ").nth(2).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok()).expect(row);
-        assert!(kept <= 2000, "{row}");
-        assert!(!row.contains(" 0 dropped"), "{row}");
+        let number = |before: &str| -> u64 {
+            let head = row.split(before).next().expect(row);
+            head.rsplit([' ', ':']).find(|w| !w.is_empty()).and_then(|n| n.parse().ok()).expect(row)
+        };
+        let (kept, dropped, received) = (number(" lines kept"), number(" dropped"), number(" received"));
+        assert!(kept <= 300, "{row}");
+        assert_eq!(kept + dropped, received, "{row}");
+        assert!(received <= 300 || dropped > 0, "{row}");
     }
 }
 

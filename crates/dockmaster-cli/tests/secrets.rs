@@ -253,3 +253,34 @@ fn reserved_names_never_enter_the_keychain_nor_a_child() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "[unset]", "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("reserves"), "{}", text(&out));
 }
+
+#[test]
+fn env_set_writes_one_line_of_env_losslessly_and_refuses_secrets_and_stale_revisions() {
+    let dir = project();
+    std::fs::write(dir.path().join(".env"), ENV).expect(".env");
+    let out = run(dir.path(), &["--json", "env", "set", "ADMIN_USERNAME", "operator"], None, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(answer["name"], "ADMIN_USERNAME");
+    let revision = answer["revision"].as_str().expect("the new revision").to_string();
+    let written = std::fs::read_to_string(dir.path().join(".env")).expect(".env");
+    assert_eq!(written, ENV.replace("ADMIN_USERNAME=admin # who", "ADMIN_USERNAME=operator # who"));
+
+    // With the revision it printed, a second edit goes through; a stale one is refused and writes nothing.
+    let out =
+        run(dir.path(), &["--json", "env", "set", "GAME_MODE", "coop", "--revision", &revision], None, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let after = std::fs::read_to_string(dir.path().join(".env")).expect(".env");
+    assert!(after.starts_with(&written) && after.ends_with("GAME_MODE=coop\n"), "{after}");
+    let out =
+        run(dir.path(), &["--json", "env", "set", "GAME_MODE", "pvp", "--revision", &revision], None, &[]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    assert!(text(&out).contains("ENV_FILE_CONFLICT"), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(dir.path().join(".env")).expect(".env"), after);
+
+    // A secret does not go into .env in plaintext.
+    let out = run(dir.path(), &["--json", "env", "set", "JWT_SECRET", "x".repeat(40).as_str()], None, &[]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    assert!(text(&out).contains("VALUE_INVALID") && !text(&out).contains(&"x".repeat(40)), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(dir.path().join(".env")).expect(".env"), after);
+}

@@ -7,6 +7,7 @@ pub mod compose;
 pub mod demo;
 pub mod descriptor;
 pub mod desktop;
+pub mod doctor;
 pub mod engine;
 pub mod env;
 pub mod error;

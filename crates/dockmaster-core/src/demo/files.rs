@@ -64,6 +64,14 @@ pub struct DemoCopy {
     pub created: bool,
 }
 
+/// [`install`] off the async runtime (it writes a few hundred files).
+pub async fn install_in_background(dir: std::path::PathBuf) -> Result<DemoCopy, DemoError> {
+    let target = dir.clone();
+    tokio::task::spawn_blocking(move || install(&target))
+        .await
+        .unwrap_or_else(|e| Err(DemoError::Copy { dir, message: format!("the copy stopped: {e}") }))
+}
+
 /// Copies the demo into `dir`: a new folder, or an empty one. A folder that already holds a copy (its
 /// `docker-compose.yml`) is left exactly as it is — the user may have edited it — and reported with
 /// `created: false`; any other non-empty folder is refused. The files are written into a temporary sibling

@@ -10,7 +10,7 @@ mod rootfs;
 
 pub use busybox::{elf_linking, find_busybox, Busybox, ElfLinking, BUSYBOX_CANDIDATES, BUSYBOX_PACKAGE};
 pub use error::DemoError;
-pub use files::{install, DemoCopy, DemoFile, DEMO_FILES, DEMO_SOURCE_EXCLUDED};
+pub use files::{install, install_in_background, DemoCopy, DemoFile, DEMO_FILES, DEMO_SOURCE_EXCLUDED};
 pub use image::{
     ensure_image, ensure_image_from_env, DemoImageEvent, DemoImageReport, ImageOutcome, ImageTarget,
 };

@@ -59,6 +59,11 @@ pub fn revision(text: Option<&str>) -> String {
     }
 }
 
+/// The revision of the project's `.env` as it was read when the project was opened.
+pub fn env_revision(project: &Project) -> String {
+    revision(env_as_read(project).1.as_deref())
+}
+
 /// The project's `.env` as it was read when the project was opened: its path and text (`None` if absent).
 fn env_as_read(project: &Project) -> (std::path::PathBuf, Option<String>) {
     let file = project.environment().env_file();

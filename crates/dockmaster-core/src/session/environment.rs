@@ -37,6 +37,12 @@ impl Session {
         Ok(revision)
     }
 
+    /// The revision of `.env` as the session read it: what [`Session::set_variable`] expects when the caller has
+    /// not read the catalog first.
+    pub fn env_revision(&self) -> String {
+        edit::env_revision(&self.project())
+    }
+
     /// Checks a secret against its rule, stores it in the keychain and reads it back.
     pub async fn set_secret(&self, name: String, value: Sensitive<String>) -> Result<(), ErrorReport> {
         let project = self.project();
