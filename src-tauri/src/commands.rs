@@ -1,5 +1,6 @@
 //! The project's commands: open it (and follow its changes on disk), report on a selection, the recent
-//! projects and the start-up project, and opening a link. Each maps arguments, makes one call, maps the result.
+//! projects with their last selection and the start-up project, and opening a link. Each maps arguments,
+//! makes one call, maps the result.
 
 use dockmaster_core::session::{SessionEvent, Sessions};
 use dockmaster_core::{ErrorCode, ProjectOverview, SelectionReport};
@@ -69,6 +70,20 @@ pub fn recent_projects(app: AppHandle) -> Result<Vec<String>, AppError> {
 #[specta::specta]
 pub fn forget_recent_project(app: AppHandle, dir: String) -> Result<Vec<String>, AppError> {
     settings::forget_recent(&app, &dir)
+}
+
+/// The profile selection last shown for the project `dir` (its overview's root), if it was ever changed.
+#[tauri::command]
+#[specta::specta]
+pub fn remembered_selection(app: AppHandle, dir: String) -> Result<Option<Vec<String>>, AppError> {
+    settings::selection(&app, &dir)
+}
+
+/// Remembers the profile selection shown for the project `dir`, to show it again when the project reopens.
+#[tauri::command]
+#[specta::specta]
+pub fn remember_selection(app: AppHandle, dir: String, profiles: Vec<String>) -> Result<(), AppError> {
+    settings::remember_selection(&app, &dir, &profiles)
 }
 
 /// The project to open at start-up: `--project DIR` on the command line, else the most recent one.

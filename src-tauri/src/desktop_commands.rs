@@ -1,7 +1,9 @@
 //! The desktop side of the window: the Settings panel's preferences (close into the tray, each kind of
-//! notification), the tray's state, an explicit Quit, and the Channel the tray's requests reach the window by.
-//! Each maps arguments, makes one call, maps the result.
+//! notification), the tray's state, an explicit Quit, the Channel the tray's requests reach the window by, what
+//! another launch asks of it (`watch_desktop`), the About panel's facts, and when the first dashboard was painted
+//! (the start-up benchmark reads it). Each maps arguments, makes one call, maps the result.
 
+use dockmaster_core::desktop::{AboutInfo, DesktopEvent, DesktopRelay};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
@@ -43,4 +45,29 @@ pub fn quit_app(app: AppHandle) {
 #[specta::specta]
 pub fn watch_window_requests(requests: State<'_, WindowRequests>, on_request: Channel<WindowRequest>) {
     requests.listen(on_request);
+}
+
+/// Sends what another launch asks (open its `--project`) to `on_event`, first what waited for the window.
+#[tauri::command]
+#[specta::specta]
+pub fn watch_desktop(relay: State<'_, DesktopRelay>, on_event: Channel<DesktopEvent>) {
+    relay.listen(move |e| on_event.send(e).is_ok());
+}
+
+/// Name, version (the workspace's, as the packages carry it), identifier and Tauri version.
+#[tauri::command]
+#[specta::specta]
+pub fn about(app: AppHandle) -> AboutInfo {
+    let package = app.package_info();
+    let (name, version) = (package.name.clone(), package.version.to_string());
+    let identifier = app.config().identifier.clone();
+    AboutInfo { name, version, identifier, tauri_version: tauri::VERSION.to_string() }
+}
+
+/// The window painted its first dashboard with live state at `at_ms` (ms since the epoch): one line on stdout,
+/// `first-paint <ms>`, as the empty app of scripts/bench/app-idle.sh prints it.
+#[tauri::command]
+#[specta::specta]
+pub fn first_paint(at_ms: f64) {
+    println!("first-paint {at_ms:.0}");
 }

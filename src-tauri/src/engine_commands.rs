@@ -4,7 +4,7 @@
 
 use dockmaster_core::engine::stats::StatsUpdate;
 use dockmaster_core::engine::StoreUpdate;
-use dockmaster_core::session::Sessions;
+use dockmaster_core::session::{EngineActivity, Sessions};
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -64,4 +64,12 @@ pub fn unwatch_stats(sessions: State<'_, Sessions>) {
     if let Some(session) = sessions.current() {
         session.unwatch_stats();
     }
+}
+
+/// What streams to the window now (engine updates followed, stats streams open): a status for tests and
+/// diagnosis; nothing is started or stopped.
+#[tauri::command]
+#[specta::specta]
+pub fn engine_activity(sessions: State<'_, Sessions>) -> Option<EngineActivity> {
+    sessions.current().map(|session| session.engine_activity())
 }

@@ -3,6 +3,7 @@
 
 mod commands;
 mod demo_commands;
+mod desktop;
 mod desktop_commands;
 mod doctor_commands;
 mod engine_commands;
@@ -35,6 +36,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::recent_projects,
             commands::forget_recent_project,
             commands::startup_project,
+            commands::remembered_selection,
+            commands::remember_selection,
             commands::open_link,
             env_commands::env_catalog,
             env_commands::set_variable,
@@ -50,6 +53,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             engine_commands::unwatch_engine,
             engine_commands::watch_stats,
             engine_commands::unwatch_stats,
+            engine_commands::engine_activity,
             logs_commands::follow_logs,
             logs_commands::stop_logs,
             logs_commands::export_logs,
@@ -76,6 +80,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             desktop_commands::tray_status,
             desktop_commands::quit_app,
             desktop_commands::watch_window_requests,
+            desktop_commands::watch_desktop,
+            desktop_commands::about,
+            desktop_commands::first_paint,
         ])
 }
 
@@ -96,7 +103,7 @@ pub fn export_bindings() -> Result<(), String> {
 pub fn run() {
     let builder = specta_builder();
     let startup = settings::StartupProject::from_args(std::env::args().skip(1));
-    tauri::Builder::default()
+    desktop::install(tauri::Builder::default())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())

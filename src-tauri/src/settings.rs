@@ -1,13 +1,12 @@
-//! App settings kept in the OS's app-config folder: the recent projects list and the start-up project.
+//! App settings kept in the OS's app-config folder: the recent projects with each one's last selection (the
+//! list itself is `dockmaster_core::recent`), and the start-up project (`--project DIR`).
 
-use std::path::PathBuf;
+use std::path::Path;
 
+use dockmaster_core::recent::RecentProjects;
 use tauri::{AppHandle, Manager};
 
 use crate::error::AppError;
-
-const RECENT_FILE: &str = "recent-projects.json";
-const MAX_RECENT: usize = 10;
 
 /// `--project DIR` given on the command line (also used by end-to-end tests).
 pub struct StartupProject(pub Option<String>);
@@ -25,47 +24,61 @@ impl StartupProject {
         }
         StartupProject(None)
     }
-}
 
-fn recent_path(app: &AppHandle) -> Result<PathBuf, AppError> {
-    let dir = app.path().app_config_dir().map_err(|e| crate::error::settings(e.to_string()))?;
-    Ok(dir.join(RECENT_FILE))
-}
-
-pub fn recent(app: &AppHandle) -> Result<Vec<String>, AppError> {
-    let path = recent_path(app)?;
-    match std::fs::read_to_string(&path) {
-        // A damaged settings file is not worth an error: start a fresh list.
-        Ok(text) => Ok(serde_json::from_str(&text).unwrap_or_default()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(crate::error::settings(format!("cannot read {}: {e}", path.display()))),
+    /// The `--project` of another launch's command line (`argv` without the program), a relative folder
+    /// taken from that launch's working directory `cwd`.
+    pub fn of_launch(argv: impl Iterator<Item = String>, cwd: &str) -> Option<String> {
+        let dir = Self::from_args(argv).0?;
+        Some(Path::new(cwd).join(dir).display().to_string())
     }
 }
 
-fn save(app: &AppHandle, list: &[String]) -> Result<(), AppError> {
-    let path = recent_path(app)?;
-    let write = || -> std::io::Result<()> {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(list).unwrap_or_default())?;
-        std::fs::rename(&tmp, &path)
-    };
-    write().map_err(|e| crate::error::settings(format!("cannot save {}: {e}", path.display())))
+fn recent_list(app: &AppHandle) -> Result<RecentProjects, AppError> {
+    let dir = app.path().app_config_dir().map_err(|e| crate::error::settings(e.to_string()))?;
+    Ok(RecentProjects::in_folder(&dir))
+}
+
+pub fn recent(app: &AppHandle) -> Result<Vec<String>, AppError> {
+    recent_list(app)?.folders()
 }
 
 pub fn remember_recent(app: &AppHandle, dir: &str) -> Result<(), AppError> {
-    let mut list = recent(app)?;
-    list.retain(|d| d != dir);
-    list.insert(0, dir.to_string());
-    list.truncate(MAX_RECENT);
-    save(app, &list)
+    recent_list(app)?.opened(dir)
 }
 
 pub fn forget_recent(app: &AppHandle, dir: &str) -> Result<Vec<String>, AppError> {
-    let mut list = recent(app)?;
-    list.retain(|d| d != dir);
-    save(app, &list)?;
-    Ok(list)
+    recent_list(app)?.forget(dir)
+}
+
+pub fn selection(app: &AppHandle, dir: &str) -> Result<Option<Vec<String>>, AppError> {
+    recent_list(app)?.selection(dir)
+}
+
+pub fn remember_selection(app: &AppHandle, dir: &str, profiles: &[String]) -> Result<(), AppError> {
+    recent_list(app)?.remember_selection(dir, profiles)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StartupProject;
+
+    fn args(list: &[&str]) -> impl Iterator<Item = String> {
+        list.iter().map(|s| s.to_string()).collect::<Vec<_>>().into_iter()
+    }
+
+    #[test]
+    fn project_from_the_command_line() {
+        assert_eq!(StartupProject::from_args(args(&["--project", "/p"])).0.as_deref(), Some("/p"));
+        assert_eq!(StartupProject::from_args(args(&["--project=/q"])).0.as_deref(), Some("/q"));
+        assert_eq!(StartupProject::from_args(args(&["--other"])).0, None);
+    }
+
+    #[test]
+    fn another_launch_names_its_project_from_its_own_folder() {
+        let of = |a: &[&str]| StartupProject::of_launch(args(a), "/home/u/work");
+        assert_eq!(of(&["--project", "demo"]).as_deref(), Some("/home/u/work/demo"));
+        assert_eq!(of(&["--project=../x"]).as_deref(), Some("/home/u/work/../x"));
+        assert_eq!(of(&["--project", "/abs/p"]).as_deref(), Some("/abs/p"), "absolute stays");
+        assert_eq!(of(&[]), None);
+    }
 }

@@ -1,5 +1,5 @@
 //! The stats watcher against the real engine: samples of the visible services' running containers, host usage,
-//! streams closed when a service leaves the view or its container stops.
+//! streams closed when a service leaves the view or its container stops (and counted as open while they run).
 
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -56,6 +56,19 @@ fn fastrand_suffix() -> u32 {
     nanos.subsec_nanos() % 1_000_000
 }
 
+/// Waits until the watcher reports `n` open container streams.
+async fn open_streams_become(watcher: &StatsWatcher, n: usize) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while watcher.open_streams() != n {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} open streams, expected {n}",
+            watcher.open_streams()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn next_matching(
     rx: &mut mpsc::UnboundedReceiver<StatsUpdate>,
     what: &str,
@@ -107,6 +120,7 @@ async fn streams_usage_of_visible_running_containers_and_the_host() {
     let host = next_matching(&mut rx, "a host sample", |u| matches!(u, StatsUpdate::Host(_))).await;
     let StatsUpdate::Host(h) = host else { unreachable!() };
     assert!(h.memory_total_bytes > 0.0 && h.disk_total_bytes > 0.0 && h.cpu_count >= 1, "{h:?}");
+    open_streams_become(&watcher, 1).await;
 
     // db comes into view, web leaves it: web's stream closes, db's opens.
     watcher.set_services(["db".to_string()]);
@@ -117,6 +131,7 @@ async fn streams_usage_of_visible_running_containers_and_the_host() {
     )
     .await;
     next_matching(&mut rx, "a sample of db", |u| matches!(u, StatsUpdate::Container(c) if c.id == db)).await;
+    open_streams_become(&watcher, 1).await;
 
     // db stops: the supervisor sees it, and its stream closes.
     docker(&["kill", &db]);
@@ -126,6 +141,8 @@ async fn streams_usage_of_visible_running_containers_and_the_host() {
         |u| matches!(u, StatsUpdate::Stopped { id, .. } if *id == db),
     )
     .await;
+    open_streams_become(&watcher, 0).await;
+    assert!(watcher.is_running(), "the watcher itself keeps running (host samples)");
     // And no sample of a stopped or hidden container follows.
     let until = tokio::time::Instant::now() + Duration::from_millis(2500);
     while let Ok(Some(u)) = tokio::time::timeout_at(until, rx.recv()).await {

@@ -1,5 +1,6 @@
 // Starts a WebDriver session on the real Dockmaster window (through tauri-driver) and offers small helpers.
 import { remote } from 'webdriverio';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,9 +12,30 @@ export const artifacts = path.join(repoRoot, 'tests/e2e/artifacts');
 /** The app binary built by `cargo build -p dockmaster-app`. */
 export const appBinary = process.env.DOCKMASTER_APP ?? path.join(repoRoot, 'target/debug/dockmaster-app');
 
+/** The D-Bus name the running app holds (tauri-plugin-single-instance: the identifier + `.SingleInstance`). */
+const INSTANCE_NAME = 'dev.dockmaster.app.SingleInstance';
+
+function instanceRunning() {
+  if (!process.env.DBUS_SESSION_BUS_ADDRESS) return false;
+  const reply = execFileSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
+    'org.freedesktop.DBus.NameHasOwner', `string:${INSTANCE_NAME}`], { encoding: 'utf8' });
+  return /boolean true/.test(reply);
+}
+
+/** Waits until no Dockmaster runs on the test's session bus: a launch while the previous window is still
+ * exiting would hand its arguments to that one and exit (one instance per session). */
+export async function waitForNoInstance(timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  while (instanceRunning()) {
+    if (Date.now() > deadline) throw new Error(`a Dockmaster still holds ${INSTANCE_NAME} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Opens the app on `project` (none: the welcome screen, or the most recent project) and waits for the page to
  * load. */
 export async function launch(project) {
+  await waitForNoInstance();
   const browser = await remote({
     hostname: '127.0.0.1',
     port: Number(process.env.TAURI_DRIVER_PORT ?? 4444),

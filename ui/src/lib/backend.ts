@@ -10,6 +10,7 @@ import type { AppliedRegion, ApplyEvent, RegionInfo, RegionPlan, RegionRequest, 
 import type { DriftReport, LifecycleEvent, OperationRequest, OperationResult, PreflightReport, VolumePlan } from "./bindings";
 import type { DemoCopy, DemoImageEvent, DemoImageReport, DoctorReport } from "./bindings";
 import type { FixReport, KeychainChange } from "./bindings";
+import type { AboutInfo, DesktopEvent } from "./bindings";
 import {
   commands,
   ERROR_CODES,
@@ -95,6 +96,16 @@ export interface Backend {
   forgetRecentProject(dir: string): Promise<string[]>;
   /** `--project DIR` from the command line, else the most recent project, else null. */
   startupProject(): Promise<string | null>;
+  /** The profile selection last shown for a project (its overview's root), null when never changed. */
+  rememberedSelection(dir: string): Promise<string[] | null>;
+  /** Remembers the selection shown for a project, to show it again when the project reopens. */
+  rememberSelection(dir: string, profiles: string[]): Promise<void>;
+  /** Pushes what another launch of the app asks (open its `--project`) to `onEvent`, first what waited. */
+  watchDesktop(onEvent: (event: DesktopEvent) => void): Promise<void>;
+  /** Name, version and identifier for the About panel. */
+  about(): Promise<AboutInfo>;
+  /** The first dashboard with the engine's state was painted at `atMs` (ms since the epoch). */
+  firstPaint(atMs: number): Promise<void>;
   /** Asks the user for a project folder; null when cancelled. */
   pickProjectFolder(): Promise<string | null>;
   /** Follows the engine for the project, replacing any earlier watch. The backend pushes to `onUpdate`: first
@@ -193,6 +204,19 @@ export const tauriBackend: Backend = {
   recentProjects: () => unwrap(commands.recentProjects()),
   forgetRecentProject: (dir) => unwrap(commands.forgetRecentProject(dir)),
   startupProject: () => unwrap(commands.startupProject()),
+  rememberedSelection: (dir) => unwrap(commands.rememberedSelection(dir)),
+  rememberSelection: async (dir, profiles) => {
+    await unwrap(commands.rememberSelection(dir, profiles));
+  },
+  watchDesktop: (onEvent) => plain(commands.watchDesktop(new Channel<DesktopEvent>(onEvent))),
+  about: async () => {
+    try {
+      return await commands.about();
+    } catch (e) {
+      throw new BackendError(toUiError(e));
+    }
+  },
+  firstPaint: (atMs) => plain(commands.firstPaint(atMs)),
   async watchEngine(dir, profiles, onUpdate) {
     await unwrap(commands.watchEngine(dir, profiles, new Channel<StoreUpdate>(onUpdate)));
   },

@@ -28,6 +28,10 @@ export const commands = {
 	forgetRecentProject: (dir: string) => typedError<string[], ErrorReport>(__TAURI_INVOKE("forget_recent_project", { dir })),
 	/**  The project to open at start-up: `--project DIR` on the command line, else the most recent one. */
 	startupProject: () => typedError<string | null, ErrorReport>(__TAURI_INVOKE("startup_project")),
+	/**  The profile selection last shown for the project `dir` (its overview's root), if it was ever changed. */
+	rememberedSelection: (dir: string) => typedError<string[] | null, ErrorReport>(__TAURI_INVOKE("remembered_selection", { dir })),
+	/**  Remembers the profile selection shown for the project `dir`, to show it again when the project reopens. */
+	rememberSelection: (dir: string, profiles: string[]) => typedError<null, ErrorReport>(__TAURI_INVOKE("remember_selection", { dir, profiles })),
 	/**
 	 *  Opens a link in the browser: only `http(s)` links to this machine (the port map's), judged on the parsed
 	 *  URL (`dockmaster_core::links`); anything else is refused with `LINK_REFUSED`.
@@ -77,6 +81,11 @@ export const commands = {
 	watchStats: (dir: string, services: string[], onStats: Channel<StatsUpdate>) => typedError<null, ErrorReport>(__TAURI_INVOKE("watch_stats", { dir, services, onStats })),
 	/**  Stops every stats stream (the dashboard is not on screen). */
 	unwatchStats: () => __TAURI_INVOKE<void>("unwatch_stats"),
+	/**
+	 *  What streams to the window now (engine updates followed, stats streams open): a status for tests and
+	 *  diagnosis; nothing is started or stopped.
+	 */
+	engineActivity: () => __TAURI_INVOKE<EngineActivity | null>("engine_activity"),
 	/**
 	 *  Follows the logs of `services` (empty: all), masked, sending them to `on_batch` in batches (at most every
 	 *  50 ms or 500 lines); replaces the follow running. An unreachable engine is not an error: the first batch
@@ -167,12 +176,33 @@ export const commands = {
 	quitApp: () => __TAURI_INVOKE<void>("quit_app"),
 	/**  Sends the tray's requests (open the window on a service) to `on_request`, replacing an earlier listener. */
 	watchWindowRequests: (onRequest: Channel<WindowRequest>) => __TAURI_INVOKE<void>("watch_window_requests", { onRequest }),
+	/**  Sends what another launch asks (open its `--project`) to `on_event`, first what waited for the window. */
+	watchDesktop: (onEvent: Channel<DesktopEvent>) => __TAURI_INVOKE<void>("watch_desktop", { onEvent }),
+	/**  Name, version (the workspace's, as the packages carry it), identifier and Tauri version. */
+	about: () => __TAURI_INVOKE<AboutInfo>("about"),
+	/**
+	 *  The window painted its first dashboard with live state at `at_ms` (ms since the epoch): one line on stdout,
+	 *  `first-paint <ms>`, as the empty app of scripts/bench/app-idle.sh prints it.
+	 */
+	firstPaint: (atMs: number | null) => __TAURI_INVOKE<void>("first_paint", { atMs }),
 };
 
 /* Constants */
 export const ERROR_CODES = ["PROJECT_NOT_FOUND","FILE_UNREADABLE","FILE_REFUSED","COMPOSE_INVALID","INVALID_TEMPLATE","DESCRIPTOR_INVALID","ENV_FILE_INVALID","UNKNOWN_PROFILE","ENGINE_ENDPOINT_INVALID","ENGINE_UNAVAILABLE","COMPOSE_NOT_FOUND","COMPOSE_UNAVAILABLE","COMPOSE_FLAVOR_INVALID","COMPOSE_SPAWN_FAILED","OPERATION_BUSY","OPERATION_LOCK_FAILED","PREFLIGHT_BLOCKED","VOLUMES_UNCONFIRMED","UNKNOWN_SERVICE","NO_SERVICES_ALLOWED","KEYCHAIN_NO_SESSION_BUS","KEYCHAIN_NO_PROVIDER","KEYCHAIN_LOCKED","KEYCHAIN_NO_COLLECTION","KEYCHAIN_UNAVAILABLE","KEYCHAIN_VERIFY_FAILED","KEYCHAIN_PROMPT_DISMISSED","VARIABLE_NAME_INVALID","VARIABLE_NOT_FOUND","UNKNOWN_VARIABLE","RESERVED_NAME","VALUE_INVALID","SECRET_EMPTY","SECRET_NOT_UTF8","NO_GENERATOR","ENV_FILE_CONFLICT","ENV_FILE_WRITE","ENV_FILE_SYMLINK","LOG_TIME_INVALID","LOG_PATTERN_INVALID","LOG_EXPORT_FAILED","DIAGNOSTICS_FAILED","REGION_INVALID","REGION_OPTIONS_INVALID","REGION_TEMPLATE","REGION_PREFLIGHT","REGION_CONFLICT","REGION_NO_FREE_PORT","REGION_NO_FREE_SUBNET","REGION_NOT_FOUND","REGION_APPLY_FAILED","REGION_APPLY_CANCELLED","REGION_ENGINE","DEMO_FOLDER_TAKEN","DEMO_COPY_FAILED","BUSYBOX_MISSING","DEMO_IMAGE_FAILED","SETTINGS_FAILED","LINK_REFUSED","USAGE","INPUT_UNREADABLE","EXEC_FAILED","INTERNAL"] as const;
 
 /* Types */
+/**
+ *  What the About panel shows. The version has one source, the workspace's `Cargo.toml` (the shell passes
+ *  the one Tauri read from it, which the packages carry too).
+ */
+export type AboutInfo = {
+	name: string,
+	version: string,
+	/**  The app's identifier (its settings and data folders are named after it). */
+	identifier: string,
+	tauriVersion: string,
+};
+
 /**  A region that is up and healthy. */
 export type AppliedRegion = {
 	region: string,
@@ -362,6 +392,14 @@ export type DependencyView = {
 	required: boolean,
 };
 
+/**  An event of the desktop shell for its window. */
+export type DesktopEvent = 
+/**
+ *  Another launch of the app was given `--project DIR`: the running window opens it (it was brought to
+ *  the front already).
+ */
+{ kind: "openProject"; dir: string };
+
 /**  Every check, and the counts a script or a badge needs. */
 export type DoctorReport = {
 	project: string,
@@ -377,6 +415,16 @@ export type DriftReport = {
 	profiles: string[],
 	compose: ComposeInfo,
 	services: ServiceDrift[],
+};
+
+/**
+ *  What the session streams to a window now: whether engine updates are followed, and how many container stats
+ *  streams are open (none while the dashboard is not on screen or the window is hidden).
+ */
+export type EngineActivity = {
+	following: boolean,
+	statsWatching: boolean,
+	statsStreams: number,
 };
 
 /**  The whole live state of the project. */

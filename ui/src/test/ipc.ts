@@ -65,9 +65,15 @@ export const QUIET_DESKTOP: Record<string, Handler> = {
   watch_window_requests: () => null,
 };
 
-/** The project's file watch: quiet unless a test pushes an event. */
+/** The project's file watch: quiet unless a test pushes an event. The desktop shell's habits: no remembered
+ * selection, no other launch, the About facts. */
 const QUIET_PROJECT: Record<string, Handler> = {
   watch_project: () => null,
+  remembered_selection: () => null,
+  remember_selection: () => null,
+  watch_desktop: () => null,
+  first_paint: () => null,
+  about: () => ({ name: "Dockmaster", version: "0.1.0", identifier: "dev.dockmaster.app", tauriVersion: "2.12.5" }),
 };
 
 export function fakeIpc(handlers: Record<string, Handler>): FakeIpc {

@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -92,6 +93,8 @@ impl Default for StatsConfig {
 pub struct StatsWatcher {
     services: watch::Sender<BTreeSet<String>>,
     task: tokio::task::JoinHandle<()>,
+    /// How many container streams are open now (the worker keeps it current).
+    open: Arc<AtomicUsize>,
 }
 
 impl StatsWatcher {
@@ -104,6 +107,7 @@ impl StatsWatcher {
         sink: impl FnMut(StatsUpdate) -> bool + Send + 'static,
     ) -> StatsWatcher {
         let (tx, services_rx) = watch::channel(services.into_iter().collect());
+        let open = Arc::new(AtomicUsize::new(0));
         let worker = Worker {
             snapshot: engine.snapshot.clone(),
             commands: engine.commands.clone(),
@@ -111,9 +115,10 @@ impl StatsWatcher {
             config,
             streams: HashMap::new(),
             tasks: JoinSet::new(),
+            open: Arc::clone(&open),
         };
         let task = tokio::spawn(worker.run(Box::new(sink)));
-        StatsWatcher { services: tx, task }
+        StatsWatcher { services: tx, task, open }
     }
 
     /// Changes which services are on screen: streams of services that left stop, new ones start.
@@ -124,6 +129,15 @@ impl StatsWatcher {
     /// False once the watcher stopped by itself: its sink refused an update, or the supervisor stopped.
     pub fn is_running(&self) -> bool {
         !self.task.is_finished()
+    }
+
+    /// How many container stats streams are open now (none once the watcher stopped).
+    pub fn open_streams(&self) -> usize {
+        if self.is_running() {
+            self.open.load(Ordering::Relaxed)
+        } else {
+            0
+        }
     }
 }
 
@@ -151,6 +165,8 @@ struct Worker {
     streams: HashMap<String, Stream>,
     /// The stream tasks; each returns its container ID when its stream ends.
     tasks: JoinSet<String>,
+    /// `streams.len()`, for [`StatsWatcher::open_streams`].
+    open: Arc<AtomicUsize>,
 }
 
 impl Worker {
@@ -165,6 +181,7 @@ impl Worker {
         host.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         self.reconcile(&usage_tx, &mut sink).await;
         loop {
+            self.open.store(self.streams.len(), Ordering::Relaxed);
             let alive = tokio::select! {
                 changed = self.snapshot.changed() => {
                     if changed.is_err() {

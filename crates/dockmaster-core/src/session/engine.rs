@@ -40,6 +40,17 @@ impl Drop for Live {
     }
 }
 
+/// What the session streams to a window now: whether engine updates are followed, and how many container stats
+/// streams are open (none while the dashboard is not on screen or the window is hidden).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EngineActivity {
+    pub following: bool,
+    pub stats_watching: bool,
+    pub stats_streams: u32,
+}
+
 /// A whole snapshot as a `synced`-kind update (seq 0: not one of the supervisor's own updates).
 fn snapshot_update(snapshot: EngineSnapshot, cause: &str) -> StoreUpdate {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
@@ -229,6 +240,20 @@ impl Session {
     pub fn unwatch_stats(&self) {
         if let Some(live) = lock(&self.inner.engine.live).as_mut() {
             live.stats = None;
+        }
+    }
+
+    /// What runs for the window now (the window tests check that a hidden window streams no stats).
+    pub fn engine_activity(&self) -> EngineActivity {
+        let slot = lock(&self.inner.engine.live);
+        let Some(live) = slot.as_ref() else {
+            return EngineActivity { following: false, stats_watching: false, stats_streams: 0 };
+        };
+        let watcher = live.stats.as_ref().map(|(_, w)| w).filter(|w| w.is_running());
+        EngineActivity {
+            following: live.follow.as_ref().is_some_and(|t| !t.is_finished()),
+            stats_watching: watcher.is_some(),
+            stats_streams: watcher.map_or(0, |w| u32::try_from(w.open_streams()).unwrap_or(u32::MAX)),
         }
     }
 

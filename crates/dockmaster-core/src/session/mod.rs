@@ -34,6 +34,7 @@ use crate::report::{ProjectOverview, SelectionReport};
 
 pub use attention::{AttentionFollower, AttentionUpdate};
 pub use fix::automatic_fixes;
+pub use engine::EngineActivity;
 pub use lifecycle::OperationRequest;
 pub use logs::LogFollowInfo;
 pub use regions::RegionValidation;

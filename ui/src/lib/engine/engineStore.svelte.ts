@@ -3,7 +3,11 @@
 //
 // Nothing here polls. The backend pushes over Tauri Channels: `watchEngine` sends the current state first and
 // then every change; `watchStats` sends samples of the running containers of the services the rows report
-// visible (IntersectionObserver) and of the host. The only timer is the display clock that advances uptimes.
+// visible (IntersectionObserver) and of the host. The only timer is one tick a second while the window can be
+// seen: it advances the clock of uptimes and applies the samples that arrived since, so the live numbers
+// change together, at most once a second. While the window is hidden or minimized (`setWindowVisible`) no
+// stats stream runs and no timer ticks; the engine's pushed state is still applied, so the window is current
+// the moment it shows again.
 //
 // Ordering: each watch has a generation; messages of an older watch (another project, or a watch replaced by
 // re-opening) are dropped, so a late message can never show one project's state on another.
@@ -24,9 +28,9 @@ import {
 
 /** How long visibility changes settle before the stats stream is re-targeted (scrolling fires many). */
 const VISIBILITY_SETTLE_MS = 150;
-/** Stats samples arrive per container (about one a second each); they are applied together at most this often,
- * so the window repaints its numbers twice a second rather than once per container sample. */
-export const STATS_COALESCE_MS = 500;
+/** The live numbers' tick: stats samples arrive per container (about one a second each) and are applied
+ * together on the tick that also advances uptimes, so the window repaints its numbers once a second. */
+export const TICK_MS = 1000;
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -40,7 +44,8 @@ export class EngineStore {
   /** The watch request itself failed (e.g. the project could not be read). Engine trouble is not an error
    * here: it is the connection state, in `live.connection`. */
   error = $state<UiError | null>(null);
-  /** Wall-clock time for uptimes; advances once a second while a project is watched (display only). */
+  /** Wall-clock time for uptimes; advances once a second while a project is watched and the window can be
+   * seen (display only). */
   now = $state(Date.now());
   /** When the current connection state arrived (for the reconnect countdown). */
   connectionAt = $state(0);
@@ -56,7 +61,9 @@ export class EngineStore {
   #token: unknown = null;
   #visible = new Set<string>();
   #statsTimer: ReturnType<typeof setTimeout> | null = null;
-  #clock: ReturnType<typeof setInterval> | null = null;
+  #tick: ReturnType<typeof setInterval> | null = null;
+  /** The window is hidden or minimized. */
+  #hidden = false;
 
   constructor(backend: Backend) {
     this.#backend = backend;
@@ -86,7 +93,8 @@ export class EngineStore {
     this.live = emptyLive();
     this.usage = emptyUsage();
     this.error = null;
-    this.#startClock();
+    this.#pendingStats = [];
+    if (!this.#hidden) this.#startTick();
     try {
       await this.#backend.watchEngine(dir, profiles, (u) => {
         if (generation === this.#generation) this.apply(u);
@@ -95,7 +103,7 @@ export class EngineStore {
       if (generation === this.#generation) this.error = toUiError(e);
       return;
     }
-    if (generation === this.#generation) await this.#pushStats(generation);
+    if (generation === this.#generation && !this.#hidden) await this.#pushStats(generation);
   }
 
   async setSelection(profiles: string[]): Promise<void> {
@@ -149,19 +157,29 @@ export class EngineStore {
     await this.#backend.openUrl(url);
   }
 
+  /** Samples pushed since the last tick. */
   #pendingStats: StatsUpdate[] = [];
-  #statsFlush: ReturnType<typeof setTimeout> | null = null;
 
-  /** Queues a pushed sample; the queue is applied in one state change `STATS_COALESCE_MS` after its first. */
-  #queueStats(update: StatsUpdate): void {
-    this.#pendingStats.push(update);
-    if (this.#statsFlush !== null) return;
-    this.#statsFlush = setTimeout(() => {
-      this.#statsFlush = null;
-      const pending = this.#pendingStats;
-      this.#pendingStats = [];
-      this.usage = pending.reduce(applyStats, this.usage);
-    }, STATS_COALESCE_MS);
+  /** Whether the window can be seen (not hidden, not minimized). */
+  get windowVisible(): boolean {
+    return !this.#hidden;
+  }
+
+  /** The window was hidden or minimized (`false`), or shows again (`true`). Hidden: the stats stream stops in
+   * the backend, the tick stops, samples on their way are dropped, and the numbers shown are forgotten (they
+   * would be stale); the engine's pushed state is still applied. Shown again: the clock jumps to now and the
+   * stats stream of the visible rows starts again. */
+  setWindowVisible(visible: boolean): void {
+    if (visible === !this.#hidden) return;
+    this.#hidden = !visible;
+    if (this.#hidden) {
+      this.#stopTimers();
+      this.usage = emptyUsage();
+      if (this.dir !== null) void this.#backend.unwatchStats().catch(() => undefined);
+    } else if (this.dir !== null) {
+      this.#startTick();
+      void this.#pushStats(this.#generation);
+    }
   }
 
   /** A service row came into view or left it: only visible services are sampled. */
@@ -169,7 +187,7 @@ export class EngineStore {
     if (this.#visible.has(service) === visible) return;
     if (visible) this.#visible.add(service);
     else this.#visible.delete(service);
-    if (this.dir === null) return;
+    if (this.dir === null || this.#hidden) return;
     if (this.#statsTimer !== null) clearTimeout(this.#statsTimer);
     const generation = this.#generation;
     this.#statsTimer = setTimeout(() => {
@@ -194,25 +212,35 @@ export class EngineStore {
     if (dir === null) return;
     try {
       await this.#backend.watchStats(dir, this.visibleServices(), (u) => {
-        if (generation === this.#generation) this.#queueStats(u);
+        if (generation === this.#generation && !this.#hidden) this.#pendingStats.push(u);
       });
     } catch {
       // Usage numbers are a nicety: the rows simply show none.
+      return;
     }
+    // Hidden while the request was on its way (the stop may have overtaken it): stop the stream again.
+    if (this.#hidden && generation === this.#generation) await this.#backend.unwatchStats().catch(() => undefined);
   }
 
-  #startClock(): void {
+  /** One tick: the clock advances and the samples that arrived since the last one are applied, in one change. */
+  #onTick(): void {
     this.now = Date.now();
-    if (this.#clock === null) this.#clock = setInterval(() => (this.now = Date.now()), 1000);
+    if (this.#pendingStats.length === 0) return;
+    const pending = this.#pendingStats;
+    this.#pendingStats = [];
+    this.usage = pending.reduce(applyStats, this.usage);
+  }
+
+  #startTick(): void {
+    this.now = Date.now();
+    if (this.#tick === null) this.#tick = setInterval(() => this.#onTick(), TICK_MS);
   }
 
   #stopTimers(): void {
-    if (this.#clock !== null) clearInterval(this.#clock);
+    if (this.#tick !== null) clearInterval(this.#tick);
     if (this.#statsTimer !== null) clearTimeout(this.#statsTimer);
-    if (this.#statsFlush !== null) clearTimeout(this.#statsFlush);
-    this.#clock = null;
+    this.#tick = null;
     this.#statsTimer = null;
-    this.#statsFlush = null;
     this.#pendingStats = [];
   }
 }

@@ -5,7 +5,7 @@ import type { Backend } from "../backend";
 import { BackendError } from "../backend";
 import type { StatsUpdate, StoreUpdate } from "../bindings";
 import { containerStats, service, serviceUpdate, snapshot, snapshotUpdate } from "../../test/engine";
-import { EngineStore, STATS_COALESCE_MS } from "./engineStore.svelte";
+import { EngineStore, TICK_MS } from "./engineStore.svelte";
 
 type Push = (u: StoreUpdate) => void;
 type PushStats = (u: StatsUpdate) => void;
@@ -111,13 +111,115 @@ test("only visible services are sampled; visibility changes settle before the st
 
   statsPushes[1]!(containerStats("database", 4, 2048));
   statsPushes[1]!(containerStats("gameserver", null, 1024));
-  // Samples are applied together, once per coalescing window.
+  // Samples are applied together, on the next tick.
   expect(store.usageByService.has("database")).toBe(false);
-  await vi.advanceTimersByTimeAsync(STATS_COALESCE_MS);
+  await vi.advanceTimersByTimeAsync(TICK_MS);
   expect(store.usageByService.get("database")).toEqual({ cpuPercent: 4, memoryBytes: 2048, containers: 1 });
   statsPushes[1]!({ kind: "stopped", id: "id-database", service: "database" });
-  await vi.advanceTimersByTimeAsync(STATS_COALESCE_MS);
+  await vi.advanceTimersByTimeAsync(TICK_MS);
   expect(store.usageByService.has("database")).toBe(false);
+  store.dispose();
+});
+
+test("live numbers change once a second: samples and the uptime clock land on the same tick", async () => {
+  vi.useFakeTimers();
+  const { b, statsPushes } = backend();
+  const store = new EngineStore(b);
+  await store.watch("/p", ["development"]);
+  store.setVisible("database", true);
+  await vi.advanceTimersByTimeAsync(200);
+  const changes: number[] = [];
+  const start = Date.now();
+  let lastNow = store.now;
+  let lastUsage = store.usage;
+  const record = () => {
+    if (store.now !== lastNow || store.usage !== lastUsage) changes.push(Date.now() - start);
+    lastNow = store.now;
+    lastUsage = store.usage;
+  };
+  for (let ms = 0; ms < 3000; ms += 50) {
+    if (ms % 250 === 0) statsPushes.at(-1)!(containerStats("database", ms / 100, 1024 + ms)); // 4 samples a second
+    await vi.advanceTimersByTimeAsync(50);
+    record();
+  }
+  expect(changes.length).toBeGreaterThanOrEqual(2);
+  expect(changes.length).toBeLessThanOrEqual(3);
+  for (let i = 1; i < changes.length; i++) expect(changes[i]! - changes[i - 1]!).toBeGreaterThanOrEqual(TICK_MS);
+  // The last tick applied every sample that had arrived: the newest one shows.
+  expect(store.usageByService.get("database")?.memoryBytes).toBeGreaterThanOrEqual(1024 + 2000);
+  store.dispose();
+});
+
+test("a hidden window stops the stats stream and every timer; shown again, both resume", async () => {
+  vi.useFakeTimers();
+  const { b, pushes, statsPushes } = backend();
+  const store = new EngineStore(b);
+  await store.watch("/p", ["development"]);
+  store.setVisible("database", true);
+  await vi.advanceTimersByTimeAsync(200);
+  expect(b.watchStats).toHaveBeenLastCalledWith("/p", ["database"], expect.any(Function));
+  statsPushes.at(-1)!(containerStats("database", 4, 2048));
+  await vi.advanceTimersByTimeAsync(TICK_MS);
+  expect(store.usageByService.get("database")?.cpuPercent).toBe(4);
+
+  statsPushes.at(-1)!(containerStats("database", 9, 4096)); // on its way when the window hides
+  store.setWindowVisible(false);
+  expect(store.windowVisible).toBe(false);
+  await vi.waitFor(() => expect(b.unwatchStats).toHaveBeenCalledTimes(1));
+  expect(vi.getTimerCount()).toBe(0);
+  expect(store.usageByService.size).toBe(0); // stale numbers are not kept
+  const frozen = store.now;
+  statsPushes.at(-1)!(containerStats("database", 50, 8192)); // a late sample is dropped
+  store.setVisible("gameserver", true); // rows scrolled meanwhile: remembered, no stream started
+  await vi.advanceTimersByTimeAsync(5000);
+  expect(store.now).toBe(frozen);
+  expect(store.usageByService.size).toBe(0);
+  expect(b.watchStats).toHaveBeenCalledTimes(2);
+  // The engine's state is still followed while hidden.
+  pushes[0]!(snapshotUpdate(snapshot([service("database", { health: "unhealthy" })])));
+  expect(store.service("database")?.health).toBe("unhealthy");
+
+  store.setWindowVisible(true);
+  expect(store.now).toBeGreaterThan(frozen);
+  await vi.waitFor(() => expect(b.watchStats).toHaveBeenCalledTimes(3));
+  expect(b.watchStats).toHaveBeenLastCalledWith("/p", ["database", "gameserver"], expect.any(Function));
+  statsPushes.at(-1)!(containerStats("database", 7, 1024));
+  await vi.advanceTimersByTimeAsync(TICK_MS);
+  expect(store.usageByService.get("database")?.cpuPercent).toBe(7);
+  expect(vi.getTimerCount()).toBe(1); // the one tick
+  store.dispose();
+  expect(vi.getTimerCount()).toBe(0);
+});
+
+test("a stats request that was on its way when the window hid is stopped again", async () => {
+  let answer!: () => void;
+  const { b } = backend({
+    watchStats: vi.fn(() => new Promise<void>((resolve) => (answer = resolve))),
+  });
+  const store = new EngineStore(b);
+  const watching = store.watch("/p", []);
+  await vi.waitFor(() => expect(b.watchStats).toHaveBeenCalledTimes(1));
+  store.setWindowVisible(false);
+  await vi.waitFor(() => expect(b.unwatchStats).toHaveBeenCalledTimes(1));
+  answer(); // the backend started the stream after it was told to stop
+  await watching;
+  expect(b.unwatchStats).toHaveBeenCalledTimes(2);
+  store.dispose();
+});
+
+test("a project opened while the window is hidden starts no stream and no tick until it shows", async () => {
+  vi.useFakeTimers();
+  const { b } = backend();
+  const store = new EngineStore(b);
+  store.setWindowVisible(false);
+  expect(b.unwatchStats).not.toHaveBeenCalled(); // nothing was watched
+  await store.watch("/p", ["development"]);
+  expect(b.watchEngine).toHaveBeenCalledTimes(1);
+  expect(b.watchStats).not.toHaveBeenCalled();
+  expect(vi.getTimerCount()).toBe(0);
+  store.setWindowVisible(true);
+  await vi.waitFor(() => expect(b.watchStats).toHaveBeenCalledTimes(1));
+  expect(vi.getTimerCount()).toBe(1);
   store.dispose();
 });
 

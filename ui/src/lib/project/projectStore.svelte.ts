@@ -1,6 +1,9 @@
 // The open project: its overview, the profile selection, the selection's report, recent projects, and the
 // loading and error state around them. One instance per window, handed to components through context.
 //
+// Habits: a project opens with the selection last shown for it (remembered by the backend with the recent
+// projects, saved on every change), and another launch of the app with `--project DIR` opens DIR here.
+//
 // Ordering: every request carries a sequence number and only the newest one may write its answer. Toggling
 // profiles quickly therefore shows the report for the last selection even if an earlier request answers
 // later; opening a project invalidates every request still running for the previous one.
@@ -53,9 +56,11 @@ export class ProjectStore {
     return this.#backend;
   }
 
-  /** Start-up: the recent list, and the project given on the command line (or the most recent one). */
+  /** Start-up: the recent list, and the project given on the command line (or the most recent one); from
+   * then on, the projects other launches of the app name. */
   async start(): Promise<void> {
     const recents = this.refreshRecents();
+    void this.#followLaunches();
     let dir: string | null = null;
     try {
       dir = await this.#backend.startupProject();
@@ -92,8 +97,10 @@ export class ProjectStore {
     }
     if (seq !== this.#openSeq) return;
     const sameProject = this.overview?.root === overview.root;
+    const remembered = keepSelection && sameProject ? null : await this.#rememberedSelection(overview.root);
+    if (seq !== this.#openSeq) return;
     const selection =
-      keepSelection && sameProject ? this.selection : normalizeSelection(overview, overview.defaultSelection);
+      keepSelection && sameProject ? this.selection : normalizeSelection(overview, remembered ?? overview.defaultSelection);
     this.overview = overview;
     this.selection = normalizeSelection(overview, selection);
     if (!sameProject) this.report = null;
@@ -142,13 +149,47 @@ export class ProjectStore {
   async toggle(name: string): Promise<void> {
     if (!this.overview || !this.canToggle(name)) return;
     this.selection = toggled(this.overview, this.selection, name);
+    void this.#rememberSelection();
     await this.#loadReport();
   }
 
   async setSelection(names: string[]): Promise<void> {
     if (!this.overview) return;
     this.selection = normalizeSelection(this.overview, names);
+    void this.#rememberSelection();
     await this.#loadReport();
+  }
+
+  /** The selection last shown for `root`, or null (never changed, or the settings cannot be read: the
+   * project's default then, and saving the next change says what is wrong). */
+  async #rememberedSelection(root: string): Promise<string[] | null> {
+    try {
+      return await this.#backend.rememberedSelection(root);
+    } catch {
+      return null;
+    }
+  }
+
+  async #rememberSelection(): Promise<void> {
+    const root = this.overview?.root;
+    if (!root) return;
+    const profiles = [...this.selection];
+    try {
+      await this.#backend.rememberSelection(root, profiles);
+    } catch (e) {
+      this.#fail(e, "recents", root, () => this.#rememberSelection());
+    }
+  }
+
+  /** Another launch of the app named a project: open it (the backend brought the window to the front). */
+  async #followLaunches(): Promise<void> {
+    try {
+      await this.#backend.watchDesktop((event) => {
+        if (event.kind === "openProject") void this.open(event.dir);
+      });
+    } catch {
+      // Without it a second launch still brings the window forward; it just cannot hand over its project.
+    }
   }
 
   async refreshRecents(): Promise<void> {

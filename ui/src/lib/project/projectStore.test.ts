@@ -16,6 +16,11 @@ function backend(overrides: Partial<Backend> = {}): Backend {
     recentProjects: vi.fn(async () => [ROOT]),
     forgetRecentProject: vi.fn(async () => []),
     startupProject: vi.fn(async () => ROOT),
+    rememberedSelection: vi.fn(async () => null),
+    rememberSelection: vi.fn(async () => undefined),
+    watchDesktop: vi.fn(async () => undefined),
+    about: vi.fn(async () => ({ name: "Dockmaster", version: "0.1.0", identifier: "dev.dockmaster.app", tauriVersion: "2.12.5" })),
+    firstPaint: vi.fn(async () => undefined),
     pickProjectFolder: vi.fn(async () => null),
     envCatalog: vi.fn(async () => Promise.reject(new Error("not used here"))),
     setVariable: vi.fn(async () => ""),
@@ -67,6 +72,60 @@ test("start opens the start-up project with its default selection", async () => 
   expect(store.report?.services).toHaveLength(7);
   expect(store.recents).toEqual([ROOT]);
   expect(store.busy).toBe(false);
+});
+
+test("a project reopens with the selection last shown for it, and every change is remembered", async () => {
+  const b = backend({ rememberedSelection: vi.fn(async () => ["monitoring", "development", "gone"]) });
+  const store = new ProjectStore(b);
+  await store.start();
+  expect(b.rememberedSelection).toHaveBeenCalledWith(ROOT);
+  // In the overview's order; a profile the files no longer have stays visible so it can be deselected.
+  expect(store.selection).toEqual(["development", "monitoring", "gone"]);
+  expect(b.selectionReport).toHaveBeenLastCalledWith(ROOT, ["development", "monitoring", "gone"]);
+
+  await store.toggle("monitoring");
+  expect(b.rememberSelection).toHaveBeenLastCalledWith(ROOT, ["development", "gone"]);
+  await store.setSelection(["production"]);
+  expect(b.rememberSelection).toHaveBeenLastCalledWith(ROOT, ["production"]);
+  // A reload keeps the selection on screen; the remembered one is only read when a project opens.
+  await store.reload();
+  expect(store.selection).toEqual(["production"]);
+  expect(b.rememberedSelection).toHaveBeenCalledTimes(1);
+});
+
+test("settings that cannot be read open the default selection; one that cannot be saved says why", async () => {
+  const b = backend({
+    rememberedSelection: vi.fn(async () => Promise.reject(new BackendError({ code: "SETTINGS_FAILED", message: "cannot read" }))),
+    rememberSelection: vi.fn(async () =>
+      Promise.reject(new BackendError({ code: "SETTINGS_FAILED", message: "cannot save the recent projects in /x" })),
+    ),
+  });
+  const store = new ProjectStore(b);
+  await store.start();
+  expect(store.selection).toEqual(["development"]);
+  expect(store.error).toBeNull();
+  await store.toggle("monitoring");
+  await vi.waitFor(() => expect(store.error?.code).toBe("SETTINGS_FAILED"));
+  expect(store.error?.message).toContain("cannot save");
+  expect(store.selection).toEqual(["development", "monitoring"]); // the change itself stands
+});
+
+test("another launch's project opens in this window", async () => {
+  let launch: ((e: { kind: "openProject"; dir: string }) => void) | null = null;
+  const other = { ...overview(), root: "/other", name: "other" };
+  const b = backend({
+    watchDesktop: vi.fn(async (onEvent) => {
+      launch = onEvent;
+    }),
+    openProject: vi.fn(async (dir: string) => (dir === "/other" ? other : overview())),
+  });
+  const store = new ProjectStore(b);
+  await store.start();
+  expect(store.overview?.root).toBe(ROOT);
+  expect(launch).not.toBeNull();
+  launch!({ kind: "openProject", dir: "/other" });
+  await vi.waitFor(() => expect(store.overview?.root).toBe("/other"));
+  expect(b.openProject).toHaveBeenLastCalledWith("/other");
 });
 
 test("a slow open of one project does not replace a later one", async () => {
