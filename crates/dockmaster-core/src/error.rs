@@ -38,6 +38,17 @@ error_codes! {
     // The engine.
     EngineEndpointInvalid,
     EngineUnavailable,
+    // Engines (Docker contexts) and SSH.
+    EngineNotFound,
+    EngineExists,
+    EngineNameInvalid,
+    /// Removing a Docker context Dockmaster did not create, without the user's explicit confirmation.
+    EngineNotOurs,
+    EngineWriteFailed,
+    HostKeyUnknown,
+    HostKeyChanged,
+    HostKeyMismatch,
+    SshKeyMissing,
     // Compose and operations.
     ComposeNotFound,
     ComposeUnavailable,
@@ -151,6 +162,8 @@ pub enum ErrorDetail {
     Fields { fields: Vec<crate::region::FieldError> },
     /// A failed or cancelled region apply: what it removed again, and what it could not.
     Rollback { rollback: crate::region::Rollback },
+    /// `HOST_KEY_UNKNOWN`: the key to show for the user's confirmation (accepted by giving the fingerprint back).
+    HostKey { host: String, key_type: String, fingerprint: String },
 }
 
 impl ErrorReport {
@@ -223,9 +236,22 @@ fn no_detail<T>(_: &T) -> Option<ErrorDetail> {
     None
 }
 
+fn host_key_detail(e: &crate::engine::EngineError) -> Option<ErrorDetail> {
+    match e {
+        crate::engine::EngineError::HostKeyUnknown { host, key_type, fingerprint } => {
+            Some(ErrorDetail::HostKey {
+                host: host.clone(),
+                key_type: key_type.clone(),
+                fingerprint: fingerprint.clone(),
+            })
+        }
+        _ => None,
+    }
+}
+
 reported!(
     CoreError => no_detail,
-    crate::engine::EngineError => no_detail,
+    crate::engine::EngineError => host_key_detail,
     crate::engine::logs::LogError => no_detail,
     crate::env::EnvEditError => no_detail,
     crate::secrets::SecretsError => no_detail,
