@@ -44,6 +44,8 @@ error_codes! {
     EngineNameInvalid,
     /// Removing a Docker context Dockmaster did not create, without the user's explicit confirmation.
     EngineNotOurs,
+    /// Removing the Docker CLI's current context.
+    EngineInUse,
     EngineWriteFailed,
     HostKeyUnknown,
     HostKeyChanged,
@@ -258,6 +260,7 @@ reported!(
     crate::lifecycle::LifecycleError => Option::<ErrorDetail>::from,
     crate::region::RegionError => Option::<ErrorDetail>::from,
     crate::demo::DemoError => no_detail,
+    crate::engines::EnginesError => no_detail,
 );
 
 #[derive(Debug, thiserror::Error)]

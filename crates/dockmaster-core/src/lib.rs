@@ -7,6 +7,7 @@ pub mod compose;
 pub mod demo;
 pub mod descriptor;
 pub mod engine;
+pub mod engines;
 pub mod env;
 pub mod error;
 pub mod fsutil;
