@@ -241,7 +241,7 @@ fn parse_host(host: &str, tls: Option<TlsFiles>, origin: &str) -> Result<Transpo
 /// `[user@]host[:port][/socket]` after `ssh://`.
 pub(crate) fn parse_ssh(rest: &str) -> Result<SshTarget, String> {
     let (authority, socket) = match rest.find('/') {
-        Some(i) => (&rest[..i], Some(&rest[i..]).filter(|p| p.trim_matches('/') != "")),
+        Some(i) => (&rest[..i], Some(&rest[i..]).filter(|p| !p.trim_matches('/').is_empty())),
         None => (rest, None),
     };
     let (user, hostport) = match authority.rsplit_once('@') {
