@@ -21,7 +21,7 @@ pub struct StatusArgs {
 
 pub async fn run(session: &Session, args: StatusArgs, json: bool) -> ExitCode {
     if !args.watch {
-        let snapshot = or_fail!(json, session.status(&args.profiles).await);
+        let snapshot = or_fail!(json, session.status(&session.requested_or_default(&args.profiles)).await);
         if json {
             print_json(&snapshot);
         } else {
@@ -30,10 +30,15 @@ pub async fn run(session: &Session, args: StatusArgs, json: bool) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     // Fails fast (exit 4) when no engine answers now; once watching, a lost engine is a line like any other.
-    or_fail!(json, session.set_engine_selection(&args.profiles).await);
+    or_fail!(json, session.set_engine_selection(&session.requested_or_default(&args.profiles)).await);
     or_fail!(json, session.engine_ready().await);
     let (tx, mut updates) = tokio::sync::mpsc::unbounded_channel();
-    or_fail!(json, session.follow_engine(&args.profiles, move |u| tx.send(u).is_ok()).await);
+    or_fail!(
+        json,
+        session
+            .follow_engine(&session.requested_or_default(&args.profiles), move |u| tx.send(u).is_ok())
+            .await
+    );
     // The snapshot first (a `synced` line, also after falling behind), then one flushed line per change; ends
     // only when stdout closes.
     let mut out = std::io::stdout();

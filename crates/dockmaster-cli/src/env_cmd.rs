@@ -31,7 +31,7 @@ enum EnvAction {
 
 pub async fn run(session: &Session, args: EnvArgs, json: bool) -> ExitCode {
     match args.action {
-        None => list(session, &args.profiles, json).await,
+        None => list(session, &session.requested_or_default(&args.profiles), json).await,
         Some(EnvAction::Set { name, value, revision }) => {
             let expected = revision.unwrap_or_else(|| session.env_revision());
             let revision = or_fail!(json, session.set_variable(name.clone(), value, expected).await);

@@ -3,6 +3,7 @@
 #[macro_use]
 mod errors;
 mod demo_cmd;
+mod doctor_cmd;
 mod engine_cmd;
 mod engine_status;
 mod env_cmd;
@@ -80,6 +81,8 @@ enum Command {
     },
     /// Run a command with the project's secrets in its environment: `dockmaster exec -- docker compose up`.
     Exec(exec::ExecArgs),
+    /// Check this machine for the project: engine, Compose, keychain, memory, disk, clock, ports, variables.
+    Doctor(doctor_cmd::DoctorArgs),
     /// Show the live state of the project's services on the Docker engine (`--watch`: one line per change).
     Status(engine_status::StatusArgs),
     #[command(flatten)]
@@ -103,7 +106,7 @@ enum Command {
     },
 }
 
-const EXIT_STATUSES: &str = "Exit status: 0 ok; 1 --strict and the selection has errors; 2 usage (unknown profile or \
+const EXIT_STATUSES: &str = "Exit status: 0 ok; 1 --strict and the selection has errors, or a doctor check fails; 2 usage (unknown profile or \
 service, `down --volumes` without --yes); 3 the project cannot be read; 4 the engine, the keychain or Compose is \
 unavailable; 5 the operation failed (Compose failed, a service is unhealthy, or --wait timed out); 6 another \
 operation is running on the project; 7 the preflight blocked the start; 130 cancelled (Ctrl-C, SIGTERM or SIGHUP).";
@@ -183,6 +186,7 @@ async fn run(session: &Session, command: Command, json: bool) -> ExitCode {
         Command::Env(args) => env_cmd::run(session, args, json).await,
         Command::Secret { action } => secret::run(session, action, json).await,
         Command::Exec(args) => exec::run(session, args, json).await,
+        Command::Doctor(args) => doctor_cmd::run(session, args, json).await,
         Command::Status(args) => engine_status::run(session, args, json).await,
         Command::Lifecycle(cmd) => lifecycle_cmd::run(session, cmd, json).await,
         Command::Logs(args) => logs_cmd::run(session, args, json).await,
@@ -198,7 +202,7 @@ async fn with_report(
     json: bool,
     print: impl FnOnce(&SelectionReport),
 ) -> ExitCode {
-    let report = or_fail!(json, session.report(&sel.profiles).await);
+    let report = or_fail!(json, session.report(&session.requested_or_default(&sel.profiles)).await);
     print(&report);
     if sel.strict && report.warnings.iter().any(|w| w.severity == Severity::Error) {
         return ExitCode::from(errors::status::STRICT_FAILED);

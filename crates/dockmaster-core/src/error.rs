@@ -165,7 +165,12 @@ pub enum ErrorDetail {
     /// A failed or cancelled region apply: what it removed again, and what it could not.
     Rollback { rollback: crate::region::Rollback },
     /// `HOST_KEY_UNKNOWN`: the key to show for the user's confirmation (accepted by giving the fingerprint back).
-    HostKey { host: String, key_type: String, fingerprint: String },
+    HostKey {
+        host: String,
+        #[serde(rename = "keyType")]
+        key_type: String,
+        fingerprint: String,
+    },
 }
 
 impl ErrorReport {

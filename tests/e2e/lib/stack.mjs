@@ -27,16 +27,25 @@ export function dockerIds(args) {
   return docker(args).split(/\s+/).filter(Boolean);
 }
 
-/** A loopback port nothing listens on now. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+const given = new Set();
+
+/** A loopback port nothing listens on now, never one this process handed out before (the kernel may give the
+ * same ephemeral port twice in a row once it is closed, and two services on one port block the start). */
+export async function freePort() {
+  for (;;) {
+    const port = await new Promise((resolve, reject) => {
+      const srv = net.createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const { port } = srv.address();
+        srv.close(() => resolve(port));
+      });
     });
-  });
+    if (!given.has(port)) {
+      given.add(port);
+      return port;
+    }
+  }
 }
 
 /** Two 10.x.y.0/24 subnets in 10.x blocks no Docker network uses. */

@@ -133,6 +133,11 @@ export const commands = {
 	/**  Which running services of the selection run an older configuration (the next `up` recreates them). */
 	lifecycleDrift: (dir: string, profiles: string[]) => typedError<DriftReport, ErrorReport>(__TAURI_INVOKE("lifecycle_drift", { dir, profiles })),
 	/**
+	 *  Engine, Compose, keychain, memory, disk, clock, host ports, the Compose files and the variables of the
+	 *  selection `profiles`, each ok, warning or failing with its fix.
+	 */
+	doctor: (dir: string, profiles: string[]) => typedError<DoctorReport, ErrorReport>(__TAURI_INVOKE("doctor", { dir, profiles })),
+	/**
 	 *  Copies the demo into the app's data folder (`$XDG_DATA_HOME/<identifier>/demo` on Linux) unless a copy is
 	 *  there; resolves to the folder to open.
 	 */
@@ -145,7 +150,7 @@ export const commands = {
 };
 
 /* Constants */
-export const ERROR_CODES = ["PROJECT_NOT_FOUND","FILE_UNREADABLE","FILE_REFUSED","COMPOSE_INVALID","INVALID_TEMPLATE","DESCRIPTOR_INVALID","ENV_FILE_INVALID","UNKNOWN_PROFILE","ENGINE_ENDPOINT_INVALID","ENGINE_UNAVAILABLE","COMPOSE_NOT_FOUND","COMPOSE_UNAVAILABLE","COMPOSE_FLAVOR_INVALID","COMPOSE_SPAWN_FAILED","OPERATION_BUSY","OPERATION_LOCK_FAILED","PREFLIGHT_BLOCKED","VOLUMES_UNCONFIRMED","UNKNOWN_SERVICE","NO_SERVICES_ALLOWED","KEYCHAIN_NO_SESSION_BUS","KEYCHAIN_NO_PROVIDER","KEYCHAIN_LOCKED","KEYCHAIN_NO_COLLECTION","KEYCHAIN_UNAVAILABLE","KEYCHAIN_VERIFY_FAILED","VARIABLE_NAME_INVALID","VARIABLE_NOT_FOUND","UNKNOWN_VARIABLE","RESERVED_NAME","VALUE_INVALID","SECRET_EMPTY","SECRET_NOT_UTF8","NO_GENERATOR","ENV_FILE_CONFLICT","ENV_FILE_WRITE","ENV_FILE_SYMLINK","LOG_TIME_INVALID","LOG_PATTERN_INVALID","LOG_EXPORT_FAILED","REGION_INVALID","REGION_OPTIONS_INVALID","REGION_TEMPLATE","REGION_PREFLIGHT","REGION_CONFLICT","REGION_NO_FREE_PORT","REGION_NO_FREE_SUBNET","REGION_NOT_FOUND","REGION_APPLY_FAILED","REGION_APPLY_CANCELLED","REGION_ENGINE","DEMO_FOLDER_TAKEN","DEMO_COPY_FAILED","BUSYBOX_MISSING","DEMO_IMAGE_FAILED","SETTINGS_FAILED","LINK_REFUSED","USAGE","INPUT_UNREADABLE","EXEC_FAILED","INTERNAL"] as const;
+export const ERROR_CODES = ["PROJECT_NOT_FOUND","FILE_UNREADABLE","FILE_REFUSED","COMPOSE_INVALID","INVALID_TEMPLATE","DESCRIPTOR_INVALID","ENV_FILE_INVALID","UNKNOWN_PROFILE","ENGINE_ENDPOINT_INVALID","ENGINE_UNAVAILABLE","ENGINE_NOT_FOUND","ENGINE_EXISTS","ENGINE_NAME_INVALID","ENGINE_NOT_OURS","ENGINE_IN_USE","ENGINE_WRITE_FAILED","HOST_KEY_UNKNOWN","HOST_KEY_CHANGED","HOST_KEY_MISMATCH","SSH_KEY_MISSING","COMPOSE_NOT_FOUND","COMPOSE_UNAVAILABLE","COMPOSE_FLAVOR_INVALID","COMPOSE_SPAWN_FAILED","OPERATION_BUSY","OPERATION_LOCK_FAILED","PREFLIGHT_BLOCKED","VOLUMES_UNCONFIRMED","UNKNOWN_SERVICE","NO_SERVICES_ALLOWED","KEYCHAIN_NO_SESSION_BUS","KEYCHAIN_NO_PROVIDER","KEYCHAIN_LOCKED","KEYCHAIN_NO_COLLECTION","KEYCHAIN_UNAVAILABLE","KEYCHAIN_VERIFY_FAILED","VARIABLE_NAME_INVALID","VARIABLE_NOT_FOUND","UNKNOWN_VARIABLE","RESERVED_NAME","VALUE_INVALID","SECRET_EMPTY","SECRET_NOT_UTF8","NO_GENERATOR","ENV_FILE_CONFLICT","ENV_FILE_WRITE","ENV_FILE_SYMLINK","LOG_TIME_INVALID","LOG_PATTERN_INVALID","LOG_EXPORT_FAILED","REGION_INVALID","REGION_OPTIONS_INVALID","REGION_TEMPLATE","REGION_PREFLIGHT","REGION_CONFLICT","REGION_NO_FREE_PORT","REGION_NO_FREE_SUBNET","REGION_NOT_FOUND","REGION_APPLY_FAILED","REGION_APPLY_CANCELLED","REGION_ENGINE","DEMO_FOLDER_TAKEN","DEMO_COPY_FAILED","BUSYBOX_MISSING","DEMO_IMAGE_FAILED","SETTINGS_FAILED","LINK_REFUSED","USAGE","INPUT_UNREADABLE","EXEC_FAILED","INTERNAL"] as const;
 
 /* Types */
 /**  A region that is up and healthy. */
@@ -188,6 +193,25 @@ export type Catalog = {
 	errors: number,
 	warnings: number,
 };
+
+/**  One check's verdict. */
+export type Check = {
+	id: CheckId,
+	status: CheckStatus,
+	/**  One line: what was found (`Docker 24.0.7, API 1.43, overlay2 at unix:///var/run/docker.sock`). */
+	summary: string,
+	/**  One line per problem found, or further facts. */
+	details: string[],
+	/**  How to fix it, in words (warning and failing only). */
+	fix: string | null,
+	/**  The error behind a failure when the window offers a button for it (`KEYCHAIN_LOCKED`: Unlock). */
+	code: ErrorCode | null,
+};
+
+/**  What a check looks at, in the order the report lists them. */
+export type CheckId = "engine" | "compose" | "keychain" | "memory" | "disk" | "clock" | "ports" | "selection" | "variables";
+
+export type CheckStatus = "ok" | "warning" | "failing";
 
 /**  The Compose found for an operation. */
 export type ComposeInfo = {
@@ -318,6 +342,15 @@ export type DependencyView = {
 	required: boolean,
 };
 
+/**  Every check, and the counts a script or a badge needs. */
+export type DoctorReport = {
+	project: string,
+	profiles: string[],
+	checks: Check[],
+	failing: number,
+	warnings: number,
+};
+
 /**  Needs-recreate per running service. */
 export type DriftReport = {
 	project: string,
@@ -373,7 +406,11 @@ export type EnvironmentState = {
  */
 export type ErrorCode = "PROJECT_NOT_FOUND" | "FILE_UNREADABLE" | 
 /**  Not a regular file, or over its size limit: not read. */
-"FILE_REFUSED" | "COMPOSE_INVALID" | "INVALID_TEMPLATE" | "DESCRIPTOR_INVALID" | "ENV_FILE_INVALID" | "UNKNOWN_PROFILE" | "ENGINE_ENDPOINT_INVALID" | "ENGINE_UNAVAILABLE" | "COMPOSE_NOT_FOUND" | "COMPOSE_UNAVAILABLE" | "COMPOSE_FLAVOR_INVALID" | "COMPOSE_SPAWN_FAILED" | "OPERATION_BUSY" | "OPERATION_LOCK_FAILED" | "PREFLIGHT_BLOCKED" | "VOLUMES_UNCONFIRMED" | "UNKNOWN_SERVICE" | "NO_SERVICES_ALLOWED" | "KEYCHAIN_NO_SESSION_BUS" | "KEYCHAIN_NO_PROVIDER" | "KEYCHAIN_LOCKED" | "KEYCHAIN_NO_COLLECTION" | "KEYCHAIN_UNAVAILABLE" | "KEYCHAIN_VERIFY_FAILED" | "VARIABLE_NAME_INVALID" | "VARIABLE_NOT_FOUND" | "UNKNOWN_VARIABLE" | "RESERVED_NAME" | "VALUE_INVALID" | "SECRET_EMPTY" | "SECRET_NOT_UTF8" | "NO_GENERATOR" | "ENV_FILE_CONFLICT" | "ENV_FILE_WRITE" | "ENV_FILE_SYMLINK" | "LOG_TIME_INVALID" | "LOG_PATTERN_INVALID" | "LOG_EXPORT_FAILED" | "REGION_INVALID" | "REGION_OPTIONS_INVALID" | "REGION_TEMPLATE" | "REGION_PREFLIGHT" | "REGION_CONFLICT" | "REGION_NO_FREE_PORT" | "REGION_NO_FREE_SUBNET" | "REGION_NOT_FOUND" | "REGION_APPLY_FAILED" | "REGION_APPLY_CANCELLED" | "REGION_ENGINE" | "DEMO_FOLDER_TAKEN" | "DEMO_COPY_FAILED" | "BUSYBOX_MISSING" | "DEMO_IMAGE_FAILED" | "SETTINGS_FAILED" | "LINK_REFUSED" | "USAGE" | "INPUT_UNREADABLE" | "EXEC_FAILED" | "INTERNAL";
+"FILE_REFUSED" | "COMPOSE_INVALID" | "INVALID_TEMPLATE" | "DESCRIPTOR_INVALID" | "ENV_FILE_INVALID" | "UNKNOWN_PROFILE" | "ENGINE_ENDPOINT_INVALID" | "ENGINE_UNAVAILABLE" | "ENGINE_NOT_FOUND" | "ENGINE_EXISTS" | "ENGINE_NAME_INVALID" | 
+/**  Removing a Docker context Dockmaster did not create, without the user's explicit confirmation. */
+"ENGINE_NOT_OURS" | 
+/**  Removing the Docker CLI's current context. */
+"ENGINE_IN_USE" | "ENGINE_WRITE_FAILED" | "HOST_KEY_UNKNOWN" | "HOST_KEY_CHANGED" | "HOST_KEY_MISMATCH" | "SSH_KEY_MISSING" | "COMPOSE_NOT_FOUND" | "COMPOSE_UNAVAILABLE" | "COMPOSE_FLAVOR_INVALID" | "COMPOSE_SPAWN_FAILED" | "OPERATION_BUSY" | "OPERATION_LOCK_FAILED" | "PREFLIGHT_BLOCKED" | "VOLUMES_UNCONFIRMED" | "UNKNOWN_SERVICE" | "NO_SERVICES_ALLOWED" | "KEYCHAIN_NO_SESSION_BUS" | "KEYCHAIN_NO_PROVIDER" | "KEYCHAIN_LOCKED" | "KEYCHAIN_NO_COLLECTION" | "KEYCHAIN_UNAVAILABLE" | "KEYCHAIN_VERIFY_FAILED" | "VARIABLE_NAME_INVALID" | "VARIABLE_NOT_FOUND" | "UNKNOWN_VARIABLE" | "RESERVED_NAME" | "VALUE_INVALID" | "SECRET_EMPTY" | "SECRET_NOT_UTF8" | "NO_GENERATOR" | "ENV_FILE_CONFLICT" | "ENV_FILE_WRITE" | "ENV_FILE_SYMLINK" | "LOG_TIME_INVALID" | "LOG_PATTERN_INVALID" | "LOG_EXPORT_FAILED" | "REGION_INVALID" | "REGION_OPTIONS_INVALID" | "REGION_TEMPLATE" | "REGION_PREFLIGHT" | "REGION_CONFLICT" | "REGION_NO_FREE_PORT" | "REGION_NO_FREE_SUBNET" | "REGION_NOT_FOUND" | "REGION_APPLY_FAILED" | "REGION_APPLY_CANCELLED" | "REGION_ENGINE" | "DEMO_FOLDER_TAKEN" | "DEMO_COPY_FAILED" | "BUSYBOX_MISSING" | "DEMO_IMAGE_FAILED" | "SETTINGS_FAILED" | "LINK_REFUSED" | "USAGE" | "INPUT_UNREADABLE" | "EXEC_FAILED" | "INTERNAL";
 
 /**  What some failures carry besides their sentence. */
 export type ErrorDetail = 
@@ -391,7 +428,9 @@ confirmed: string[] | null } |
 /**  `REGION_INVALID`: every broken rule (field, rule, value). */
 { kind: "fields"; fields: FieldError[] } | 
 /**  A failed or cancelled region apply: what it removed again, and what it could not. */
-{ kind: "rollback"; rollback: Rollback };
+{ kind: "rollback"; rollback: Rollback } | 
+/**  `HOST_KEY_UNKNOWN`: the key to show for the user's confirmation (accepted by giving the fingerprint back). */
+{ kind: "hostKey"; host: string; keyType: string; fingerprint: string };
 
 /**
  *  A failure as both faces show it: the code to branch on, the sentence that says what is wrong and how to

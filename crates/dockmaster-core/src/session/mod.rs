@@ -9,6 +9,7 @@
 //! reviewed last. Every method returns the core's [`ErrorReport`], so the CLI's `--json` and the window
 //! carry the same code for the same failure.
 
+mod doctor;
 mod engine;
 mod engine_choice;
 mod environment;
@@ -190,8 +191,9 @@ impl Session {
         self.project().overview()
     }
 
-    /// The profiles a request works on: the ones asked for (each must exist: `UNKNOWN_PROFILE`), else the
-    /// project's default selection (`COMPOSE_PROFILES`, then the stack's defaults).
+    /// The profiles a request works on: exactly the ones asked for, each of which must exist
+    /// (`UNKNOWN_PROFILE`). None asked for means none: only the services without a profile (as Compose does, and
+    /// as the window means when every chip is off).
     pub fn profiles(&self, requested: &[String]) -> Result<Vec<String>, ErrorReport> {
         let project = self.project();
         let known = project.profile_names();
@@ -201,7 +203,17 @@ impl Session {
                 format!("unknown profile `{unknown}`; this project's profiles are: {}", known.join(", ")),
             ));
         }
-        Ok(if requested.is_empty() { project.default_selection() } else { requested.to_vec() })
+        Ok(requested.to_vec())
+    }
+
+    /// The CLI's reading of `--profile`: the profiles given, else the project's default selection
+    /// (`COMPOSE_PROFILES`, then the stack's defaults). Checked later by [`Session::profiles`].
+    pub fn requested_or_default(&self, requested: &[String]) -> Vec<String> {
+        if requested.is_empty() {
+            self.project().default_selection()
+        } else {
+            requested.to_vec()
+        }
     }
 
     /// What a selection starts (see [`Project::report_with_keychain`]): variables held in the project's

@@ -12,13 +12,22 @@ fn open(dir: &std::path::Path) -> Session {
 
 const COMPOSE: &str = "services:\n  web:\n    image: x\n  mon:\n    image: x\n    profiles: [monitoring]\n";
 
-#[test]
-fn unknown_profiles_are_refused_and_none_means_the_default() {
+#[tokio::test]
+async fn unknown_profiles_are_refused_and_none_means_none_unless_the_cli_asks_for_the_default() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("compose.yaml"), COMPOSE).unwrap();
+    std::fs::write(dir.path().join(".env"), "COMPOSE_PROFILES=monitoring\n").unwrap();
     let s = open(dir.path());
     assert_eq!(s.profiles(&["monitoring".into()]).unwrap(), ["monitoring"]);
+    // The window's "every chip off" is no profile at all, even when the project has a default selection.
     assert_eq!(s.profiles(&[]).unwrap(), Vec::<String>::new());
+    let names =
+        |r: crate::report::SelectionReport| r.services.into_iter().map(|v| v.name).collect::<Vec<_>>();
+    assert_eq!(names(s.report(&[]).await.unwrap()), ["web"]);
+    assert_eq!(names(s.report(&["monitoring".into()]).await.unwrap()), ["web", "mon"]);
+    // The CLI without --profile means the default selection.
+    assert_eq!(s.requested_or_default(&[]), ["monitoring"]);
+    assert_eq!(s.requested_or_default(&["x".into()]), ["x"]);
     let e = s.profiles(&["nope".into()]).unwrap_err();
     assert_eq!(e.code, ErrorCode::UnknownProfile);
     assert!(e.message.contains("monitoring"), "{e}");
