@@ -23,6 +23,8 @@ APT_PACKAGES=(
   iproute2 procps psmisc jq
   # TLS engine test (certificates)
   openssl
+  # SSH engines: the ssh client Dockmaster dials through; the SSH engine test's own sshd, agent and namespaces
+  openssh-client openssh-server util-linux
   # package test: the .rpm's contents, the desktop entry
   rpm desktop-file-utils
 )

@@ -35,11 +35,13 @@ pub fn exit_status(code: ErrorCode) -> u8 {
     match code {
         UnknownProfile | UnknownService | NoServicesAllowed | VolumesUnconfirmed | ComposeFlavorInvalid
         | DemoFolderTaken | LogTimeInvalid | LogPatternInvalid | RegionInvalid | RegionOptionsInvalid
-        | Usage => status::USAGE,
+        | EngineNotFound | EngineExists | EngineNameInvalid | EngineNotOurs | EngineInUse
+        | HostKeyUnknown | HostKeyMismatch | SshKeyMissing | Usage => status::USAGE,
         ProjectNotFound | FileUnreadable | FileRefused | ComposeInvalid | InvalidTemplate
         | DescriptorInvalid | EnvFileInvalid => status::PROJECT,
         EngineEndpointInvalid
         | EngineUnavailable
+        | HostKeyChanged
         | ComposeNotFound
         | ComposeUnavailable
         | KeychainNoSessionBus
@@ -72,7 +74,7 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         ExecFailed => 127,
         ComposeSpawnFailed | OperationLockFailed | RegionTemplate | RegionConflict | RegionNoFreePort
         | RegionNoFreeSubnet | RegionNotFound | RegionApplyFailed | RegionEngine | LinkRefused
-        | DemoCopyFailed | DemoImageFailed => status::OPERATION_FAILED,
+        | DemoCopyFailed | DemoImageFailed | EngineWriteFailed => status::OPERATION_FAILED,
     }
 }
 

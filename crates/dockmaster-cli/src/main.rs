@@ -5,6 +5,7 @@ mod errors;
 mod demo_cmd;
 mod diagnostics_cmd;
 mod doctor_cmd;
+mod engine_cmd;
 mod engine_status;
 mod env_cmd;
 mod exec;
@@ -49,6 +50,10 @@ struct Global {
     /// Print JSON instead of tables.
     #[arg(long, global = true)]
     json: bool,
+    /// The engine to use (a Docker context, or `default`). Default: the project's engine (`engine use`), else the
+    /// Docker CLI's current context.
+    #[arg(long, global = true, value_name = "NAME")]
+    engine: Option<String>,
 }
 
 #[derive(Args)]
@@ -100,6 +105,11 @@ enum Command {
         #[command(subcommand)]
         action: region_cmd::RegionCommand,
     },
+    /// Engines (Docker contexts): ls, add (SSH or TLS, tested first), rm, test, use (this project's engine).
+    Engine {
+        #[command(subcommand)]
+        action: engine_cmd::EngineCommand,
+    },
     /// The demo project: `init [DIR]` copies it, `image` builds its image locally (no project needed).
     Demo {
         #[command(subcommand)]
@@ -133,6 +143,9 @@ fn main() -> ExitCode {
     let command = match cli.command {
         Command::Demo { action } => return runtime.block_on(demo_cmd::run(action, json)),
         Command::Keychain { action } => return runtime.block_on(keychain_cmd::run(action, json)),
+        Command::Engine { action } if !matches!(action, engine_cmd::EngineCommand::Use { .. }) => {
+            return runtime.block_on(engine_cmd::run(action, json))
+        }
         other => other,
     };
     let options = OpenOptions {
@@ -141,7 +154,7 @@ fn main() -> ExitCode {
         project_name: cli.global.project_name.clone(),
         process_env: None,
     };
-    let session = or_fail!(json, Session::open(options));
+    let session = or_fail!(json, Session::open_on(options, cli.global.engine.clone()));
     runtime.block_on(run(&session, command, json))
 }
 
@@ -149,6 +162,10 @@ async fn run(session: &Session, command: Command, json: bool) -> ExitCode {
     match command {
         Command::Demo { action } => demo_cmd::run(action, json).await,
         Command::Keychain { action } => keychain_cmd::run(action, json).await,
+        Command::Engine { action: engine_cmd::EngineCommand::Use { name, clear } } => {
+            engine_cmd::run_use(session, if clear { None } else { name }, json)
+        }
+        Command::Engine { action } => engine_cmd::run(action, json).await,
         Command::Profiles => {
             let overview = session.overview();
             if json {

@@ -38,6 +38,19 @@ error_codes! {
     // The engine.
     EngineEndpointInvalid,
     EngineUnavailable,
+    // Engines (Docker contexts) and SSH.
+    EngineNotFound,
+    EngineExists,
+    EngineNameInvalid,
+    /// Removing a Docker context Dockmaster did not create, without the user's explicit confirmation.
+    EngineNotOurs,
+    /// Removing the Docker CLI's current context.
+    EngineInUse,
+    EngineWriteFailed,
+    HostKeyUnknown,
+    HostKeyChanged,
+    HostKeyMismatch,
+    SshKeyMissing,
     // Compose and operations.
     ComposeNotFound,
     ComposeUnavailable,
@@ -161,6 +174,13 @@ pub enum ErrorDetail {
     Rollback { rollback: crate::region::Rollback },
     /// "Fix and start" stopped half-way: what it did before the failure (names only).
     Fixed { fixed: crate::secrets::fix::FixReport },
+    /// `HOST_KEY_UNKNOWN`: the key to show for the user's confirmation (accepted by giving the fingerprint back).
+    HostKey {
+        host: String,
+        #[serde(rename = "keyType")]
+        key_type: String,
+        fingerprint: String,
+    },
 }
 
 impl ErrorReport {
@@ -248,15 +268,29 @@ fn same_words<T>(_: &T) -> Option<String> {
     None
 }
 
+fn host_key_detail(e: &crate::engine::EngineError) -> Option<ErrorDetail> {
+    match e {
+        crate::engine::EngineError::HostKeyUnknown { host, key_type, fingerprint } => {
+            Some(ErrorDetail::HostKey {
+                host: host.clone(),
+                key_type: key_type.clone(),
+                fingerprint: fingerprint.clone(),
+            })
+        }
+        _ => None,
+    }
+}
+
 reported!(
     CoreError => no_detail, same_words;
-    crate::engine::EngineError => no_detail, same_words;
+    crate::engine::EngineError => host_key_detail, same_words;
     crate::engine::logs::LogError => no_detail, same_words;
     crate::env::EnvEditError => no_detail, same_words;
     crate::secrets::SecretsError => no_detail, crate::secrets::SecretsError::window_text;
     crate::lifecycle::LifecycleError => Option::<ErrorDetail>::from, crate::lifecycle::LifecycleError::window_text;
     crate::region::RegionError => Option::<ErrorDetail>::from, same_words;
     crate::demo::DemoError => no_detail, same_words;
+    crate::engines::EnginesError => no_detail, same_words;
 );
 
 #[derive(Debug, thiserror::Error)]

@@ -11,6 +11,7 @@ pub mod diagnostics;
 pub mod desktop;
 pub mod doctor;
 pub mod engine;
+pub mod engines;
 pub mod env;
 pub mod error;
 pub mod face;

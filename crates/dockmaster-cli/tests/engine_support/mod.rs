@@ -2,6 +2,9 @@
 //! by its project label on drop), `dockmaster` runs, and a `status --watch --json` reader.
 #![allow(dead_code)]
 
+pub mod ssh;
+pub mod tls;
+
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;

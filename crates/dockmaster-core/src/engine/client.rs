@@ -1,4 +1,5 @@
-//! Opens a bollard client for an [`Endpoint`] and probes it (version negotiation), with clear reasons on failure.
+//! Opens a bollard client for an [`Endpoint`] and probes it (version negotiation), with clear reasons on failure
+//! (for SSH, read from ssh's own messages).
 
 use std::time::Duration;
 
@@ -6,6 +7,7 @@ use bollard::{Docker, API_DEFAULT_VERSION};
 
 use super::endpoint::{Endpoint, Transport};
 use super::error::START_HINT;
+use super::ssh;
 
 /// bollard's own per-request timeout (seconds); Dockmaster's probes use much shorter ones of their own.
 const CLIENT_TIMEOUT_S: u64 = 120;
@@ -20,6 +22,7 @@ pub struct Connected {
 /// Builds the client (no I/O) — the socket must exist.
 pub fn client(endpoint: &Endpoint) -> Result<Docker, String> {
     match &endpoint.transport {
+        Transport::Ssh(target) => ssh::dial::client(target, CLIENT_TIMEOUT_S).map(|(docker, _)| docker),
         Transport::Unix(path) => {
             if !path.exists() {
                 return Err(format!("there is no Docker socket at {}. {START_HINT}", path.display()));
@@ -52,20 +55,77 @@ pub fn client(endpoint: &Endpoint) -> Result<Docker, String> {
 
 /// Opens the client, negotiates the API version and reads the engine version, all within `timeout`.
 pub async fn connect(endpoint: &Endpoint, timeout: Duration) -> Result<Connected, String> {
-    let docker = client(endpoint)?;
+    connect_detailed(endpoint, timeout).await.map_err(|(reason, _)| reason)
+}
+
+/// [`connect`], and for an SSH engine what ssh said went wrong (an unknown or changed host key is for the
+/// caller to handle).
+pub async fn connect_detailed(
+    endpoint: &Endpoint,
+    timeout: Duration,
+) -> Result<Connected, (String, Option<ssh::Failure>)> {
+    let (docker, stderr) = match &endpoint.transport {
+        Transport::Ssh(target) => {
+            let (docker, stderr) = ssh::dial::client(target, CLIENT_TIMEOUT_S).map_err(|e| (e, None))?;
+            (docker, Some(stderr))
+        }
+        _ => (client(endpoint).map_err(|e| (e, None))?, None),
+    };
     let probe = async {
         let docker = docker.negotiate_version().await?;
         let version = docker.version().await?;
         Ok::<_, bollard::errors::Error>((docker, version))
     };
-    match tokio::time::timeout(timeout, probe).await {
-        Err(_) => Err(format!("no answer within {} ms. {START_HINT}", timeout.as_millis())),
-        Ok(Err(e)) => Err(connect_reason(endpoint, &e)),
+    let result = tokio::time::timeout(timeout, probe).await;
+    if let (Transport::Ssh(target), Some(stderr), false) =
+        (&endpoint.transport, &stderr, matches!(result, Ok(Ok(_))))
+    {
+        // ssh's messages arrive on their own pipe: give them a moment after the connection closed.
+        let mut text = stderr.text();
+        for _ in 0..20 {
+            if !text.trim().is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+            text = stderr.text();
+        }
+        if let Some(failure) = ssh::classify(&text, target) {
+            return Err((ssh_reason(target, &failure), Some(failure)));
+        }
+    }
+    match result {
+        Err(_) => Err((format!("no answer within {} ms. {}", timeout.as_millis(), hint(endpoint)), None)),
+        Ok(Err(e)) => Err((connect_reason(endpoint, &e), None)),
         Ok(Ok((docker, version))) => Ok(Connected {
             api_version: docker.client_version().to_string(),
             engine_version: version.version.unwrap_or_default(),
             docker,
         }),
+    }
+}
+
+/// What to do when an engine does not answer: start Docker here, or check the remote host.
+fn hint(endpoint: &Endpoint) -> &'static str {
+    match endpoint.transport {
+        Transport::Ssh(_) => "Check that the host is up and that Docker runs there",
+        _ => START_HINT,
+    }
+}
+
+/// An SSH failure as the supervisor shows it.
+fn ssh_reason(target: &super::endpoint::SshTarget, failure: &ssh::Failure) -> String {
+    match failure {
+        ssh::Failure::HostKeyUnknown { .. } => format!(
+            "the SSH host key of {} is not known yet. Check it and accept it: `dockmaster engine test NAME` shows \
+             its fingerprint, `--accept-host-key SHA256:…` records it",
+            target.url()
+        ),
+        ssh::Failure::HostKeyChanged => format!(
+            "the SSH host key of {} has CHANGED since it was recorded: refused (someone may be intercepting the \
+             connection). If the host was reinstalled, remove the old key with `ssh-keygen -R HOST`",
+            target.url()
+        ),
+        ssh::Failure::Other(text) => text.clone(),
     }
 }
 

@@ -1,4 +1,5 @@
-//! Where the Docker engine is: `DOCKER_HOST`, else the current Docker context, else the platform's default socket.
+//! Where the Docker engine is: `DOCKER_HOST`, else the current Docker context, else the platform's default socket;
+//! or a Docker context named by the user (`Endpoint::named`), read exactly as the docker CLI reads it.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,38 @@ pub enum Transport {
     NamedPipe(String),
     /// `host:port`, plain HTTP or TLS.
     Tcp { addr: String, tls: Option<TlsFiles> },
+    /// `ssh://[user@]host[:port][/socket]`: the engine API through `ssh … docker system dial-stdio`.
+    Ssh(SshTarget),
+}
+
+/// An SSH engine address, as a Docker context's `ssh://` host says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshTarget {
+    pub user: Option<String>,
+    pub host: String,
+    pub port: Option<u16>,
+    /// The engine's socket on the remote host (`docker --host unix://PATH system dial-stdio`), if not the default.
+    pub socket: Option<String>,
+    /// A private key file Dockmaster's own connection uses (`-i`); `None`: the SSH agent and ssh's defaults.
+    pub key_file: Option<PathBuf>,
+}
+
+impl SshTarget {
+    /// `[user@]host`, as ssh takes it.
+    pub fn destination(&self) -> String {
+        match &self.user {
+            Some(u) => format!("{u}@{}", self.host),
+            None => self.host.clone(),
+        }
+    }
+
+    /// The `ssh://` URL a Docker context stores.
+    pub fn url(&self) -> String {
+        let port = self.port.map(|p| format!(":{p}")).unwrap_or_default();
+        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+        let user = self.user.as_ref().map(|u| format!("{u}@")).unwrap_or_default();
+        format!("ssh://{user}{host}{port}{}", self.socket.as_deref().unwrap_or(""))
+    }
 }
 
 /// Client certificate files for a TLS endpoint.
@@ -52,6 +85,9 @@ pub struct EndpointEnv {
     pub home: Option<PathBuf>,
 }
 
+/// The docker CLI's name for the engine `DOCKER_HOST` or the platform socket points at.
+pub const DEFAULT_CONTEXT: &str = "default";
+
 #[cfg(windows)]
 const DEFAULT_HOST: &str = "npipe:////./pipe/docker_engine";
 #[cfg(not(windows))]
@@ -71,7 +107,7 @@ impl EndpointEnv {
     }
 
     /// `$DOCKER_CONFIG`, else `~/.docker`.
-    fn config_dir(&self) -> Option<PathBuf> {
+    pub fn config_dir(&self) -> Option<PathBuf> {
         self.docker_config.clone().or_else(|| self.home.as_ref().map(|h| h.join(".docker")))
     }
 }
@@ -90,7 +126,7 @@ impl Endpoint {
             return Ok(Endpoint { transport, source: EndpointSource::DockerHost });
         }
         if let Some(name) = current_context(env)? {
-            if name != "default" {
+            if name != DEFAULT_CONTEXT {
                 return context_endpoint(env, &name);
             }
         }
@@ -106,7 +142,37 @@ impl Endpoint {
             Transport::Unix(p) => format!("unix://{}", p.display()),
             Transport::NamedPipe(p) => format!("npipe://{p}"),
             Transport::Tcp { addr, .. } => format!("tcp://{addr}"),
+            Transport::Ssh(target) => target.url(),
         }
+    }
+
+    /// Whether the engine runs on this machine (its published ports are this host's): a socket or pipe, or TCP
+    /// to a loopback address. An SSH engine counts as remote, wherever it is.
+    pub fn is_local(&self) -> bool {
+        match &self.transport {
+            Transport::Unix(_) | Transport::NamedPipe(_) => true,
+            Transport::Tcp { addr, .. } => {
+                let host = addr.rsplit_once(':').map_or(addr.as_str(), |(h, _)| h).trim_matches(['[', ']']);
+                host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+            }
+            Transport::Ssh(_) => false,
+        }
+    }
+
+    /// The endpoint of the engine called `name`: `default` is what the docker CLI's default context is
+    /// (`DOCKER_HOST`, else the platform socket); any other name is a Docker context in the configuration folder.
+    pub fn named(env: &EndpointEnv, name: &str) -> Result<Endpoint, EngineError> {
+        if name == DEFAULT_CONTEXT {
+            let env = EndpointEnv { docker_context: None, ..env.clone() };
+            if env.docker_host.is_some() {
+                return Endpoint::resolve(&env);
+            }
+            return Ok(Endpoint {
+                transport: parse_host(DEFAULT_HOST, None, "default")?,
+                source: EndpointSource::Default,
+            });
+        }
+        context_endpoint(env, name)
     }
 }
 
@@ -151,7 +217,11 @@ fn parse_host(host: &str, tls: Option<TlsFiles>, origin: &str) -> Result<Transpo
                 return Err(unsupported(host, origin, "the host is empty"));
             }
             if scheme == "https" && tls.is_none() {
-                return Err(unsupported(host, origin, "https:// needs DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH"));
+                return Err(unsupported(
+                    host,
+                    origin,
+                    "https:// needs DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH",
+                ));
             }
             let has_port = authority.rsplit_once(':').is_some_and(|(h, p)| {
                 !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) && !h.ends_with(':')
@@ -163,14 +233,61 @@ fn parse_host(host: &str, tls: Option<TlsFiles>, origin: &str) -> Result<Transpo
             };
             Ok(Transport::Tcp { addr, tls })
         }
-        "ssh" => Err(unsupported(
-            host,
-            origin,
-            "ssh:// is not supported yet; forward the socket (`ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock HOST`) \
-             and use unix:///tmp/docker.sock",
-        )),
+        "ssh" => parse_ssh(rest).map(Transport::Ssh).map_err(|detail| unsupported(host, origin, detail)),
         other => Err(unsupported(host, origin, format!("the scheme `{other}://` is not supported"))),
     }
+}
+
+/// `[user@]host[:port][/socket]` after `ssh://`.
+pub(crate) fn parse_ssh(rest: &str) -> Result<SshTarget, String> {
+    let (authority, socket) = match rest.find('/') {
+        Some(i) => (&rest[..i], Some(&rest[i..]).filter(|p| !p.trim_matches('/').is_empty())),
+        None => (rest, None),
+    };
+    let (user, hostport) = match authority.rsplit_once('@') {
+        Some((u, h)) if !u.is_empty() => (Some(u.to_string()), h),
+        Some(_) => return Err("the user before `@` is empty".into()),
+        None => (None, authority),
+    };
+    let (host, port) = if let Some(inner) = hostport.strip_prefix('[') {
+        let (h, after) = inner.split_once(']').ok_or("a `[` without its `]`")?;
+        (h, after.strip_prefix(':'))
+    } else {
+        match hostport.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("the host is empty".into());
+    }
+    if host.starts_with('-') || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("`{host}` is not a host name"));
+    }
+    if user
+        .as_deref()
+        .is_some_and(|u| u.starts_with('-') || u.chars().any(|c| c.is_whitespace() || c.is_control()))
+    {
+        return Err("the user name has a space or starts with `-`".into());
+    }
+    // The socket path becomes part of the remote command line: plain path characters only.
+    if let Some(path) = socket {
+        if !path.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
+            return Err(format!(
+                "the socket path `{path}` may hold only letters, digits, `/`, `.`, `_` and `-`"
+            ));
+        }
+    }
+    let port = match port {
+        None => None,
+        Some(p) => Some(
+            p.parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| format!("the port `{p}` is not 1-65535"))?,
+        ),
+    };
+    Ok(SshTarget { user, host: host.to_string(), port, socket: socket.map(String::from), key_file: None })
 }
 
 /// `ca.pem`, `cert.pem` and `key.pem` in `dir`, all present.
@@ -207,15 +324,26 @@ fn current_context(env: &EndpointEnv) -> Result<Option<String>, EngineError> {
     Ok(value.get("currentContext").and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(String::from))
 }
 
+/// The context metadata field holding the SSH key file Dockmaster connects with (the docker CLI keeps metadata
+/// fields it does not know).
+pub const SSH_KEY_FIELD: &str = "DockmasterSshKey";
+
+/// The folder of a context's files: `contexts/meta/<sha256(name)>` (and `contexts/tls/<sha256(name)>`).
+pub fn context_digest(name: &str) -> String {
+    format!("{:x}", Sha256::digest(name.as_bytes()))
+}
+
 /// The endpoint of a named context, from `contexts/meta/<sha256(name)>/meta.json` (and its TLS files).
 fn context_endpoint(env: &EndpointEnv, name: &str) -> Result<Endpoint, EngineError> {
     let invalid = |message: String| EngineError::ContextInvalid { name: name.to_string(), message };
     let dir =
         env.config_dir().ok_or_else(|| invalid("no Docker configuration folder (HOME is not set)".into()))?;
-    let digest = format!("{:x}", Sha256::digest(name.as_bytes()));
+    let digest = context_digest(name);
     let meta = dir.join("contexts/meta").join(&digest).join("meta.json");
-    let text = std::fs::read_to_string(&meta)
-        .map_err(|e| invalid(format!("cannot read {}: {e}", meta.display())))?;
+    let text = std::fs::read_to_string(&meta).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => EngineError::ContextNotFound { name: name.to_string() },
+        _ => invalid(format!("cannot read {}: {e}", meta.display())),
+    })?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| invalid(format!("{} is not valid JSON: {e}", meta.display())))?;
     let host = value
@@ -226,7 +354,14 @@ fn context_endpoint(env: &EndpointEnv, name: &str) -> Result<Endpoint, EngineErr
     let tls_dir = dir.join("contexts/tls").join(&digest).join("docker");
     let origin = format!("Docker context `{name}`");
     let tls = if tls_dir.is_dir() { Some(tls_files(Some(&tls_dir), host, &origin)?) } else { None };
-    let transport = parse_host(host, tls, &origin)?;
+    let mut transport = parse_host(host, tls, &origin)?;
+    if let Transport::Ssh(target) = &mut transport {
+        target.key_file = value
+            .pointer(&format!("/Metadata/{SSH_KEY_FIELD}"))
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from);
+    }
     Ok(Endpoint { transport, source: EndpointSource::Context(name.to_string()) })
 }
 
@@ -305,9 +440,69 @@ mod tests {
     }
 
     #[test]
+    fn ssh_hosts() {
+        let t = parse_ssh("ops@game1.example:2222").unwrap();
+        assert_eq!((t.user.as_deref(), t.host.as_str(), t.port), (Some("ops"), "game1.example", Some(2222)));
+        assert_eq!(t.url(), "ssh://ops@game1.example:2222");
+        assert_eq!(t.destination(), "ops@game1.example");
+        let t = parse_ssh("[::1]:22/run/docker.sock").unwrap();
+        assert_eq!(
+            (t.host.as_str(), t.port, t.socket.as_deref()),
+            ("::1", Some(22), Some("/run/docker.sock"))
+        );
+        assert_eq!(t.url(), "ssh://[::1]:22/run/docker.sock");
+        let t = parse_ssh("box/").unwrap();
+        assert_eq!((t.user, t.port, t.socket), (None, None, None));
+        for (bad, want) in [
+            ("@box", "user before `@` is empty"),
+            ("", "host is empty"),
+            ("me@:22", "host is empty"),
+            ("-oProxyCommand=x", "is not a host name"),
+            ("box:0", "not 1-65535"),
+            ("box:http", "not 1-65535"),
+            ("box/run/$(reboot).sock", "socket path"),
+        ] {
+            let err = parse_ssh(bad).unwrap_err();
+            assert!(err.contains(want), "{bad}: {err}");
+        }
+        let e = EndpointEnv { docker_host: Some("ssh://me@box:2200".into()), ..Default::default() };
+        let ep = Endpoint::resolve(&e).unwrap();
+        assert!(matches!(&ep.transport, Transport::Ssh(t) if t.port == Some(2200)));
+        assert!(!ep.is_local());
+    }
+
+    #[test]
+    fn local_or_remote() {
+        let ep = |t: Transport| Endpoint { transport: t, source: EndpointSource::Default };
+        assert!(ep(Transport::Unix("/s".into())).is_local());
+        assert!(ep(Transport::Tcp { addr: "127.0.0.1:2376".into(), tls: None }).is_local());
+        assert!(ep(Transport::Tcp { addr: "[::1]:2375".into(), tls: None }).is_local());
+        assert!(ep(Transport::Tcp { addr: "localhost:2375".into(), tls: None }).is_local());
+        assert!(!ep(Transport::Tcp { addr: "10.0.0.5:2376".into(), tls: None }).is_local());
+    }
+
+    #[test]
+    fn named_engines() {
+        let cfg = tempfile::tempdir().unwrap();
+        write_context(cfg.path(), "far", "ssh://ops@far.example");
+        let mut e = EndpointEnv { docker_config: Some(cfg.path().to_path_buf()), ..Default::default() };
+        let ep = Endpoint::named(&e, "far").unwrap();
+        assert_eq!(ep.source, EndpointSource::Context("far".into()));
+        assert!(matches!(ep.transport, Transport::Ssh(ref t) if t.key_file.is_none()));
+        // `default` is DOCKER_HOST when set, else the socket; DOCKER_CONTEXT does not redirect it.
+        e.docker_context = Some("far".into());
+        assert_eq!(Endpoint::named(&e, "default").unwrap().source, EndpointSource::Default);
+        e.docker_host = Some("tcp://127.0.0.1:2375".into());
+        assert_eq!(Endpoint::named(&e, "default").unwrap().source, EndpointSource::DockerHost);
+        let err = Endpoint::named(&e, "nope").unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::EngineNotFound);
+        assert!(err.to_string().contains("dockmaster engine ls"), "{err}");
+    }
+
+    #[test]
     fn unsupported_schemes_are_clear() {
         for (host, want) in [
-            ("ssh://me@box", "ssh:// is not supported"),
+            ("ssh://@box", "user before `@` is empty"),
             ("fd://", "`fd://` is not supported"),
             ("/var/run/docker.sock", "no scheme"),
             ("unix://", "socket path is empty"),

@@ -30,6 +30,35 @@ pub enum EngineError {
 
     #[error("the Docker engine at {endpoint} is unavailable: {reason}")]
     Unavailable { endpoint: String, reason: String },
+
+    #[error(
+        "Docker context `{name}` does not exist. See the engines with `dockmaster engine ls` (or `docker context \
+         ls`); add it with `dockmaster engine add {name} …`, or choose another with --engine"
+    )]
+    ContextNotFound { name: String },
+
+    #[error(
+        "the SSH host key of {host} is not known yet: its {key_type} key has the fingerprint {fingerprint}. Check \
+         that fingerprint with the host's administrator (on the host: `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub`), \
+         then accept it: `dockmaster engine add … --accept-host-key {fingerprint}` (or confirm it in the window)"
+    )]
+    HostKeyUnknown { host: String, key_type: String, fingerprint: String },
+
+    #[error(
+        "the SSH host key of {host} has CHANGED since it was recorded in {known_hosts}: someone may be intercepting \
+         the connection, or the host was reinstalled. Nothing was sent. If the administrator confirms the new key, \
+         remove the old one (`ssh-keygen -R '{host}'`) and add the engine again"
+    )]
+    HostKeyChanged { host: String, known_hosts: String },
+
+    #[error(
+        "the SSH host key of {host} has the fingerprint {found}, not the {accepted} you accepted; nothing was \
+         recorded. Check the fingerprint again with the host's administrator"
+    )]
+    HostKeyMismatch { host: String, accepted: String, found: String },
+
+    #[error("the SSH key file {path} {problem}. Give the private key's path (e.g. ~/.ssh/id_ed25519), or leave it out to use the SSH agent")]
+    SshKeyMissing { path: PathBuf, problem: String },
 }
 
 impl EngineError {
@@ -37,6 +66,11 @@ impl EngineError {
     pub fn code(&self) -> ErrorCode {
         match self {
             EngineError::Unavailable { .. } => ErrorCode::EngineUnavailable,
+            EngineError::ContextNotFound { .. } => ErrorCode::EngineNotFound,
+            EngineError::HostKeyUnknown { .. } => ErrorCode::HostKeyUnknown,
+            EngineError::HostKeyChanged { .. } => ErrorCode::HostKeyChanged,
+            EngineError::HostKeyMismatch { .. } => ErrorCode::HostKeyMismatch,
+            EngineError::SshKeyMissing { .. } => ErrorCode::SshKeyMissing,
             _ => ErrorCode::EngineEndpointInvalid,
         }
     }

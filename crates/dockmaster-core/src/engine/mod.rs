@@ -14,6 +14,7 @@ pub mod inspect;
 pub mod logs;
 pub mod ops;
 mod selection;
+pub mod ssh;
 pub mod stats;
 pub mod store;
 mod supervisor;
@@ -25,7 +26,7 @@ use std::time::Duration;
 use tokio::sync::{broadcast, mpsc, watch};
 
 pub use backoff::Backoff;
-pub use endpoint::{Endpoint, EndpointEnv, EndpointSource, Transport};
+pub use endpoint::{Endpoint, EndpointEnv, EndpointSource, SshTarget, Transport};
 pub use error::EngineError;
 pub use ops::{DockerEngine, EngineOps};
 pub use store::ServiceSelection;
@@ -59,11 +60,14 @@ pub struct EngineConfig {
 
 impl EngineConfig {
     pub fn new(project: impl Into<String>, selection: ServiceSelection, endpoint: Endpoint) -> Self {
+        // An SSH connection is a handshake and a remote process: allow it more than a local socket.
+        let probe_timeout =
+            Duration::from_secs(if matches!(endpoint.transport, Transport::Ssh(_)) { 15 } else { 2 });
         Self {
             project: project.into(),
             selection,
             endpoint,
-            probe_timeout: Duration::from_secs(2),
+            probe_timeout,
             ping_interval: Duration::from_secs(3),
             backoff: Backoff::default(),
             inspect_concurrency: 16,

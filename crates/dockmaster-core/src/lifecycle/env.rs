@@ -20,6 +20,8 @@ const BASE: &[&str] = &[
     "LANGUAGE",
     "TMPDIR",
     "XDG_RUNTIME_DIR",
+    // An SSH engine (`DOCKER_CONTEXT` of an ssh:// context): the docker CLI's ssh authenticates with the agent.
+    "SSH_AUTH_SOCK",
     // Pulls and builds behind a proxy.
     "HTTP_PROXY",
     "HTTPS_PROXY",

@@ -13,6 +13,7 @@ mod attention;
 mod diagnostics;
 mod doctor;
 mod engine;
+mod engine_choice;
 mod environment;
 pub mod files;
 mod fix;
@@ -35,6 +36,7 @@ use crate::report::{ProjectOverview, SelectionReport};
 pub use attention::{AttentionFollower, AttentionUpdate};
 pub use fix::automatic_fixes;
 pub use engine::EngineActivity;
+pub use engine_choice::point_at;
 pub use lifecycle::OperationRequest;
 pub use logs::LogFollowInfo;
 pub use regions::RegionValidation;
@@ -73,6 +75,9 @@ struct Inner {
     options: OpenOptions,
     current: RwLock<Current>,
     endpoint: Result<Endpoint, EngineError>,
+    /// The engine chosen for this session (`--engine`, else the project's remembered one); `None`: the Docker
+    /// CLI's current context.
+    engine_name: Option<String>,
     engine: engine::EngineSlot,
     operation: operation::OperationSlot,
     logs: logs::LogsSlot,
@@ -123,14 +128,26 @@ impl Session {
     /// Opens the project (reads its files; blocks) and resolves the engine endpoint once. Nothing is started:
     /// the supervisor starts when something first needs the engine.
     pub fn open(options: OpenOptions) -> Result<Session, ErrorReport> {
+        Session::open_on(options, None)
+    }
+
+    /// [`Session::open`] on the engine named `engine` (a Docker context, or `default`); `None`: the engine the
+    /// project remembers (`engines::choice`), else the Docker CLI's current context.
+    pub fn open_on(options: OpenOptions, engine: Option<String>) -> Result<Session, ErrorReport> {
         let project = Project::open(options.clone())?;
-        let endpoint = Endpoint::resolve(&EndpointEnv::from_process());
+        let engine_name = engine.or_else(|| crate::engines::choice::remembered(project.root()));
+        let env = EndpointEnv::from_process();
+        let endpoint = match &engine_name {
+            Some(name) => Endpoint::named(&env, name),
+            None => Endpoint::resolve(&env),
+        };
         let (events, _) = broadcast::channel(64);
         Ok(Session {
             inner: Arc::new(Inner {
                 options,
                 current: RwLock::new(Current { project: Arc::new(project), generation: 0 }),
                 endpoint,
+                engine_name,
                 engine: engine::EngineSlot::default(),
                 operation: operation::OperationSlot::default(),
                 logs: logs::LogsSlot::default(),

@@ -63,7 +63,7 @@ pub(super) async fn check_ports(input: &Input<'_>, problems: &mut Vec<PreflightI
             // A range is fine while one of its ports is free.
             let mut holder: Option<(u16, PortHolder)> = None;
             for port in first..=last {
-                match port_holder(&engine_ports, project, name, ip, port, &proto) {
+                match port_holder(&engine_ports, project, name, ip, port, &proto, input.endpoint.is_local()) {
                     Some(h) => holder = holder.or(Some((port, h))),
                     None => {
                         holder = None;
@@ -79,7 +79,8 @@ pub(super) async fn check_ports(input: &Input<'_>, problems: &mut Vec<PreflightI
     checked
 }
 
-/// `None` when `ip:port` is free for `service` (or already published by this service's own container).
+/// `None` when `ip:port` is free for `service` (or already published by this service's own container). On a
+/// remote engine (`local` false) only that engine's containers count: this machine's sockets say nothing there.
 fn port_holder(
     engine: &[Published],
     project: &str,
@@ -87,6 +88,7 @@ fn port_holder(
     ip: std::net::IpAddr,
     port: u16,
     proto: &str,
+    local: bool,
 ) -> Option<PortHolder> {
     let mut own = false;
     for p in engine.iter().filter(|p| p.port == port && p.protocol == proto && ports::overlaps(p.ip, ip)) {
@@ -111,7 +113,7 @@ fn port_holder(
             process: None,
         });
     }
-    if own || ports::can_bind(ip, port, proto) {
+    if own || !local || ports::can_bind(ip, port, proto) {
         return None;
     }
     let owners = ports::owners(port, proto);
@@ -183,5 +185,37 @@ fn port_issue(service: &str, b: &PortBinding, port: u16, holder: PortHolder) -> 
         rule: None,
         port: Some(port),
         holder: Some(holder),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remote_engine_ignores_this_machines_sockets() {
+        #[allow(clippy::unwrap_used)]
+        let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        #[allow(clippy::unwrap_used)]
+        let port = held.local_addr().unwrap().port();
+        let ip = bind_ip(Some("127.0.0.1"));
+        assert!(port_holder(&[], "p", "web", ip, port, "tcp", true).is_some(), "held here, local engine");
+        assert!(
+            port_holder(&[], "p", "web", ip, port, "tcp", false).is_none(),
+            "remote engine: not this host's"
+        );
+        let theirs = Published {
+            container: "other-web".into(),
+            project: Some("other".into()),
+            service: Some("web".into()),
+            ip,
+            port,
+            protocol: "tcp".into(),
+        };
+        let holder = port_holder(&[theirs], "p", "web", ip, port, "tcp", false);
+        assert!(
+            holder.is_some_and(|h| h.description.contains("other-web")),
+            "the remote engine's containers count"
+        );
     }
 }
