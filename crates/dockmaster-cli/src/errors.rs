@@ -35,7 +35,7 @@ pub fn exit_status(code: ErrorCode) -> u8 {
     match code {
         UnknownProfile | UnknownService | NoServicesAllowed | VolumesUnconfirmed | ComposeFlavorInvalid
         | DemoFolderTaken | LogTimeInvalid | LogPatternInvalid | RegionInvalid | RegionOptionsInvalid
-        | Usage => status::USAGE,
+        | NoClient | TerminalNotFound | Usage => status::USAGE,
         ProjectNotFound | FileUnreadable | FileRefused | ComposeInvalid | InvalidTemplate
         | DescriptorInvalid | EnvFileInvalid => status::PROJECT,
         EngineEndpointInvalid
@@ -71,7 +71,7 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         ExecFailed => 127,
         ComposeSpawnFailed | OperationLockFailed | RegionTemplate | RegionConflict | RegionNoFreePort
         | RegionNoFreeSubnet | RegionNotFound | RegionApplyFailed | RegionEngine | LinkRefused
-        | DemoCopyFailed | DemoImageFailed => status::OPERATION_FAILED,
+        | DemoCopyFailed | DemoImageFailed | ServiceNotRunning | NoShell => status::OPERATION_FAILED,
     }
 }
 

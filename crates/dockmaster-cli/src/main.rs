@@ -10,6 +10,7 @@ mod lifecycle_cmd;
 mod logs_cmd;
 mod region_cmd;
 mod secret;
+mod shell_cmd;
 mod signals;
 mod table;
 
@@ -75,6 +76,9 @@ enum Command {
     },
     /// Run a command with the project's secrets in its environment: `dockmaster exec -- docker compose up`.
     Exec(exec::ExecArgs),
+    /// A shell (or COMMAND after `--`, or with --client the service's database or cache client) in a running
+    /// service's container; interactive when stdin is a terminal. Exits with the command's status.
+    Shell(shell_cmd::ShellArgs),
     /// Show the live state of the project's services on the Docker engine (`--watch`: one line per change).
     Status(engine_status::StatusArgs),
     #[command(flatten)]
@@ -166,6 +170,7 @@ async fn run(session: &Session, command: Command, json: bool) -> ExitCode {
         Command::Env(args) => env_cmd::run(session, args, json).await,
         Command::Secret { action } => secret::run(session, action, json).await,
         Command::Exec(args) => exec::run(session, args, json).await,
+        Command::Shell(args) => shell_cmd::run(session, args, json).await,
         Command::Status(args) => engine_status::run(session, args, json).await,
         Command::Lifecycle(cmd) => lifecycle_cmd::run(session, cmd, json).await,
         Command::Logs(args) => logs_cmd::run(session, args, json).await,

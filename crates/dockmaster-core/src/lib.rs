@@ -18,6 +18,7 @@ pub mod region;
 pub mod report;
 pub mod secrets;
 pub mod session;
+pub mod tools;
 pub mod warnings;
 
 pub use error::{CoreError, ErrorCode, ErrorDetail, ErrorReport};

@@ -77,7 +77,7 @@ impl Session {
     }
 
     /// The profiles whose services are desired: the last ones asked for that still exist, else the default.
-    fn desired_profiles(&self) -> Vec<String> {
+    pub(super) fn desired_profiles(&self) -> Vec<String> {
         let project = self.project();
         match lock(&self.inner.engine.profiles).as_ref() {
             Some(asked) => {

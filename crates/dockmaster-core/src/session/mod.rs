@@ -17,6 +17,7 @@ mod logs;
 mod operation;
 mod regions;
 mod registry;
+mod terminals;
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -69,6 +70,7 @@ struct Inner {
     engine: engine::EngineSlot,
     operation: operation::OperationSlot,
     logs: logs::LogsSlot,
+    terminals: terminals::TerminalsSlot,
     reviewed_plan: Mutex<Option<crate::region::RegionPlan>>,
     events: broadcast::Sender<SessionEvent>,
     watcher: Mutex<Option<files::FileWatcher>>,
@@ -120,6 +122,7 @@ impl Session {
                 engine: engine::EngineSlot::default(),
                 operation: operation::OperationSlot::default(),
                 logs: logs::LogsSlot::default(),
+                terminals: terminals::TerminalsSlot::default(),
                 reviewed_plan: Mutex::new(None),
                 events,
                 watcher: Mutex::new(None),
