@@ -3,6 +3,7 @@
 
 mod commands;
 mod demo_commands;
+mod doctor_commands;
 mod engine_commands;
 mod env_commands;
 mod error;
@@ -59,6 +60,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             lifecycle_commands::lifecycle_preflight,
             lifecycle_commands::lifecycle_volume_plan,
             lifecycle_commands::lifecycle_drift,
+            doctor_commands::doctor,
             demo_commands::demo_install,
             demo_commands::demo_image,
         ])

@@ -3,6 +3,7 @@
 #[macro_use]
 mod errors;
 mod demo_cmd;
+mod doctor_cmd;
 mod engine_status;
 mod env_cmd;
 mod exec;
@@ -79,6 +80,8 @@ enum Command {
     /// A shell (or COMMAND after `--`, or with --client the service's database or cache client) in a running
     /// service's container; interactive when stdin is a terminal. Exits with the command's status.
     Shell(shell_cmd::ShellArgs),
+    /// Check this machine for the project: engine, Compose, keychain, memory, disk, clock, ports, variables.
+    Doctor(doctor_cmd::DoctorArgs),
     /// Show the live state of the project's services on the Docker engine (`--watch`: one line per change).
     Status(engine_status::StatusArgs),
     #[command(flatten)]
@@ -97,7 +100,7 @@ enum Command {
     },
 }
 
-const EXIT_STATUSES: &str = "Exit status: 0 ok; 1 --strict and the selection has errors; 2 usage (unknown profile or \
+const EXIT_STATUSES: &str = "Exit status: 0 ok; 1 --strict and the selection has errors, or a doctor check fails; 2 usage (unknown profile or \
 service, `down --volumes` without --yes); 3 the project cannot be read; 4 the engine, the keychain or Compose is \
 unavailable; 5 the operation failed (Compose failed, a service is unhealthy, or --wait timed out); 6 another \
 operation is running on the project; 7 the preflight blocked the start; 130 cancelled (Ctrl-C, SIGTERM or SIGHUP).";
@@ -171,6 +174,7 @@ async fn run(session: &Session, command: Command, json: bool) -> ExitCode {
         Command::Secret { action } => secret::run(session, action, json).await,
         Command::Exec(args) => exec::run(session, args, json).await,
         Command::Shell(args) => shell_cmd::run(session, args, json).await,
+        Command::Doctor(args) => doctor_cmd::run(session, args, json).await,
         Command::Status(args) => engine_status::run(session, args, json).await,
         Command::Lifecycle(cmd) => lifecycle_cmd::run(session, cmd, json).await,
         Command::Logs(args) => logs_cmd::run(session, args, json).await,

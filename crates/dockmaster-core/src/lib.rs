@@ -6,6 +6,7 @@
 pub mod compose;
 pub mod demo;
 pub mod descriptor;
+pub mod doctor;
 pub mod engine;
 pub mod env;
 pub mod error;

@@ -223,3 +223,65 @@ fn env_lookups_do_not_scan_the_file() {
     std::fs::write(dir.path().join(".env"), "K=${K0}\n".repeat(50_000)).unwrap();
     assert!(open_guarded(dir.path(), &[]).is_ok());
 }
+
+/// Overview and report for tens of thousands of services, profiles, networks and volumes: each profile's
+/// services and each network's and volume's users are gathered in one pass (comparing every pair hung the
+/// window). No timing assertion: the guard only turns a hang into a failure.
+#[test]
+fn many_services_profiles_networks_and_volumes_build_in_linear_time() {
+    const N: usize = 20_000;
+    let mut text = String::from("services:\n");
+    for i in 0..N {
+        // Always on, each on its own network and volume, all also on `shared`.
+        text.push_str(&format!(
+            "  s{i}: {{image: busybox, networks: [n{i}, shared], volumes: [\"v{i}:/data\", \"shared:/shared\"]}}\n"
+        ));
+        // In a profile of its own, not active by default.
+        text.push_str(&format!("  p{i}: {{image: busybox, profiles: [p{i}]}}\n"));
+    }
+    text.push_str("networks:\n  shared: {}\n");
+    for i in 0..N {
+        text.push_str(&format!("  n{i}: {{}}\n"));
+    }
+    text.push_str("volumes:\n  shared: {}\n");
+    for i in 0..N {
+        text.push_str(&format!("  v{i}: {{}}\n"));
+    }
+    let dir = project(&text);
+    let root = dir.path().to_path_buf();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let result =
+            Project::open(OpenOptions { process_env: Some(HashMap::new()), ..OpenOptions::new(root) })
+                .and_then(|p| Ok((p.overview(), p.report(&p.default_selection())?)));
+        let _ = tx.send(result);
+    });
+    let (overview, report) =
+        rx.recv_timeout(Duration::from_secs(120)).expect("building the overview and report hung").unwrap();
+
+    assert_eq!(overview.profiles.len(), N);
+    assert!(
+        overview.profiles.iter().all(|p| p.services == [p.name.clone()]),
+        "each profile has its one service"
+    );
+    assert_eq!(overview.profiles[N - 1].name, format!("p{}", N - 1));
+    assert_eq!(overview.always_on.len(), N);
+
+    assert_eq!(report.services.len(), N, "the profiled services are not active by default");
+    assert_eq!(report.networks.len(), N + 1);
+    assert_eq!(report.volumes.len(), N + 1);
+    // Declared order: `shared` first; its users are every active service, in order, once.
+    let shared = &report.networks[0];
+    assert_eq!((shared.name.as_str(), shared.services.len()), ("shared", N));
+    assert_eq!(shared.services[N - 1], format!("s{}", N - 1));
+    assert_eq!(report.volumes[0].name, "shared");
+    assert_eq!(report.volumes[0].services.len(), N);
+    assert!(report.networks[1..]
+        .iter()
+        .zip(0..)
+        .all(|(n, i)| n.name == format!("n{i}") && n.services == [format!("s{i}")]));
+    assert!(report.volumes[1..]
+        .iter()
+        .zip(0..)
+        .all(|(v, i)| v.name == format!("v{i}") && v.services == [format!("s{i}")]));
+}

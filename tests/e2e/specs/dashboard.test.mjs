@@ -97,14 +97,22 @@ test('the dashboard shows the running stack live: engine, states, ports, usage',
   assert.equal(new URL(await link.getAttribute('href')).href, `http://localhost:${env.GAMESERVER_PORT}/`);
   assert.equal((await link.getProperty('textContent')).trim(), `http://localhost:${env.GAMESERVER_PORT}`);
 
-  // The links open through the opener plugin, whose capability is scoped to loopback http URLs only.
-  const refused = await browser.executeAsync((done) => {
-    window.__TAURI_INTERNALS__.invoke('plugin:opener|open_url', { url: 'https://example.com/' }).then(
-      () => done('opened'),
-      (e) => done(String(e)),
+  // The window may not call the opener plugin at all; links go through Dockmaster's `open_link`, which opens
+  // loopback http(s) URLs only.
+  const invoke = (cmd, args) =>
+    browser.executeAsync(
+      (cmd, args, done) =>
+        window.__TAURI_INTERNALS__.invoke(cmd, args).then(
+          () => done('opened'),
+          (e) => done(typeof e === 'string' ? e : JSON.stringify(e)),
+        ),
+      cmd,
+      args,
     );
-  });
-  assert.match(refused, /Not allowed to open url https:\/\/example\.com/);
+  assert.match(await invoke('plugin:opener|open_url', { url: 'https://example.com/' }), /open_url not allowed/);
+  const refused = JSON.parse(await invoke('open_link', { url: 'https://example.com/' }));
+  assert.equal(refused.code, 'LINK_REFUSED');
+  assert.match(refused.message, /example\.com.*not this machine/);
 
   // Usage: the host at once, the services on screen within a few engine samples.
   await find(browser, '[data-testid="host-usage"]', 10000);

@@ -8,7 +8,7 @@ import type { StatsUpdate, StoreUpdate } from "./bindings";
 import type { ExportReport, LogBatch, LogFilter, LogFollowInfo } from "./bindings";
 import type { AppliedRegion, ApplyEvent, RegionInfo, RegionPlan, RegionRequest, RegionValidation, RemoveReport } from "./bindings";
 import type { DriftReport, LifecycleEvent, OperationRequest, OperationResult, PreflightReport, VolumePlan } from "./bindings";
-import type { DemoCopy, DemoImageEvent, DemoImageReport } from "./bindings";
+import type { DemoCopy, DemoImageEvent, DemoImageReport, DoctorReport } from "./bindings";
 import {
   commands,
   ERROR_CODES,
@@ -157,6 +157,8 @@ export interface Backend {
   lifecycleVolumePlan(dir: string): Promise<VolumePlan>;
   /** Which running services run an older configuration than the files say (needs recreate). */
   lifecycleDrift(dir: string, profiles: string[]): Promise<DriftReport>;
+  /** Every check of this machine for the selection `profiles`: ok, warning or failing, each with its fix. */
+  doctor(dir: string, profiles: string[]): Promise<DoctorReport>;
   /** Copies the demo project into the app's data folder, unless a copy is there already (then left as it is);
    * resolves to the folder to open. */
   demoInstall(): Promise<DemoCopy>;
@@ -224,6 +226,7 @@ export const tauriBackend: Backend = {
   lifecyclePreflight: (dir, profiles, services) => unwrap(commands.lifecyclePreflight(dir, profiles, services)),
   lifecycleVolumePlan: (dir) => unwrap(commands.lifecycleVolumePlan(dir)),
   lifecycleDrift: (dir, profiles) => unwrap(commands.lifecycleDrift(dir, profiles)),
+  doctor: (dir, profiles) => unwrap(commands.doctor(dir, profiles)),
   demoInstall: () => unwrap(commands.demoInstall()),
   demoImage: (onProgress) => unwrap(commands.demoImage(new Channel<DemoImageEvent>(onProgress))),
   async pickProjectFolder() {

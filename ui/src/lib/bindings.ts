@@ -133,6 +133,11 @@ export const commands = {
 	/**  Which running services of the selection run an older configuration (the next `up` recreates them). */
 	lifecycleDrift: (dir: string, profiles: string[]) => typedError<DriftReport, ErrorReport>(__TAURI_INVOKE("lifecycle_drift", { dir, profiles })),
 	/**
+	 *  Engine, Compose, keychain, memory, disk, clock, host ports, the Compose files and the variables of the
+	 *  selection `profiles`, each ok, warning or failing with its fix.
+	 */
+	doctor: (dir: string, profiles: string[]) => typedError<DoctorReport, ErrorReport>(__TAURI_INVOKE("doctor", { dir, profiles })),
+	/**
 	 *  Copies the demo into the app's data folder (`$XDG_DATA_HOME/<identifier>/demo` on Linux) unless a copy is
 	 *  there; resolves to the folder to open.
 	 */
@@ -188,6 +193,25 @@ export type Catalog = {
 	errors: number,
 	warnings: number,
 };
+
+/**  One check's verdict. */
+export type Check = {
+	id: CheckId,
+	status: CheckStatus,
+	/**  One line: what was found (`Docker 24.0.7, API 1.43, overlay2 at unix:///var/run/docker.sock`). */
+	summary: string,
+	/**  One line per problem found, or further facts. */
+	details: string[],
+	/**  How to fix it, in words (warning and failing only). */
+	fix: string | null,
+	/**  The error behind a failure when the window offers a button for it (`KEYCHAIN_LOCKED`: Unlock). */
+	code: ErrorCode | null,
+};
+
+/**  What a check looks at, in the order the report lists them. */
+export type CheckId = "engine" | "compose" | "keychain" | "memory" | "disk" | "clock" | "ports" | "selection" | "variables";
+
+export type CheckStatus = "ok" | "warning" | "failing";
 
 /**  The Compose found for an operation. */
 export type ComposeInfo = {
@@ -316,6 +340,15 @@ export type DependencyView = {
 	condition: string,
 	/**  When false, Compose starts without the dependency if it is not part of the selection. */
 	required: boolean,
+};
+
+/**  Every check, and the counts a script or a badge needs. */
+export type DoctorReport = {
+	project: string,
+	profiles: string[],
+	checks: Check[],
+	failing: number,
+	warnings: number,
 };
 
 /**  Needs-recreate per running service. */

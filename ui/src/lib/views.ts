@@ -2,11 +2,12 @@
 
 import type { IconName } from "./components/Icon.svelte";
 
-export type ViewId = "overview" | "environment" | "logs" | "regions";
+export type ViewId = "overview" | "environment" | "logs" | "regions" | "doctor";
 
 export const VIEWS: readonly { id: ViewId; label: string; icon: IconName }[] = [
   { id: "overview", label: "Overview", icon: "overview" },
   { id: "environment", label: "Environment", icon: "lock" },
   { id: "logs", label: "Logs", icon: "history" },
   { id: "regions", label: "Regions", icon: "globe" },
+  { id: "doctor", label: "Doctor", icon: "pulse" },
 ];

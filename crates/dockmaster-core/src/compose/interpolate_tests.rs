@@ -1,5 +1,6 @@
 //! Tests for Compose variable interpolation: a data-driven table plus focused span / API tests.
 
+use super::parse::MAX_NESTING;
 use super::*;
 
 type Env = &'static [(&'static str, &'static str)];

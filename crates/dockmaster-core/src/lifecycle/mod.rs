@@ -40,7 +40,7 @@ use crate::secrets::Masker;
 
 pub use drift::drift;
 pub use error::{LifecycleError, Result};
-pub use questions::{preflight, volume_plan};
+pub use questions::{compose_installed, preflight, volume_plan, ComposeInstalled};
 pub use types::*;
 
 use env::ChildEnv;

@@ -1,11 +1,11 @@
 //! The questions asked before or beside an operation, on their own (no lock, nothing started): what `up`
-//! checks first, and what `down --volumes` would delete now. Both read the engine through the supervisor the
-//! caller lends.
+//! checks first and what `down --volumes` would delete now (both read the engine through the supervisor the
+//! caller lends), and which Compose versions are installed.
 
 use super::preflight::{check, Input};
 use super::prepare::{find_compose, prepare, read_keychain};
-use super::types::{OpKind, PreflightReport, VolumePlan};
-use super::{volumes, Result, RunOptions};
+use super::types::{ComposeInfo, Flavor, OpKind, PreflightReport, VolumePlan};
+use super::{compose, volumes, Result, RunOptions};
 use crate::engine::EngineHandle;
 use crate::project::Project;
 
@@ -48,4 +48,25 @@ pub async fn preflight(
         catalog: read.catalog.as_ref(),
     })
     .await)
+}
+
+/// The Compose versions installed (`docker compose`, `docker-compose`), each found on its own, and the one an
+/// operation with `options` would run (or why none can).
+#[derive(Debug, Clone)]
+pub struct ComposeInstalled {
+    pub v2: std::result::Result<ComposeInfo, String>,
+    pub v1: std::result::Result<ComposeInfo, String>,
+    pub chosen: std::result::Result<ComposeInfo, String>,
+}
+
+/// Looks for both Compose versions and the one `options` choose, at once.
+pub async fn compose_installed(options: &RunOptions) -> ComposeInstalled {
+    let process = options.process();
+    let env = super::env::curate(&process, &std::collections::BTreeSet::new());
+    let one = |flavor: Flavor| {
+        let env = env.clone();
+        async move { compose::detect(Some((flavor, "installed".into())), &env).await.map_err(|e| e.to_string()) }
+    };
+    let (v2, v1, chosen) = tokio::join!(one(Flavor::V2), one(Flavor::V1), find_compose(options, &process));
+    ComposeInstalled { v2, v1, chosen: chosen.map_err(|e| e.to_string()) }
 }

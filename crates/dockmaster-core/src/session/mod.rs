@@ -9,6 +9,7 @@
 //! reviewed last. Every method returns the core's [`ErrorReport`], so the CLI's `--json` and the window
 //! carry the same code for the same failure.
 
+mod doctor;
 mod engine;
 mod environment;
 pub mod files;

@@ -1,39 +1,31 @@
 //! The follow task: watches the live snapshot for the wanted services' containers, reads each one's log
 //! stream (its own task: demultiplex, split, mask), stores the lines, and sends batches. A container whose
 //! stream ended is read again once it runs again (restart, or a new container after a recreate), from the
-//! last timestamp seen, dropping what was already read.
+//! last timestamp seen, dropping what was already read. Readers: `follow/reader.rs`; storing their lines
+//! and sending batches: `follow/batch.rs`.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bollard::container::LogOutput;
-use bollard::errors::Error as BollardError;
 use bollard::query_parameters::LogsOptions;
 use bollard::Docker;
-use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-use super::buffer::{LogBuffer, StoredLine};
-use super::split::{SplitLine, Splitter};
-use super::time::format_rfc3339;
-use super::{AbortOnDrop, EngineLink, LogBatch, LogConfig, LogLine, LogNotice, LogNoticeKind, LogStream};
-use crate::engine::client::reason;
-use crate::engine::now_nano;
+use super::buffer::LogBuffer;
+use super::{AbortOnDrop, EngineLink, LogBatch, LogConfig, LogLine, LogNotice, LogNoticeKind};
 use crate::engine::view::{EngineSnapshot, RunState};
 use crate::secrets::Masker;
 
+mod batch;
+mod reader;
+
+use reader::{Reader, StreamMsg};
+
 /// Chunks of lines in flight from the stream readers to the hub (back-pressure beyond).
 const STREAM_CHANNEL: usize = 64;
-/// Log items a reader takes from its stream at once.
-const READ_CHUNK: usize = 256;
 /// How often ended streams of running containers are retried.
 const TICK: Duration = Duration::from_millis(500);
-
-enum StreamMsg {
-    Lines { id: String, lines: Vec<(LogStream, SplitLine)> },
-    Ended { id: String, error: Option<String> },
-}
 
 enum Phase {
     /// Its reader runs (dropping the guard stops it).
@@ -277,116 +269,6 @@ impl Hub {
         entry.running_at_attach = running;
         self.dirty = true;
     }
-
-    fn on_message(&mut self, msg: StreamMsg) {
-        match msg {
-            StreamMsg::Lines { id, lines } => {
-                let Some(t) = self.tracked.get_mut(&id) else { return };
-                let mut buffer = self.buffer.lock().unwrap_or_else(|e| e.into_inner());
-                for (stream, line) in lines {
-                    self.seq += 1;
-                    t.last_ts = Some(t.last_ts.map_or(line.ts_nano, |l| l.max(line.ts_nano)));
-                    t.read_since_attach += 1;
-                    let stored = StoredLine {
-                        seq: self.seq,
-                        ts_nano: line.ts_nano,
-                        stream,
-                        container: t.name.clone(),
-                        text: line.text.into_boxed_str(),
-                        partial: line.partial,
-                    };
-                    self.lines.push(stored.to_view(&t.service));
-                    buffer.push(&t.service, stored);
-                }
-                self.dirty = true;
-            }
-            StreamMsg::Ended { id, error } => {
-                let Some(t) = self.tracked.get_mut(&id) else { return };
-                let failed = error.is_some() || t.read_since_attach == 0;
-                t.failures = if failed { t.failures.saturating_add(1) } else { 0 };
-                t.phase = Phase::Ended { at: Instant::now() };
-                let (service, name) = (t.service.clone(), t.name.to_string());
-                let follow = self.config.follow && t.running_at_attach;
-                match error {
-                    Some(e) => self.notice(
-                        LogNoticeKind::Error,
-                        Some(service),
-                        Some(name.clone()),
-                        format!("reading the log of {name} failed: {e}. Dockmaster retries while it runs"),
-                    ),
-                    None if follow => self.notice(
-                        LogNoticeKind::Ended,
-                        Some(service),
-                        Some(name.clone()),
-                        format!("{name} stopped; its log continues here when it runs again"),
-                    ),
-                    None => {}
-                }
-                self.dirty = true;
-            }
-        }
-    }
-
-    fn notice(
-        &mut self,
-        kind: LogNoticeKind,
-        service: Option<String>,
-        container: Option<String>,
-        message: String,
-    ) {
-        self.notices.push(LogNotice {
-            kind,
-            service,
-            container,
-            message,
-            timestamp: format_rfc3339(now_nano()),
-        });
-        self.dirty = true;
-    }
-
-    /// Sends what is new, in batches of at most `batch_lines` lines; `false` once nobody receives.
-    async fn flush(&mut self) -> bool {
-        if !self.dirty {
-            return !self.out.is_closed();
-        }
-        let most = self.config.batch_lines.max(1);
-        while self.lines.len() > most {
-            let rest = self.lines.split_off(most);
-            let full = std::mem::replace(&mut self.lines, rest);
-            if !self.send(full).await {
-                return false;
-            }
-        }
-        let lines = std::mem::take(&mut self.lines);
-        self.send(lines).await
-    }
-
-    async fn send(&mut self, lines: Vec<LogLine>) -> bool {
-        let (states, limits) = {
-            let b = self.buffer.lock().unwrap_or_else(|e| e.into_inner());
-            (b.states(), b.limits())
-        };
-        let mut services = states;
-        for s in &mut services {
-            let mut names: Vec<String> = self
-                .tracked
-                .values()
-                .filter(|t| t.service == s.service && matches!(t.phase, Phase::Reading(_)))
-                .map(|t| t.name.to_string())
-                .collect();
-            names.sort();
-            s.containers = names;
-        }
-        let batch = LogBatch {
-            lines,
-            notices: std::mem::take(&mut self.notices),
-            services,
-            max_lines_per_service: u32::try_from(limits.0).unwrap_or(u32::MAX),
-            max_bytes_per_service: u32::try_from(limits.1).unwrap_or(u32::MAX),
-        };
-        self.dirty = false;
-        self.out.send(batch).await.is_ok()
-    }
 }
 
 fn waiting_message(snap: &EngineSnapshot) -> String {
@@ -408,87 +290,4 @@ struct Target {
 /// How long an ended stream of a (supposedly) running container waits before the next try.
 fn retry_delay(failures: u32) -> Duration {
     Duration::from_millis(1000u64.saturating_mul(1u64 << failures.min(5))).min(Duration::from_secs(30))
-}
-
-/// Reads one container's log stream until it ends.
-struct Reader {
-    docker: Docker,
-    id: String,
-    options: LogsOptions,
-    /// Drop lines at or before this time (already read, or before `since`).
-    keep_after: Option<i64>,
-    masker: Arc<Masker>,
-    max_line: usize,
-    tx: mpsc::Sender<StreamMsg>,
-}
-
-impl Reader {
-    async fn run(mut self) {
-        let mut stream = self.docker.logs(&self.id, Some(self.options.clone())).ready_chunks(READ_CHUNK);
-        let mut splitters =
-            [Splitter::new(self.max_line), Splitter::new(self.max_line), Splitter::new(self.max_line)];
-        let mut split = Vec::new();
-        let mut error = None;
-        while let Some(items) = stream.next().await {
-            let now = now_nano();
-            let mut lines = Vec::new();
-            for item in items {
-                let (kind, message, console) = match item {
-                    Ok(LogOutput::StdOut { message }) => (LogStream::Stdout, message, false),
-                    Ok(LogOutput::StdErr { message }) => (LogStream::Stderr, message, false),
-                    Ok(LogOutput::Console { message }) => (LogStream::Console, message, true),
-                    Ok(LogOutput::StdIn { .. }) => continue,
-                    Err(e) => {
-                        error = stream_error(&e);
-                        break;
-                    }
-                };
-                let splitter = &mut splitters[kind as usize];
-                if console {
-                    splitter.push_console(&message, true, now, &self.masker, &mut split);
-                } else {
-                    splitter.push_entry(&message, true, now, &self.masker, &mut split);
-                }
-                self.keep(kind, &mut split, &mut lines);
-            }
-            if !lines.is_empty()
-                && self.tx.send(StreamMsg::Lines { id: self.id.clone(), lines }).await.is_err()
-            {
-                return;
-            }
-            if error.is_some() {
-                break;
-            }
-        }
-        let mut lines = Vec::new();
-        for kind in [LogStream::Stdout, LogStream::Stderr, LogStream::Console] {
-            splitters[kind as usize].finish(&self.masker, &mut split);
-            self.keep(kind, &mut split, &mut lines);
-        }
-        if !lines.is_empty() {
-            let _ = self.tx.send(StreamMsg::Lines { id: self.id.clone(), lines }).await;
-        }
-        let _ = self.tx.send(StreamMsg::Ended { id: self.id, error }).await;
-    }
-
-    /// Moves the new lines from `split` to `out`, dropping the ones already read.
-    fn keep(&mut self, kind: LogStream, split: &mut Vec<SplitLine>, out: &mut Vec<(LogStream, SplitLine)>) {
-        for line in split.drain(..) {
-            match self.keep_after {
-                Some(after) if line.ts_nano <= after => continue,
-                // Past the mark: within one container time only moves forward, stop checking.
-                Some(_) => self.keep_after = None,
-                None => {}
-            }
-            out.push((kind, line));
-        }
-    }
-}
-
-/// The error worth reporting when a stream fails (`None` for a container that is simply gone).
-fn stream_error(e: &BollardError) -> Option<String> {
-    match e {
-        BollardError::DockerResponseServerError { status_code: 404, .. } => None,
-        _ => Some(reason(e)),
-    }
 }

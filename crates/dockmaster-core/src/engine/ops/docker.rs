@@ -276,6 +276,14 @@ impl EngineOps for DockerEngine {
 
     async fn info(&self) -> OpResult<EngineInfo> {
         let info = self.call(self.docker.info()).await?;
-        Ok(EngineInfo { data_root: info.docker_root_dir })
+        Ok(EngineInfo {
+            data_root: info.docker_root_dir,
+            storage_driver: info.driver,
+            system_time: info.system_time,
+            operating_system: info.operating_system,
+            kernel_version: info.kernel_version,
+            cpus: info.ncpu.and_then(|n| u32::try_from(n).ok()),
+            memory_bytes: info.mem_total.and_then(|n| u64::try_from(n).ok()),
+        })
     }
 }

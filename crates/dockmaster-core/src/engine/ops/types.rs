@@ -249,4 +249,14 @@ pub struct ImageInfo {
 pub struct EngineInfo {
     /// Docker's data root (`/var/lib/docker`).
     pub data_root: Option<String>,
+    /// The storage driver (`overlay2`, `vfs`, …).
+    pub storage_driver: Option<String>,
+    /// The engine host's clock when it answered, RFC 3339 with nanoseconds.
+    pub system_time: Option<String>,
+    /// The engine host's operating system (`Debian GNU/Linux 12 (bookworm)`) and kernel.
+    pub operating_system: Option<String>,
+    pub kernel_version: Option<String>,
+    /// CPUs and memory (bytes) the engine can use.
+    pub cpus: Option<u32>,
+    pub memory_bytes: Option<u64>,
 }

@@ -13,8 +13,14 @@ use crate::descriptor::Descriptor;
 use crate::env::{EnvFile, Environment};
 use crate::error::{CoreError, Result};
 use crate::fsutil;
-use crate::report::*;
+use crate::report::SelectionReport;
 use crate::warnings;
+
+mod overview;
+mod views;
+
+pub(crate) use views::engine_name;
+use views::{network_views, volume_views};
 
 /// How to open a project. Only `dir` is required.
 #[derive(Debug, Clone, Default)]
@@ -148,73 +154,6 @@ impl Project {
         path.strip_prefix(&self.root).unwrap_or(path).display().to_string()
     }
 
-    pub fn overview(&self) -> ProjectOverview {
-        let d = self.descriptor.as_ref();
-        let names = self.profile_names();
-        let mut profiles: Vec<ProfileInfo> = Vec::new();
-        for name in &names {
-            if d.is_some_and(|d| d.canonical(name) != name && names.iter().any(|n| n == d.canonical(name))) {
-                continue; // shown under the profile it is an alias of
-            }
-            let meta = d.and_then(|d| d.profile(name));
-            let aliases: Vec<String> = names
-                .iter()
-                .filter(|other| *other != name && d.is_some_and(|d| d.canonical(other) == name))
-                .cloned()
-                .collect();
-            let services = self
-                .base_model
-                .services
-                .values()
-                .filter(|s| s.profiles.iter().any(|p| p == name || aliases.contains(p)))
-                .map(|s| s.name.clone())
-                .collect();
-            profiles.push(ProfileInfo {
-                name: name.clone(),
-                description: meta.and_then(|m| m.description.clone()),
-                use_case: meta.and_then(|m| m.use_case.clone()),
-                template: meta.is_some_and(|m| m.template),
-                aliases,
-                services,
-                extra_files: meta.map(|m| m.extra_files.clone()).unwrap_or_default(),
-            });
-        }
-        // Templates last: they are shown apart and never toggled.
-        profiles.sort_by_key(|p| p.template);
-        ProjectOverview {
-            root: self.root.display().to_string(),
-            name: self.name.clone(),
-            compose_files: self.base_files.iter().map(|f| self.relative(f)).collect(),
-            env_file: self.env.env_file().path.as_deref().map(|p| self.relative(p)),
-            stack: d.map(|d| StackInfo {
-                id: d.stack.id.clone(),
-                name: d.stack.name.clone(),
-                origin: d.origin.clone(),
-            }),
-            profiles,
-            default_selection: self.default_selection(),
-            always_on: self
-                .base_model
-                .services
-                .values()
-                .filter(|s| s.profiles.is_empty())
-                .map(|s| s.name.clone())
-                .collect(),
-        }
-    }
-
-    /// `COMPOSE_PROFILES` when set, else the descriptor's default profiles that exist in the files.
-    pub fn default_selection(&self) -> Vec<String> {
-        if let Some(list) = self.env.lookup("COMPOSE_PROFILES").filter(|v| !v.trim().is_empty()) {
-            return list.split(',').map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect();
-        }
-        let names = self.profile_names();
-        self.descriptor
-            .as_ref()
-            .map(|d| d.default_profiles.iter().filter(|p| names.contains(p)).cloned().collect())
-            .unwrap_or_default()
-    }
-
     /// The Compose files for a selection: the base files plus each selected profile's extra files.
     pub fn files_for(&self, profiles: &[String]) -> (Vec<PathBuf>, Vec<(String, PathBuf)>) {
         let mut files = self.base_files.clone();
@@ -294,129 +233,9 @@ impl Project {
             warnings,
         })
     }
-
-    fn service_view(&self, s: &Service) -> ServiceView {
-        let env_view = |vars: &[crate::compose::model::EnvVar]| -> Vec<EnvVarView> {
-            vars.iter()
-                .map(|v| {
-                    let runtime = || self.env.lookup(&v.name).map(crate::compose::node::Scalar::plain);
-                    match v.value.clone().or_else(runtime) {
-                        Some(value) => {
-                            let (shown, masked) = self.secrets.mask_entry(&v.name, &value);
-                            EnvVarView { name: v.name.clone(), value: Some(shown), masked }
-                        }
-                        None => EnvVarView { name: v.name.clone(), value: None, masked: false },
-                    }
-                })
-                .collect()
-        };
-        ServiceView {
-            name: s.name.clone(),
-            image: s.image.clone(),
-            build: s.build.as_ref().map(|b| BuildView {
-                context: b.context.clone(),
-                dockerfile: b.dockerfile.clone(),
-                target: b.target.clone(),
-                args: env_view(&b.args),
-            }),
-            container_name: s.container_name.clone(),
-            profiles: s.profiles.clone(),
-            ports: s.ports.clone(),
-            networks: s.effective_networks(),
-            mounts: s.mounts.clone(),
-            healthcheck: s.healthcheck.as_ref().map(|h| HealthcheckView {
-                test: h.test.iter().map(|t| self.secrets.mask_scalar(t).0).collect(),
-                interval: h.interval.clone(),
-                timeout: h.timeout.clone(),
-                retries: h.retries,
-                start_period: h.start_period.clone(),
-                disabled: h.disabled,
-            }),
-            depends_on: s
-                .depends_on
-                .iter()
-                .map(|d| DependencyView {
-                    service: d.service.clone(),
-                    condition: d.condition.clone(),
-                    required: d.required,
-                })
-                .collect(),
-            environment: env_view(&s.environment),
-            privileged: s.privilege_reasons(),
-            restart: s.restart.clone(),
-        }
-    }
 }
 
 fn load_file(path: &Path, env: &Environment) -> Result<LoadedFile> {
     let text = fsutil::read_text(path, fsutil::COMPOSE_FILE).map_err(|e| CoreError::read(path, e))?;
     load(path, &text, &|name| env.lookup(name))
-}
-
-fn network_views(model: &ComposeModel, active: &[&Service], project: &str) -> Vec<NetworkView> {
-    let mut keys: Vec<String> = Vec::new();
-    for s in active {
-        for n in s.effective_networks() {
-            if !keys.contains(&n) {
-                keys.push(n);
-            }
-        }
-    }
-    // Declared order first, then the implicit default network.
-    keys.sort_by_key(|k| model.networks.get_index_of(k).unwrap_or(usize::MAX));
-    keys.into_iter()
-        .map(|key| {
-            let decl = model.networks.get(&key).cloned().unwrap_or_default();
-            NetworkView {
-                engine_name: engine_name(project, &key, decl.name.as_deref(), decl.external),
-                driver: decl.driver.unwrap_or_else(|| "bridge".into()),
-                subnets: decl.subnets,
-                external: decl.external,
-                services: active
-                    .iter()
-                    .filter(|s| s.effective_networks().contains(&key))
-                    .map(|s| s.name.clone())
-                    .collect(),
-                name: key,
-            }
-        })
-        .collect()
-}
-
-fn volume_views(model: &ComposeModel, active: &[&Service], project: &str) -> Vec<VolumeView> {
-    let mut views: Vec<VolumeView> = Vec::new();
-    for s in active {
-        for m in s.mounts.iter().filter(|m| m.kind == MountKind::Volume) {
-            let Some(key) = &m.source else { continue };
-            match views.iter_mut().find(|v| &v.name == key) {
-                Some(v) => {
-                    if !v.services.contains(&s.name) {
-                        v.services.push(s.name.clone());
-                    }
-                }
-                None => {
-                    let decl = model.volumes.get(key).cloned().unwrap_or_default();
-                    views.push(VolumeView {
-                        name: key.clone(),
-                        engine_name: engine_name(project, key, decl.name.as_deref(), decl.external),
-                        driver: decl.driver.unwrap_or_else(|| "local".into()),
-                        external: decl.external,
-                        services: vec![s.name.clone()],
-                    });
-                }
-            }
-        }
-    }
-    views.sort_by_key(|v| model.volumes.get_index_of(&v.name).unwrap_or(usize::MAX));
-    views
-}
-
-/// The engine's name of a declared network or volume: `name:` when given, the key itself when external,
-/// else `<project>_<key>` (Compose's rule).
-pub(crate) fn engine_name(project: &str, key: &str, explicit: Option<&str>, external: bool) -> String {
-    match explicit {
-        Some(name) => name.to_string(),
-        None if external => key.to_string(),
-        None => format!("{project}_{key}"),
-    }
 }
