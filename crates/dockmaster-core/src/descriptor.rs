@@ -249,9 +249,14 @@ mod tests {
         assert_eq!(d.canonical("default"), "development");
         assert!(d.profile("regional-template").expect("described").template);
         assert_eq!(d.profile("default").expect("alias").extra_files, ["docker-compose.dev.yml"]);
-        let psql = crate::tools::clients::client_for(&d.clients, "database", None).expect("a database client");
-        assert_eq!((psql.0, psql.1.env.get("PGPASSWORD").map(String::as_str)), ("psql", Some("POSTGRES_PASSWORD")));
-        let redis = crate::tools::clients::client_for(&d.clients, "redis-nexus", None).expect("a cache client");
+        let psql =
+            crate::tools::clients::client_for(&d.clients, "database", None).expect("a database client");
+        assert_eq!(
+            (psql.0, psql.1.env.get("PGPASSWORD").map(String::as_str)),
+            ("psql", Some("POSTGRES_PASSWORD"))
+        );
+        let redis =
+            crate::tools::clients::client_for(&d.clients, "redis-nexus", None).expect("a cache client");
         assert_eq!(redis.1.env.get("REDISCLI_AUTH").map(String::as_str), Some("REDIS_PASSWORD"));
         assert!(Descriptor::for_project(Path::new("/nonexistent"), &["web".into()]).expect("ok").is_none());
     }

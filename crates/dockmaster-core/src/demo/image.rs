@@ -196,7 +196,11 @@ fn changes(target: &ImageTarget, hash: &str) -> Vec<String> {
         .map(|(k, v)| format!("LABEL {}={}", quote(k), quote(v)))
         .collect();
     out.push(format!("LABEL {}={}", quote(labels::DEMO_HASH), quote(hash)));
-    out.extend(["ENV PATH=/usr/local/bin:/bin".to_string(), "WORKDIR /".to_string(), r#"CMD ["sh"]"#.to_string()]);
+    out.extend([
+        "ENV PATH=/usr/local/bin:/bin".to_string(),
+        "WORKDIR /".to_string(),
+        r#"CMD ["sh"]"#.to_string(),
+    ]);
     out
 }
 

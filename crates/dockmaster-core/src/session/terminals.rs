@@ -70,11 +70,7 @@ fn running_container(
 
 /// Whether the container `id` runs, as the store has it.
 fn runs(snapshot: &EngineSnapshot, id: &str) -> bool {
-    snapshot
-        .services
-        .iter()
-        .flat_map(|s| &s.containers)
-        .any(|c| c.id == id && c.state == RunState::Running)
+    snapshot.services.iter().flat_map(|s| &s.containers).any(|c| c.id == id && c.state == RunState::Running)
 }
 
 /// What the blocking part (keychain, files) prepares: the client's command and environment, and the masker.
@@ -87,7 +83,9 @@ struct Prepared {
 
 /// The keychain's values, or why they cannot be used: a keychain that does not exist holds nothing; one that is
 /// locked or failing is an error (its values could be neither given nor masked).
-fn keychain_values(project: &Project) -> Result<Result<Vec<(String, Sensitive<String>)>, SecretsError>, ErrorReport> {
+fn keychain_values(
+    project: &Project,
+) -> Result<Result<Vec<(String, Sensitive<String>)>, SecretsError>, ErrorReport> {
     let values = Keychain::open(project.root()).and_then(|k| k.all());
     match &values {
         Ok(_) | Err(SecretsError::NoSessionBus { .. } | SecretsError::NoProvider { .. }) => Ok(values),
@@ -110,14 +108,23 @@ fn client_setup(
     let Some((name, spec)) = clients::client_for(known, service, Some(image)) else {
         let listed: Vec<String> = known
             .iter()
-            .map(|(n, c)| format!("{n} for {}", c.services.iter().chain(&c.images).cloned().collect::<Vec<_>>().join(", ")))
+            .map(|(n, c)| {
+                format!(
+                    "{n} for {}",
+                    c.services.iter().chain(&c.images).cloned().collect::<Vec<_>>().join(", ")
+                )
+            })
             .collect();
         return Err(ErrorReport::new(
             ErrorCode::NoClient,
             format!(
                 "no database or cache client is named for `{service}` ({}): add one under [clients] in the \
                  project's .dockmaster.toml (command, services or images, env), or open its shell instead",
-                if listed.is_empty() { "the stack descriptor names none".to_string() } else { listed.join("; ") }
+                if listed.is_empty() {
+                    "the stack descriptor names none".to_string()
+                } else {
+                    listed.join("; ")
+                }
             ),
         ));
     };
@@ -150,22 +157,29 @@ impl Session {
     /// keychain's code when it is locked (its secrets could be neither given nor masked).
     pub async fn exec_in_service(&self, request: ExecRequest) -> Result<ServiceExec, ErrorReport> {
         let project = self.project();
-        let defined: Vec<String> = project.resolve(&project.profile_names())?.model.services.keys().cloned().collect();
+        let defined: Vec<String> =
+            project.resolve(&project.profile_names())?.model.services.keys().cloned().collect();
         if !defined.contains(&request.service) {
             return Err(ErrorReport::new(
                 ErrorCode::UnknownService,
-                format!("no service `{}` in this project; its services are: {}", request.service, defined.join(", ")),
+                format!(
+                    "no service `{}` in this project; its services are: {}",
+                    request.service,
+                    defined.join(", ")
+                ),
             ));
         }
         let handle = self.engine_ready().await?;
         let (container_id, container_name, image) = running_container(&handle.snapshot(), &request.service)?;
         let engine = handle.connected().await?;
-        let inspected = engine
-            .inspect_container(&container_id, TextMask::With(&Masker::none()))
-            .await
-            .map_err(|e| ErrorReport::new(ErrorCode::EngineUnavailable, format!("cannot inspect {container_name}: {e}")))?;
-        let own_env: Vec<String> =
-            inspected.env.iter().map(|(k, v)| format!("{k}={}", v.expose())).collect();
+        let inspected =
+            engine.inspect_container(&container_id, TextMask::With(&Masker::none())).await.map_err(|e| {
+                ErrorReport::new(
+                    ErrorCode::EngineUnavailable,
+                    format!("cannot inspect {container_name}: {e}"),
+                )
+            })?;
+        let own_env: Vec<String> = inspected.env.iter().map(|(k, v)| format!("{k}={}", v.expose())).collect();
 
         let options = self.inner.options.clone();
         let profiles = self.desired_profiles();

@@ -36,7 +36,9 @@ pub struct ClientSpec {
 pub fn problem(clients: &BTreeMap<String, ClientSpec>) -> Option<String> {
     for (name, client) in clients {
         if client.command.first().is_none_or(|p| p.trim().is_empty()) {
-            return Some(format!("client `{name}` has no `command`: name the program, e.g. command = [\"psql\"]"));
+            return Some(format!(
+                "client `{name}` has no `command`: name the program, e.g. command = [\"psql\"]"
+            ));
         }
         if client.services.is_empty() && client.images.is_empty() {
             return Some(format!(
@@ -165,7 +167,10 @@ mod tests {
     fn a_client_is_found_by_service_name_then_by_image() {
         let c = clients();
         assert_eq!(client_for(&c, "database", Some("dockmaster/demo-busybox:latest")).unwrap().0, "psql");
-        assert_eq!(client_for(&c, "analytics-db", Some("docker.io/bitnami/postgresql:15")).unwrap().0, "psql");
+        assert_eq!(
+            client_for(&c, "analytics-db", Some("docker.io/bitnami/postgresql:15")).unwrap().0,
+            "psql"
+        );
         assert_eq!(client_for(&c, "redis-nexus", Some("redis:7-alpine")).unwrap().0, "redis-cli");
         assert!(client_for(&c, "gameserver", Some("python:3.12")).is_none());
         assert!(client_for(&c, "gameserver", None).is_none());

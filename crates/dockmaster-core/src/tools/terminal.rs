@@ -101,7 +101,10 @@ impl ExecControl {
         let deadline = Instant::now() + patience;
         loop {
             let code = self.engine.exec_exit_code(&self.id).await.map_err(|e| {
-                ErrorReport::new(ErrorCode::ExecFailed, format!("the command's exit code cannot be read: {e}"))
+                ErrorReport::new(
+                    ErrorCode::ExecFailed,
+                    format!("the command's exit code cannot be read: {e}"),
+                )
             })?;
             if code.is_some() || Instant::now() >= deadline {
                 return Ok(code);
@@ -131,7 +134,11 @@ impl std::fmt::Debug for ServiceExec {
 
 /// The shell of a container: bash when it has one, else sh (what `command -v` finds). `NO_SHELL` when it has
 /// neither, with what to do instead.
-pub async fn find_shell(engine: &DockerEngine, container: &str, service: &str) -> Result<String, ErrorReport> {
+pub async fn find_shell(
+    engine: &DockerEngine,
+    container: &str,
+    service: &str,
+) -> Result<String, ErrorReport> {
     let spec = ExecSpec {
         cmd: ["sh", "-c", "command -v bash || command -v sh"].map(String::from).to_vec(),
         ..Default::default()
