@@ -47,6 +47,17 @@ impl Drop for Open {
 
 type Sink = Arc<dyn Fn(TerminalEvent) -> bool + Send + Sync>;
 
+/// Variables and their values (credentials, keychain entries).
+type Values = Vec<(String, Sensitive<String>)>;
+
+/// A service's client: its name, command, environment, and the credentials that could not be found.
+struct ClientSetup {
+    name: String,
+    cmd: Vec<String>,
+    env: Values,
+    missing: Vec<String>,
+}
+
 /// The running container of `service` in the store: (ID, name, image).
 fn running_container(
     snapshot: &EngineSnapshot,
@@ -83,9 +94,7 @@ struct Prepared {
 
 /// The keychain's values, or why they cannot be used: a keychain that does not exist holds nothing; one that is
 /// locked or failing is an error (its values could be neither given nor masked).
-fn keychain_values(
-    project: &Project,
-) -> Result<Result<Vec<(String, Sensitive<String>)>, SecretsError>, ErrorReport> {
+fn keychain_values(project: &Project) -> Result<Result<Values, SecretsError>, ErrorReport> {
     let values = Keychain::open(project.root()).and_then(|k| k.all());
     match &values {
         Ok(_) | Err(SecretsError::NoSessionBus { .. } | SecretsError::NoProvider { .. }) => Ok(values),
@@ -102,7 +111,7 @@ fn client_setup(
     profiles: &[String],
     service: &str,
     image: &str,
-) -> Result<(String, Vec<String>, Vec<(String, Sensitive<String>)>, Vec<String>), ErrorReport> {
+) -> Result<ClientSetup, ErrorReport> {
     let none = std::collections::BTreeMap::new();
     let known = project.descriptor().map_or(&none, |d| &d.clients);
     let Some((name, spec)) = clients::client_for(known, service, Some(image)) else {
@@ -147,7 +156,7 @@ fn client_setup(
     };
     let project_var = |name: &str| with_keychain.environment().lookup(name).map(Sensitive::new);
     let (env, missing) = clients::environment(spec, service, &service_env, &project_var);
-    Ok((name.to_string(), clients::command(spec, service), env, missing))
+    Ok(ClientSetup { name: name.to_string(), cmd: clients::command(spec, service), env, missing })
 }
 
 impl Session {
@@ -190,7 +199,7 @@ impl Session {
             let mut client = None;
             let mut env = Vec::new();
             if wants_client {
-                let (name, cmd, credentials, missing) = client_setup(
+                let setup = client_setup(
                     &options,
                     &project,
                     values.as_deref().unwrap_or_default(),
@@ -198,9 +207,9 @@ impl Session {
                     &service,
                     &image,
                 )?;
-                client = Some((name, cmd));
-                env = credentials;
-                warnings.extend(missing);
+                client = Some((setup.name, setup.cmd));
+                env = setup.env;
+                warnings.extend(setup.missing);
             }
             let mut set = gather_with(&project, values.as_deref());
             set.values.extend(from_env_entries(own_env.iter().map(String::as_str)).values);
@@ -354,7 +363,7 @@ async fn pump(
         sink(TerminalEvent::Output { data: rest });
     }
     let exit_code = control.exit_code(Duration::from_millis(500)).await.ok().flatten().map(exit_status);
-    let stopped = !still_running(&control.engine, &container_id).await;
+    let stopped = container_stopped(&control.engine, &container_id, exit_code).await;
     let reason = match (reason, stopped, exit_code) {
         (_, true, _) => format!("{} stopped", info.service),
         (Some(r), _, _) => r,
@@ -375,5 +384,22 @@ async fn still_running(engine: &DockerEngine, id: &str) -> bool {
     match engine.inspect_container(id, TextMask::With(&Masker::none())).await {
         Ok(c) => c.status.state == RunState::Running,
         Err(_) => false,
+    }
+}
+
+/// Whether the command ended because its container stopped. A command killed by a signal (status 128 + n, or
+/// none) may have been killed by the stop itself, which the engine reports a moment later: then the container
+/// is watched for up to 2 s.
+async fn container_stopped(engine: &DockerEngine, id: &str, exit_code: Option<i32>) -> bool {
+    let patience = if exit_code.is_none_or(|c| c >= 128) { Duration::from_secs(2) } else { Duration::ZERO };
+    let deadline = tokio::time::Instant::now() + patience;
+    loop {
+        if !still_running(engine, id).await {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

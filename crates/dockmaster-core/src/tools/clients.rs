@@ -92,7 +92,7 @@ pub fn client_for<'a>(
     let by_name = clients.iter().find(|(_, c)| c.services.iter().any(|s| s == service));
     let by_image = || {
         let repo = image_repository(image?);
-        clients.iter().find(|(_, c)| c.images.iter().any(|i| *i == repo))
+        clients.iter().find(|(_, c)| c.images.contains(&repo))
     };
     by_name.or_else(by_image).map(|(n, c)| (n.as_str(), c))
 }
