@@ -370,7 +370,7 @@ async fn pump(
         (None, _, Some(code)) => format!("{} exited with status {code}", info.program),
         (None, _, None) => format!("{} ended", info.program),
     };
-    sink(TerminalEvent::Closed { reason, exit_code });
+    // Out of the session's list before the window hears it closed (input after `closed` is TERMINAL_NOT_FOUND).
     if let Some(inner) = session.upgrade() {
         let removed = lock(&inner.terminals.open).remove(&id);
         if let Some(mut open) = removed {
@@ -378,6 +378,7 @@ async fn pump(
             drop(open.task.take());
         }
     }
+    sink(TerminalEvent::Closed { reason, exit_code });
 }
 
 async fn still_running(engine: &DockerEngine, id: &str) -> bool {
