@@ -36,7 +36,9 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         UnknownProfile | UnknownService | NoServicesAllowed | VolumesUnconfirmed | ComposeFlavorInvalid
         | DemoFolderTaken | LogTimeInvalid | LogPatternInvalid | RegionInvalid | RegionOptionsInvalid
         | EngineNotFound | EngineExists | EngineNameInvalid | EngineNotOurs | EngineInUse
-        | HostKeyUnknown | HostKeyMismatch | SshKeyMissing | Usage => status::USAGE,
+        | HostKeyUnknown | HostKeyMismatch | SshKeyMissing | NoClient | TerminalNotFound | Usage => {
+            status::USAGE
+        }
         ProjectNotFound | FileUnreadable | FileRefused | ComposeInvalid | InvalidTemplate
         | DescriptorInvalid | EnvFileInvalid => status::PROJECT,
         EngineEndpointInvalid
@@ -74,7 +76,9 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         ExecFailed => 127,
         ComposeSpawnFailed | OperationLockFailed | RegionTemplate | RegionConflict | RegionNoFreePort
         | RegionNoFreeSubnet | RegionNotFound | RegionApplyFailed | RegionEngine | LinkRefused
-        | DemoCopyFailed | DemoImageFailed | EngineWriteFailed => status::OPERATION_FAILED,
+        | DemoCopyFailed | DemoImageFailed | EngineWriteFailed | ServiceNotRunning | NoShell => {
+            status::OPERATION_FAILED
+        }
     }
 }
 

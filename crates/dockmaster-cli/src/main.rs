@@ -14,6 +14,7 @@ mod lifecycle_cmd;
 mod logs_cmd;
 mod region_cmd;
 mod secret;
+mod shell_cmd;
 mod signals;
 mod table;
 
@@ -89,6 +90,9 @@ enum Command {
     },
     /// Run a command with the project's secrets in its environment: `dockmaster exec -- docker compose up`.
     Exec(exec::ExecArgs),
+    /// A shell (or COMMAND after `--`, or with --client the service's database or cache client) in a running
+    /// service's container; interactive when stdin is a terminal. Exits with the command's status.
+    Shell(shell_cmd::ShellArgs),
     /// Check this machine for the project: engine, Compose, keychain, memory, disk, clock, ports, variables.
     Doctor(doctor_cmd::DoctorArgs),
     /// Write a zip to send a teammate: versions, doctor, configuration, engine events, last log lines — every
@@ -199,6 +203,7 @@ async fn run(session: &Session, command: Command, json: bool) -> ExitCode {
         Command::Env(args) => env_cmd::run(session, args, json).await,
         Command::Secret { action } => secret::run(session, action, json).await,
         Command::Exec(args) => exec::run(session, args, json).await,
+        Command::Shell(args) => shell_cmd::run(session, args, json).await,
         Command::Doctor(args) => doctor_cmd::run(session, args, json).await,
         Command::Diagnostics(args) => diagnostics_cmd::run(session, args, json).await,
         Command::Status(args) => engine_status::run(session, args, json).await,

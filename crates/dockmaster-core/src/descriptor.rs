@@ -31,6 +31,9 @@ pub struct Descriptor {
     pub variable_groups: Vec<VariableGroup>,
     #[serde(default)]
     pub variables: BTreeMap<String, VariableRule>,
+    /// Database and cache clients per service kind, with where their credentials come from.
+    #[serde(default)]
+    pub clients: BTreeMap<String, crate::tools::clients::ClientSpec>,
     /// Origin of the descriptor (`built-in: …` or a path); filled in when loaded.
     #[serde(skip)]
     pub origin: String,
@@ -103,6 +106,9 @@ impl Descriptor {
         })?;
         d.origin = origin.to_string();
         d.check_suggestions()?;
+        if let Some(message) = crate::tools::clients::problem(&d.clients) {
+            return Err(CoreError::DescriptorInvalid { origin: origin.to_string(), message });
+        }
         for (name, p) in &d.profiles {
             if let Some(target) = &p.alias_of {
                 if !d.profiles.contains_key(target) {
@@ -277,6 +283,15 @@ mod tests {
         assert_eq!(d.canonical("default"), "development");
         assert!(d.profile("regional-template").expect("described").template);
         assert_eq!(d.profile("default").expect("alias").extra_files, ["docker-compose.dev.yml"]);
+        let psql =
+            crate::tools::clients::client_for(&d.clients, "database", None).expect("a database client");
+        assert_eq!(
+            (psql.0, psql.1.env.get("PGPASSWORD").map(String::as_str)),
+            ("psql", Some("POSTGRES_PASSWORD"))
+        );
+        let redis =
+            crate::tools::clients::client_for(&d.clients, "redis-nexus", None).expect("a cache client");
+        assert_eq!(redis.1.env.get("REDISCLI_AUTH").map(String::as_str), Some("REDIS_PASSWORD"));
         assert!(Descriptor::for_project(Path::new("/nonexistent"), &["web".into()]).expect("ok").is_none());
     }
 

@@ -107,6 +107,15 @@ error_codes! {
     DemoCopyFailed,
     BusyboxMissing,
     DemoImageFailed,
+    // Service tools: terminals, database and cache shells.
+    /// The service has no running container to open a terminal in.
+    ServiceNotRunning,
+    /// The container has neither bash nor sh.
+    NoShell,
+    /// The stack descriptor names no database or cache client for the service.
+    NoClient,
+    /// The terminal was closed (or never opened).
+    TerminalNotFound,
     // The shells' own.
     SettingsFailed,
     LinkRefused,

@@ -7,8 +7,8 @@ pub mod attention;
 pub mod compose;
 pub mod demo;
 pub mod descriptor;
-pub mod diagnostics;
 pub mod desktop;
+pub mod diagnostics;
 pub mod doctor;
 pub mod engine;
 pub mod engines;
@@ -25,6 +25,7 @@ pub mod region;
 pub mod report;
 pub mod secrets;
 pub mod session;
+pub mod tools;
 pub mod warnings;
 
 pub use error::{CoreError, ErrorCode, ErrorDetail, ErrorReport};

@@ -30,6 +30,8 @@ pub const DEMO_FILES: &[DemoFile] = demo_files![
     "monitoring/prometheus.yml",
     "services/admin-ui/Dockerfile",
     "services/admin-ui/build/.gitkeep",
+    "services/clients/psql",
+    "services/clients/redis-cli",
     "services/database/config/.gitkeep",
     "services/database/init/00-demo.sql",
     "services/gameserver/Dockerfile",
@@ -46,6 +48,9 @@ pub const DEMO_FILES: &[DemoFile] = demo_files![
     "services/region-manager/src/.gitkeep",
     "services/region-manager/templates/.gitkeep",
 ];
+
+/// Files of the demo that are programs (the database and cache client stand-ins): installed with mode 0755.
+pub const DEMO_EXECUTABLES: &[&str] = &["services/clients/psql", "services/clients/redis-cli"];
 
 /// Files of `demo/` that stay in the repository: they drive the repository's own scripts and tests.
 pub const DEMO_SOURCE_EXCLUDED: &[&str] = &["README.md", "verify.sh"];
@@ -125,6 +130,11 @@ fn write_all(root: &Path) -> std::io::Result<()> {
             std::fs::create_dir_all(parent)?;
         }
         std::fs::write(&path, file.contents)?;
+        #[cfg(unix)]
+        if DEMO_EXECUTABLES.contains(&file.path) {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+        }
     }
     Ok(())
 }
@@ -183,6 +193,13 @@ mod tests {
         for f in DEMO_FILES {
             assert_eq!(std::fs::read(source_dir().join(f.path)).unwrap(), f.contents, "{}", f.path);
         }
+        #[cfg(unix)]
+        for path in DEMO_EXECUTABLES {
+            use std::os::unix::fs::PermissionsExt;
+            assert!(DEMO_FILES.iter().any(|f| f.path == *path), "{path} is a demo file");
+            let mode = std::fs::metadata(source_dir().join(path)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o111, 0o111, "{path} is executable in the repository");
+        }
     }
 
     #[test]
@@ -197,6 +214,13 @@ mod tests {
         let siblings: Vec<_> =
             std::fs::read_dir(dir.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(siblings, vec![std::ffi::OsString::from("demo")]);
+        // The client stand-ins can run (the services mount them as programs).
+        #[cfg(unix)]
+        for path in DEMO_EXECUTABLES {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join(path)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o755, "{path}");
+        }
         // It is a Compose project with the demo's profiles.
         let project = crate::Project::open(crate::OpenOptions::new(&dir)).unwrap();
         let profiles = project.profile_names();

@@ -196,7 +196,11 @@ fn changes(target: &ImageTarget, hash: &str) -> Vec<String> {
         .map(|(k, v)| format!("LABEL {}={}", quote(k), quote(v)))
         .collect();
     out.push(format!("LABEL {}={}", quote(labels::DEMO_HASH), quote(hash)));
-    out.extend(["ENV PATH=/bin".to_string(), "WORKDIR /".to_string(), r#"CMD ["sh"]"#.to_string()]);
+    out.extend([
+        "ENV PATH=/usr/local/bin:/bin".to_string(),
+        "WORKDIR /".to_string(),
+        r#"CMD ["sh"]"#.to_string(),
+    ]);
     out
 }
 
@@ -249,7 +253,7 @@ mod tests {
             [
                 r#"LABEL "dockmaster.test"="1""#,
                 r#"LABEL "dockmaster.demo.hash"="0123456789abcdef""#,
-                "ENV PATH=/bin",
+                "ENV PATH=/usr/local/bin:/bin",
                 "WORKDIR /",
                 r#"CMD ["sh"]"#,
             ]

@@ -5,14 +5,56 @@
 use sha2::{Digest, Sha256};
 use tar::{Builder, EntryType, Header};
 
-/// Applets the demo's commands and healthchecks use (plus a few for poking around with `docker exec`).
+/// Applets the demo's commands and healthchecks use, the service tools' helper containers need (`tar`, `rm`
+/// for volume backup and restore), a terminal needs (`stty`, `tty`, `clear`), plus a few for poking around.
 pub const APPLETS: &[&str] = &[
-    "sh", "ash", "httpd", "wget", "nc", "sleep", "cat", "echo", "printf", "mkdir", "ls", "env", "kill",
-    "true", "false", "test", "[", "rm", "hostname", "id", "ps", "uname", "date", "head", "tail", "grep",
+    "sh",
+    "ash",
+    "httpd",
+    "wget",
+    "nc",
+    "sleep",
+    "cat",
+    "echo",
+    "printf",
+    "mkdir",
+    "ls",
+    "env",
+    "kill",
+    "true",
+    "false",
+    "test",
+    "[",
+    "rm",
+    "hostname",
+    "id",
+    "ps",
+    "uname",
+    "date",
+    "head",
+    "tail",
+    "grep",
+    "tar",
+    "gzip",
+    "stty",
+    "tty",
+    "clear",
+    "sha256sum",
+    "find",
+    "wc",
+    "touch",
+    "chmod",
+    "chown",
+    "cp",
+    "mv",
+    "du",
+    "stat",
+    "dd",
 ];
 
-/// Bump when the layout changes: images labelled with an older hash are rebuilt.
-pub const RECIPE_VERSION: &str = "1";
+/// Bump when the layout changes: images labelled with an older hash are rebuilt. 2: `PATH` has
+/// `/usr/local/bin` first (the demo's database and cache services mount their client stand-ins there).
+pub const RECIPE_VERSION: &str = "2";
 
 /// Every entry's modification time (fixed: the same busybox gives the same archive).
 const MTIME: u64 = 1_704_067_200; // 2024-01-01T00:00:00Z
@@ -140,9 +182,9 @@ mod tests {
 
     #[test]
     fn the_hash_is_the_one_the_shell_recipe_computes() {
-        // `{ printf 'hello' | sha256sum; printf '%s\n' 1 sh ash … grep; } | sha256sum | cut -c1-16`, run with
+        // `{ printf 'hello' | sha256sum; printf '%s\n' 2 sh ash … dd; } | sha256sum | cut -c1-16`, run with
         // bash on Debian 12 (coreutils 9.1) with the applet list above.
-        assert_eq!(recipe_hash(b"hello"), "38beefbec1e4a65e");
+        assert_eq!(recipe_hash(b"hello"), "53919466e4c33065");
         assert_ne!(recipe_hash(b"hello"), recipe_hash(b"hello!"));
         assert_eq!(recipe_hash(b"hello").len(), 16);
     }

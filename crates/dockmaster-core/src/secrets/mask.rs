@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
+pub use stream::StreamMasker;
+
 use super::forms::forms;
 use super::gather::{gather_with, SecretSet};
 use super::{Keychain, SecretsError, Sensitive};
@@ -222,5 +224,6 @@ impl Masker {
     }
 }
 
+mod stream;
 #[cfg(test)]
 mod tests;

@@ -21,7 +21,7 @@ pub use catalog::Catalog;
 pub use error::{KeychainAction, SecretsError};
 pub use gather::{gather, SecretSet};
 pub use keychain::Keychain;
-pub use mask::{Masker, MIN_SECRET_LEN};
+pub use mask::{Masker, StreamMasker, MIN_SECRET_LEN};
 pub use sensitive::Sensitive;
 
 use crate::env::EnvEditor;

@@ -22,6 +22,7 @@ mod logs;
 mod operation;
 mod regions;
 mod registry;
+mod terminals;
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -34,9 +35,9 @@ use crate::project::{OpenOptions, Project};
 use crate::report::{ProjectOverview, SelectionReport};
 
 pub use attention::{AttentionFollower, AttentionUpdate};
-pub use fix::automatic_fixes;
 pub use engine::EngineActivity;
 pub use engine_choice::point_at;
+pub use fix::automatic_fixes;
 pub use lifecycle::OperationRequest;
 pub use logs::LogFollowInfo;
 pub use regions::RegionValidation;
@@ -81,6 +82,7 @@ struct Inner {
     engine: engine::EngineSlot,
     operation: operation::OperationSlot,
     logs: logs::LogsSlot,
+    terminals: terminals::TerminalsSlot,
     reviewed_plan: Mutex<Option<crate::region::RegionPlan>>,
     events: broadcast::Sender<SessionEvent>,
     watcher: Mutex<Option<files::FileWatcher>>,
@@ -151,6 +153,7 @@ impl Session {
                 engine: engine::EngineSlot::default(),
                 operation: operation::OperationSlot::default(),
                 logs: logs::LogsSlot::default(),
+                terminals: terminals::TerminalsSlot::default(),
                 reviewed_plan: Mutex::new(None),
                 events,
                 watcher: Mutex::new(None),

@@ -80,6 +80,11 @@ impl DockerEngine {
         self.docker
     }
 
+    /// The timeout of each request.
+    pub(super) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     async fn timed<T>(
         &self,
         timeout: Duration,

@@ -1,6 +1,7 @@
 //! Engine operations in Dockmaster's own types: the [`EngineOps`] trait that `lifecycle/` and `region/` call
 //! (create/start/stop/remove, list and inspect by label, networks, volumes, images, a container's last log
 //! lines, its events), its bollard implementation [`DockerEngine`] and, for unit tests, an in-memory fake.
+//! `DockerEngine` alone also runs commands in containers (`exec.rs`: terminals, database and cache shells).
 //!
 //! Every operation has a timeout (the handle's, see [`EngineOps::with_timeout`]) and fails with one small
 //! [`OpError`]: the engine's message plus a [`OpErrorKind`] (`NotFound`, `NotModified`, `Conflict`,
@@ -8,6 +9,7 @@
 
 mod convert;
 mod docker;
+mod exec;
 #[cfg(test)]
 pub mod fake;
 mod types;
@@ -18,6 +20,7 @@ use std::time::Duration;
 use futures_util::stream::BoxStream;
 
 pub use docker::DockerEngine;
+pub use exec::{Exec, ExecInput, ExecOutput, ExecSpec, OutputStream};
 pub use types::*;
 
 use crate::secrets::Masker;
