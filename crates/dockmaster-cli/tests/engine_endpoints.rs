@@ -1,5 +1,6 @@
 //! Bad engine endpoints give a clear error and exit status 4 quickly, never a hang: a missing socket, an
-//! unsupported scheme, a refused TCP port, and a TCP peer that accepts but never answers. No engine needed.
+//! unsupported scheme, an SSH host where nothing answers, a refused TCP port, and a TCP peer that accepts but
+//! never answers. No engine needed.
 
 mod engine_support;
 
@@ -39,15 +40,22 @@ fn missing_socket() {
 
 #[test]
 fn unsupported_scheme() {
-    let (stderr, j) = fails("ssh://someone@example.invalid", Duration::from_secs(3));
+    let (stderr, j) = fails("fd://", Duration::from_secs(3));
     assert_eq!(j["error"]["code"], "ENGINE_ENDPOINT_INVALID");
-    assert!(
-        stderr.contains("unsupported Docker endpoint `ssh://someone@example.invalid` (DOCKER_HOST)"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("unix:///path/to/docker.sock"), "{stderr}");
-    let (stderr, _) = fails("fd://", Duration::from_secs(3));
+    assert!(stderr.contains("unsupported Docker endpoint `fd://` (DOCKER_HOST)"), "{stderr}");
     assert!(stderr.contains("the scheme `fd://` is not supported"), "{stderr}");
+    assert!(stderr.contains("unix:///path/to/docker.sock"), "{stderr}");
+}
+
+#[test]
+fn ssh_host_refusing() {
+    // ssh:// is supported (through the system ssh); a host where nothing answers SSH fails fast and says so.
+    let port = free_port();
+    let host = format!("ssh://someone@127.0.0.1:{port}");
+    let (stderr, j) = fails(&host, Duration::from_secs(5));
+    assert_eq!(j["error"]["code"], "ENGINE_UNAVAILABLE");
+    assert!(stderr.contains(&format!("nothing answers SSH at {host}")), "{stderr}");
+    assert!(stderr.contains("sshd runs there"), "{stderr}");
 }
 
 #[test]
