@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { appBinary, find, launch, repoRoot, screenshot } from '../lib/app.mjs';
+import { appBinary, find, launch, repoRoot, screenshot, waitForNoInstance } from '../lib/app.mjs';
 import { demoFiles } from '../lib/stack.mjs';
 
 const suffix = `${process.pid}-${Math.floor(Math.random() * 1e6)}`;
@@ -32,6 +32,9 @@ function savedRect() {
 after(async () => {
   await browser?.deleteSession();
   for (const p of [first, second]) rmSync(p.dir, { recursive: true, force: true });
+  // The geometry this test chose must not follow the next spec's window (it starts at the default size).
+  await waitForNoInstance();
+  rmSync(STATE_FILE, { force: true });
 });
 
 async function showsProject(name) {
