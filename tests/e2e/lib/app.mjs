@@ -50,6 +50,13 @@ export async function launch(project) {
 }
 
 /** Waits until `selector` exists and returns it. */
+/** The element's text, whitespace collapsed; null when it is not there. textContent, not getText(): the element may
+ * be scrolled out of view. */
+export async function textIn(browser, selector) {
+  const el = await browser.$(selector);
+  return (await el.isExisting()) ? (await el.getProperty('textContent')).replace(/\s+/g, ' ').trim() : null;
+}
+
 export async function find(browser, selector, timeout = 15000) {
   const el = await browser.$(selector);
   await el.waitForExist({ timeout });

@@ -6,7 +6,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { launch, find, screenshot } from '../lib/app.mjs';
+import { launch, find, screenshot, textIn } from '../lib/app.mjs';
 import { demoCopy, freePort } from '../lib/stack.mjs';
 
 const project = `dme2e-watch-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
@@ -14,10 +14,7 @@ let dir;
 let env;
 let browser;
 
-async function textOf(selector) {
-  const el = await browser.$(selector);
-  return (await el.isExisting()) ? (await el.getProperty('textContent')).replace(/\s+/g, ' ').trim() : null;
-}
+const textOf = (selector) => textIn(browser, selector);
 
 async function waitFor(what, check, timeout = 15000) {
   try {

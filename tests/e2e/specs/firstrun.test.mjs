@@ -9,7 +9,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { launch, find, screenshot } from '../lib/app.mjs';
+import { launch, find, screenshot, textIn } from '../lib/app.mjs';
 import { clearSecrets, keychainService, lookupSecret } from '../lib/keychain.mjs';
 import { DEV, demoCopy, docker, labelled, removeLabelled, states } from '../lib/stack.mjs';
 
@@ -21,10 +21,7 @@ let browser;
 let envBefore;
 let clicks = 0;
 
-async function textOf(selector) {
-  const el = await browser.$(selector);
-  return (await el.isExisting()) ? (await el.getProperty('textContent')).replace(/\s+/g, ' ').trim() : null;
-}
+const textOf = (selector) => textIn(browser, selector);
 
 async function waitFor(what, timeout, check) {
   try {
