@@ -27,7 +27,8 @@ ROOT=$PWD
 SECONDS_TO_MEASURE=${1:-60}
 PROFILE=${2:-release}
 STARTS=${BENCH_STARTS:-5}
-APP="$ROOT/target/$PROFILE/dockmaster-app"
+# BENCH_APP: another Dockmaster binary to measure (e.g. a copy of an earlier build), with BENCH_NO_BUILD=1.
+APP=${BENCH_APP:-"$ROOT/target/$PROFILE/dockmaster-app"}
 EMPTY_DIR="$ROOT/scripts/bench/empty-app"
 EMPTY="$ROOT/target/$PROFILE/dockmaster-bench-empty-app"
 export CARGO_INCREMENTAL=0
@@ -38,8 +39,8 @@ done
 
 # The empty app must use exactly the Tauri of the app it is compared with.
 for dep in tauri tauri-build; do
-  ours=$(grep -E "^$dep = " src-tauri/Cargo.toml || true)
-  theirs=$(grep -E "^$dep = " "$EMPTY_DIR/Cargo.toml" || true)
+  ours=$(grep -m1 -E "^$dep = " src-tauri/Cargo.toml || true) # the first: [dependencies] / [build-dependencies]
+  theirs=$(grep -m1 -E "^$dep = " "$EMPTY_DIR/Cargo.toml" || true)
   if [ -z "$ours" ] || [ "$ours" != "$theirs" ]; then
     echo "app-idle: scripts/bench/empty-app/Cargo.toml must declare $dep as src-tauri/Cargo.toml does:" >&2
     echo "  src-tauri:  ${ours:-<none>}" >&2
@@ -231,7 +232,7 @@ for _ in $(seq "$STARTS"); do
   done
 done
 stats() { # median min max of the numbers given
-  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { printf "%d %d %d", v[int((NR + 1) / 2)], v[1], v[NR] }'
+  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { printf "%d %d %d\n", v[int((NR + 1) / 2)], v[1], v[NR] }'
 }
 read -r empty_med empty_min empty_max < <(stats ${STARTS_MS[empty]})
 read -r dm_med dm_min dm_max < <(stats ${STARTS_MS[dockmaster]})
