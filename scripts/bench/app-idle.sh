@@ -182,8 +182,10 @@ measure() {
       pss=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup")
       rss_total=$((rss_total + rss)); pss_total=$((pss_total + pss))
     fi
-    awk -v n="$name" -v d="$d" -v hz="$hz" -v secs="$SECONDS_TO_MEASURE" -v r="$rss" -v s="$pss" \
-      'BEGIN { printf "| %s | %.2f | %.1f | %.1f |\n", n, d * 100 / hz / secs, r/1024, s/1024 }' >>"$out"
+    # Memory is read in the shown phase only: "—" elsewhere.
+    awk -v n="$name" -v d="$d" -v hz="$hz" -v secs="$SECONDS_TO_MEASURE" -v r="$rss" -v s="$pss" -v m="$with_memory" \
+      'BEGIN { if (m == "") printf "| %s | %.2f | — | — |\n", n, d * 100 / hz / secs
+               else printf "| %s | %.2f | %.1f | %.1f |\n", n, d * 100 / hz / secs, r/1024, s/1024 }' >>"$out"
   done
   RESULT[$key]=$(awk -v d="$total" -v hz="$hz" -v secs="$SECONDS_TO_MEASURE" 'BEGIN { printf "%.2f", d * 100 / hz / secs }')
   if [ -n "$with_memory" ]; then
