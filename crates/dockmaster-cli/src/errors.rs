@@ -90,6 +90,7 @@ struct ErrorJson<'a> {
 /// Prints `error` (JSON on stdout with `--json`; always the sentence on stderr) and returns its exit status.
 pub fn fail(json: bool, error: impl Into<ErrorReport>) -> ExitCode {
     let error = error.into();
+    tracing::warn!(code = %error.code, "{}", error.message);
     if json {
         crate::print_json(&ErrorJson { error: &error });
     }

@@ -136,6 +136,8 @@ fn print_json(value: &impl Serialize) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.global.json;
+    // Dockmaster's own log, shared with the window (`DOCKMASTER_LOG=off` turns it off for a run).
+    dockmaster_core::ownlog::init("cli", dockmaster_core::ownlog::LogLevel::Info);
     let runtime = or_fail!(
         json,
         tokio::runtime::Builder::new_current_thread()

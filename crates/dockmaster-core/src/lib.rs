@@ -19,6 +19,7 @@ pub mod fsutil;
 pub mod labels;
 pub mod lifecycle;
 pub mod links;
+pub mod ownlog;
 pub mod project;
 pub mod recent;
 pub mod region;

@@ -82,7 +82,9 @@ impl Session {
         let project = self.project();
         blocking(move || {
             let selection = ServiceSelection::for_project(&project, &profiles)?;
-            Ok((selection, Arc::new(Masker::gathered(&project))))
+            let masker = Arc::new(Masker::gathered(&project));
+            crate::ownlog::mask_with(&masker);
+            Ok((selection, masker))
         })
         .await
     }

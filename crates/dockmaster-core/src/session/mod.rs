@@ -84,6 +84,8 @@ struct Inner {
     logs: logs::LogsSlot,
     terminals: terminals::TerminalsSlot,
     reviewed_plan: Mutex<Option<crate::region::RegionPlan>>,
+    /// The diagnostics bundle built last (masked), kept until it is saved or built again.
+    diagnostics: Mutex<Option<Arc<crate::diagnostics::Bundle>>>,
     events: broadcast::Sender<SessionEvent>,
     watcher: Mutex<Option<files::FileWatcher>>,
     /// The task sending this session's events to the window (replaced by each `forward_events`).
@@ -143,6 +145,7 @@ impl Session {
             Some(name) => Endpoint::named(&env, name),
             None => Endpoint::resolve(&env),
         };
+        tracing::debug!(project = project.name(), root = %project.root().display(), "project opened");
         let (events, _) = broadcast::channel(64);
         Ok(Session {
             inner: Arc::new(Inner {
@@ -155,6 +158,7 @@ impl Session {
                 logs: logs::LogsSlot::default(),
                 terminals: terminals::TerminalsSlot::default(),
                 reviewed_plan: Mutex::new(None),
+                diagnostics: Mutex::new(None),
                 events,
                 watcher: Mutex::new(None),
                 forward: Mutex::new(None),
