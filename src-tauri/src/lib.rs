@@ -5,6 +5,7 @@ mod commands;
 mod demo_commands;
 mod desktop;
 mod desktop_commands;
+mod dialogs;
 mod doctor_commands;
 mod engine_commands;
 mod env_commands;
@@ -73,6 +74,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             lifecycle_commands::lifecycle_volume_plan,
             lifecycle_commands::lifecycle_drift,
             doctor_commands::doctor,
+            doctor_commands::diagnostics_prepare,
+            doctor_commands::diagnostics_save,
             demo_commands::demo_install,
             demo_commands::demo_image,
             desktop_commands::get_preferences,
@@ -83,6 +86,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             desktop_commands::watch_desktop,
             desktop_commands::about,
             desktop_commands::first_paint,
+            desktop_commands::log_info,
+            desktop_commands::open_log_folder,
         ])
 }
 
@@ -101,6 +106,8 @@ pub fn export_bindings() -> Result<(), String> {
 }
 
 pub fn run() {
+    // Dockmaster's own log, at the default level until the preferences are read (`DOCKMASTER_LOG` wins).
+    dockmaster_core::ownlog::init("app", dockmaster_core::ownlog::LogLevel::default());
     let builder = specta_builder();
     let startup = settings::StartupProject::from_args(std::env::args().skip(1));
     desktop::install(tauri::Builder::default())
@@ -122,6 +129,7 @@ pub fn run() {
         })
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
+            tracing::error!("the window could not start: {e}");
             eprintln!("dockmaster: the window could not start: {e}");
             std::process::exit(1);
         });

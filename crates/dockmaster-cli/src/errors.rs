@@ -76,9 +76,8 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         ExecFailed => 127,
         ComposeSpawnFailed | OperationLockFailed | RegionTemplate | RegionConflict | RegionNoFreePort
         | RegionNoFreeSubnet | RegionNotFound | RegionApplyFailed | RegionEngine | LinkRefused
-        | DemoCopyFailed | DemoImageFailed | EngineWriteFailed | ServiceNotRunning | NoShell => {
-            status::OPERATION_FAILED
-        }
+        | LogFolderFailed | DemoCopyFailed | DemoImageFailed | EngineWriteFailed | ServiceNotRunning
+        | NoShell => status::OPERATION_FAILED,
     }
 }
 

@@ -119,6 +119,8 @@ error_codes! {
     // The shells' own.
     SettingsFailed,
     LinkRefused,
+    /// Dockmaster's own log folder could not be opened in the file manager.
+    LogFolderFailed,
     Usage,
     InputUnreadable,
     ExecFailed,

@@ -360,6 +360,7 @@ const TITLES: Record<ErrorCode, string> = {
   TERMINAL_NOT_FOUND: "The terminal is closed",
   SETTINGS_FAILED: "Dockmaster's settings could not be read or saved",
   LINK_REFUSED: "The link was not opened",
+  LOG_FOLDER_FAILED: "The log folder could not be opened",
   USAGE: "The request was not understood",
   INPUT_UNREADABLE: "The input could not be read",
   EXEC_FAILED: "The command could not be run",

@@ -157,6 +157,16 @@ export const commands = {
 	 */
 	doctor: (dir: string, profiles: string[]) => typedError<DoctorReport, ErrorReport>(__TAURI_INVOKE("doctor", { dir, profiles })),
 	/**
+	 *  Builds the diagnostics bundle for `profiles` (the last `lines` log lines per container) and lists what it
+	 *  holds; nothing is written until `diagnostics_save`.
+	 */
+	diagnosticsPrepare: (dir: string, profiles: string[], lines: number) => typedError<BundleContents, ErrorReport>(__TAURI_INVOKE("diagnostics_prepare", { dir, profiles, lines })),
+	/**
+	 *  Asks where to save (a save dialog opened here: the window names no path), then writes the bundle
+	 *  `diagnostics_prepare` listed. `None` when the user cancelled the dialog.
+	 */
+	diagnosticsSave: (dir: string) => typedError<SavedBundle | null, ErrorReport>(__TAURI_INVOKE("diagnostics_save", { dir })),
+	/**
 	 *  Copies the demo into the app's data folder (`$XDG_DATA_HOME/<identifier>/demo` on Linux) unless a copy is
 	 *  there; resolves to the folder to open.
 	 */
@@ -185,10 +195,14 @@ export const commands = {
 	 *  `first-paint <ms>`, as the empty app of scripts/bench/app-idle.sh prints it.
 	 */
 	firstPaint: (atMs: number | null) => __TAURI_INVOKE<void>("first_paint", { atMs }),
+	/**  Where Dockmaster's own log is, at which level (and whether `DOCKMASTER_LOG` decides it). */
+	logInfo: () => __TAURI_INVOKE<LogInfo>("log_info"),
+	/**  Opens the log folder in the file manager (made first when nothing was logged yet). */
+	openLogFolder: () => typedError<null, ErrorReport>(__TAURI_INVOKE("open_log_folder")),
 };
 
 /* Constants */
-export const ERROR_CODES = ["PROJECT_NOT_FOUND","FILE_UNREADABLE","FILE_REFUSED","COMPOSE_INVALID","INVALID_TEMPLATE","DESCRIPTOR_INVALID","ENV_FILE_INVALID","UNKNOWN_PROFILE","ENGINE_ENDPOINT_INVALID","ENGINE_UNAVAILABLE","ENGINE_NOT_FOUND","ENGINE_EXISTS","ENGINE_NAME_INVALID","ENGINE_NOT_OURS","ENGINE_IN_USE","ENGINE_WRITE_FAILED","HOST_KEY_UNKNOWN","HOST_KEY_CHANGED","HOST_KEY_MISMATCH","SSH_KEY_MISSING","COMPOSE_NOT_FOUND","COMPOSE_UNAVAILABLE","COMPOSE_FLAVOR_INVALID","COMPOSE_SPAWN_FAILED","OPERATION_BUSY","OPERATION_LOCK_FAILED","PREFLIGHT_BLOCKED","VOLUMES_UNCONFIRMED","UNKNOWN_SERVICE","NO_SERVICES_ALLOWED","KEYCHAIN_NO_SESSION_BUS","KEYCHAIN_NO_PROVIDER","KEYCHAIN_LOCKED","KEYCHAIN_NO_COLLECTION","KEYCHAIN_UNAVAILABLE","KEYCHAIN_VERIFY_FAILED","KEYCHAIN_PROMPT_DISMISSED","VARIABLE_NAME_INVALID","VARIABLE_NOT_FOUND","UNKNOWN_VARIABLE","RESERVED_NAME","VALUE_INVALID","SECRET_EMPTY","SECRET_NOT_UTF8","NO_GENERATOR","ENV_FILE_CONFLICT","ENV_FILE_WRITE","ENV_FILE_SYMLINK","LOG_TIME_INVALID","LOG_PATTERN_INVALID","LOG_EXPORT_FAILED","DIAGNOSTICS_FAILED","REGION_INVALID","REGION_OPTIONS_INVALID","REGION_TEMPLATE","REGION_PREFLIGHT","REGION_CONFLICT","REGION_NO_FREE_PORT","REGION_NO_FREE_SUBNET","REGION_NOT_FOUND","REGION_APPLY_FAILED","REGION_APPLY_CANCELLED","REGION_ENGINE","DEMO_FOLDER_TAKEN","DEMO_COPY_FAILED","BUSYBOX_MISSING","DEMO_IMAGE_FAILED","SERVICE_NOT_RUNNING","NO_SHELL","NO_CLIENT","TERMINAL_NOT_FOUND","SETTINGS_FAILED","LINK_REFUSED","USAGE","INPUT_UNREADABLE","EXEC_FAILED","INTERNAL"] as const;
+export const ERROR_CODES = ["PROJECT_NOT_FOUND","FILE_UNREADABLE","FILE_REFUSED","COMPOSE_INVALID","INVALID_TEMPLATE","DESCRIPTOR_INVALID","ENV_FILE_INVALID","UNKNOWN_PROFILE","ENGINE_ENDPOINT_INVALID","ENGINE_UNAVAILABLE","ENGINE_NOT_FOUND","ENGINE_EXISTS","ENGINE_NAME_INVALID","ENGINE_NOT_OURS","ENGINE_IN_USE","ENGINE_WRITE_FAILED","HOST_KEY_UNKNOWN","HOST_KEY_CHANGED","HOST_KEY_MISMATCH","SSH_KEY_MISSING","COMPOSE_NOT_FOUND","COMPOSE_UNAVAILABLE","COMPOSE_FLAVOR_INVALID","COMPOSE_SPAWN_FAILED","OPERATION_BUSY","OPERATION_LOCK_FAILED","PREFLIGHT_BLOCKED","VOLUMES_UNCONFIRMED","UNKNOWN_SERVICE","NO_SERVICES_ALLOWED","KEYCHAIN_NO_SESSION_BUS","KEYCHAIN_NO_PROVIDER","KEYCHAIN_LOCKED","KEYCHAIN_NO_COLLECTION","KEYCHAIN_UNAVAILABLE","KEYCHAIN_VERIFY_FAILED","KEYCHAIN_PROMPT_DISMISSED","VARIABLE_NAME_INVALID","VARIABLE_NOT_FOUND","UNKNOWN_VARIABLE","RESERVED_NAME","VALUE_INVALID","SECRET_EMPTY","SECRET_NOT_UTF8","NO_GENERATOR","ENV_FILE_CONFLICT","ENV_FILE_WRITE","ENV_FILE_SYMLINK","LOG_TIME_INVALID","LOG_PATTERN_INVALID","LOG_EXPORT_FAILED","DIAGNOSTICS_FAILED","REGION_INVALID","REGION_OPTIONS_INVALID","REGION_TEMPLATE","REGION_PREFLIGHT","REGION_CONFLICT","REGION_NO_FREE_PORT","REGION_NO_FREE_SUBNET","REGION_NOT_FOUND","REGION_APPLY_FAILED","REGION_APPLY_CANCELLED","REGION_ENGINE","DEMO_FOLDER_TAKEN","DEMO_COPY_FAILED","BUSYBOX_MISSING","DEMO_IMAGE_FAILED","SERVICE_NOT_RUNNING","NO_SHELL","NO_CLIENT","TERMINAL_NOT_FOUND","SETTINGS_FAILED","LINK_REFUSED","LOG_FOLDER_FAILED","USAGE","INPUT_UNREADABLE","EXEC_FAILED","INTERNAL"] as const;
 
 /* Types */
 /**
@@ -233,6 +247,23 @@ export type BuildView = {
 	dockerfile: string | null,
 	target: string | null,
 	args: EnvVarView[],
+};
+
+/**  The bundle's table of contents. */
+export type BundleContents = {
+	entries: BundleEntry[],
+	/**  How many distinct secret values every entry was masked with. */
+	maskedValues: number,
+	/**  What could not be gathered or was withheld, and why. */
+	notes: string[],
+};
+
+/**  One file of the bundle, as the window lists it before saving. */
+export type BundleEntry = {
+	name: string,
+	bytes: number,
+	/**  What it holds, in a few words. */
+	about: string,
 };
 
 export type Catalog = {
@@ -488,7 +519,9 @@ export type ErrorCode = "PROJECT_NOT_FOUND" | "FILE_UNREADABLE" |
 /**  The stack descriptor names no database or cache client for the service. */
 "NO_CLIENT" | 
 /**  The terminal was closed (or never opened). */
-"TERMINAL_NOT_FOUND" | "SETTINGS_FAILED" | "LINK_REFUSED" | "USAGE" | "INPUT_UNREADABLE" | "EXEC_FAILED" | "INTERNAL";
+"TERMINAL_NOT_FOUND" | "SETTINGS_FAILED" | "LINK_REFUSED" | 
+/**  Dockmaster's own log folder could not be opened in the file manager. */
+"LOG_FOLDER_FAILED" | "USAGE" | "INPUT_UNREADABLE" | "EXEC_FAILED" | "INTERNAL";
 
 /**  What some failures carry besides their sentence. */
 export type ErrorDetail = 
@@ -768,6 +801,21 @@ export type LogFollowInfo = {
 	maxBytesPerService: number,
 };
 
+/**  The log as the settings show it. */
+export type LogInfo = {
+	/**  The folder the log files are in. */
+	folder: string,
+	/**  The level in effect. */
+	level: LogLevel,
+	/**  Set when `DOCKMASTER_LOG` decides the level (the setting is kept but has no effect). */
+	levelFromEnv: string | null,
+	/**  Why nothing is written, when the log could not be opened. */
+	problem: string | null,
+};
+
+/**  How much Dockmaster writes to its log. */
+export type LogLevel = "off" | "error" | "warn" | "info" | "debug" | "trace";
+
 /**  One log line, masked. */
 export type LogLine = {
 	/**  Arrival order across the follow (starts at 1). An `f64`, exact to 2^53 (typed as a plain `number`: never NaN). */
@@ -1024,6 +1072,8 @@ export type Preferences = {
 	 */
 	closeToTray?: boolean,
 	notify?: NotifyPrefs,
+	/**  How much Dockmaster writes to its own log (`DOCKMASTER_LOG`, when set, wins). */
+	logLevel?: LogLevel,
 };
 
 /**  What a preflight problem is about. */
@@ -1277,6 +1327,12 @@ export type RuleKind = "required" | "minLength" | "format" | "pairedWith" | "ins
 
 /**  A container's (or, summarised, a service's) lifecycle state. `notCreated` is for services only. */
 export type RunState = "running" | "created" | "paused" | "removing" | "restarting" | "exited" | "dead" | "notCreated";
+
+/**  Where a saved bundle went. */
+export type SavedBundle = {
+	path: string,
+	contents: BundleContents,
+};
 
 export type SecretAction = 
 /**  Generated and stored in the keychain when the region is applied. */

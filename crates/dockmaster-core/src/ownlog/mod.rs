@@ -217,6 +217,25 @@ pub fn info() -> LogInfo {
     }
 }
 
+/// The log folder, made (private) if nothing was logged yet, for "Open log folder"; `LOG_FOLDER_FAILED` when
+/// there is none or it cannot be made.
+pub fn folder_to_open() -> Result<PathBuf, crate::error::ErrorReport> {
+    use crate::error::{ErrorCode, ErrorReport};
+    let folder = folder().filter(|f| !f.as_os_str().is_empty()).ok_or_else(|| {
+        ErrorReport::new(ErrorCode::LogFolderFailed, format!("there is no log folder: set {DIR_VAR} or HOME"))
+    })?;
+    rotate::create_private_dir(&folder).map_err(|e| {
+        ErrorReport::new(
+            ErrorCode::LogFolderFailed,
+            format!(
+                "{}: the log folder cannot be made ({e}); set {DIR_VAR} to a folder of yours",
+                folder.display()
+            ),
+        )
+    })?;
+    Ok(folder)
+}
+
 /// The last `max_bytes` of the log in `dir` (both files), from a whole line; `None` when there is none yet.
 pub fn tail(dir: &Path, max_bytes: usize) -> std::io::Result<Option<String>> {
     rotate::tail(dir, max_bytes)
