@@ -8,7 +8,7 @@ import type { StatsUpdate, StoreUpdate } from "./bindings";
 import type { ExportReport, LogBatch, LogFilter, LogFollowInfo } from "./bindings";
 import type { AppliedRegion, ApplyEvent, RegionInfo, RegionPlan, RegionRequest, RegionValidation, RemoveReport } from "./bindings";
 import type { DriftReport, LifecycleEvent, OperationRequest, OperationResult, PreflightReport, VolumePlan } from "./bindings";
-import type { DemoCopy, DemoImageEvent, DemoImageReport, DoctorReport } from "./bindings";
+import type { BundleContents, DemoCopy, DemoImageEvent, DemoImageReport, DoctorReport, SavedBundle } from "./bindings";
 import type { FixReport, KeychainChange } from "./bindings";
 import type { AboutInfo, DesktopEvent } from "./bindings";
 import {
@@ -186,6 +186,10 @@ export interface Backend {
   lifecycleDrift(dir: string, profiles: string[]): Promise<DriftReport>;
   /** Every check of this machine for the selection `profiles`: ok, warning or failing, each with its fix. */
   doctor(dir: string, profiles: string[]): Promise<DoctorReport>;
+  /** Builds the diagnostics bundle (every entry masked) and lists what it holds; nothing is written yet. */
+  diagnosticsPrepare(dir: string, profiles: string[], lines: number): Promise<BundleContents>;
+  /** Asks where to save (the backend's save dialog) and writes the bundle listed last; `null` when cancelled. */
+  diagnosticsSave(dir: string): Promise<SavedBundle | null>;
   /** Copies the demo project into the app's data folder, unless a copy is there already (then left as it is);
    * resolves to the folder to open. */
   demoInstall(): Promise<DemoCopy>;
@@ -273,6 +277,8 @@ export const tauriBackend: Backend = {
   lifecycleVolumePlan: (dir) => unwrap(commands.lifecycleVolumePlan(dir)),
   lifecycleDrift: (dir, profiles) => unwrap(commands.lifecycleDrift(dir, profiles)),
   doctor: (dir, profiles) => unwrap(commands.doctor(dir, profiles)),
+  diagnosticsPrepare: (dir, profiles, lines) => unwrap(commands.diagnosticsPrepare(dir, profiles, lines)),
+  diagnosticsSave: (dir) => unwrap(commands.diagnosticsSave(dir)),
   demoInstall: () => unwrap(commands.demoInstall()),
   demoImage: (onProgress) => unwrap(commands.demoImage(new Channel<DemoImageEvent>(onProgress))),
   async pickProjectFolder() {

@@ -63,6 +63,7 @@ export const QUIET_LIFECYCLE: Record<string, Handler> = {
 /** The tray's requests to the window: none unless a test pushes one through `channel(args.onRequest)`. */
 export const QUIET_DESKTOP: Record<string, Handler> = {
   watch_window_requests: () => null,
+  log_info: () => ({ folder: "/home/u/.local/state/dockmaster/logs", level: "info", levelFromEnv: null, problem: null }),
 };
 
 /** The project's file watch: quiet unless a test pushes an event. The desktop shell's habits: no remembered

@@ -58,6 +58,8 @@ function backend(overrides: Partial<Backend> = {}): Backend {
     demoInstall: vi.fn(async () => Promise.reject(new Error("not used here"))),
     demoImage: vi.fn(async () => Promise.reject(new Error("not used here"))),
     doctor: vi.fn(async () => Promise.reject(new Error("not used here"))),
+    diagnosticsPrepare: vi.fn(async () => Promise.reject(new Error("not used here"))),
+    diagnosticsSave: vi.fn(async () => Promise.reject(new Error("not used here"))),
     ...overrides,
   };
 }
