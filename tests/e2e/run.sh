@@ -30,6 +30,8 @@ for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$display" ] && break; sleep 0.1; do
 
 # App settings (recent projects) go to a throwaway folder, never the user's.
 export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" XDG_CACHE_HOME="$work/cache"
+# Dockmaster's own log too (the diagnostics spec reads it there).
+export DOCKMASTER_LOG_DIR="$work/logs"
 
 # In our own D-Bus session, a throwaway unlocked Secret Service (gnome-keyring) for the app's secrets, started
 # race-free as in tests/keychain/run.sh: the tests start once the name has an owner AND the default collection

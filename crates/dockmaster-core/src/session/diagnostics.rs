@@ -68,6 +68,12 @@ impl Session {
     ) -> Result<crate::diagnostics::BundleContents, ErrorReport> {
         let bundle = self.diagnostics(profiles, log_lines).await?;
         let contents = bundle.contents();
+        tracing::info!(
+            project = self.project().name(),
+            entries = contents.entries.len(),
+            notes = contents.notes.len(),
+            "diagnostics bundle built"
+        );
         *super::lock(&self.inner.diagnostics) = Some(Arc::new(bundle));
         Ok(contents)
     }
