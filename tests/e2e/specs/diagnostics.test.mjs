@@ -43,11 +43,13 @@ test('the Doctor page gathers the diagnostics bundle and lists its files before 
   const listed = await textIn(browser, '[data-testid="diagnostics"]');
   assert.ok(!listed.includes(MARKER), 'the list shows no secret');
   await find(browser, '[data-testid="diagnostics-save"]');
+  await (await find(browser, '[data-testid="diagnostics"]')).scrollIntoView();
   await screenshot(browser, 'doctor-diagnostics-list');
 });
 
 test('the own log holds the window records and no form of the marker secret', async () => {
   await (await find(browser, 'a[href="#view-settings"]')).click();
+  await find(browser, '[data-testid="log-folder"]');
   const line = await textIn(browser, '[data-testid="log-folder"]');
   const folder = line.match(/Written to (.+) \(two files/)?.[1];
   assert.equal(folder, process.env.DOCKMASTER_LOG_DIR, `the Settings view names the folder run.sh chose: ${line}`);

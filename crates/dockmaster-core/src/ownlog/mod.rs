@@ -86,7 +86,7 @@ pub struct LogInfo {
 }
 
 struct Installed {
-    folder: PathBuf,
+    folder: Option<PathBuf>,
     reload: Option<reload::Handle<Targets, Registry>>,
     level: std::sync::Mutex<LogLevel>,
     problem: Option<String>,
@@ -115,7 +115,7 @@ pub fn folder_for(vars: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
 /// The folder in use (set up by [`init`]), else the one this process's environment names.
 pub fn folder() -> Option<PathBuf> {
     match INSTALLED.get() {
-        Some(installed) => Some(installed.folder.clone()),
+        Some(installed) => installed.folder.clone(),
         None => folder_for(&|name| std::env::var(name).ok()),
     }
 }
@@ -148,7 +148,7 @@ pub fn init(face: &str, level: LogLevel) {
     let Some(folder) = folder_for(&|name| std::env::var(name).ok()) else {
         let problem = format!("no log folder: set {DIR_VAR} (or HOME) to write Dockmaster's log");
         let _ = INSTALLED.set(Installed {
-            folder: PathBuf::new(),
+            folder: None,
             reload: None,
             level: level.into(),
             problem: Some(problem),
@@ -164,7 +164,7 @@ pub fn init(face: &str, level: LogLevel) {
             );
             eprintln!("dockmaster: {problem}");
             let _ = INSTALLED.set(Installed {
-                folder,
+                folder: Some(folder),
                 reload: None,
                 level: level.into(),
                 problem: Some(problem),
@@ -176,7 +176,8 @@ pub fn init(face: &str, level: LogLevel) {
     let layer = tracing_subscriber::fmt::layer()
         .with_ansi(false)
         .with_writer(std::sync::Mutex::new(sink::Sink::new(file, face)));
-    let installed = Installed { folder, reload: Some(handle), level: level.into(), problem: None };
+    let installed =
+        Installed { folder: Some(folder), reload: Some(handle), level: level.into(), problem: None };
     if INSTALLED.set(installed).is_err()
         || tracing_subscriber::registry().with(filter).with(layer).try_init().is_err()
     {
@@ -191,7 +192,10 @@ pub fn set_level(level: LogLevel) {
     if level_from_env().is_some() {
         return;
     }
-    *installed.level.lock().unwrap_or_else(|e| e.into_inner()) = level;
+    let before = std::mem::replace(&mut *installed.level.lock().unwrap_or_else(|e| e.into_inner()), level);
+    if before == level {
+        return;
+    }
     if let Some(handle) = &installed.reload {
         let _ = handle.reload(targets(level));
     }
@@ -221,7 +225,7 @@ pub fn info() -> LogInfo {
 /// there is none or it cannot be made.
 pub fn folder_to_open() -> Result<PathBuf, crate::error::ErrorReport> {
     use crate::error::{ErrorCode, ErrorReport};
-    let folder = folder().filter(|f| !f.as_os_str().is_empty()).ok_or_else(|| {
+    let folder = folder().ok_or_else(|| {
         ErrorReport::new(ErrorCode::LogFolderFailed, format!("there is no log folder: set {DIR_VAR} or HOME"))
     })?;
     rotate::create_private_dir(&folder).map_err(|e| {
