@@ -50,6 +50,20 @@ if [ -n "${DOCKMASTER_E2E_IN_DBUS:-}" ]; then
   }
   for _ in $(seq 100); do keyring_ready && break; kill -0 "$keyring" 2>/dev/null || break; sleep 0.1; done
   keyring_ready || { echo "e2e: the throwaway keychain did not come up unlocked:"; cat "$work/keyring.log"; exit 1; }
+
+  # A real notification daemon (Debian's dunst, on our Xvfb) for the whole run: the notify spec reads what the
+  # app sent back from its history (`dunstctl history`); the other specs' notifications land there too instead of
+  # D-Bus activating a daemon nobody stops. Started here, stopped by its PID.
+  dunst -config "$(dirname "$self")/dunstrc" >"$work/dunst.log" 2>&1 &
+  pids+=($!)
+  dunst_pid=$!
+  dunst_ready() {
+    dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.GetNameOwner string:org.freedesktop.Notifications >/dev/null 2>&1
+  }
+  for _ in $(seq 100); do dunst_ready && break; kill -0 "$dunst_pid" 2>/dev/null || break; sleep 0.1; done
+  dunst_ready || { echo "e2e: the notification daemon (dunst) did not come up:"; cat "$work/dunst.log"; exit 1; }
+  export DOCKMASTER_E2E_NOTIFICATIONS=dunst
 fi
 
 port=${TAURI_DRIVER_PORT:-4444}
