@@ -3,6 +3,7 @@
 
 use dockmaster_core::diagnostics::{BundleContents, SavedBundle};
 use dockmaster_core::doctor::DoctorReport;
+use dockmaster_core::face::Face;
 use dockmaster_core::session::Sessions;
 use dockmaster_core::ErrorCode;
 use tauri::{AppHandle, State};
@@ -19,7 +20,7 @@ pub async fn doctor(
     dir: String,
     profiles: Vec<String>,
 ) -> Result<DoctorReport, AppError> {
-    sessions.get(&dir).await?.doctor(&profiles).await
+    sessions.get(&dir).await?.doctor(&profiles, Face::Window).await
 }
 
 /// Builds the diagnostics bundle for `profiles` (the last `lines` log lines per container) and lists what it
