@@ -43,7 +43,15 @@ test('the Doctor page gathers the diagnostics bundle and lists its files before 
   const listed = await textIn(browser, '[data-testid="diagnostics"]');
   assert.ok(!listed.includes(MARKER), 'the list shows no secret');
   await find(browser, '[data-testid="diagnostics-save"]');
-  await (await find(browser, '[data-testid="diagnostics"]')).scrollIntoView();
+  // Scrolled to inside the pane that scrolls (scrollIntoView would scroll the whole page in WebKit).
+  await browser.execute(() => {
+    const panel = document.querySelector('[data-testid="diagnostics"]');
+    let pane = panel.parentElement;
+    while (pane && !(pane.scrollHeight > pane.clientHeight && /auto|scroll/.test(getComputedStyle(pane).overflowY))) {
+      pane = pane.parentElement;
+    }
+    if (pane) pane.scrollTop += panel.getBoundingClientRect().top - pane.getBoundingClientRect().top - 12;
+  });
   await screenshot(browser, 'doctor-diagnostics-list');
 });
 
