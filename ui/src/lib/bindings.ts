@@ -450,6 +450,12 @@ export type EnvVarView = {
 	value: string | null,
 	/**  Some or all of the value is hidden because it is (or contains) a secret. */
 	masked: boolean,
+	/**
+	 *  The project variables its value is made of (`GRAFANA_PASSWORD` for
+	 *  `GF_SECURITY_ADMIN_PASSWORD=${GRAFANA_PASSWORD:-…}`), in order, each once: what the window reveals or
+	 *  edits for it.
+	 */
+	variables: string[],
 };
 
 /**  The catalog of a selection plus what an editor needs to change it safely. */

@@ -61,3 +61,20 @@ async fn a_file_change_reloads_the_project_and_a_broken_one_keeps_the_last() {
     assert!(matches!(event, SessionEvent::ProjectChanged { .. }), "{event:?}");
     assert_eq!(s.project().default_selection(), ["monitoring"], ".env is read again too");
 }
+
+#[tokio::test]
+async fn each_environment_entry_names_the_variables_it_is_made_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let compose = "services:\n  grafana:\n    image: grafana/grafana\n    environment:\n      \
+        - GF_SECURITY_ADMIN_PASSWORD=${GRAFANA_PASSWORD:-dev_only}\n      - GF_SERVER_ROOT_URL=http://${HOST}:${PORT}/${HOST}\n      \
+        - PASSED_THROUGH\n      - PLAIN=yes\n";
+    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+    let s = open(dir.path());
+    let report = s.report(&[]).await.unwrap();
+    let env = &report.services[0].environment;
+    let variables = |name: &str| env.iter().find(|v| v.name == name).unwrap().variables.clone();
+    assert_eq!(variables("GF_SECURITY_ADMIN_PASSWORD"), ["GRAFANA_PASSWORD"]);
+    assert_eq!(variables("GF_SERVER_ROOT_URL"), ["HOST", "PORT"]);
+    assert_eq!(variables("PASSED_THROUGH"), ["PASSED_THROUGH"]);
+    assert!(variables("PLAIN").is_empty());
+}
