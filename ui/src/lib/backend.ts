@@ -52,14 +52,18 @@ const APP_ERROR_CODES: ReadonlySet<string> = new Set<string>(ERROR_CODES);
 /** Whatever a command rejected with, as a `UiError`. The generated wrapper types any non-`Error` rejection
  * as `AppError`, but Tauri itself rejects with plain strings (e.g. "Command foo not found"), so check. */
 export function toUiError(raw: unknown): UiError {
-  if (raw instanceof BackendError) return { code: raw.code, message: raw.message, detail: raw.detail };
+  if (raw instanceof BackendError) {
+    return raw.detail ? { code: raw.code, message: raw.message, detail: raw.detail } : { code: raw.code, message: raw.message };
+  }
   if (typeof raw === "object" && raw !== null && "code" in raw) {
     const { code, message, window, detail } = raw as { code: unknown; message?: unknown; window?: unknown; detail?: unknown };
     if (typeof code === "string" && APP_ERROR_CODES.has(code)) {
       // The window's own wording (buttons, not `dockmaster` commands) when the backend gives one.
       const text = typeof window === "string" ? window : typeof message === "string" ? message : String(code);
-      const carried = typeof detail === "object" && detail !== null ? (detail as ErrorDetail) : null;
-      return { code: code as CoreErrorCode, message: text, detail: carried };
+      const error: UiError = { code: code as CoreErrorCode, message: text };
+      // Only failures that carry something (e.g. the SSH host key to confirm) have a detail.
+      if (typeof detail === "object" && detail !== null) error.detail = detail as ErrorDetail;
+      return error;
     }
   }
   if (raw instanceof Error) return { code: "IPC", message: raw.message };
