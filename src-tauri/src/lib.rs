@@ -8,6 +8,7 @@ mod desktop_commands;
 mod dialogs;
 mod doctor_commands;
 mod engine_commands;
+mod engines_commands;
 mod env_commands;
 mod error;
 mod lifecycle_commands;
@@ -55,6 +56,12 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             engine_commands::watch_stats,
             engine_commands::unwatch_stats,
             engine_commands::engine_activity,
+            engines_commands::engines_list,
+            engines_commands::engine_test,
+            engines_commands::engine_add,
+            engines_commands::engine_remove,
+            engines_commands::project_engine,
+            engines_commands::use_engine,
             logs_commands::follow_logs,
             logs_commands::stop_logs,
             logs_commands::export_logs,

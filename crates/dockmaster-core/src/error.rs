@@ -301,7 +301,7 @@ reported!(
     crate::lifecycle::LifecycleError => Option::<ErrorDetail>::from, crate::lifecycle::LifecycleError::window_text;
     crate::region::RegionError => Option::<ErrorDetail>::from, same_words;
     crate::demo::DemoError => no_detail, same_words;
-    crate::engines::EnginesError => no_detail, same_words;
+    crate::engines::EnginesError => no_detail, crate::engines::EnginesError::window_text;
 );
 
 #[derive(Debug, thiserror::Error)]

@@ -11,6 +11,7 @@ import type { DriftReport, LifecycleEvent, OperationRequest, OperationResult, Pr
 import type { BundleContents, DemoCopy, DemoImageEvent, DemoImageReport, DoctorReport, SavedBundle } from "./bindings";
 import type { FixReport, KeychainChange } from "./bindings";
 import type { AboutInfo, DesktopEvent } from "./bindings";
+import type { EngineAddRequest, EngineAdded, EngineInfo, EngineStatus, ErrorDetail, ProjectEngine } from "./bindings";
 import {
   commands,
   ERROR_CODES,
@@ -30,15 +31,19 @@ export type ErrorCode = CoreErrorCode | "IPC";
 export interface UiError {
   code: ErrorCode;
   message: string;
+  /** What some failures carry besides their sentence (e.g. the SSH host key to confirm). */
+  detail?: ErrorDetail | null;
 }
 
 export class BackendError extends Error implements UiError {
   readonly code: ErrorCode;
+  readonly detail: ErrorDetail | null;
 
   constructor(error: UiError) {
     super(error.message);
     this.name = "BackendError";
     this.code = error.code;
+    this.detail = error.detail ?? null;
   }
 }
 
@@ -47,13 +52,18 @@ const APP_ERROR_CODES: ReadonlySet<string> = new Set<string>(ERROR_CODES);
 /** Whatever a command rejected with, as a `UiError`. The generated wrapper types any non-`Error` rejection
  * as `AppError`, but Tauri itself rejects with plain strings (e.g. "Command foo not found"), so check. */
 export function toUiError(raw: unknown): UiError {
-  if (raw instanceof BackendError) return { code: raw.code, message: raw.message };
+  if (raw instanceof BackendError) {
+    return raw.detail ? { code: raw.code, message: raw.message, detail: raw.detail } : { code: raw.code, message: raw.message };
+  }
   if (typeof raw === "object" && raw !== null && "code" in raw) {
-    const { code, message, window } = raw as { code: unknown; message?: unknown; window?: unknown };
+    const { code, message, window, detail } = raw as { code: unknown; message?: unknown; window?: unknown; detail?: unknown };
     if (typeof code === "string" && APP_ERROR_CODES.has(code)) {
       // The window's own wording (buttons, not `dockmaster` commands) when the backend gives one.
       const text = typeof window === "string" ? window : typeof message === "string" ? message : String(code);
-      return { code: code as CoreErrorCode, message: text };
+      const error: UiError = { code: code as CoreErrorCode, message: text };
+      // Only failures that carry something (e.g. the SSH host key to confirm) have a detail.
+      if (typeof detail === "object" && detail !== null) error.detail = detail as ErrorDetail;
+      return error;
     }
   }
   if (raw instanceof Error) return { code: "IPC", message: raw.message };
@@ -190,6 +200,20 @@ export interface Backend {
   diagnosticsPrepare(dir: string, profiles: string[], lines: number): Promise<BundleContents>;
   /** Asks where to save (the backend's save dialog) and writes the bundle listed last; `null` when cancelled. */
   diagnosticsSave(dir: string): Promise<SavedBundle | null>;
+  /** Every engine (`default` first), without connecting. */
+  enginesList(): Promise<EngineInfo[]>;
+  /** Connects to one engine; `acceptHostKey` records the SSH host key with that fingerprint first. */
+  engineTest(name: string, acceptHostKey: string | null): Promise<EngineStatus>;
+  /** Tests the connection, then saves the engine as a Docker context. */
+  engineAdd(request: EngineAddRequest): Promise<EngineAdded>;
+  /** Removes an engine; one Dockmaster did not create only when `confirmed`. */
+  engineRemove(name: string, confirmed: boolean): Promise<void>;
+  /** The engine the project runs on. */
+  projectEngine(dir: string): Promise<ProjectEngine>;
+  /** Moves the project to `engine` (null: the Docker CLI's current context) and remembers it. */
+  useEngine(dir: string, engine: string | null): Promise<ProjectEngine>;
+  /** Asks the user for a file; null when cancelled. */
+  pickFile(title: string): Promise<string | null>;
   /** Copies the demo project into the app's data folder, unless a copy is there already (then left as it is);
    * resolves to the folder to open. */
   demoInstall(): Promise<DemoCopy>;
@@ -279,6 +303,22 @@ export const tauriBackend: Backend = {
   doctor: (dir, profiles) => unwrap(commands.doctor(dir, profiles)),
   diagnosticsPrepare: (dir, profiles, lines) => unwrap(commands.diagnosticsPrepare(dir, profiles, lines)),
   diagnosticsSave: (dir) => unwrap(commands.diagnosticsSave(dir)),
+  enginesList: () => commands.enginesList(),
+  engineTest: (name, acceptHostKey) => unwrap(commands.engineTest(name, acceptHostKey)),
+  engineAdd: (request) => unwrap(commands.engineAdd(request)),
+  engineRemove: async (name, confirmed) => {
+    await unwrap(commands.engineRemove(name, confirmed));
+  },
+  projectEngine: (dir) => unwrap(commands.projectEngine(dir)),
+  useEngine: (dir, engine) => unwrap(commands.useEngine(dir, engine)),
+  async pickFile(title) {
+    try {
+      const picked = await openDialog({ directory: false, multiple: false, title });
+      return typeof picked === "string" ? picked : null;
+    } catch (e) {
+      throw new BackendError(toUiError(e));
+    }
+  },
   demoInstall: () => unwrap(commands.demoInstall()),
   demoImage: (onProgress) => unwrap(commands.demoImage(new Channel<DemoImageEvent>(onProgress))),
   async pickProjectFolder() {

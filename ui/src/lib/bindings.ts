@@ -86,6 +86,25 @@ export const commands = {
 	 *  diagnosis; nothing is started or stopped.
 	 */
 	engineActivity: () => __TAURI_INVOKE<EngineActivity | null>("engine_activity"),
+	/**  Every engine, `default` first, without connecting (each is then tested on its own: `engine_test`). */
+	enginesList: () => __TAURI_INVOKE<EngineInfo[]>("engines_list"),
+	/**
+	 *  Connects to one engine: reachable with its version, or why not. For an SSH engine whose host key is
+	 *  unknown (`HOST_KEY_UNKNOWN`, with the fingerprint in its detail), `accept_host_key` is the fingerprint the
+	 *  user confirmed: that key is recorded, then the engine tested again.
+	 */
+	engineTest: (name: string, acceptHostKey: string | null) => typedError<EngineStatus, ErrorReport>(__TAURI_INVOKE("engine_test", { name, acceptHostKey })),
+	/**  Adds an engine: the connection is tested first, then it is saved as a Docker context. */
+	engineAdd: (request: EngineAddRequest) => typedError<EngineAdded, ErrorReport>(__TAURI_INVOKE("engine_add", { request })),
+	/**  Removes an engine; one Dockmaster did not create only when `confirmed` (`ENGINE_NOT_OURS` otherwise). */
+	engineRemove: (name: string, confirmed: boolean) => typedError<null, ErrorReport>(__TAURI_INVOKE("engine_remove", { name, confirmed })),
+	/**  The engine the project in `dir` runs on. */
+	projectEngine: (dir: string) => typedError<ProjectEngine, ErrorReport>(__TAURI_INVOKE("project_engine", { dir })),
+	/**
+	 *  Moves the project to `engine` (null: the Docker CLI's current context) and remembers it; the window then
+	 *  watches the engine again (`watch_engine`) to follow the new one.
+	 */
+	useEngine: (dir: string, engine: string | null) => typedError<ProjectEngine, ErrorReport>(__TAURI_INVOKE("use_engine", { dir, engine })),
 	/**
 	 *  Follows the logs of `services` (empty: all), masked, sending them to `on_batch` in batches (at most every
 	 *  50 ms or 500 lines); replaces the follow running. An unreachable engine is not an error: the first batch
@@ -458,6 +477,45 @@ export type EngineActivity = {
 	statsStreams: number,
 };
 
+/**  A request to add an engine. */
+export type EngineAddRequest = {
+	name: string,
+	description?: string,
+	spec: EngineSpec,
+	/**  The SSH host key fingerprint (`SHA256:…`) the user accepted after seeing it. */
+	acceptHostKey?: string | null,
+};
+
+/**  What adding an engine did. */
+export type EngineAdded = {
+	engine: EngineInfo,
+	version: string,
+	/**  The host key recorded in known_hosts because the user accepted it (`SHA256:…`), if one was. */
+	recordedHostKey: string | null,
+	/**  Something the user should know (e.g. what a terminal needs to use the same key file). */
+	note: string | null,
+};
+
+/**  One engine as listed (no secret: paths and addresses only). */
+export type EngineInfo = {
+	name: string,
+	kind: EngineKind,
+	/**  `unix:///var/run/docker.sock`, `ssh://ops@game1:2222`, `tcp://10.0.0.5:2376`. */
+	host: string,
+	description: string,
+	/**  The Docker CLI's current context (DOCKER_HOST / DOCKER_CONTEXT / config.json). */
+	current: boolean,
+	/**  Dockmaster wrote this context (removing one it did not needs an explicit confirmation). */
+	createdByDockmaster: boolean,
+	/**  The key file Dockmaster's own SSH connection uses (else the SSH agent and ssh's defaults). */
+	sshKey: string | null,
+	/**  Why the context cannot be used as it is written, if it cannot. */
+	invalid: string | null,
+};
+
+/**  How an engine is reached. */
+export type EngineKind = "socket" | "ssh" | "tls" | "tcp";
+
 /**  The whole live state of the project. */
 export type EngineSnapshot = {
 	project: string,
@@ -472,6 +530,23 @@ export type EngineSnapshot = {
 	regions: RegionStatus[],
 };
 
+/**  What a new engine is. */
+export type EngineSpec = 
+/**  `user@host[:port]`; the key from the SSH agent (and ssh's defaults), or from `keyFile`. */
+{ kind: "ssh"; destination: string; keyFile: string | null } | 
+/**  `host:port` of an engine listening with `--tlsverify`, and the client's CA, certificate and key files. */
+{ kind: "tls"; address: string; ca: string; cert: string; key: string };
+
+/**  An engine with what a connection to it found. */
+export type EngineStatus = {
+	engine: EngineInfo,
+	reachable: boolean,
+	/**  The engine's version when reachable. */
+	version: string | null,
+	/**  Why not, when not, with what to do. */
+	error: ErrorReport | null,
+};
+
 export type EnvVarView = {
 	name: string,
 	/**
@@ -481,6 +556,12 @@ export type EnvVarView = {
 	value: string | null,
 	/**  Some or all of the value is hidden because it is (or contains) a secret. */
 	masked: boolean,
+	/**
+	 *  The project variables its value is made of (`GRAFANA_PASSWORD` for
+	 *  `GF_SECURITY_ADMIN_PASSWORD=${GRAFANA_PASSWORD:-…}`), in order, each once: what the window reveals or
+	 *  edits for it.
+	 */
+	variables: string[],
 };
 
 /**  The catalog of a selection plus what an editor needs to change it safely. */
@@ -1134,6 +1215,16 @@ export type ProfileInfo = {
 	services: string[],
 	/**  Extra Compose files merged over the base when this profile is selected. */
 	extraFiles: string[],
+};
+
+/**  The engine a project runs on, as its header shows it. */
+export type ProjectEngine = {
+	/**  The engine's name (a Docker context, or `default`). */
+	name: string,
+	/**  Chosen for this project (remembered); false: the Docker CLI's current context, followed as it changes. */
+	chosen: boolean,
+	/**  The endpoint, e.g. `tcp://10.0.0.5:2376`, or why the engine cannot be used. */
+	endpoint: string,
 };
 
 /**  What the panel knows about a project before anything runs. */

@@ -299,6 +299,8 @@ mod tests {
         let err = remove(&e, "theirs", false).unwrap_err();
         assert_eq!(err.code, ErrorCode::EngineNotOurs);
         assert!(err.message.contains("--yes"), "{}", err.message);
+        let window = err.window.as_deref().unwrap_or_default();
+        assert!(window.contains("confirming the removal") && !window.contains("dockmaster "), "{window}");
         assert!(contexts::find(&e, "theirs").is_some(), "refused = untouched");
         e.docker_context = Some("ours".into());
         assert_eq!(remove(&e, "ours", false).unwrap_err().code, ErrorCode::EngineInUse);

@@ -60,6 +60,13 @@ function backend(overrides: Partial<Backend> = {}): Backend {
     doctor: vi.fn(async () => Promise.reject(new Error("not used here"))),
     diagnosticsPrepare: vi.fn(async () => Promise.reject(new Error("not used here"))),
     diagnosticsSave: vi.fn(async () => Promise.reject(new Error("not used here"))),
+    enginesList: vi.fn(async () => []),
+    engineTest: vi.fn(async () => Promise.reject(new Error("not used here"))),
+    engineAdd: vi.fn(async () => Promise.reject(new Error("not used here"))),
+    engineRemove: vi.fn(async () => undefined),
+    projectEngine: vi.fn(async () => Promise.reject(new Error("not used here"))),
+    useEngine: vi.fn(async () => Promise.reject(new Error("not used here"))),
+    pickFile: vi.fn(async () => null),
     ...overrides,
   };
 }
