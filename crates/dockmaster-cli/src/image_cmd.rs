@@ -56,10 +56,10 @@ pub async fn run(command: ImageCommand, json: bool) -> ExitCode {
             ImageCopyEvent::Checking { image, from, to } => {
                 println!("Copying {image} from `{from}` to `{to}`…")
             }
-            ImageCopyEvent::Copying { sent_kib, .. } => {
+            ImageCopyEvent::Copying { kib, .. } => {
                 let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
                 if last.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
-                    println!("  {:.1} MiB sent", f64::from(sent_kib) / 1024.0);
+                    println!("  {:.1} MiB sent", f64::from(kib) / 1024.0);
                     *last = Some(Instant::now());
                 }
             }

@@ -29,8 +29,8 @@ const TICK: Duration = Duration::from_millis(250);
 pub enum ImageCopyEvent {
     /// Looking the image up on both engines.
     Checking { image: String, from: String, to: String },
-    /// KiB sent so far.
-    Copying { image: String, sent_kib: u32 },
+    /// KiB sent so far (one word: the event's fields are as serialised).
+    Copying { image: String, kib: u32 },
 }
 
 /// What a copy did.
@@ -142,12 +142,12 @@ pub async fn copy_image<S: EngineOps, T: EngineOps>(
             result = &mut load => break result,
             _ = tick.tick() => progress(ImageCopyEvent::Copying {
                 image: image.into(),
-                sent_kib: kib(sent.load(Ordering::Relaxed)),
+                kib: kib(sent.load(Ordering::Relaxed)),
             }),
         }
     };
     let total = sent.load(Ordering::Relaxed);
-    progress(ImageCopyEvent::Copying { image: image.into(), sent_kib: kib(total) });
+    progress(ImageCopyEvent::Copying { image: image.into(), kib: kib(total) });
     let after = target.inspect_image(image).await;
     match (loaded, after) {
         (Ok(()), Ok(there)) if there.id == id => Ok(done(false, total)),

@@ -34,7 +34,7 @@ fn copies_the_image_with_its_id_and_counts_the_bytes() {
     assert!(matches!(&events[0], ImageCopyEvent::Checking { to, .. } if to == "far"), "{events:?}");
     assert_eq!(
         events.last(),
-        Some(&ImageCopyEvent::Copying { image: IMAGE.into(), sent_kib: copied.sent_kib }),
+        Some(&ImageCopyEvent::Copying { image: IMAGE.into(), kib: copied.sent_kib }),
         "the last progress is the total"
     );
 
