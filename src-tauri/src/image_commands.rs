@@ -16,5 +16,5 @@ pub async fn image_copy(
     on_progress: Channel<ImageCopyEvent>,
 ) -> Result<ImageCopied, AppError> {
     let env = EndpointEnv::from_process();
-    Ok(engines::copy_between(&env, &image, "default", &engine, &|e| drop(on_progress.send(e))).await?)
+    engines::copy_between(&env, &image, "default", &engine, &|e| drop(on_progress.send(e))).await
 }

@@ -204,10 +204,9 @@ fn bind_missing(source: &str, service: &str, engine: &str) -> PreflightIssue {
             "{source}, which {service} bind-mounts, does not exist on the host of the engine `{engine}`: the start \
              would fail, or the engine would put an empty folder in its place."
         ),
-        format!(
-            "Create it on that host with the project's files (e.g. `rsync -a` or `git clone` there, at the same \
-             path): Dockmaster does not copy files to an engine's host. Or start on another engine."
-        ),
+        "Create it on that host with the project's files (e.g. `rsync -a` or `git clone` there, at the same path): \
+         Dockmaster does not copy files to an engine's host. Or start on another engine."
+            .into(),
     );
     i.service = Some(service.into());
     i
