@@ -1,6 +1,7 @@
 //! The Doctor page: every check of this machine for the project's selection, one core call.
 
 use dockmaster_core::doctor::DoctorReport;
+use dockmaster_core::face::Face;
 use dockmaster_core::session::Sessions;
 use tauri::State;
 
@@ -15,5 +16,5 @@ pub async fn doctor(
     dir: String,
     profiles: Vec<String>,
 ) -> Result<DoctorReport, AppError> {
-    sessions.get(&dir).await?.doctor(&profiles).await
+    sessions.get(&dir).await?.doctor(&profiles, Face::Window).await
 }

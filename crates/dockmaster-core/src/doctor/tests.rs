@@ -38,6 +38,7 @@ fn preflight() -> PreflightReport {
 
 fn healthy() -> Facts {
     Facts {
+        face: Face::Cli,
         project: "demo".into(),
         profiles: vec!["development".into()],
         endpoint: "unix:///var/run/docker.sock (default socket)".into(),
@@ -182,6 +183,39 @@ fn a_locked_keychain_fails_with_its_code_for_the_unlock_button() {
     assert_eq!(keychain.status, CheckStatus::Failing);
     assert_eq!(keychain.code, Some(ErrorCode::KeychainLocked));
     assert!(keychain.summary.contains("locked"));
+    assert_eq!(
+        keychain.fix.as_deref(),
+        Some("Run `dockmaster keychain unlock`, then run `dockmaster doctor` again.")
+    );
+}
+
+#[test]
+fn the_window_reads_its_buttons_and_the_terminal_its_commands() {
+    let mut facts = healthy();
+    facts.keychain = KeychainStatus {
+        available: false,
+        service: "dockmaster:/p".into(),
+        code: Some(ErrorCode::KeychainNoCollection),
+        message: Some("there is no default keychain".into()),
+        window_message: None,
+    };
+    facts.engine = Err("no such socket".into());
+    let mut p = preflight();
+    let mut secret =
+        issue(PreflightCode::VariableInvalid, "JWT_SECRET is not set", "run `dockmaster secret set`");
+    secret.window_fix = "Press Fix and start (it generates one into the OS keychain).".into();
+    p.problems.push(secret);
+    facts.preflight = Ok(p);
+    facts.face = Face::Window;
+    let report = assess(&facts);
+    let fix = |id| the(&report, id).fix.clone().unwrap_or_default();
+    assert_eq!(fix(CheckId::Keychain), "Press Create keychain, then press Check again.");
+    assert_eq!(fix(CheckId::Variables), "Press Fix and start (it generates one into the OS keychain).");
+    assert!(fix(CheckId::Engine).ends_with("then press Check again."), "{}", fix(CheckId::Engine));
+    for c in &report.checks {
+        let fix = c.fix.as_deref().unwrap_or_default();
+        assert!(!fix.contains("dockmaster ") && !fix.contains('`'), "a CLI command in the window: {fix}");
+    }
 }
 
 #[test]

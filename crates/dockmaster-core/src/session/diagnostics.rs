@@ -26,7 +26,7 @@ impl Session {
         let masker = blocking(move || Ok(Masker::gathered(&project))).await?;
         let mut bundle = Bundle::new(masker);
 
-        let doctor = self.doctor(&profiles).await?;
+        let doctor = self.doctor(&profiles, crate::face::Face::Cli).await?;
         bundle.add_text(
             "versions.txt",
             "Dockmaster, this machine and the engine's address",
