@@ -10,6 +10,7 @@ mod engine_commands;
 mod engines_commands;
 mod env_commands;
 mod error;
+mod image_commands;
 mod lifecycle_commands;
 mod logs_commands;
 mod notify;
@@ -82,6 +83,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             doctor_commands::doctor,
             demo_commands::demo_install,
             demo_commands::demo_image,
+            image_commands::image_copy,
             desktop_commands::get_preferences,
             desktop_commands::set_preferences,
             desktop_commands::tray_status,
