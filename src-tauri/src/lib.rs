@@ -11,6 +11,7 @@ mod engine_commands;
 mod engines_commands;
 mod env_commands;
 mod error;
+mod image_commands;
 mod lifecycle_commands;
 mod logs_commands;
 mod notify;
@@ -85,6 +86,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             doctor_commands::diagnostics_save,
             demo_commands::demo_install,
             demo_commands::demo_image,
+            image_commands::image_copy,
             desktop_commands::get_preferences,
             desktop_commands::set_preferences,
             desktop_commands::tray_status,

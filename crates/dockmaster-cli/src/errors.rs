@@ -36,9 +36,8 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         UnknownProfile | UnknownService | NoServicesAllowed | VolumesUnconfirmed | ComposeFlavorInvalid
         | DemoFolderTaken | LogTimeInvalid | LogPatternInvalid | RegionInvalid | RegionOptionsInvalid
         | EngineNotFound | EngineExists | EngineNameInvalid | EngineNotOurs | EngineInUse
-        | HostKeyUnknown | HostKeyMismatch | SshKeyMissing | NoClient | TerminalNotFound | Usage => {
-            status::USAGE
-        }
+        | HostKeyUnknown | HostKeyMismatch | SshKeyMissing | NoClient | TerminalNotFound | ImageNotFound
+        | Usage => status::USAGE,
         ProjectNotFound | FileUnreadable | FileRefused | ComposeInvalid | InvalidTemplate
         | DescriptorInvalid | EnvFileInvalid => status::PROJECT,
         EngineEndpointInvalid
@@ -77,7 +76,7 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         ComposeSpawnFailed | OperationLockFailed | RegionTemplate | RegionConflict | RegionNoFreePort
         | RegionNoFreeSubnet | RegionNotFound | RegionApplyFailed | RegionEngine | LinkRefused
         | LogFolderFailed | DemoCopyFailed | DemoImageFailed | EngineWriteFailed | ServiceNotRunning
-        | NoShell => status::OPERATION_FAILED,
+        | NoShell | ImageCopyFailed => status::OPERATION_FAILED,
     }
 }
 

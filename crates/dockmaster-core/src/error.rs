@@ -51,6 +51,11 @@ error_codes! {
     HostKeyChanged,
     HostKeyMismatch,
     SshKeyMissing,
+    /// The image to copy is not on the source engine.
+    ImageNotFound,
+    /// Copying an image between engines failed (the target is left as it was, or the message names what is
+    /// left).
+    ImageCopyFailed,
     // Compose and operations.
     ComposeNotFound,
     ComposeUnavailable,
@@ -302,6 +307,7 @@ reported!(
     crate::region::RegionError => Option::<ErrorDetail>::from, same_words;
     crate::demo::DemoError => no_detail, same_words;
     crate::engines::EnginesError => no_detail, crate::engines::EnginesError::window_text;
+    crate::engines::CopyError => no_detail, same_words;
 );
 
 #[derive(Debug, thiserror::Error)]

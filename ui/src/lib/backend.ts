@@ -8,7 +8,7 @@ import type { StatsUpdate, StoreUpdate } from "./bindings";
 import type { ExportReport, LogBatch, LogFilter, LogFollowInfo } from "./bindings";
 import type { AppliedRegion, ApplyEvent, RegionInfo, RegionPlan, RegionRequest, RegionValidation, RemoveReport } from "./bindings";
 import type { DriftReport, LifecycleEvent, OperationRequest, OperationResult, PreflightReport, VolumePlan } from "./bindings";
-import type { BundleContents, DemoCopy, DemoImageEvent, DemoImageReport, DoctorReport, SavedBundle } from "./bindings";
+import type { BundleContents, DemoCopy, DemoImageEvent, DemoImageReport, DoctorReport, ImageCopied, ImageCopyEvent, SavedBundle } from "./bindings";
 import type { FixReport, KeychainChange } from "./bindings";
 import type { AboutInfo, DesktopEvent } from "./bindings";
 import type { EngineAddRequest, EngineAdded, EngineInfo, EngineStatus, ErrorDetail, ProjectEngine } from "./bindings";
@@ -220,6 +220,9 @@ export interface Backend {
   /** Makes sure the demo's image exists on the engine, building it locally when missing (never pulled), pushing
    * each step to `onProgress`. */
   demoImage(onProgress: (event: DemoImageEvent) => void): Promise<DemoImageReport>;
+  /** Copies `image` from this machine's engine to the engine `engine` (streamed, never pulled), pushing the KiB
+   * sent to `onProgress`; an image already there with the same ID is not sent again. */
+  imageCopy(image: string, engine: string, onProgress: (event: ImageCopyEvent) => void): Promise<ImageCopied>;
 }
 
 export const tauriBackend: Backend = {
@@ -321,6 +324,8 @@ export const tauriBackend: Backend = {
   },
   demoInstall: () => unwrap(commands.demoInstall()),
   demoImage: (onProgress) => unwrap(commands.demoImage(new Channel<DemoImageEvent>(onProgress))),
+  imageCopy: (image, engine, onProgress) =>
+    unwrap(commands.imageCopy(image, engine, new Channel<ImageCopyEvent>(onProgress))),
   async pickProjectFolder() {
     try {
       const picked = await openDialog({ directory: true, multiple: false, title: "Open a Compose project folder" });
@@ -353,6 +358,8 @@ const TITLES: Record<ErrorCode, string> = {
   HOST_KEY_CHANGED: "The host's key has changed",
   HOST_KEY_MISMATCH: "The host offered another key",
   SSH_KEY_MISSING: "The SSH key file is missing",
+  IMAGE_NOT_FOUND: "This machine's engine has no such image",
+  IMAGE_COPY_FAILED: "The image could not be copied",
   COMPOSE_NOT_FOUND: "Docker Compose is not installed",
   COMPOSE_UNAVAILABLE: "That Docker Compose version is not available",
   COMPOSE_FLAVOR_INVALID: "Unknown Docker Compose version",

@@ -195,6 +195,8 @@ export const commands = {
 	 *  pulled), pushing each step to `on_progress`.
 	 */
 	demoImage: (onProgress: Channel<DemoImageEvent>) => typedError<DemoImageReport, ErrorReport>(__TAURI_INVOKE("demo_image", { onProgress })),
+	/**  Copies `image` from the local engine (`default`) to the engine `engine`, with progress. */
+	imageCopy: (image: string, engine: string, onProgress: Channel<ImageCopyEvent>) => typedError<ImageCopied, ErrorReport>(__TAURI_INVOKE("image_copy", { image, engine, onProgress })),
 	/**  The preferences in effect. */
 	getPreferences: () => __TAURI_INVOKE<Preferences>("get_preferences"),
 	/**  Saves the preferences and puts them in effect at once. */
@@ -221,7 +223,7 @@ export const commands = {
 };
 
 /* Constants */
-export const ERROR_CODES = ["PROJECT_NOT_FOUND","FILE_UNREADABLE","FILE_REFUSED","COMPOSE_INVALID","INVALID_TEMPLATE","DESCRIPTOR_INVALID","ENV_FILE_INVALID","UNKNOWN_PROFILE","ENGINE_ENDPOINT_INVALID","ENGINE_UNAVAILABLE","ENGINE_NOT_FOUND","ENGINE_EXISTS","ENGINE_NAME_INVALID","ENGINE_NOT_OURS","ENGINE_IN_USE","ENGINE_WRITE_FAILED","HOST_KEY_UNKNOWN","HOST_KEY_CHANGED","HOST_KEY_MISMATCH","SSH_KEY_MISSING","COMPOSE_NOT_FOUND","COMPOSE_UNAVAILABLE","COMPOSE_FLAVOR_INVALID","COMPOSE_SPAWN_FAILED","OPERATION_BUSY","OPERATION_LOCK_FAILED","PREFLIGHT_BLOCKED","VOLUMES_UNCONFIRMED","UNKNOWN_SERVICE","NO_SERVICES_ALLOWED","KEYCHAIN_NO_SESSION_BUS","KEYCHAIN_NO_PROVIDER","KEYCHAIN_LOCKED","KEYCHAIN_NO_COLLECTION","KEYCHAIN_UNAVAILABLE","KEYCHAIN_VERIFY_FAILED","KEYCHAIN_PROMPT_DISMISSED","VARIABLE_NAME_INVALID","VARIABLE_NOT_FOUND","UNKNOWN_VARIABLE","RESERVED_NAME","VALUE_INVALID","SECRET_EMPTY","SECRET_NOT_UTF8","NO_GENERATOR","ENV_FILE_CONFLICT","ENV_FILE_WRITE","ENV_FILE_SYMLINK","LOG_TIME_INVALID","LOG_PATTERN_INVALID","LOG_EXPORT_FAILED","DIAGNOSTICS_FAILED","REGION_INVALID","REGION_OPTIONS_INVALID","REGION_TEMPLATE","REGION_PREFLIGHT","REGION_CONFLICT","REGION_NO_FREE_PORT","REGION_NO_FREE_SUBNET","REGION_NOT_FOUND","REGION_APPLY_FAILED","REGION_APPLY_CANCELLED","REGION_ENGINE","DEMO_FOLDER_TAKEN","DEMO_COPY_FAILED","BUSYBOX_MISSING","DEMO_IMAGE_FAILED","SERVICE_NOT_RUNNING","NO_SHELL","NO_CLIENT","TERMINAL_NOT_FOUND","SETTINGS_FAILED","LINK_REFUSED","LOG_FOLDER_FAILED","USAGE","INPUT_UNREADABLE","EXEC_FAILED","INTERNAL"] as const;
+export const ERROR_CODES = ["PROJECT_NOT_FOUND","FILE_UNREADABLE","FILE_REFUSED","COMPOSE_INVALID","INVALID_TEMPLATE","DESCRIPTOR_INVALID","ENV_FILE_INVALID","UNKNOWN_PROFILE","ENGINE_ENDPOINT_INVALID","ENGINE_UNAVAILABLE","ENGINE_NOT_FOUND","ENGINE_EXISTS","ENGINE_NAME_INVALID","ENGINE_NOT_OURS","ENGINE_IN_USE","ENGINE_WRITE_FAILED","HOST_KEY_UNKNOWN","HOST_KEY_CHANGED","HOST_KEY_MISMATCH","SSH_KEY_MISSING","IMAGE_NOT_FOUND","IMAGE_COPY_FAILED","COMPOSE_NOT_FOUND","COMPOSE_UNAVAILABLE","COMPOSE_FLAVOR_INVALID","COMPOSE_SPAWN_FAILED","OPERATION_BUSY","OPERATION_LOCK_FAILED","PREFLIGHT_BLOCKED","VOLUMES_UNCONFIRMED","UNKNOWN_SERVICE","NO_SERVICES_ALLOWED","KEYCHAIN_NO_SESSION_BUS","KEYCHAIN_NO_PROVIDER","KEYCHAIN_LOCKED","KEYCHAIN_NO_COLLECTION","KEYCHAIN_UNAVAILABLE","KEYCHAIN_VERIFY_FAILED","KEYCHAIN_PROMPT_DISMISSED","VARIABLE_NAME_INVALID","VARIABLE_NOT_FOUND","UNKNOWN_VARIABLE","RESERVED_NAME","VALUE_INVALID","SECRET_EMPTY","SECRET_NOT_UTF8","NO_GENERATOR","ENV_FILE_CONFLICT","ENV_FILE_WRITE","ENV_FILE_SYMLINK","LOG_TIME_INVALID","LOG_PATTERN_INVALID","LOG_EXPORT_FAILED","DIAGNOSTICS_FAILED","REGION_INVALID","REGION_OPTIONS_INVALID","REGION_TEMPLATE","REGION_PREFLIGHT","REGION_CONFLICT","REGION_NO_FREE_PORT","REGION_NO_FREE_SUBNET","REGION_NOT_FOUND","REGION_APPLY_FAILED","REGION_APPLY_CANCELLED","REGION_ENGINE","DEMO_FOLDER_TAKEN","DEMO_COPY_FAILED","BUSYBOX_MISSING","DEMO_IMAGE_FAILED","SERVICE_NOT_RUNNING","NO_SHELL","NO_CLIENT","TERMINAL_NOT_FOUND","SETTINGS_FAILED","LINK_REFUSED","LOG_FOLDER_FAILED","USAGE","INPUT_UNREADABLE","EXEC_FAILED","INTERNAL"] as const;
 
 /* Types */
 /**
@@ -309,7 +311,9 @@ export type Check = {
 };
 
 /**  What a check looks at, in the order the report lists them. */
-export type CheckId = "engine" | "compose" | "keychain" | "memory" | "disk" | "clock" | "ports" | "selection" | "variables";
+export type CheckId = "engine" | "compose" | "keychain" | "memory" | "disk" | "clock" | "ports" | 
+/**  Images and bind sources on a remote engine (present only when the preflight found a problem there). */
+"remote" | "selection" | "variables";
 
 export type CheckStatus = "ok" | "warning" | "failing";
 
@@ -590,7 +594,14 @@ export type ErrorCode = "PROJECT_NOT_FOUND" | "FILE_UNREADABLE" |
 /**  Removing a Docker context Dockmaster did not create, without the user's explicit confirmation. */
 "ENGINE_NOT_OURS" | 
 /**  Removing the Docker CLI's current context. */
-"ENGINE_IN_USE" | "ENGINE_WRITE_FAILED" | "HOST_KEY_UNKNOWN" | "HOST_KEY_CHANGED" | "HOST_KEY_MISMATCH" | "SSH_KEY_MISSING" | "COMPOSE_NOT_FOUND" | "COMPOSE_UNAVAILABLE" | "COMPOSE_FLAVOR_INVALID" | "COMPOSE_SPAWN_FAILED" | "OPERATION_BUSY" | "OPERATION_LOCK_FAILED" | "PREFLIGHT_BLOCKED" | "VOLUMES_UNCONFIRMED" | "UNKNOWN_SERVICE" | "NO_SERVICES_ALLOWED" | "KEYCHAIN_NO_SESSION_BUS" | "KEYCHAIN_NO_PROVIDER" | "KEYCHAIN_LOCKED" | "KEYCHAIN_NO_COLLECTION" | "KEYCHAIN_UNAVAILABLE" | "KEYCHAIN_VERIFY_FAILED" | 
+"ENGINE_IN_USE" | "ENGINE_WRITE_FAILED" | "HOST_KEY_UNKNOWN" | "HOST_KEY_CHANGED" | "HOST_KEY_MISMATCH" | "SSH_KEY_MISSING" | 
+/**  The image to copy is not on the source engine. */
+"IMAGE_NOT_FOUND" | 
+/**
+ *  Copying an image between engines failed (the target is left as it was, or the message names what is
+ *  left).
+ */
+"IMAGE_COPY_FAILED" | "COMPOSE_NOT_FOUND" | "COMPOSE_UNAVAILABLE" | "COMPOSE_FLAVOR_INVALID" | "COMPOSE_SPAWN_FAILED" | "OPERATION_BUSY" | "OPERATION_LOCK_FAILED" | "PREFLIGHT_BLOCKED" | "VOLUMES_UNCONFIRMED" | "UNKNOWN_SERVICE" | "NO_SERVICES_ALLOWED" | "KEYCHAIN_NO_SESSION_BUS" | "KEYCHAIN_NO_PROVIDER" | "KEYCHAIN_LOCKED" | "KEYCHAIN_NO_COLLECTION" | "KEYCHAIN_UNAVAILABLE" | "KEYCHAIN_VERIFY_FAILED" | 
 /**  The desktop's password prompt (create or unlock the keychain) was cancelled. */
 "KEYCHAIN_PROMPT_DISMISSED" | "VARIABLE_NAME_INVALID" | "VARIABLE_NOT_FOUND" | "UNKNOWN_VARIABLE" | "RESERVED_NAME" | "VALUE_INVALID" | "SECRET_EMPTY" | "SECRET_NOT_UTF8" | "NO_GENERATOR" | "ENV_FILE_CONFLICT" | "ENV_FILE_WRITE" | "ENV_FILE_SYMLINK" | "LOG_TIME_INVALID" | "LOG_PATTERN_INVALID" | "LOG_EXPORT_FAILED" | "DIAGNOSTICS_FAILED" | "REGION_INVALID" | "REGION_OPTIONS_INVALID" | "REGION_TEMPLATE" | "REGION_PREFLIGHT" | "REGION_CONFLICT" | "REGION_NO_FREE_PORT" | "REGION_NO_FREE_SUBNET" | "REGION_NOT_FOUND" | "REGION_APPLY_FAILED" | "REGION_APPLY_CANCELLED" | "REGION_ENGINE" | "DEMO_FOLDER_TAKEN" | "DEMO_COPY_FAILED" | "BUSYBOX_MISSING" | "DEMO_IMAGE_FAILED" | 
 /**  The service has no running container to open a terminal in. */
@@ -763,6 +774,26 @@ export type HostUsage = {
 	diskUsedBytes: number | null,
 	diskTotalBytes: number | null,
 };
+
+/**  What a copy did. */
+export type ImageCopied = {
+	image: string,
+	/**  The image's ID (`sha256:…`), the same on both engines. */
+	id: string,
+	from: string,
+	to: string,
+	/**  The target had that image already: nothing was sent. */
+	alreadyThere: boolean,
+	sentKib: number,
+	elapsedMs: number,
+};
+
+/**  A step of a copy, for progress lines and the window. */
+export type ImageCopyEvent = 
+/**  Looking the image up on both engines. */
+{ kind: "checking"; image: string; from: string; to: string } | 
+/**  KiB sent so far (one word: the event's fields are as serialised). */
+{ kind: "copying"; image: string; kib: number };
 
 export type ImageOutcome = 
 /**  The image was there and current: nothing was done. */
@@ -1158,7 +1189,13 @@ export type Preferences = {
 };
 
 /**  What a preflight problem is about. */
-export type PreflightCode = "ENGINE_UNAVAILABLE" | "COMPOSE_MISSING" | "PORT_TAKEN" | "VARIABLE_INVALID" | "KEYCHAIN_UNAVAILABLE" | "SELECTION_INVALID" | "MEMORY_LOW" | "DISK_LOW";
+export type PreflightCode = "ENGINE_UNAVAILABLE" | "COMPOSE_MISSING" | "PORT_TAKEN" | "VARIABLE_INVALID" | "KEYCHAIN_UNAVAILABLE" | "SELECTION_INVALID" | "MEMORY_LOW" | "DISK_LOW" | 
+/**  An image the services run is not on the (remote) engine and Compose does not build it. */
+"IMAGE_MISSING" | 
+/**  A bind-mount source does not exist on the (remote) engine's host. */
+"BIND_SOURCE_MISSING" | 
+/**  Whether a bind-mount source exists on the remote engine's host could not be checked (a warning). */
+"BIND_SOURCE_UNCHECKED";
 
 /**  One thing the preflight found, with its fix. */
 export type PreflightIssue = {
@@ -1372,7 +1409,12 @@ export type Remedy =
  */
 { kind: "createKeychain" } | 
 /**  A button of its own: ask the Secret Service to unlock the default keychain. */
-{ kind: "unlockKeychain" };
+{ kind: "unlockKeychain" } | 
+/**
+ *  A button of its own: copy `image` from this machine's engine to the engine `engine`
+ *  (`dockmaster image copy IMAGE --to ENGINE`).
+ */
+{ kind: "copyImage"; image: string; engine: string };
 
 /**  What `remove` did. */
 export type RemoveReport = {

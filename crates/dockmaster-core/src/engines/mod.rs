@@ -6,6 +6,7 @@
 mod add;
 pub mod choice;
 pub mod contexts;
+mod copy;
 mod error;
 
 use std::time::Duration;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub use add::{add, EngineAdded};
+pub use copy::{copy_between, copy_image, CopyError, ImageCopied, ImageCopyEvent};
 pub use error::EnginesError;
 
 use crate::engine::client::connect_detailed;

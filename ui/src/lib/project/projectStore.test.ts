@@ -57,6 +57,7 @@ function backend(overrides: Partial<Backend> = {}): Backend {
     lifecycleDrift: vi.fn(async () => Promise.reject(new Error("not used here"))),
     demoInstall: vi.fn(async () => Promise.reject(new Error("not used here"))),
     demoImage: vi.fn(async () => Promise.reject(new Error("not used here"))),
+    imageCopy: vi.fn(async () => Promise.reject(new Error("not used here"))),
     doctor: vi.fn(async () => Promise.reject(new Error("not used here"))),
     diagnosticsPrepare: vi.fn(async () => Promise.reject(new Error("not used here"))),
     diagnosticsSave: vi.fn(async () => Promise.reject(new Error("not used here"))),
