@@ -324,7 +324,7 @@ mod tests {
         }
         let checked = check(&target).unwrap();
         assert_eq!((checked.sha256, checked.entries), (written.sha256, 3));
-        let back: Vec<u8> = tar_pieces(&target, 1000).unwrap().map(Result::unwrap).flatten().collect();
+        let back: Vec<u8> = tar_pieces(&target, 1000).unwrap().flat_map(Result::unwrap).collect();
         assert_eq!(back, tar_bytes());
         // Only the archive and its checksum are left (no temporary file).
         let mut names: Vec<_> =
