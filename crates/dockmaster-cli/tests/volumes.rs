@@ -75,11 +75,21 @@ fn sha256(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap_or_default().to_string()
 }
 
-/// What the volume holds, seen from the service's container: the listing (names, modes, owners, sizes, links)
-/// and the SHA-256 of each known file.
+/// What the volume holds, seen from the service's container: the listing (names, modes, owners, sizes, links;
+/// not the times — `tar -x` gives a folder and a link the time of the restore) and the SHA-256 of each known
+/// file.
 fn manifest(container: &str) -> String {
     let listing = docker(&["exec", container, "ls", "-lnR", "/data"]);
-    let mut out = listing;
+    let mut out = String::new();
+    for line in listing.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // `-rw-r--r-- 1 0 0 15 Dec 6 07:50 a.txt`: without month, day and time.
+        if fields.len() >= 9 && fields[0].len() == 10 {
+            out.push_str(&format!("{} {}\n", fields[..5].join(" "), fields[8..].join(" ")));
+        } else {
+            out.push_str(&format!("{line}\n"));
+        }
+    }
     for file in ["/data/a.txt", "/data/sub/b.bin", "/data/.hidden"] {
         let bytes = run(Command::new("docker").args(["exec", container, "cat", file])).stdout;
         out.push_str(&format!("{file} {} {}\n", bytes.len(), sha256(&bytes)));
