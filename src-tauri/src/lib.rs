@@ -7,8 +7,10 @@ mod desktop;
 mod desktop_commands;
 mod doctor_commands;
 mod engine_commands;
+mod engines_commands;
 mod env_commands;
 mod error;
+mod image_commands;
 mod lifecycle_commands;
 mod logs_commands;
 mod notify;
@@ -54,6 +56,12 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             engine_commands::watch_stats,
             engine_commands::unwatch_stats,
             engine_commands::engine_activity,
+            engines_commands::engines_list,
+            engines_commands::engine_test,
+            engines_commands::engine_add,
+            engines_commands::engine_remove,
+            engines_commands::project_engine,
+            engines_commands::use_engine,
             logs_commands::follow_logs,
             logs_commands::stop_logs,
             logs_commands::export_logs,
@@ -75,6 +83,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             doctor_commands::doctor,
             demo_commands::demo_install,
             demo_commands::demo_image,
+            image_commands::image_copy,
             desktop_commands::get_preferences,
             desktop_commands::set_preferences,
             desktop_commands::tray_status,

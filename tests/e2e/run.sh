@@ -33,6 +33,13 @@ for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$display" ] && break; sleep 0.1; do
 # App settings (recent projects) go to a throwaway folder, never the user's.
 export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" XDG_CACHE_HOME="$work/cache"
 
+# Docker contexts (the Engines page writes them) go to a throwaway Docker config folder too, never ~/.docker;
+# the docker CLI's plugins (Compose v2) are linked from the caller's.
+plugins="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
+export DOCKER_CONFIG="$work/docker"
+mkdir -p "$DOCKER_CONFIG"
+[ -d "$plugins" ] && ln -s "$plugins" "$DOCKER_CONFIG/cli-plugins"
+
 # In our own D-Bus session, a throwaway unlocked Secret Service (gnome-keyring) for the app's secrets, started
 # race-free as in tests/keychain/run.sh: the tests start once the name has an owner AND the default collection
 # is unlocked. (Under an existing session bus the tests use that session's keychain.)

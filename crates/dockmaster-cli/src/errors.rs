@@ -36,8 +36,8 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         UnknownProfile | UnknownService | NoServicesAllowed | VolumesUnconfirmed | ComposeFlavorInvalid
         | DemoFolderTaken | LogTimeInvalid | LogPatternInvalid | RegionInvalid | RegionOptionsInvalid
         | EngineNotFound | EngineExists | EngineNameInvalid | EngineNotOurs | EngineInUse
-        | HostKeyUnknown | HostKeyMismatch | SshKeyMissing | NoClient | TerminalNotFound | VolumeNotFound
-        | RestoreUnconfirmed | Usage => status::USAGE,
+        | HostKeyUnknown | HostKeyMismatch | SshKeyMissing | NoClient | TerminalNotFound | ImageNotFound
+        | VolumeNotFound | RestoreUnconfirmed | Usage => status::USAGE,
         ProjectNotFound | FileUnreadable | FileRefused | ComposeInvalid | InvalidTemplate
         | DescriptorInvalid | EnvFileInvalid => status::PROJECT,
         EngineEndpointInvalid
@@ -76,7 +76,9 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         ComposeSpawnFailed | OperationLockFailed | RegionTemplate | RegionConflict | RegionNoFreePort
         | RegionNoFreeSubnet | RegionNotFound | RegionApplyFailed | RegionEngine | LinkRefused
         | DemoCopyFailed | DemoImageFailed | EngineWriteFailed | ServiceNotRunning | NoShell
-        | VolumeInUse | ArchiveInvalid | BackupFailed | RestoreFailed => status::OPERATION_FAILED,
+        | ImageCopyFailed | VolumeInUse | ArchiveInvalid | BackupFailed | RestoreFailed => {
+            status::OPERATION_FAILED
+        }
     }
 }
 

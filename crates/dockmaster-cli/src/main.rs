@@ -9,6 +9,7 @@ mod engine_cmd;
 mod engine_status;
 mod env_cmd;
 mod exec;
+mod image_cmd;
 mod keychain_cmd;
 mod lifecycle_cmd;
 mod logs_cmd;
@@ -121,6 +122,11 @@ enum Command {
         #[command(subcommand)]
         action: engine_cmd::EngineCommand,
     },
+    /// Images across engines: `copy IMAGE --to ENGINE` brings a local image to a remote engine (no project needed).
+    Image {
+        #[command(subcommand)]
+        action: image_cmd::ImageCommand,
+    },
     /// The demo project: `init [DIR]` copies it, `image` builds its image locally (no project needed).
     Demo {
         #[command(subcommand)]
@@ -154,6 +160,7 @@ fn main() -> ExitCode {
     let command = match cli.command {
         Command::Demo { action } => return runtime.block_on(demo_cmd::run(action, json)),
         Command::Keychain { action } => return runtime.block_on(keychain_cmd::run(action, json)),
+        Command::Image { action } => return runtime.block_on(image_cmd::run(action, json)),
         Command::Engine { action } if !matches!(action, engine_cmd::EngineCommand::Use { .. }) => {
             return runtime.block_on(engine_cmd::run(action, json))
         }
@@ -173,6 +180,7 @@ async fn run(session: &Session, command: Command, json: bool) -> ExitCode {
     match command {
         Command::Demo { action } => demo_cmd::run(action, json).await,
         Command::Keychain { action } => keychain_cmd::run(action, json).await,
+        Command::Image { action } => image_cmd::run(action, json).await,
         Command::Engine { action: engine_cmd::EngineCommand::Use { name, clear } } => {
             engine_cmd::run_use(session, if clear { None } else { name }, json)
         }

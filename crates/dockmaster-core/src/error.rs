@@ -51,6 +51,11 @@ error_codes! {
     HostKeyChanged,
     HostKeyMismatch,
     SshKeyMissing,
+    /// The image to copy is not on the source engine.
+    ImageNotFound,
+    /// Copying an image between engines failed (the target is left as it was, or the message names what is
+    /// left).
+    ImageCopyFailed,
     // Compose and operations.
     ComposeNotFound,
     ComposeUnavailable,
@@ -310,7 +315,8 @@ reported!(
     crate::lifecycle::LifecycleError => Option::<ErrorDetail>::from, crate::lifecycle::LifecycleError::window_text;
     crate::region::RegionError => Option::<ErrorDetail>::from, same_words;
     crate::demo::DemoError => no_detail, same_words;
-    crate::engines::EnginesError => no_detail, same_words;
+    crate::engines::EnginesError => no_detail, crate::engines::EnginesError::window_text;
+    crate::engines::CopyError => no_detail, same_words;
 );
 
 #[derive(Debug, thiserror::Error)]

@@ -86,6 +86,25 @@ export const commands = {
 	 *  diagnosis; nothing is started or stopped.
 	 */
 	engineActivity: () => __TAURI_INVOKE<EngineActivity | null>("engine_activity"),
+	/**  Every engine, `default` first, without connecting (each is then tested on its own: `engine_test`). */
+	enginesList: () => __TAURI_INVOKE<EngineInfo[]>("engines_list"),
+	/**
+	 *  Connects to one engine: reachable with its version, or why not. For an SSH engine whose host key is
+	 *  unknown (`HOST_KEY_UNKNOWN`, with the fingerprint in its detail), `accept_host_key` is the fingerprint the
+	 *  user confirmed: that key is recorded, then the engine tested again.
+	 */
+	engineTest: (name: string, acceptHostKey: string | null) => typedError<EngineStatus, ErrorReport>(__TAURI_INVOKE("engine_test", { name, acceptHostKey })),
+	/**  Adds an engine: the connection is tested first, then it is saved as a Docker context. */
+	engineAdd: (request: EngineAddRequest) => typedError<EngineAdded, ErrorReport>(__TAURI_INVOKE("engine_add", { request })),
+	/**  Removes an engine; one Dockmaster did not create only when `confirmed` (`ENGINE_NOT_OURS` otherwise). */
+	engineRemove: (name: string, confirmed: boolean) => typedError<null, ErrorReport>(__TAURI_INVOKE("engine_remove", { name, confirmed })),
+	/**  The engine the project in `dir` runs on. */
+	projectEngine: (dir: string) => typedError<ProjectEngine, ErrorReport>(__TAURI_INVOKE("project_engine", { dir })),
+	/**
+	 *  Moves the project to `engine` (null: the Docker CLI's current context) and remembers it; the window then
+	 *  watches the engine again (`watch_engine`) to follow the new one.
+	 */
+	useEngine: (dir: string, engine: string | null) => typedError<ProjectEngine, ErrorReport>(__TAURI_INVOKE("use_engine", { dir, engine })),
 	/**
 	 *  Follows the logs of `services` (empty: all), masked, sending them to `on_batch` in batches (at most every
 	 *  50 ms or 500 lines); replaces the follow running. An unreachable engine is not an error: the first batch
@@ -166,6 +185,8 @@ export const commands = {
 	 *  pulled), pushing each step to `on_progress`.
 	 */
 	demoImage: (onProgress: Channel<DemoImageEvent>) => typedError<DemoImageReport, ErrorReport>(__TAURI_INVOKE("demo_image", { onProgress })),
+	/**  Copies `image` from the local engine (`default`) to the engine `engine`, with progress. */
+	imageCopy: (image: string, engine: string, onProgress: Channel<ImageCopyEvent>) => typedError<ImageCopied, ErrorReport>(__TAURI_INVOKE("image_copy", { image, engine, onProgress })),
 	/**  The preferences in effect. */
 	getPreferences: () => __TAURI_INVOKE<Preferences>("get_preferences"),
 	/**  Saves the preferences and puts them in effect at once. */
@@ -188,7 +209,7 @@ export const commands = {
 };
 
 /* Constants */
-export const ERROR_CODES = ["PROJECT_NOT_FOUND","FILE_UNREADABLE","FILE_REFUSED","COMPOSE_INVALID","INVALID_TEMPLATE","DESCRIPTOR_INVALID","ENV_FILE_INVALID","UNKNOWN_PROFILE","ENGINE_ENDPOINT_INVALID","ENGINE_UNAVAILABLE","ENGINE_NOT_FOUND","ENGINE_EXISTS","ENGINE_NAME_INVALID","ENGINE_NOT_OURS","ENGINE_IN_USE","ENGINE_WRITE_FAILED","HOST_KEY_UNKNOWN","HOST_KEY_CHANGED","HOST_KEY_MISMATCH","SSH_KEY_MISSING","COMPOSE_NOT_FOUND","COMPOSE_UNAVAILABLE","COMPOSE_FLAVOR_INVALID","COMPOSE_SPAWN_FAILED","OPERATION_BUSY","OPERATION_LOCK_FAILED","PREFLIGHT_BLOCKED","VOLUMES_UNCONFIRMED","UNKNOWN_SERVICE","NO_SERVICES_ALLOWED","KEYCHAIN_NO_SESSION_BUS","KEYCHAIN_NO_PROVIDER","KEYCHAIN_LOCKED","KEYCHAIN_NO_COLLECTION","KEYCHAIN_UNAVAILABLE","KEYCHAIN_VERIFY_FAILED","KEYCHAIN_PROMPT_DISMISSED","VARIABLE_NAME_INVALID","VARIABLE_NOT_FOUND","UNKNOWN_VARIABLE","RESERVED_NAME","VALUE_INVALID","SECRET_EMPTY","SECRET_NOT_UTF8","NO_GENERATOR","ENV_FILE_CONFLICT","ENV_FILE_WRITE","ENV_FILE_SYMLINK","LOG_TIME_INVALID","LOG_PATTERN_INVALID","LOG_EXPORT_FAILED","DIAGNOSTICS_FAILED","REGION_INVALID","REGION_OPTIONS_INVALID","REGION_TEMPLATE","REGION_PREFLIGHT","REGION_CONFLICT","REGION_NO_FREE_PORT","REGION_NO_FREE_SUBNET","REGION_NOT_FOUND","REGION_APPLY_FAILED","REGION_APPLY_CANCELLED","REGION_ENGINE","DEMO_FOLDER_TAKEN","DEMO_COPY_FAILED","BUSYBOX_MISSING","DEMO_IMAGE_FAILED","SERVICE_NOT_RUNNING","NO_SHELL","NO_CLIENT","TERMINAL_NOT_FOUND","VOLUME_NOT_FOUND","VOLUME_IN_USE","RESTORE_UNCONFIRMED","ARCHIVE_INVALID","BACKUP_FAILED","RESTORE_FAILED","SETTINGS_FAILED","LINK_REFUSED","USAGE","INPUT_UNREADABLE","EXEC_FAILED","INTERNAL"] as const;
+export const ERROR_CODES = ["PROJECT_NOT_FOUND","FILE_UNREADABLE","FILE_REFUSED","COMPOSE_INVALID","INVALID_TEMPLATE","DESCRIPTOR_INVALID","ENV_FILE_INVALID","UNKNOWN_PROFILE","ENGINE_ENDPOINT_INVALID","ENGINE_UNAVAILABLE","ENGINE_NOT_FOUND","ENGINE_EXISTS","ENGINE_NAME_INVALID","ENGINE_NOT_OURS","ENGINE_IN_USE","ENGINE_WRITE_FAILED","HOST_KEY_UNKNOWN","HOST_KEY_CHANGED","HOST_KEY_MISMATCH","SSH_KEY_MISSING","IMAGE_NOT_FOUND","IMAGE_COPY_FAILED","COMPOSE_NOT_FOUND","COMPOSE_UNAVAILABLE","COMPOSE_FLAVOR_INVALID","COMPOSE_SPAWN_FAILED","OPERATION_BUSY","OPERATION_LOCK_FAILED","PREFLIGHT_BLOCKED","VOLUMES_UNCONFIRMED","UNKNOWN_SERVICE","NO_SERVICES_ALLOWED","KEYCHAIN_NO_SESSION_BUS","KEYCHAIN_NO_PROVIDER","KEYCHAIN_LOCKED","KEYCHAIN_NO_COLLECTION","KEYCHAIN_UNAVAILABLE","KEYCHAIN_VERIFY_FAILED","KEYCHAIN_PROMPT_DISMISSED","VARIABLE_NAME_INVALID","VARIABLE_NOT_FOUND","UNKNOWN_VARIABLE","RESERVED_NAME","VALUE_INVALID","SECRET_EMPTY","SECRET_NOT_UTF8","NO_GENERATOR","ENV_FILE_CONFLICT","ENV_FILE_WRITE","ENV_FILE_SYMLINK","LOG_TIME_INVALID","LOG_PATTERN_INVALID","LOG_EXPORT_FAILED","DIAGNOSTICS_FAILED","REGION_INVALID","REGION_OPTIONS_INVALID","REGION_TEMPLATE","REGION_PREFLIGHT","REGION_CONFLICT","REGION_NO_FREE_PORT","REGION_NO_FREE_SUBNET","REGION_NOT_FOUND","REGION_APPLY_FAILED","REGION_APPLY_CANCELLED","REGION_ENGINE","DEMO_FOLDER_TAKEN","DEMO_COPY_FAILED","BUSYBOX_MISSING","DEMO_IMAGE_FAILED","SERVICE_NOT_RUNNING","NO_SHELL","NO_CLIENT","TERMINAL_NOT_FOUND","VOLUME_NOT_FOUND","VOLUME_IN_USE","RESTORE_UNCONFIRMED","ARCHIVE_INVALID","BACKUP_FAILED","RESTORE_FAILED","SETTINGS_FAILED","LINK_REFUSED","USAGE","INPUT_UNREADABLE","EXEC_FAILED","INTERNAL"] as const;
 
 /* Types */
 /**
@@ -427,6 +448,45 @@ export type EngineActivity = {
 	statsStreams: number,
 };
 
+/**  A request to add an engine. */
+export type EngineAddRequest = {
+	name: string,
+	description?: string,
+	spec: EngineSpec,
+	/**  The SSH host key fingerprint (`SHA256:…`) the user accepted after seeing it. */
+	acceptHostKey?: string | null,
+};
+
+/**  What adding an engine did. */
+export type EngineAdded = {
+	engine: EngineInfo,
+	version: string,
+	/**  The host key recorded in known_hosts because the user accepted it (`SHA256:…`), if one was. */
+	recordedHostKey: string | null,
+	/**  Something the user should know (e.g. what a terminal needs to use the same key file). */
+	note: string | null,
+};
+
+/**  One engine as listed (no secret: paths and addresses only). */
+export type EngineInfo = {
+	name: string,
+	kind: EngineKind,
+	/**  `unix:///var/run/docker.sock`, `ssh://ops@game1:2222`, `tcp://10.0.0.5:2376`. */
+	host: string,
+	description: string,
+	/**  The Docker CLI's current context (DOCKER_HOST / DOCKER_CONTEXT / config.json). */
+	current: boolean,
+	/**  Dockmaster wrote this context (removing one it did not needs an explicit confirmation). */
+	createdByDockmaster: boolean,
+	/**  The key file Dockmaster's own SSH connection uses (else the SSH agent and ssh's defaults). */
+	sshKey: string | null,
+	/**  Why the context cannot be used as it is written, if it cannot. */
+	invalid: string | null,
+};
+
+/**  How an engine is reached. */
+export type EngineKind = "socket" | "ssh" | "tls" | "tcp";
+
 /**  The whole live state of the project. */
 export type EngineSnapshot = {
 	project: string,
@@ -441,6 +501,23 @@ export type EngineSnapshot = {
 	regions: RegionStatus[],
 };
 
+/**  What a new engine is. */
+export type EngineSpec = 
+/**  `user@host[:port]`; the key from the SSH agent (and ssh's defaults), or from `keyFile`. */
+{ kind: "ssh"; destination: string; keyFile: string | null } | 
+/**  `host:port` of an engine listening with `--tlsverify`, and the client's CA, certificate and key files. */
+{ kind: "tls"; address: string; ca: string; cert: string; key: string };
+
+/**  An engine with what a connection to it found. */
+export type EngineStatus = {
+	engine: EngineInfo,
+	reachable: boolean,
+	/**  The engine's version when reachable. */
+	version: string | null,
+	/**  Why not, when not, with what to do. */
+	error: ErrorReport | null,
+};
+
 export type EnvVarView = {
 	name: string,
 	/**
@@ -450,6 +527,12 @@ export type EnvVarView = {
 	value: string | null,
 	/**  Some or all of the value is hidden because it is (or contains) a secret. */
 	masked: boolean,
+	/**
+	 *  The project variables its value is made of (`GRAFANA_PASSWORD` for
+	 *  `GF_SECURITY_ADMIN_PASSWORD=${GRAFANA_PASSWORD:-…}`), in order, each once: what the window reveals or
+	 *  edits for it.
+	 */
+	variables: string[],
 };
 
 /**  The catalog of a selection plus what an editor needs to change it safely. */
@@ -478,7 +561,14 @@ export type ErrorCode = "PROJECT_NOT_FOUND" | "FILE_UNREADABLE" |
 /**  Removing a Docker context Dockmaster did not create, without the user's explicit confirmation. */
 "ENGINE_NOT_OURS" | 
 /**  Removing the Docker CLI's current context. */
-"ENGINE_IN_USE" | "ENGINE_WRITE_FAILED" | "HOST_KEY_UNKNOWN" | "HOST_KEY_CHANGED" | "HOST_KEY_MISMATCH" | "SSH_KEY_MISSING" | "COMPOSE_NOT_FOUND" | "COMPOSE_UNAVAILABLE" | "COMPOSE_FLAVOR_INVALID" | "COMPOSE_SPAWN_FAILED" | "OPERATION_BUSY" | "OPERATION_LOCK_FAILED" | "PREFLIGHT_BLOCKED" | "VOLUMES_UNCONFIRMED" | "UNKNOWN_SERVICE" | "NO_SERVICES_ALLOWED" | "KEYCHAIN_NO_SESSION_BUS" | "KEYCHAIN_NO_PROVIDER" | "KEYCHAIN_LOCKED" | "KEYCHAIN_NO_COLLECTION" | "KEYCHAIN_UNAVAILABLE" | "KEYCHAIN_VERIFY_FAILED" | 
+"ENGINE_IN_USE" | "ENGINE_WRITE_FAILED" | "HOST_KEY_UNKNOWN" | "HOST_KEY_CHANGED" | "HOST_KEY_MISMATCH" | "SSH_KEY_MISSING" | 
+/**  The image to copy is not on the source engine. */
+"IMAGE_NOT_FOUND" | 
+/**
+ *  Copying an image between engines failed (the target is left as it was, or the message names what is
+ *  left).
+ */
+"IMAGE_COPY_FAILED" | "COMPOSE_NOT_FOUND" | "COMPOSE_UNAVAILABLE" | "COMPOSE_FLAVOR_INVALID" | "COMPOSE_SPAWN_FAILED" | "OPERATION_BUSY" | "OPERATION_LOCK_FAILED" | "PREFLIGHT_BLOCKED" | "VOLUMES_UNCONFIRMED" | "UNKNOWN_SERVICE" | "NO_SERVICES_ALLOWED" | "KEYCHAIN_NO_SESSION_BUS" | "KEYCHAIN_NO_PROVIDER" | "KEYCHAIN_LOCKED" | "KEYCHAIN_NO_COLLECTION" | "KEYCHAIN_UNAVAILABLE" | "KEYCHAIN_VERIFY_FAILED" | 
 /**  The desktop's password prompt (create or unlock the keychain) was cancelled. */
 "KEYCHAIN_PROMPT_DISMISSED" | "VARIABLE_NAME_INVALID" | "VARIABLE_NOT_FOUND" | "UNKNOWN_VARIABLE" | "RESERVED_NAME" | "VALUE_INVALID" | "SECRET_EMPTY" | "SECRET_NOT_UTF8" | "NO_GENERATOR" | "ENV_FILE_CONFLICT" | "ENV_FILE_WRITE" | "ENV_FILE_SYMLINK" | "LOG_TIME_INVALID" | "LOG_PATTERN_INVALID" | "LOG_EXPORT_FAILED" | "DIAGNOSTICS_FAILED" | "REGION_INVALID" | "REGION_OPTIONS_INVALID" | "REGION_TEMPLATE" | "REGION_PREFLIGHT" | "REGION_CONFLICT" | "REGION_NO_FREE_PORT" | "REGION_NO_FREE_SUBNET" | "REGION_NOT_FOUND" | "REGION_APPLY_FAILED" | "REGION_APPLY_CANCELLED" | "REGION_ENGINE" | "DEMO_FOLDER_TAKEN" | "DEMO_COPY_FAILED" | "BUSYBOX_MISSING" | "DEMO_IMAGE_FAILED" | 
 /**  The service has no running container to open a terminal in. */
@@ -657,6 +747,26 @@ export type HostUsage = {
 	diskUsedBytes: number | null,
 	diskTotalBytes: number | null,
 };
+
+/**  What a copy did. */
+export type ImageCopied = {
+	image: string,
+	/**  The image's ID (`sha256:…`), the same on both engines. */
+	id: string,
+	from: string,
+	to: string,
+	/**  The target had that image already: nothing was sent. */
+	alreadyThere: boolean,
+	sentKib: number,
+	elapsedMs: number,
+};
+
+/**  A step of a copy, for progress lines and the window. */
+export type ImageCopyEvent = 
+/**  Looking the image up on both engines. */
+{ kind: "checking"; image: string; from: string; to: string } | 
+/**  KiB sent so far (one word: the event's fields are as serialised). */
+{ kind: "copying"; image: string; kib: number };
 
 export type ImageOutcome = 
 /**  The image was there and current: nothing was done. */
@@ -1035,7 +1145,13 @@ export type Preferences = {
 };
 
 /**  What a preflight problem is about. */
-export type PreflightCode = "ENGINE_UNAVAILABLE" | "COMPOSE_MISSING" | "PORT_TAKEN" | "VARIABLE_INVALID" | "KEYCHAIN_UNAVAILABLE" | "SELECTION_INVALID" | "MEMORY_LOW" | "DISK_LOW";
+export type PreflightCode = "ENGINE_UNAVAILABLE" | "COMPOSE_MISSING" | "PORT_TAKEN" | "VARIABLE_INVALID" | "KEYCHAIN_UNAVAILABLE" | "SELECTION_INVALID" | "MEMORY_LOW" | "DISK_LOW" | 
+/**  An image the services run is not on the (remote) engine and Compose does not build it. */
+"IMAGE_MISSING" | 
+/**  A bind-mount source does not exist on the (remote) engine's host. */
+"BIND_SOURCE_MISSING" | 
+/**  Whether a bind-mount source exists on the remote engine's host could not be checked (a warning). */
+"BIND_SOURCE_UNCHECKED";
 
 /**  One thing the preflight found, with its fix. */
 export type PreflightIssue = {
@@ -1092,6 +1208,16 @@ export type ProfileInfo = {
 	services: string[],
 	/**  Extra Compose files merged over the base when this profile is selected. */
 	extraFiles: string[],
+};
+
+/**  The engine a project runs on, as its header shows it. */
+export type ProjectEngine = {
+	/**  The engine's name (a Docker context, or `default`). */
+	name: string,
+	/**  Chosen for this project (remembered); false: the Docker CLI's current context, followed as it changes. */
+	chosen: boolean,
+	/**  The endpoint, e.g. `tcp://10.0.0.5:2376`, or why the engine cannot be used. */
+	endpoint: string,
 };
 
 /**  What the panel knows about a project before anything runs. */
@@ -1239,7 +1365,12 @@ export type Remedy =
  */
 { kind: "createKeychain" } | 
 /**  A button of its own: ask the Secret Service to unlock the default keychain. */
-{ kind: "unlockKeychain" };
+{ kind: "unlockKeychain" } | 
+/**
+ *  A button of its own: copy `image` from this machine's engine to the engine `engine`
+ *  (`dockmaster image copy IMAGE --to ENGINE`).
+ */
+{ kind: "copyImage"; image: string; engine: string };
 
 /**  What `remove` did. */
 export type RemoveReport = {

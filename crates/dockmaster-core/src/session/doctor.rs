@@ -28,7 +28,7 @@ impl Session {
             Ok(e) => e.to_string(),
             Err(e) => e.message.clone(),
         };
-        let options = self.endpoint().map(|e| RunOptions::new(e.clone()));
+        let options = self.endpoint().map(RunOptions::new);
         let compose = async {
             match &options {
                 Ok(options) => lifecycle::compose_installed(options).await,

@@ -2,7 +2,7 @@
 //! they only map arguments and results.
 //!
 //! A session owns what lives as long as the project is open: the [`Project`] as its files are now (reopened
-//! when they change on disk, see [`files`]), the engine endpoint (resolved once), the one supervisor every
+//! when they change on disk, see [`files`]), the engine endpoint (resolved at open, switched in place by the engine choice), the one supervisor every
 //! live view and one-off engine read borrows (`engine.rs`), the masker of the project's secrets, the running
 //! operation and its cancel token (one per project: a lifecycle operation or a region apply; across
 //! processes the operation lock still rules), the log follow and the stats watch, and the region plan the user
@@ -30,14 +30,13 @@ use std::sync::{Arc, Mutex, RwLock};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-use crate::engine::{Endpoint, EndpointEnv, EngineError};
 use crate::error::{ErrorCode, ErrorReport};
 use crate::project::{OpenOptions, Project};
 use crate::report::{ProjectOverview, SelectionReport};
 
 pub use attention::{AttentionFollower, AttentionUpdate};
 pub use engine::EngineActivity;
-pub use engine_choice::point_at;
+pub use engine_choice::{point_at, ProjectEngine};
 pub use fix::automatic_fixes;
 pub use lifecycle::OperationRequest;
 pub use logs::LogFollowInfo;
@@ -77,10 +76,8 @@ impl std::fmt::Debug for Session {
 struct Inner {
     options: OpenOptions,
     current: RwLock<Current>,
-    endpoint: Result<Endpoint, EngineError>,
-    /// The engine chosen for this session (`--engine`, else the project's remembered one); `None`: the Docker
-    /// CLI's current context.
-    engine_name: Option<String>,
+    /// The engine the session runs on; switched in place by `switch_engine` (the window's engine choice).
+    target: RwLock<engine_choice::EngineTarget>,
     engine: engine::EngineSlot,
     operation: operation::OperationSlot,
     logs: logs::LogsSlot,
@@ -140,18 +137,13 @@ impl Session {
     pub fn open_on(options: OpenOptions, engine: Option<String>) -> Result<Session, ErrorReport> {
         let project = Project::open(options.clone())?;
         let engine_name = engine.or_else(|| crate::engines::choice::remembered(project.root()));
-        let env = EndpointEnv::from_process();
-        let endpoint = match &engine_name {
-            Some(name) => Endpoint::named(&env, name),
-            None => Endpoint::resolve(&env),
-        };
+        let target = engine_choice::EngineTarget::resolve(engine_name);
         let (events, _) = broadcast::channel(64);
         Ok(Session {
             inner: Arc::new(Inner {
                 options,
                 current: RwLock::new(Current { project: Arc::new(project), generation: 0 }),
-                endpoint,
-                engine_name,
+                target: RwLock::new(target),
                 engine: engine::EngineSlot::default(),
                 operation: operation::OperationSlot::default(),
                 logs: logs::LogsSlot::default(),

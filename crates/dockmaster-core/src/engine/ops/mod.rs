@@ -153,6 +153,20 @@ pub trait EngineOps: Send + Sync {
     /// An image on the engine (`NotFound` when it is not there).
     fn inspect_image(&self, name: &str) -> impl Future<Output = OpResult<ImageInfo>> + Send;
 
+    /// Every image the engine has (tagged or not).
+    fn list_images(&self) -> impl Future<Output = OpResult<Vec<ImageSummary>>> + Send;
+
+    /// The image `name` as a `docker save` archive, streamed as the engine sends it (no timeout: the caller
+    /// bounds the time between chunks). An unknown image fails the first item with `NotFound`.
+    fn save_image(&self, name: &str) -> BoxStream<'static, OpResult<bytes::Bytes>>;
+
+    /// Loads a `docker save` archive (`docker load`), streamed to the engine as `archive` yields it; an error
+    /// item aborts the upload, and the engine then tags nothing. Finishes when the engine has loaded it.
+    fn load_image(
+        &self,
+        archive: BoxStream<'static, Result<bytes::Bytes, std::io::Error>>,
+    ) -> impl Future<Output = OpResult<()>> + Send;
+
     /// What the engine says about itself.
     fn info(&self) -> impl Future<Output = OpResult<EngineInfo>> + Send;
 
