@@ -41,6 +41,7 @@ fn name(id: CheckId) -> &'static str {
         CheckId::Disk => "disk",
         CheckId::Clock => "clock",
         CheckId::Ports => "ports",
+        CheckId::Remote => "engine images and files",
         CheckId::Selection => "compose files",
         CheckId::Variables => "variables",
     }

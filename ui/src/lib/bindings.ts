@@ -280,7 +280,9 @@ export type Check = {
 };
 
 /**  What a check looks at, in the order the report lists them. */
-export type CheckId = "engine" | "compose" | "keychain" | "memory" | "disk" | "clock" | "ports" | "selection" | "variables";
+export type CheckId = "engine" | "compose" | "keychain" | "memory" | "disk" | "clock" | "ports" | 
+/**  Images and bind sources on a remote engine (present only when the preflight found a problem there). */
+"remote" | "selection" | "variables";
 
 export type CheckStatus = "ok" | "warning" | "failing";
 

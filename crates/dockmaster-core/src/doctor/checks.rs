@@ -242,6 +242,20 @@ pub(super) fn ports(preflight: &Result<PreflightReport, ErrorReport>, face: Face
     }
 }
 
+/// What the preflight found on a remote engine: images missing there, bind sources that do not exist on that
+/// host (or could not be checked). Only when it found something: a local engine has nothing to say here.
+pub(super) fn remote(preflight: &Result<PreflightReport, ErrorReport>, face: Face) -> Option<Check> {
+    let p = preflight.as_ref().ok()?;
+    let codes =
+        [PreflightCode::ImageMissing, PreflightCode::BindSourceMissing, PreflightCode::BindSourceUnchecked];
+    let base = check(CheckId::Remote, CheckStatus::Ok, "");
+    let c = from_issues(base, p, &codes, face);
+    (c.status != CheckStatus::Ok).then(|| Check {
+        summary: format!("{} problem(s) with images or bind sources on the engine", c.details.len()),
+        ..c
+    })
+}
+
 pub(super) fn selection(found: &Result<Vec<Warning>, ErrorReport>) -> Check {
     let warnings = match found {
         Ok(w) => w,

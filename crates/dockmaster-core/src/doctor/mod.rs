@@ -42,6 +42,8 @@ pub enum CheckId {
     Disk,
     Clock,
     Ports,
+    /// Images and bind sources on a remote engine (present only when the preflight found a problem there).
+    Remote,
     Selection,
     Variables,
 }
@@ -122,6 +124,7 @@ pub fn assess(facts: &Facts) -> DoctorReport {
     list.extend(checks::resources(&facts.preflight, face));
     list.extend(checks::clock(&facts.engine));
     list.push(checks::ports(&facts.preflight, face));
+    list.extend(checks::remote(&facts.preflight, face));
     list.push(checks::selection(&facts.selection));
     list.push(checks::variables(&facts.preflight, face));
     let count =

@@ -303,3 +303,37 @@ fn static_errors_fail_and_warnings_warn() {
     facts.selection = Ok(vec![warning(Severity::Warning, "BAR is not set", "Set BAR.")]);
     assert_eq!(the(&assess(&facts), CheckId::Selection).status, CheckStatus::Warning);
 }
+
+#[test]
+fn a_remote_engine_s_missing_image_and_bind_source_get_their_own_check() {
+    let mut facts = healthy();
+    assert!(
+        assess(&facts).checks.iter().all(|c| c.id != CheckId::Remote),
+        "nothing to say for a local engine"
+    );
+    let mut p = preflight();
+    let mut image =
+        issue(PreflightCode::ImageMissing, "web's image shop:1 is not on the engine far", "copy it");
+    image.window_fix = "Press Copy to engine.".into();
+    p.problems.push(image);
+    p.problems.push(issue(
+        PreflightCode::BindSourceMissing,
+        "./conf does not exist on far",
+        "create it there",
+    ));
+    p.ok = false;
+    facts.preflight = Ok(p);
+    facts.face = Face::Window;
+    let report = assess(&facts);
+    let remote = the(&report, CheckId::Remote);
+    assert_eq!(remote.status, CheckStatus::Failing);
+    assert_eq!(remote.summary, "2 problem(s) with images or bind sources on the engine");
+    assert_eq!(
+        remote.details,
+        [
+            "web's image shop:1 is not on the engine far Fix: Press Copy to engine.",
+            "./conf does not exist on far Fix: create it there"
+        ]
+    );
+    assert_eq!(report.failing, 1);
+}
