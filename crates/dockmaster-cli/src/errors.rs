@@ -37,7 +37,7 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         | DemoFolderTaken | LogTimeInvalid | LogPatternInvalid | RegionInvalid | RegionOptionsInvalid
         | EngineNotFound | EngineExists | EngineNameInvalid | EngineNotOurs | EngineInUse
         | HostKeyUnknown | HostKeyMismatch | SshKeyMissing | NoClient | TerminalNotFound | ImageNotFound
-        | Usage => status::USAGE,
+        | VolumeNotFound | RestoreUnconfirmed | Usage => status::USAGE,
         ProjectNotFound | FileUnreadable | FileRefused | ComposeInvalid | InvalidTemplate
         | DescriptorInvalid | EnvFileInvalid => status::PROJECT,
         EngineEndpointInvalid
@@ -76,7 +76,9 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         ComposeSpawnFailed | OperationLockFailed | RegionTemplate | RegionConflict | RegionNoFreePort
         | RegionNoFreeSubnet | RegionNotFound | RegionApplyFailed | RegionEngine | LinkRefused
         | LogFolderFailed | DemoCopyFailed | DemoImageFailed | EngineWriteFailed | ServiceNotRunning
-        | NoShell | ImageCopyFailed => status::OPERATION_FAILED,
+        | NoShell | ImageCopyFailed | VolumeInUse | ArchiveInvalid | BackupFailed | RestoreFailed => {
+            status::OPERATION_FAILED
+        }
     }
 }
 

@@ -18,6 +18,7 @@ mod secret;
 mod shell_cmd;
 mod signals;
 mod table;
+mod volume_cmd;
 
 use errors::{fail, status};
 
@@ -109,6 +110,12 @@ enum Command {
     Region {
         #[command(subcommand)]
         action: region_cmd::RegionCommand,
+    },
+    /// The project's named volumes: ls, backup (a checksummed archive on this machine), restore (typed
+    /// confirmation; the services mounting it are stopped, then started again).
+    Volume {
+        #[command(subcommand)]
+        action: volume_cmd::VolumeCommand,
     },
     /// Engines (Docker contexts): ls, add (SSH or TLS, tested first), rm, test, use (this project's engine).
     Engine {
@@ -220,6 +227,7 @@ async fn run(session: &Session, command: Command, json: bool) -> ExitCode {
         Command::Lifecycle(cmd) => lifecycle_cmd::run(session, cmd, json).await,
         Command::Logs(args) => logs_cmd::run(session, args, json).await,
         Command::Region { action } => region_cmd::run(session, action, json).await,
+        Command::Volume { action } => volume_cmd::run(session, action, json).await,
     }
 }
 

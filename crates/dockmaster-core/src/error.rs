@@ -121,6 +121,17 @@ error_codes! {
     NoClient,
     /// The terminal was closed (or never opened).
     TerminalNotFound,
+    // Volume backup and restore.
+    /// The volume is not one of the project's named volumes, or the engine does not have it.
+    VolumeNotFound,
+    /// A container outside the project uses the volume: a restore would change its data under it.
+    VolumeInUse,
+    /// A restore was not confirmed with the volume's exact name.
+    RestoreUnconfirmed,
+    /// A backup archive (or its checksum file) is missing, truncated or corrupted.
+    ArchiveInvalid,
+    BackupFailed,
+    RestoreFailed,
     // The shells' own.
     SettingsFailed,
     LinkRefused,

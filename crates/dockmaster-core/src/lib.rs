@@ -27,6 +27,7 @@ pub mod report;
 pub mod secrets;
 pub mod session;
 pub mod tools;
+pub mod volumes;
 pub mod warnings;
 
 pub use error::{CoreError, ErrorCode, ErrorDetail, ErrorReport};

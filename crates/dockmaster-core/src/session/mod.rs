@@ -23,6 +23,7 @@ mod operation;
 mod regions;
 mod registry;
 mod terminals;
+mod volumes;
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -41,6 +42,7 @@ pub use lifecycle::OperationRequest;
 pub use logs::LogFollowInfo;
 pub use regions::RegionValidation;
 pub use registry::Sessions;
+pub use volumes::Progress as VolumeProgressSink;
 
 /// What a session tells whoever listens (the window reloads on `projectChanged`).
 #[derive(Debug, Clone, PartialEq, Serialize)]

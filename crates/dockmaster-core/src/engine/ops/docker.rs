@@ -249,6 +249,13 @@ impl EngineOps for DockerEngine {
             .collect())
     }
 
+    async fn volume_users(&self, name: &str) -> OpResult<Vec<ContainerSummary>> {
+        let filters = HashMap::from([("volume".to_string(), vec![name.to_string()])]);
+        let options = ListContainersOptions { all: true, filters: Some(filters), ..Default::default() };
+        let list = self.call(self.docker.list_containers(Some(options))).await?;
+        Ok(list.into_iter().map(container_summary).collect())
+    }
+
     async fn inspect_volume(&self, name: &str) -> OpResult<VolumeInfo> {
         let v = self.call(self.docker.inspect_volume(name)).await?;
         Ok(VolumeInfo { name: v.name, driver: v.driver, labels: v.labels.into_iter().collect() })

@@ -1,7 +1,8 @@
 //! Engine operations in Dockmaster's own types: the [`EngineOps`] trait that `lifecycle/` and `region/` call
 //! (create/start/stop/remove, list and inspect by label, networks, volumes, images, a container's last log
 //! lines, its events), its bollard implementation [`DockerEngine`] and, for unit tests, an in-memory fake.
-//! `DockerEngine` alone also runs commands in containers (`exec.rs`: terminals, database and cache shells).
+//! `DockerEngine` alone also runs commands in containers (`exec.rs`: terminals, database and cache shells) and
+//! helper containers with streamed input and output (`helper.rs`: volume backup and restore).
 //!
 //! Every operation has a timeout (the handle's, see [`EngineOps::with_timeout`]) and fails with one small
 //! [`OpError`]: the engine's message plus a [`OpErrorKind`] (`NotFound`, `NotModified`, `Conflict`,
@@ -12,6 +13,7 @@ mod docker;
 mod exec;
 #[cfg(test)]
 pub mod fake;
+mod helper;
 mod types;
 
 use std::future::Future;
@@ -21,6 +23,7 @@ use futures_util::stream::BoxStream;
 
 pub use docker::DockerEngine;
 pub use exec::{Exec, ExecInput, ExecOutput, ExecSpec, OutputStream};
+pub use helper::{HelperRun, HelperSpec};
 pub use types::*;
 
 use crate::secrets::Masker;
@@ -136,6 +139,9 @@ pub trait EngineOps: Send + Sync {
 
     /// Volumes whose labels match `filter`.
     fn list_volumes(&self, filter: &LabelFilter) -> impl Future<Output = OpResult<Vec<VolumeInfo>>> + Send;
+
+    /// Every container (stopped ones too) that mounts the volume `name`.
+    fn volume_users(&self, name: &str) -> impl Future<Output = OpResult<Vec<ContainerSummary>>> + Send;
 
     fn inspect_volume(&self, name: &str) -> impl Future<Output = OpResult<VolumeInfo>> + Send;
 

@@ -230,6 +230,25 @@ impl EngineOps for FakeEngine {
         })
     }
 
+    async fn volume_users(&self, name: &str) -> OpResult<Vec<ContainerSummary>> {
+        self.run(Op::ListContainers, |s| {
+            Ok(s.containers
+                .iter()
+                .filter(|c| {
+                    c.spec.binds.iter().any(|b| b.split(':').next() == Some(name))
+                        || c.anonymous.iter().any(|a| a == name)
+                })
+                .map(|c| ContainerSummary {
+                    id: c.id.clone(),
+                    name: c.spec.name.clone(),
+                    labels: c.spec.labels.clone(),
+                    running: c.state == RunState::Running,
+                    ports: Vec::new(),
+                })
+                .collect())
+        })
+    }
+
     async fn inspect_volume(&self, name: &str) -> OpResult<VolumeInfo> {
         self.run(Op::InspectVolume, |s| {
             s.volume(name)
