@@ -23,6 +23,17 @@ fn failed(code: ErrorCode, what: &str, volume: &str, why: impl std::fmt::Display
 }
 
 impl Session {
+    /// A helper's failure (it may quote `tar`'s words about the volume's files) masked with the project's
+    /// secrets, or withheld whole when the keychain cannot be read.
+    async fn masked(&self, text: String) -> String {
+        let project = self.project();
+        blocking(move || Ok(crate::secrets::Masker::gathered(&project).mask_container(&text).into_owned()))
+            .await
+            .unwrap_or_else(|_: ErrorReport| {
+                "[output hidden: the project's secrets could not be read]".into()
+            })
+    }
+
     /// The project's named volumes (every profile's), each with the services that mount it and whether the
     /// engine has it.
     pub async fn volumes(&self) -> Result<Vec<ProjectVolume>, ErrorReport> {
@@ -112,9 +123,10 @@ impl Session {
         let image = helper::pick_image(&engine, &candidates, &labels)
             .await
             .map_err(|e| failed(ErrorCode::BackupFailed, "backing up", &volume.name, e))?;
-        helper::backup(&engine, &image, &volume.name, &labels, &mut writer, &*progress)
-            .await
-            .map_err(|e| failed(ErrorCode::BackupFailed, "backing up", &volume.name, e))?;
+        if let Err(e) = helper::backup(&engine, &image, &volume.name, &labels, &mut writer, &*progress).await
+        {
+            return Err(failed(ErrorCode::BackupFailed, "backing up", &volume.name, self.masked(e).await));
+        }
         let written =
             blocking(move || writer.finish().map_err(|e| ErrorReport::new(ErrorCode::BackupFailed, e)))
                 .await?;
@@ -179,9 +191,14 @@ impl Session {
                 ),
             ))
         } else {
-            helper::restore(&engine, &image, &volume.name, &labels, from, checked.tar_bytes, &*progress)
+            match helper::restore(&engine, &image, &volume.name, &labels, from, checked.tar_bytes, &*progress)
                 .await
-                .map_err(|e| failed(ErrorCode::RestoreFailed, "restoring", &volume.name, e))
+            {
+                Ok(done) => Ok(done),
+                Err(e) => {
+                    Err(failed(ErrorCode::RestoreFailed, "restoring", &volume.name, self.masked(e).await))
+                }
+            }
         };
 
         let mut warnings = Vec::new();
