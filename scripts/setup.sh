@@ -13,8 +13,9 @@ APT_PACKAGES=(
   build-essential pkg-config libssl-dev file curl ca-certificates
   # Tauri v2 / WebKitGTK
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev libxdo-dev
-  # real-window tests (openbox + xdotool: minimizing the window in the idle test and benchmark)
-  xvfb xauth webkit2gtk-driver dbus-x11 at-spi2-core imagemagick chromium openbox xdotool
+  # real-window tests (openbox + xdotool: minimizing the window in the idle test and benchmark; dunst: the
+  # notification daemon the notify test reads back, x11-utils: its xmessage window that takes the focus)
+  xvfb xauth webkit2gtk-driver dbus-x11 at-spi2-core imagemagick chromium openbox xdotool dunst x11-utils
   # engine, Compose v1, test images
   docker.io docker-compose busybox-static
   # keychain (Secret Service) for tests

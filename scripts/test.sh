@@ -10,6 +10,11 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# Dockmaster's own log from every CLI and app the tests start goes to a throwaway folder, never the user's.
+DOCKMASTER_LOG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dockmaster-test-logs.XXXXXX")
+export DOCKMASTER_LOG_DIR
+trap 'rm -rf "$DOCKMASTER_LOG_DIR"' EXIT
+
 step "setup"
 bash scripts/setup.sh
 

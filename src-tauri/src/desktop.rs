@@ -49,7 +49,7 @@ fn save_on_change() -> TauriPlugin<Wry> {
                         return; // moved again since: that change saves
                     }
                     if let Err(e) = app.save_window_state(kept()) {
-                        eprintln!("dockmaster: cannot save the window's size and position: {e}");
+                        tracing::warn!("cannot save the window's size and position: {e}");
                     }
                 });
             });

@@ -1,9 +1,11 @@
 //! The desktop side of the window: the Settings panel's preferences (close into the tray, each kind of
 //! notification), the tray's state, an explicit Quit, the Channel the tray's requests reach the window by, what
 //! another launch asks of it (`watch_desktop`), the About panel's facts, and when the first dashboard was painted
-//! (the start-up benchmark reads it). Each maps arguments, makes one call, maps the result.
+//! (the start-up benchmark reads it), and Dockmaster's own log (where, which level, open its folder). Each maps arguments, makes one call, maps the result.
 
 use dockmaster_core::desktop::{AboutInfo, DesktopEvent, DesktopRelay};
+use dockmaster_core::ownlog::{self, LogInfo};
+use dockmaster_core::ErrorCode;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
@@ -70,4 +72,26 @@ pub fn about(app: AppHandle) -> AboutInfo {
 #[specta::specta]
 pub fn first_paint(at_ms: f64) {
     println!("first-paint {at_ms:.0}");
+}
+
+/// Where Dockmaster's own log is, at which level (and whether `DOCKMASTER_LOG` decides it).
+#[tauri::command]
+#[specta::specta]
+pub fn log_info() -> LogInfo {
+    ownlog::info()
+}
+
+/// Opens the log folder in the file manager (made first when nothing was logged yet).
+#[tauri::command]
+#[specta::specta]
+pub fn open_log_folder(app: AppHandle) -> Result<(), AppError> {
+    use tauri_plugin_opener::OpenerExt;
+    let folder = ownlog::folder_to_open()?;
+    tracing::debug!(folder = %folder.display(), "log folder opened");
+    app.opener().open_path(folder.display().to_string(), None::<&str>).map_err(|e| {
+        AppError::new(
+            ErrorCode::LogFolderFailed,
+            format!("{}: the file manager could not be started: {e}", folder.display()),
+        )
+    })
 }

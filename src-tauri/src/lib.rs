@@ -5,10 +5,13 @@ mod commands;
 mod demo_commands;
 mod desktop;
 mod desktop_commands;
+mod dialogs;
 mod doctor_commands;
 mod engine_commands;
+mod engines_commands;
 mod env_commands;
 mod error;
+mod image_commands;
 mod lifecycle_commands;
 mod logs_commands;
 mod notify;
@@ -54,6 +57,12 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             engine_commands::watch_stats,
             engine_commands::unwatch_stats,
             engine_commands::engine_activity,
+            engines_commands::engines_list,
+            engines_commands::engine_test,
+            engines_commands::engine_add,
+            engines_commands::engine_remove,
+            engines_commands::project_engine,
+            engines_commands::use_engine,
             logs_commands::follow_logs,
             logs_commands::stop_logs,
             logs_commands::export_logs,
@@ -73,8 +82,11 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             lifecycle_commands::lifecycle_volume_plan,
             lifecycle_commands::lifecycle_drift,
             doctor_commands::doctor,
+            doctor_commands::diagnostics_prepare,
+            doctor_commands::diagnostics_save,
             demo_commands::demo_install,
             demo_commands::demo_image,
+            image_commands::image_copy,
             desktop_commands::get_preferences,
             desktop_commands::set_preferences,
             desktop_commands::tray_status,
@@ -83,6 +95,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             desktop_commands::watch_desktop,
             desktop_commands::about,
             desktop_commands::first_paint,
+            desktop_commands::log_info,
+            desktop_commands::open_log_folder,
         ])
 }
 
@@ -101,6 +115,8 @@ pub fn export_bindings() -> Result<(), String> {
 }
 
 pub fn run() {
+    // Dockmaster's own log, at the default level until the preferences are read (`DOCKMASTER_LOG` wins).
+    dockmaster_core::ownlog::init("app", dockmaster_core::ownlog::LogLevel::default());
     let builder = specta_builder();
     let startup = settings::StartupProject::from_args(std::env::args().skip(1));
     desktop::install(tauri::Builder::default())
@@ -122,6 +138,7 @@ pub fn run() {
         })
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
+            tracing::error!("the window could not start: {e}");
             eprintln!("dockmaster: the window could not start: {e}");
             std::process::exit(1);
         });

@@ -7,8 +7,8 @@ use dockmaster_core::session::{LogFollowInfo, Sessions};
 use dockmaster_core::ErrorCode;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
-use tauri_plugin_dialog::DialogExt;
 
+use crate::dialogs;
 use crate::error::AppError;
 
 /// Follows the logs of `services` (empty: all), masked, sending them to `on_batch` in batches (at most every
@@ -46,24 +46,9 @@ pub async fn export_logs(
     suggested_name: String,
 ) -> Result<Option<ExportReport>, AppError> {
     let session = sessions.get(&dir).await?;
-    let Some(path) = pick_file(app, suggested_name).await? else { return Ok(None) };
+    let (kinds, code) = (("Log file", &["log", "txt"][..]), ErrorCode::LogExportFailed);
+    let Some(path) = dialogs::save_file(app, "Export logs", suggested_name, kinds, code).await? else {
+        return Ok(None);
+    };
     session.export_logs(filter, &path).await.map(Some)
-}
-
-/// The save dialog, off the async runtime: the file the user chose, `None` when cancelled.
-async fn pick_file(app: AppHandle, suggested: String) -> Result<Option<std::path::PathBuf>, AppError> {
-    let name: String = suggested.chars().filter(|c| !std::path::is_separator(*c)).take(120).collect();
-    let dialog = app
-        .dialog()
-        .file()
-        .set_title("Export logs")
-        .set_file_name(name)
-        .add_filter("Log file", &["log", "txt"]);
-    let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file()).await;
-    let unusable =
-        |e: String| AppError::new(ErrorCode::LogExportFailed, format!("the chosen file cannot be used: {e}"));
-    match picked.map_err(|e| unusable(e.to_string()))? {
-        Some(file) => file.into_path().map(Some).map_err(|e| unusable(e.to_string())),
-        None => Ok(None),
-    }
 }

@@ -33,6 +33,6 @@ pub fn setup(app: &AppHandle) {
 
 fn send(app: &AppHandle, notice: &Notice) {
     if let Err(e) = app.notification().builder().title(&notice.title).body(&notice.body).show() {
-        eprintln!("dockmaster: the notification \"{}\" could not be sent: {e}", notice.title);
+        tracing::warn!(title = %notice.title, "a notification could not be sent: {e}");
     }
 }

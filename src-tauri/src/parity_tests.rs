@@ -19,7 +19,7 @@ use tauri::ipc::Channel;
 use tauri::Manager;
 
 use crate::error::AppError;
-use crate::{commands, env_commands, lifecycle_commands};
+use crate::{commands, engines_commands, env_commands, lifecycle_commands};
 
 const COMPOSE: &str = "services:\n  app:\n    image: dockmaster/demo-busybox:latest\n    command: [\"sleep\", \"600\"]\n    \
 environment:\n      JWT_SECRET: ${JWT_SECRET:-}\n      ADMIN_USERNAME: ${ADMIN_USERNAME:-admin}\n    volumes:\n      \
@@ -287,6 +287,24 @@ async fn the_cli_and_the_window_report_each_failure_with_the_same_code() {
         ENV,
         "a refused edit changed .env"
     );
+
+    // Engines: the local one cannot be removed; a project cannot be moved to an engine that does not exist.
+    let case = Case::new(Some(COMPOSE));
+    seen.push(Seen {
+        what: "removing the local engine",
+        want: ErrorCode::EngineNameInvalid,
+        window: window(engines_commands::engine_remove("default".into(), true)),
+        cli: cli(case.path(), &["engine", "rm", "default", "--yes"], "", &[]),
+    });
+    let nowhere = format!("dmparity-no-engine-{}", std::process::id());
+    seen.push(Seen {
+        what: "an engine that does not exist",
+        want: ErrorCode::EngineNotFound,
+        window: window(
+            engines_commands::use_engine(case.sessions(), case.dir(), Some(nowhere.clone())).await,
+        ),
+        cli: cli(case.path(), &["engine", "use", &nowhere], "", &[]),
+    });
 
     check(&seen);
 }

@@ -1,11 +1,12 @@
 //! The desktop preferences, kept beside the recent projects in the OS's app-config folder
-//! (`preferences.json`): whether closing the window keeps Dockmaster in the tray, and which notifications to
-//! send. Read once at start-up; every change is saved and takes effect at once.
+//! (`preferences.json`): whether closing the window keeps Dockmaster in the tray, which notifications to
+//! send, and the level of Dockmaster's own log. Read once at start-up; every change is saved and takes effect at once.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 use dockmaster_core::attention::NotifyPrefs;
+use dockmaster_core::ownlog::{self, LogLevel};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager};
 
@@ -21,11 +22,13 @@ pub struct Preferences {
     /// tray's menu. Off, or without a tray: closing the window quits.
     pub close_to_tray: bool,
     pub notify: NotifyPrefs,
+    /// How much Dockmaster writes to its own log (`DOCKMASTER_LOG`, when set, wins).
+    pub log_level: LogLevel,
 }
 
 impl Default for Preferences {
     fn default() -> Self {
-        Preferences { close_to_tray: true, notify: NotifyPrefs::default() }
+        Preferences { close_to_tray: true, notify: NotifyPrefs::default(), log_level: LogLevel::default() }
     }
 }
 
@@ -55,11 +58,12 @@ pub fn setup(app: &AppHandle) {
 }
 
 fn load(app: &AppHandle) {
-    let saved = path(app)
+    let saved: Preferences = path(app)
         .ok()
         .and_then(|p| std::fs::read_to_string(p).ok())
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default();
+    ownlog::set_level(saved.log_level);
     app.state::<PreferencesState>().set(saved);
 }
 
@@ -75,6 +79,7 @@ pub fn save(app: &AppHandle, prefs: Preferences) -> Result<Preferences, AppError
         std::fs::rename(&tmp, &path)
     };
     write().map_err(|e| crate::error::settings(format!("cannot save {}: {e}", path.display())))?;
+    ownlog::set_level(prefs.log_level);
     app.state::<PreferencesState>().set(prefs);
     Ok(prefs)
 }
@@ -93,5 +98,8 @@ mod tests {
         let json = serde_json::to_value(Preferences::default()).unwrap();
         assert_eq!(json["closeToTray"], true);
         assert_eq!(json["notify"]["operationFailed"], true);
+        assert_eq!(json["logLevel"], "info");
+        let p: Preferences = serde_json::from_str(r#"{"logLevel":"debug"}"#).unwrap();
+        assert_eq!(p.log_level, LogLevel::Debug);
     }
 }

@@ -83,7 +83,7 @@ pub fn on_window_event(window: &Window, event: &WindowEvent) {
             api.prevent_close();
             app.state::<Focus>().set(false);
             let _ = window.hide();
-            eprintln!("dockmaster: the window was closed into the tray (quit from the tray's menu)");
+            tracing::info!("the window was closed into the tray (quit from the tray's menu)");
         }
         _ => {}
     }

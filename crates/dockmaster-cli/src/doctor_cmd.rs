@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use dockmaster_core::doctor::{CheckId, CheckStatus, DoctorReport};
+use dockmaster_core::face::Face;
 use dockmaster_core::session::Session;
 
 use crate::errors;
@@ -17,7 +18,8 @@ pub struct DoctorArgs {
 }
 
 pub async fn run(session: &Session, args: DoctorArgs, json: bool) -> ExitCode {
-    let report = or_fail!(json, session.doctor(&session.requested_or_default(&args.profiles)).await);
+    let report =
+        or_fail!(json, session.doctor(&session.requested_or_default(&args.profiles), Face::Cli).await);
     if json {
         crate::print_json(&report);
     } else {
@@ -39,6 +41,7 @@ fn name(id: CheckId) -> &'static str {
         CheckId::Disk => "disk",
         CheckId::Clock => "clock",
         CheckId::Ports => "ports",
+        CheckId::Remote => "engine images and files",
         CheckId::Selection => "compose files",
         CheckId::Variables => "variables",
     }

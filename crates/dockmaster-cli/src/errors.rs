@@ -36,9 +36,8 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         UnknownProfile | UnknownService | NoServicesAllowed | VolumesUnconfirmed | ComposeFlavorInvalid
         | DemoFolderTaken | LogTimeInvalid | LogPatternInvalid | RegionInvalid | RegionOptionsInvalid
         | EngineNotFound | EngineExists | EngineNameInvalid | EngineNotOurs | EngineInUse
-        | HostKeyUnknown | HostKeyMismatch | SshKeyMissing | NoClient | TerminalNotFound | Usage => {
-            status::USAGE
-        }
+        | HostKeyUnknown | HostKeyMismatch | SshKeyMissing | NoClient | TerminalNotFound | ImageNotFound
+        | VolumeNotFound | RestoreUnconfirmed | Usage => status::USAGE,
         ProjectNotFound | FileUnreadable | FileRefused | ComposeInvalid | InvalidTemplate
         | DescriptorInvalid | EnvFileInvalid => status::PROJECT,
         EngineEndpointInvalid
@@ -76,7 +75,8 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         ExecFailed => 127,
         ComposeSpawnFailed | OperationLockFailed | RegionTemplate | RegionConflict | RegionNoFreePort
         | RegionNoFreeSubnet | RegionNotFound | RegionApplyFailed | RegionEngine | LinkRefused
-        | DemoCopyFailed | DemoImageFailed | EngineWriteFailed | ServiceNotRunning | NoShell => {
+        | LogFolderFailed | DemoCopyFailed | DemoImageFailed | EngineWriteFailed | ServiceNotRunning
+        | NoShell | ImageCopyFailed | VolumeInUse | ArchiveInvalid | BackupFailed | RestoreFailed => {
             status::OPERATION_FAILED
         }
     }
@@ -90,6 +90,7 @@ struct ErrorJson<'a> {
 /// Prints `error` (JSON on stdout with `--json`; always the sentence on stderr) and returns its exit status.
 pub fn fail(json: bool, error: impl Into<ErrorReport>) -> ExitCode {
     let error = error.into();
+    tracing::warn!(code = %error.code, "{}", error.message);
     if json {
         crate::print_json(&ErrorJson { error: &error });
     }

@@ -9,6 +9,7 @@ mod engine_cmd;
 mod engine_status;
 mod env_cmd;
 mod exec;
+mod image_cmd;
 mod keychain_cmd;
 mod lifecycle_cmd;
 mod logs_cmd;
@@ -17,6 +18,7 @@ mod secret;
 mod shell_cmd;
 mod signals;
 mod table;
+mod volume_cmd;
 
 use errors::{fail, status};
 
@@ -109,10 +111,21 @@ enum Command {
         #[command(subcommand)]
         action: region_cmd::RegionCommand,
     },
+    /// The project's named volumes: ls, backup (a checksummed archive on this machine), restore (typed
+    /// confirmation; the services mounting it are stopped, then started again).
+    Volume {
+        #[command(subcommand)]
+        action: volume_cmd::VolumeCommand,
+    },
     /// Engines (Docker contexts): ls, add (SSH or TLS, tested first), rm, test, use (this project's engine).
     Engine {
         #[command(subcommand)]
         action: engine_cmd::EngineCommand,
+    },
+    /// Images across engines: `copy IMAGE --to ENGINE` brings a local image to a remote engine (no project needed).
+    Image {
+        #[command(subcommand)]
+        action: image_cmd::ImageCommand,
     },
     /// The demo project: `init [DIR]` copies it, `image` builds its image locally (no project needed).
     Demo {
@@ -136,6 +149,8 @@ fn print_json(value: &impl Serialize) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.global.json;
+    // Dockmaster's own log, shared with the window (`DOCKMASTER_LOG=off` turns it off for a run).
+    dockmaster_core::ownlog::init("cli", dockmaster_core::ownlog::LogLevel::Info);
     let runtime = or_fail!(
         json,
         tokio::runtime::Builder::new_current_thread()
@@ -147,6 +162,7 @@ fn main() -> ExitCode {
     let command = match cli.command {
         Command::Demo { action } => return runtime.block_on(demo_cmd::run(action, json)),
         Command::Keychain { action } => return runtime.block_on(keychain_cmd::run(action, json)),
+        Command::Image { action } => return runtime.block_on(image_cmd::run(action, json)),
         Command::Engine { action } if !matches!(action, engine_cmd::EngineCommand::Use { .. }) => {
             return runtime.block_on(engine_cmd::run(action, json))
         }
@@ -166,6 +182,7 @@ async fn run(session: &Session, command: Command, json: bool) -> ExitCode {
     match command {
         Command::Demo { action } => demo_cmd::run(action, json).await,
         Command::Keychain { action } => keychain_cmd::run(action, json).await,
+        Command::Image { action } => image_cmd::run(action, json).await,
         Command::Engine { action: engine_cmd::EngineCommand::Use { name, clear } } => {
             engine_cmd::run_use(session, if clear { None } else { name }, json)
         }
@@ -210,6 +227,7 @@ async fn run(session: &Session, command: Command, json: bool) -> ExitCode {
         Command::Lifecycle(cmd) => lifecycle_cmd::run(session, cmd, json).await,
         Command::Logs(args) => logs_cmd::run(session, args, json).await,
         Command::Region { action } => region_cmd::run(session, action, json).await,
+        Command::Volume { action } => volume_cmd::run(session, action, json).await,
     }
 }
 

@@ -2,7 +2,8 @@
 //! stored with `dockmaster secret set`, reach a container only through Compose's environment, and the container
 //! echoes them — plain, base64, URL-encoded, JSON-escaped, and a multi-line key line by line — into its
 //! healthcheck output and its logs. Everything Dockmaster shows of that container (`status`, the failure
-//! report of `up --wait`, `logs`, a log export) must hold none of those forms, and must say what it hid.
+//! report of `up --wait`, `logs`, a log export, the diagnostics bundle, Dockmaster's own log folder) must hold
+//! none of those forms, and must say what it hid. The own log must hold the operation's records.
 #![cfg(target_os = "linux")]
 
 mod engine_support;
@@ -96,10 +97,16 @@ fn unzip(path: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Dockmaster's own log folder for the test's runs (inside the project's temporary folder).
+fn log_dir(dir: &Path) -> std::path::PathBuf {
+    dir.join("own-logs")
+}
+
 fn run_in(dir: &Path, project: &str, args: &[&str], stdin: Option<&str>) -> Output {
     use std::io::Write;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockmaster"));
     cmd.arg("--project").arg(dir).args(["-p", project]).args(args);
+    cmd.env("DOCKMASTER_LOG_DIR", log_dir(dir)).env("DOCKMASTER_LOG", "trace");
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     for (key, _) in std::env::vars() {
         if key.starts_with("COMPOSE_") {
@@ -213,10 +220,28 @@ fn secrets_echoed_by_a_container_are_hidden_in_every_view_and_encoding() {
     }
     let config = &files.iter().find(|(n, _)| n == "configuration.json").expect("configuration").1;
     assert!(config.contains("\"DB_PASSWORD\"") && config.contains("[removed]"), "{config}");
+    let own_log =
+        &files.iter().find(|(n, _)| n == "dockmaster.log").expect("the bundle holds Dockmaster's own log").1;
+    assert!(own_log.contains("operation started") && own_log.contains("operation=\"up\""), "{own_log}");
     for (name, content) in files {
         assert!(!content.contains(DB_PASSWORD), "diagnostics {name} holds the .env password:\n{content}");
         seen.push(("a file of the diagnostics bundle", content));
     }
+
+    // Dockmaster's own log: the operation's start and failed end, the engine connection, the failure reported,
+    // and no form of any secret in any file of the folder.
+    let mut own = String::new();
+    for entry in std::fs::read_dir(log_dir(dir.path())).expect("the CLI wrote its log folder") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("a text log file");
+        seen.push(("Dockmaster's own log folder", text.clone()));
+        own.push_str(&text);
+    }
+    for record in ["operation started", project.as_str(), "outcome=\"failed\"", "engine connected", "[cli "] {
+        assert!(own.contains(record), "the own log holds `{record}`:\n{own}");
+    }
+    let ended = own.lines().find(|l| l.contains("operation ended")).expect("the operation's end is logged");
+    assert!(ended.contains(" WARN ") && ended.contains("operation=\"up\""), "{ended}");
 
     for (view, shown) in &seen {
         for form in forbidden() {

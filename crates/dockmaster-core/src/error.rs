@@ -51,6 +51,11 @@ error_codes! {
     HostKeyChanged,
     HostKeyMismatch,
     SshKeyMissing,
+    /// The image to copy is not on the source engine.
+    ImageNotFound,
+    /// Copying an image between engines failed (the target is left as it was, or the message names what is
+    /// left).
+    ImageCopyFailed,
     // Compose and operations.
     ComposeNotFound,
     ComposeUnavailable,
@@ -116,9 +121,22 @@ error_codes! {
     NoClient,
     /// The terminal was closed (or never opened).
     TerminalNotFound,
+    // Volume backup and restore.
+    /// The volume is not one of the project's named volumes, or the engine does not have it.
+    VolumeNotFound,
+    /// A container outside the project uses the volume: a restore would change its data under it.
+    VolumeInUse,
+    /// A restore was not confirmed with the volume's exact name.
+    RestoreUnconfirmed,
+    /// A backup archive (or its checksum file) is missing, truncated or corrupted.
+    ArchiveInvalid,
+    BackupFailed,
+    RestoreFailed,
     // The shells' own.
     SettingsFailed,
     LinkRefused,
+    /// Dockmaster's own log folder could not be opened in the file manager.
+    LogFolderFailed,
     Usage,
     InputUnreadable,
     ExecFailed,
@@ -299,7 +317,8 @@ reported!(
     crate::lifecycle::LifecycleError => Option::<ErrorDetail>::from, crate::lifecycle::LifecycleError::window_text;
     crate::region::RegionError => Option::<ErrorDetail>::from, same_words;
     crate::demo::DemoError => no_detail, same_words;
-    crate::engines::EnginesError => no_detail, same_words;
+    crate::engines::EnginesError => no_detail, crate::engines::EnginesError::window_text;
+    crate::engines::CopyError => no_detail, same_words;
 );
 
 #[derive(Debug, thiserror::Error)]

@@ -40,6 +40,14 @@ pub const REGION_APPLY: &str = "dev.dockmaster.region.apply";
 /// a current image is not rebuilt.
 pub const DEMO_HASH: &str = "dockmaster.demo.hash";
 
+/// On the short-lived container the preflight creates (never starts) to check that a bind source exists on a
+/// remote engine's host; removed at once.
+pub const PROBE: &str = "dockmaster.probe";
+
+/// On Dockmaster's short-lived helper containers (volume backup and restore; value: the Compose project): removed
+/// by whoever starts them, failed or not.
+pub const HELPER: &str = "dockmaster.helper";
+
 /// Marks what Dockmaster's own tests create (removed by the tests that create it).
 pub const TEST: &str = "dockmaster.test";
 /// Marks what Dockmaster's benchmarks create (removed by the benchmark that creates it).

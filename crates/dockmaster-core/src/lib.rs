@@ -19,6 +19,7 @@ pub mod fsutil;
 pub mod labels;
 pub mod lifecycle;
 pub mod links;
+pub mod ownlog;
 pub mod project;
 pub mod recent;
 pub mod region;
@@ -26,6 +27,7 @@ pub mod report;
 pub mod secrets;
 pub mod session;
 pub mod tools;
+pub mod volumes;
 pub mod warnings;
 
 pub use error::{CoreError, ErrorCode, ErrorDetail, ErrorReport};

@@ -170,6 +170,10 @@ pub struct EnvVarView {
     pub value: Option<String>,
     /// Some or all of the value is hidden because it is (or contains) a secret.
     pub masked: bool,
+    /// The project variables its value is made of (`GRAFANA_PASSWORD` for
+    /// `GF_SECURITY_ADMIN_PASSWORD=${GRAFANA_PASSWORD:-…}`), in order, each once: what the window reveals or
+    /// edits for it.
+    pub variables: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -44,8 +44,8 @@ pub fn setup(app: &AppHandle) {
     let view = TrayView::no_project();
     let created = build(app, &view).map_err(|e| e.to_string());
     match &created {
-        Ok(()) => eprintln!("dockmaster: tray icon created"),
-        Err(e) => eprintln!("dockmaster: the tray icon could not be created: {e} (closing the window quits)"),
+        Ok(()) => tracing::info!("tray icon created"),
+        Err(e) => tracing::warn!("the tray icon could not be created: {e} (closing the window quits)"),
     }
     app.manage(TrayState { created, shown: Mutex::new(Some(view)) });
 }
@@ -69,7 +69,7 @@ fn build(app: &AppHandle, view: &TrayView) -> tauri::Result<()> {
         });
     match icon::tray_icon(Tint::Idle) {
         Ok(image) => builder = builder.icon(image),
-        Err(e) => eprintln!("dockmaster: {e}; the tray uses the default icon"),
+        Err(e) => tracing::warn!("{e}; the tray uses the default icon"),
     }
     builder.build(app).map(drop)
 }
@@ -105,13 +105,13 @@ pub fn show(app: &AppHandle, view: &TrayView) {
     if before.map(|v| v.tint) != Some(view.tint) {
         match icon::tray_icon(view.tint) {
             Ok(image) => drop(tray.set_icon(Some(image))),
-            Err(e) => eprintln!("dockmaster: {e}"),
+            Err(e) => tracing::warn!("the tray icon could not be tinted: {e}"),
         }
     }
     let _ = tray.set_tooltip(Some(format!("Dockmaster — {}", view.status)));
     match menu(app, view) {
         Ok(menu) => drop(tray.set_menu(Some(menu))),
-        Err(e) => eprintln!("dockmaster: the tray menu could not be updated: {e}"),
+        Err(e) => tracing::warn!("the tray menu could not be updated: {e}"),
     }
 }
 

@@ -76,3 +76,29 @@ test('production alone warns about the dangling gameserver dependency', async ()
   await find(browser, '[data-testid="warning-DANGLING_DEPENDS_ON"]');
   await screenshot(browser, 'topology-production');
 });
+
+test('the network picture: nginx-gateway on all three bands in development, multi-regional and production', async () => {
+  for (const only of ['development', 'multi-regional', 'production']) {
+    for (const profile of ['development', 'multi-regional', 'production', 'monitoring']) {
+      await setChip(profile, profile === only);
+    }
+    const gateway = await find(browser, '[data-testid="map-node-nginx-gateway"]');
+    await browser.waitUntil(
+      async () => (await gateway.getAttribute('data-joins')) === 'sectorwars-network nexus-network regional-network',
+      { timeout: 10000, timeoutMsg: `${only}: nginx-gateway is not on the three networks in the picture` },
+    );
+    const bands = (await testIds(browser, 'map-band-')).sort();
+    assert.deepEqual(bands, ['nexus-network', 'regional-network', 'sectorwars-network']);
+    const nexus = await (await find(browser, '[data-testid="map-band-nexus-network"]')).getProperty('textContent');
+    assert.match(nexus, /172\.20\.0\.0\/16/, 'the band shows its subnet');
+    await (await find(browser, '#section-network-map')).scrollIntoView();
+    await screenshot(browser, `network-picture-${only}`);
+  }
+  // A click on a service in the picture opens its row.
+  await (await find(browser, '[data-testid="map-node-nginx-gateway"] .box')).click();
+  const row = await find(browser, '[data-testid="service-row-nginx-gateway"]');
+  await browser.waitUntil(async () => /\bexpanded\b/.test(await row.getAttribute('class')), {
+    timeout: 5000,
+    timeoutMsg: 'the click on the picture did not open the service row',
+  });
+});

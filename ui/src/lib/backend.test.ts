@@ -20,6 +20,20 @@ test("an AppError becomes a BackendError that keeps its code", async () => {
   expect(error).toMatchObject({ code: "ENV_FILE_INVALID", message: ".env:4: expected KEY=VALUE" });
 });
 
+test("an error's detail (the SSH host key to confirm) reaches the UI; errors without one carry none", async () => {
+  const detail = { kind: "hostKey", host: "[127.0.0.1]:2222", keyType: "ssh-ed25519", fingerprint: "SHA256:abc" };
+  fakeIpc({
+    engine_add: () => {
+      throw { code: "HOST_KEY_UNKNOWN", message: "the SSH host key of [127.0.0.1]:2222 is not known yet", detail };
+    },
+  });
+  const request = { name: "far", spec: { kind: "ssh" as const, destination: "ops@127.0.0.1:2222", keyFile: null } };
+  const error = await tauriBackend.engineAdd(request).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(BackendError);
+  expect(toUiError(error)).toEqual({ code: "HOST_KEY_UNKNOWN", message: "the SSH host key of [127.0.0.1]:2222 is not known yet", detail });
+  expect(toUiError({ code: "ENGINE_EXISTS", message: "x", detail: null })).toEqual({ code: "ENGINE_EXISTS", message: "x" });
+});
+
 test("failures below AppError get the IPC code", async () => {
   fakeIpc({
     recent_projects: () => {

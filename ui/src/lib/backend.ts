@@ -8,9 +8,10 @@ import type { StatsUpdate, StoreUpdate } from "./bindings";
 import type { ExportReport, LogBatch, LogFilter, LogFollowInfo } from "./bindings";
 import type { AppliedRegion, ApplyEvent, RegionInfo, RegionPlan, RegionRequest, RegionValidation, RemoveReport } from "./bindings";
 import type { DriftReport, LifecycleEvent, OperationRequest, OperationResult, PreflightReport, VolumePlan } from "./bindings";
-import type { DemoCopy, DemoImageEvent, DemoImageReport, DoctorReport } from "./bindings";
+import type { BundleContents, DemoCopy, DemoImageEvent, DemoImageReport, DoctorReport, ImageCopied, ImageCopyEvent, SavedBundle } from "./bindings";
 import type { FixReport, KeychainChange } from "./bindings";
 import type { AboutInfo, DesktopEvent } from "./bindings";
+import type { EngineAddRequest, EngineAdded, EngineInfo, EngineStatus, ErrorDetail, ProjectEngine } from "./bindings";
 import {
   commands,
   ERROR_CODES,
@@ -30,15 +31,19 @@ export type ErrorCode = CoreErrorCode | "IPC";
 export interface UiError {
   code: ErrorCode;
   message: string;
+  /** What some failures carry besides their sentence (e.g. the SSH host key to confirm). */
+  detail?: ErrorDetail | null;
 }
 
 export class BackendError extends Error implements UiError {
   readonly code: ErrorCode;
+  readonly detail: ErrorDetail | null;
 
   constructor(error: UiError) {
     super(error.message);
     this.name = "BackendError";
     this.code = error.code;
+    this.detail = error.detail ?? null;
   }
 }
 
@@ -47,13 +52,18 @@ const APP_ERROR_CODES: ReadonlySet<string> = new Set<string>(ERROR_CODES);
 /** Whatever a command rejected with, as a `UiError`. The generated wrapper types any non-`Error` rejection
  * as `AppError`, but Tauri itself rejects with plain strings (e.g. "Command foo not found"), so check. */
 export function toUiError(raw: unknown): UiError {
-  if (raw instanceof BackendError) return { code: raw.code, message: raw.message };
+  if (raw instanceof BackendError) {
+    return raw.detail ? { code: raw.code, message: raw.message, detail: raw.detail } : { code: raw.code, message: raw.message };
+  }
   if (typeof raw === "object" && raw !== null && "code" in raw) {
-    const { code, message, window } = raw as { code: unknown; message?: unknown; window?: unknown };
+    const { code, message, window, detail } = raw as { code: unknown; message?: unknown; window?: unknown; detail?: unknown };
     if (typeof code === "string" && APP_ERROR_CODES.has(code)) {
       // The window's own wording (buttons, not `dockmaster` commands) when the backend gives one.
       const text = typeof window === "string" ? window : typeof message === "string" ? message : String(code);
-      return { code: code as CoreErrorCode, message: text };
+      const error: UiError = { code: code as CoreErrorCode, message: text };
+      // Only failures that carry something (e.g. the SSH host key to confirm) have a detail.
+      if (typeof detail === "object" && detail !== null) error.detail = detail as ErrorDetail;
+      return error;
     }
   }
   if (raw instanceof Error) return { code: "IPC", message: raw.message };
@@ -186,12 +196,33 @@ export interface Backend {
   lifecycleDrift(dir: string, profiles: string[]): Promise<DriftReport>;
   /** Every check of this machine for the selection `profiles`: ok, warning or failing, each with its fix. */
   doctor(dir: string, profiles: string[]): Promise<DoctorReport>;
+  /** Builds the diagnostics bundle (every entry masked) and lists what it holds; nothing is written yet. */
+  diagnosticsPrepare(dir: string, profiles: string[], lines: number): Promise<BundleContents>;
+  /** Asks where to save (the backend's save dialog) and writes the bundle listed last; `null` when cancelled. */
+  diagnosticsSave(dir: string): Promise<SavedBundle | null>;
+  /** Every engine (`default` first), without connecting. */
+  enginesList(): Promise<EngineInfo[]>;
+  /** Connects to one engine; `acceptHostKey` records the SSH host key with that fingerprint first. */
+  engineTest(name: string, acceptHostKey: string | null): Promise<EngineStatus>;
+  /** Tests the connection, then saves the engine as a Docker context. */
+  engineAdd(request: EngineAddRequest): Promise<EngineAdded>;
+  /** Removes an engine; one Dockmaster did not create only when `confirmed`. */
+  engineRemove(name: string, confirmed: boolean): Promise<void>;
+  /** The engine the project runs on. */
+  projectEngine(dir: string): Promise<ProjectEngine>;
+  /** Moves the project to `engine` (null: the Docker CLI's current context) and remembers it. */
+  useEngine(dir: string, engine: string | null): Promise<ProjectEngine>;
+  /** Asks the user for a file; null when cancelled. */
+  pickFile(title: string): Promise<string | null>;
   /** Copies the demo project into the app's data folder, unless a copy is there already (then left as it is);
    * resolves to the folder to open. */
   demoInstall(): Promise<DemoCopy>;
   /** Makes sure the demo's image exists on the engine, building it locally when missing (never pulled), pushing
    * each step to `onProgress`. */
   demoImage(onProgress: (event: DemoImageEvent) => void): Promise<DemoImageReport>;
+  /** Copies `image` from this machine's engine to the engine `engine` (streamed, never pulled), pushing the KiB
+   * sent to `onProgress`; an image already there with the same ID is not sent again. */
+  imageCopy(image: string, engine: string, onProgress: (event: ImageCopyEvent) => void): Promise<ImageCopied>;
 }
 
 export const tauriBackend: Backend = {
@@ -273,8 +304,28 @@ export const tauriBackend: Backend = {
   lifecycleVolumePlan: (dir) => unwrap(commands.lifecycleVolumePlan(dir)),
   lifecycleDrift: (dir, profiles) => unwrap(commands.lifecycleDrift(dir, profiles)),
   doctor: (dir, profiles) => unwrap(commands.doctor(dir, profiles)),
+  diagnosticsPrepare: (dir, profiles, lines) => unwrap(commands.diagnosticsPrepare(dir, profiles, lines)),
+  diagnosticsSave: (dir) => unwrap(commands.diagnosticsSave(dir)),
+  enginesList: () => commands.enginesList(),
+  engineTest: (name, acceptHostKey) => unwrap(commands.engineTest(name, acceptHostKey)),
+  engineAdd: (request) => unwrap(commands.engineAdd(request)),
+  engineRemove: async (name, confirmed) => {
+    await unwrap(commands.engineRemove(name, confirmed));
+  },
+  projectEngine: (dir) => unwrap(commands.projectEngine(dir)),
+  useEngine: (dir, engine) => unwrap(commands.useEngine(dir, engine)),
+  async pickFile(title) {
+    try {
+      const picked = await openDialog({ directory: false, multiple: false, title });
+      return typeof picked === "string" ? picked : null;
+    } catch (e) {
+      throw new BackendError(toUiError(e));
+    }
+  },
   demoInstall: () => unwrap(commands.demoInstall()),
   demoImage: (onProgress) => unwrap(commands.demoImage(new Channel<DemoImageEvent>(onProgress))),
+  imageCopy: (image, engine, onProgress) =>
+    unwrap(commands.imageCopy(image, engine, new Channel<ImageCopyEvent>(onProgress))),
   async pickProjectFolder() {
     try {
       const picked = await openDialog({ directory: true, multiple: false, title: "Open a Compose project folder" });
@@ -307,6 +358,8 @@ const TITLES: Record<ErrorCode, string> = {
   HOST_KEY_CHANGED: "The host's key has changed",
   HOST_KEY_MISMATCH: "The host offered another key",
   SSH_KEY_MISSING: "The SSH key file is missing",
+  IMAGE_NOT_FOUND: "This machine's engine has no such image",
+  IMAGE_COPY_FAILED: "The image could not be copied",
   COMPOSE_NOT_FOUND: "Docker Compose is not installed",
   COMPOSE_UNAVAILABLE: "That Docker Compose version is not available",
   COMPOSE_FLAVOR_INVALID: "Unknown Docker Compose version",
@@ -358,8 +411,15 @@ const TITLES: Record<ErrorCode, string> = {
   NO_SHELL: "The container has no shell",
   NO_CLIENT: "No database or cache client for this service",
   TERMINAL_NOT_FOUND: "The terminal is closed",
+  VOLUME_NOT_FOUND: "Volume not found",
+  VOLUME_IN_USE: "Another container uses this volume",
+  RESTORE_UNCONFIRMED: "The restore was not confirmed",
+  ARCHIVE_INVALID: "The backup archive is damaged or incomplete",
+  BACKUP_FAILED: "The backup failed",
+  RESTORE_FAILED: "The restore failed",
   SETTINGS_FAILED: "Dockmaster's settings could not be read or saved",
   LINK_REFUSED: "The link was not opened",
+  LOG_FOLDER_FAILED: "The log folder could not be opened",
   USAGE: "The request was not understood",
   INPUT_UNREADABLE: "The input could not be read",
   EXEC_FAILED: "The command could not be run",

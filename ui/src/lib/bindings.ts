@@ -86,6 +86,25 @@ export const commands = {
 	 *  diagnosis; nothing is started or stopped.
 	 */
 	engineActivity: () => __TAURI_INVOKE<EngineActivity | null>("engine_activity"),
+	/**  Every engine, `default` first, without connecting (each is then tested on its own: `engine_test`). */
+	enginesList: () => __TAURI_INVOKE<EngineInfo[]>("engines_list"),
+	/**
+	 *  Connects to one engine: reachable with its version, or why not. For an SSH engine whose host key is
+	 *  unknown (`HOST_KEY_UNKNOWN`, with the fingerprint in its detail), `accept_host_key` is the fingerprint the
+	 *  user confirmed: that key is recorded, then the engine tested again.
+	 */
+	engineTest: (name: string, acceptHostKey: string | null) => typedError<EngineStatus, ErrorReport>(__TAURI_INVOKE("engine_test", { name, acceptHostKey })),
+	/**  Adds an engine: the connection is tested first, then it is saved as a Docker context. */
+	engineAdd: (request: EngineAddRequest) => typedError<EngineAdded, ErrorReport>(__TAURI_INVOKE("engine_add", { request })),
+	/**  Removes an engine; one Dockmaster did not create only when `confirmed` (`ENGINE_NOT_OURS` otherwise). */
+	engineRemove: (name: string, confirmed: boolean) => typedError<null, ErrorReport>(__TAURI_INVOKE("engine_remove", { name, confirmed })),
+	/**  The engine the project in `dir` runs on. */
+	projectEngine: (dir: string) => typedError<ProjectEngine, ErrorReport>(__TAURI_INVOKE("project_engine", { dir })),
+	/**
+	 *  Moves the project to `engine` (null: the Docker CLI's current context) and remembers it; the window then
+	 *  watches the engine again (`watch_engine`) to follow the new one.
+	 */
+	useEngine: (dir: string, engine: string | null) => typedError<ProjectEngine, ErrorReport>(__TAURI_INVOKE("use_engine", { dir, engine })),
 	/**
 	 *  Follows the logs of `services` (empty: all), masked, sending them to `on_batch` in batches (at most every
 	 *  50 ms or 500 lines); replaces the follow running. An unreachable engine is not an error: the first batch
@@ -157,6 +176,16 @@ export const commands = {
 	 */
 	doctor: (dir: string, profiles: string[]) => typedError<DoctorReport, ErrorReport>(__TAURI_INVOKE("doctor", { dir, profiles })),
 	/**
+	 *  Builds the diagnostics bundle for `profiles` (the last `lines` log lines per container) and lists what it
+	 *  holds; nothing is written until `diagnostics_save`.
+	 */
+	diagnosticsPrepare: (dir: string, profiles: string[], lines: number) => typedError<BundleContents, ErrorReport>(__TAURI_INVOKE("diagnostics_prepare", { dir, profiles, lines })),
+	/**
+	 *  Asks where to save (a save dialog opened here: the window names no path), then writes the bundle
+	 *  `diagnostics_prepare` listed. `None` when the user cancelled the dialog.
+	 */
+	diagnosticsSave: (dir: string) => typedError<SavedBundle | null, ErrorReport>(__TAURI_INVOKE("diagnostics_save", { dir })),
+	/**
 	 *  Copies the demo into the app's data folder (`$XDG_DATA_HOME/<identifier>/demo` on Linux) unless a copy is
 	 *  there; resolves to the folder to open.
 	 */
@@ -166,6 +195,8 @@ export const commands = {
 	 *  pulled), pushing each step to `on_progress`.
 	 */
 	demoImage: (onProgress: Channel<DemoImageEvent>) => typedError<DemoImageReport, ErrorReport>(__TAURI_INVOKE("demo_image", { onProgress })),
+	/**  Copies `image` from the local engine (`default`) to the engine `engine`, with progress. */
+	imageCopy: (image: string, engine: string, onProgress: Channel<ImageCopyEvent>) => typedError<ImageCopied, ErrorReport>(__TAURI_INVOKE("image_copy", { image, engine, onProgress })),
 	/**  The preferences in effect. */
 	getPreferences: () => __TAURI_INVOKE<Preferences>("get_preferences"),
 	/**  Saves the preferences and puts them in effect at once. */
@@ -185,10 +216,14 @@ export const commands = {
 	 *  `first-paint <ms>`, as the empty app of scripts/bench/app-idle.sh prints it.
 	 */
 	firstPaint: (atMs: number | null) => __TAURI_INVOKE<void>("first_paint", { atMs }),
+	/**  Where Dockmaster's own log is, at which level (and whether `DOCKMASTER_LOG` decides it). */
+	logInfo: () => __TAURI_INVOKE<LogInfo>("log_info"),
+	/**  Opens the log folder in the file manager (made first when nothing was logged yet). */
+	openLogFolder: () => typedError<null, ErrorReport>(__TAURI_INVOKE("open_log_folder")),
 };
 
 /* Constants */
-export const ERROR_CODES = ["PROJECT_NOT_FOUND","FILE_UNREADABLE","FILE_REFUSED","COMPOSE_INVALID","INVALID_TEMPLATE","DESCRIPTOR_INVALID","ENV_FILE_INVALID","UNKNOWN_PROFILE","ENGINE_ENDPOINT_INVALID","ENGINE_UNAVAILABLE","ENGINE_NOT_FOUND","ENGINE_EXISTS","ENGINE_NAME_INVALID","ENGINE_NOT_OURS","ENGINE_IN_USE","ENGINE_WRITE_FAILED","HOST_KEY_UNKNOWN","HOST_KEY_CHANGED","HOST_KEY_MISMATCH","SSH_KEY_MISSING","COMPOSE_NOT_FOUND","COMPOSE_UNAVAILABLE","COMPOSE_FLAVOR_INVALID","COMPOSE_SPAWN_FAILED","OPERATION_BUSY","OPERATION_LOCK_FAILED","PREFLIGHT_BLOCKED","VOLUMES_UNCONFIRMED","UNKNOWN_SERVICE","NO_SERVICES_ALLOWED","KEYCHAIN_NO_SESSION_BUS","KEYCHAIN_NO_PROVIDER","KEYCHAIN_LOCKED","KEYCHAIN_NO_COLLECTION","KEYCHAIN_UNAVAILABLE","KEYCHAIN_VERIFY_FAILED","KEYCHAIN_PROMPT_DISMISSED","VARIABLE_NAME_INVALID","VARIABLE_NOT_FOUND","UNKNOWN_VARIABLE","RESERVED_NAME","VALUE_INVALID","SECRET_EMPTY","SECRET_NOT_UTF8","NO_GENERATOR","ENV_FILE_CONFLICT","ENV_FILE_WRITE","ENV_FILE_SYMLINK","LOG_TIME_INVALID","LOG_PATTERN_INVALID","LOG_EXPORT_FAILED","DIAGNOSTICS_FAILED","REGION_INVALID","REGION_OPTIONS_INVALID","REGION_TEMPLATE","REGION_PREFLIGHT","REGION_CONFLICT","REGION_NO_FREE_PORT","REGION_NO_FREE_SUBNET","REGION_NOT_FOUND","REGION_APPLY_FAILED","REGION_APPLY_CANCELLED","REGION_ENGINE","DEMO_FOLDER_TAKEN","DEMO_COPY_FAILED","BUSYBOX_MISSING","DEMO_IMAGE_FAILED","SERVICE_NOT_RUNNING","NO_SHELL","NO_CLIENT","TERMINAL_NOT_FOUND","SETTINGS_FAILED","LINK_REFUSED","USAGE","INPUT_UNREADABLE","EXEC_FAILED","INTERNAL"] as const;
+export const ERROR_CODES = ["PROJECT_NOT_FOUND","FILE_UNREADABLE","FILE_REFUSED","COMPOSE_INVALID","INVALID_TEMPLATE","DESCRIPTOR_INVALID","ENV_FILE_INVALID","UNKNOWN_PROFILE","ENGINE_ENDPOINT_INVALID","ENGINE_UNAVAILABLE","ENGINE_NOT_FOUND","ENGINE_EXISTS","ENGINE_NAME_INVALID","ENGINE_NOT_OURS","ENGINE_IN_USE","ENGINE_WRITE_FAILED","HOST_KEY_UNKNOWN","HOST_KEY_CHANGED","HOST_KEY_MISMATCH","SSH_KEY_MISSING","IMAGE_NOT_FOUND","IMAGE_COPY_FAILED","COMPOSE_NOT_FOUND","COMPOSE_UNAVAILABLE","COMPOSE_FLAVOR_INVALID","COMPOSE_SPAWN_FAILED","OPERATION_BUSY","OPERATION_LOCK_FAILED","PREFLIGHT_BLOCKED","VOLUMES_UNCONFIRMED","UNKNOWN_SERVICE","NO_SERVICES_ALLOWED","KEYCHAIN_NO_SESSION_BUS","KEYCHAIN_NO_PROVIDER","KEYCHAIN_LOCKED","KEYCHAIN_NO_COLLECTION","KEYCHAIN_UNAVAILABLE","KEYCHAIN_VERIFY_FAILED","KEYCHAIN_PROMPT_DISMISSED","VARIABLE_NAME_INVALID","VARIABLE_NOT_FOUND","UNKNOWN_VARIABLE","RESERVED_NAME","VALUE_INVALID","SECRET_EMPTY","SECRET_NOT_UTF8","NO_GENERATOR","ENV_FILE_CONFLICT","ENV_FILE_WRITE","ENV_FILE_SYMLINK","LOG_TIME_INVALID","LOG_PATTERN_INVALID","LOG_EXPORT_FAILED","DIAGNOSTICS_FAILED","REGION_INVALID","REGION_OPTIONS_INVALID","REGION_TEMPLATE","REGION_PREFLIGHT","REGION_CONFLICT","REGION_NO_FREE_PORT","REGION_NO_FREE_SUBNET","REGION_NOT_FOUND","REGION_APPLY_FAILED","REGION_APPLY_CANCELLED","REGION_ENGINE","DEMO_FOLDER_TAKEN","DEMO_COPY_FAILED","BUSYBOX_MISSING","DEMO_IMAGE_FAILED","SERVICE_NOT_RUNNING","NO_SHELL","NO_CLIENT","TERMINAL_NOT_FOUND","VOLUME_NOT_FOUND","VOLUME_IN_USE","RESTORE_UNCONFIRMED","ARCHIVE_INVALID","BACKUP_FAILED","RESTORE_FAILED","SETTINGS_FAILED","LINK_REFUSED","LOG_FOLDER_FAILED","USAGE","INPUT_UNREADABLE","EXEC_FAILED","INTERNAL"] as const;
 
 /* Types */
 /**
@@ -235,6 +270,23 @@ export type BuildView = {
 	args: EnvVarView[],
 };
 
+/**  The bundle's table of contents. */
+export type BundleContents = {
+	entries: BundleEntry[],
+	/**  How many distinct secret values every entry was masked with. */
+	maskedValues: number,
+	/**  What could not be gathered or was withheld, and why. */
+	notes: string[],
+};
+
+/**  One file of the bundle, as the window lists it before saving. */
+export type BundleEntry = {
+	name: string,
+	bytes: number,
+	/**  What it holds, in a few words. */
+	about: string,
+};
+
 export type Catalog = {
 	project: string,
 	profiles: string[],
@@ -259,7 +311,9 @@ export type Check = {
 };
 
 /**  What a check looks at, in the order the report lists them. */
-export type CheckId = "engine" | "compose" | "keychain" | "memory" | "disk" | "clock" | "ports" | "selection" | "variables";
+export type CheckId = "engine" | "compose" | "keychain" | "memory" | "disk" | "clock" | "ports" | 
+/**  Images and bind sources on a remote engine (present only when the preflight found a problem there). */
+"remote" | "selection" | "variables";
 
 export type CheckStatus = "ok" | "warning" | "failing";
 
@@ -427,6 +481,45 @@ export type EngineActivity = {
 	statsStreams: number,
 };
 
+/**  A request to add an engine. */
+export type EngineAddRequest = {
+	name: string,
+	description?: string,
+	spec: EngineSpec,
+	/**  The SSH host key fingerprint (`SHA256:…`) the user accepted after seeing it. */
+	acceptHostKey?: string | null,
+};
+
+/**  What adding an engine did. */
+export type EngineAdded = {
+	engine: EngineInfo,
+	version: string,
+	/**  The host key recorded in known_hosts because the user accepted it (`SHA256:…`), if one was. */
+	recordedHostKey: string | null,
+	/**  Something the user should know (e.g. what a terminal needs to use the same key file). */
+	note: string | null,
+};
+
+/**  One engine as listed (no secret: paths and addresses only). */
+export type EngineInfo = {
+	name: string,
+	kind: EngineKind,
+	/**  `unix:///var/run/docker.sock`, `ssh://ops@game1:2222`, `tcp://10.0.0.5:2376`. */
+	host: string,
+	description: string,
+	/**  The Docker CLI's current context (DOCKER_HOST / DOCKER_CONTEXT / config.json). */
+	current: boolean,
+	/**  Dockmaster wrote this context (removing one it did not needs an explicit confirmation). */
+	createdByDockmaster: boolean,
+	/**  The key file Dockmaster's own SSH connection uses (else the SSH agent and ssh's defaults). */
+	sshKey: string | null,
+	/**  Why the context cannot be used as it is written, if it cannot. */
+	invalid: string | null,
+};
+
+/**  How an engine is reached. */
+export type EngineKind = "socket" | "ssh" | "tls" | "tcp";
+
 /**  The whole live state of the project. */
 export type EngineSnapshot = {
 	project: string,
@@ -441,6 +534,23 @@ export type EngineSnapshot = {
 	regions: RegionStatus[],
 };
 
+/**  What a new engine is. */
+export type EngineSpec = 
+/**  `user@host[:port]`; the key from the SSH agent (and ssh's defaults), or from `keyFile`. */
+{ kind: "ssh"; destination: string; keyFile: string | null } | 
+/**  `host:port` of an engine listening with `--tlsverify`, and the client's CA, certificate and key files. */
+{ kind: "tls"; address: string; ca: string; cert: string; key: string };
+
+/**  An engine with what a connection to it found. */
+export type EngineStatus = {
+	engine: EngineInfo,
+	reachable: boolean,
+	/**  The engine's version when reachable. */
+	version: string | null,
+	/**  Why not, when not, with what to do. */
+	error: ErrorReport | null,
+};
+
 export type EnvVarView = {
 	name: string,
 	/**
@@ -450,6 +560,12 @@ export type EnvVarView = {
 	value: string | null,
 	/**  Some or all of the value is hidden because it is (or contains) a secret. */
 	masked: boolean,
+	/**
+	 *  The project variables its value is made of (`GRAFANA_PASSWORD` for
+	 *  `GF_SECURITY_ADMIN_PASSWORD=${GRAFANA_PASSWORD:-…}`), in order, each once: what the window reveals or
+	 *  edits for it.
+	 */
+	variables: string[],
 };
 
 /**  The catalog of a selection plus what an editor needs to change it safely. */
@@ -478,7 +594,14 @@ export type ErrorCode = "PROJECT_NOT_FOUND" | "FILE_UNREADABLE" |
 /**  Removing a Docker context Dockmaster did not create, without the user's explicit confirmation. */
 "ENGINE_NOT_OURS" | 
 /**  Removing the Docker CLI's current context. */
-"ENGINE_IN_USE" | "ENGINE_WRITE_FAILED" | "HOST_KEY_UNKNOWN" | "HOST_KEY_CHANGED" | "HOST_KEY_MISMATCH" | "SSH_KEY_MISSING" | "COMPOSE_NOT_FOUND" | "COMPOSE_UNAVAILABLE" | "COMPOSE_FLAVOR_INVALID" | "COMPOSE_SPAWN_FAILED" | "OPERATION_BUSY" | "OPERATION_LOCK_FAILED" | "PREFLIGHT_BLOCKED" | "VOLUMES_UNCONFIRMED" | "UNKNOWN_SERVICE" | "NO_SERVICES_ALLOWED" | "KEYCHAIN_NO_SESSION_BUS" | "KEYCHAIN_NO_PROVIDER" | "KEYCHAIN_LOCKED" | "KEYCHAIN_NO_COLLECTION" | "KEYCHAIN_UNAVAILABLE" | "KEYCHAIN_VERIFY_FAILED" | 
+"ENGINE_IN_USE" | "ENGINE_WRITE_FAILED" | "HOST_KEY_UNKNOWN" | "HOST_KEY_CHANGED" | "HOST_KEY_MISMATCH" | "SSH_KEY_MISSING" | 
+/**  The image to copy is not on the source engine. */
+"IMAGE_NOT_FOUND" | 
+/**
+ *  Copying an image between engines failed (the target is left as it was, or the message names what is
+ *  left).
+ */
+"IMAGE_COPY_FAILED" | "COMPOSE_NOT_FOUND" | "COMPOSE_UNAVAILABLE" | "COMPOSE_FLAVOR_INVALID" | "COMPOSE_SPAWN_FAILED" | "OPERATION_BUSY" | "OPERATION_LOCK_FAILED" | "PREFLIGHT_BLOCKED" | "VOLUMES_UNCONFIRMED" | "UNKNOWN_SERVICE" | "NO_SERVICES_ALLOWED" | "KEYCHAIN_NO_SESSION_BUS" | "KEYCHAIN_NO_PROVIDER" | "KEYCHAIN_LOCKED" | "KEYCHAIN_NO_COLLECTION" | "KEYCHAIN_UNAVAILABLE" | "KEYCHAIN_VERIFY_FAILED" | 
 /**  The desktop's password prompt (create or unlock the keychain) was cancelled. */
 "KEYCHAIN_PROMPT_DISMISSED" | "VARIABLE_NAME_INVALID" | "VARIABLE_NOT_FOUND" | "UNKNOWN_VARIABLE" | "RESERVED_NAME" | "VALUE_INVALID" | "SECRET_EMPTY" | "SECRET_NOT_UTF8" | "NO_GENERATOR" | "ENV_FILE_CONFLICT" | "ENV_FILE_WRITE" | "ENV_FILE_SYMLINK" | "LOG_TIME_INVALID" | "LOG_PATTERN_INVALID" | "LOG_EXPORT_FAILED" | "DIAGNOSTICS_FAILED" | "REGION_INVALID" | "REGION_OPTIONS_INVALID" | "REGION_TEMPLATE" | "REGION_PREFLIGHT" | "REGION_CONFLICT" | "REGION_NO_FREE_PORT" | "REGION_NO_FREE_SUBNET" | "REGION_NOT_FOUND" | "REGION_APPLY_FAILED" | "REGION_APPLY_CANCELLED" | "REGION_ENGINE" | "DEMO_FOLDER_TAKEN" | "DEMO_COPY_FAILED" | "BUSYBOX_MISSING" | "DEMO_IMAGE_FAILED" | 
 /**  The service has no running container to open a terminal in. */
@@ -488,7 +611,17 @@ export type ErrorCode = "PROJECT_NOT_FOUND" | "FILE_UNREADABLE" |
 /**  The stack descriptor names no database or cache client for the service. */
 "NO_CLIENT" | 
 /**  The terminal was closed (or never opened). */
-"TERMINAL_NOT_FOUND" | "SETTINGS_FAILED" | "LINK_REFUSED" | "USAGE" | "INPUT_UNREADABLE" | "EXEC_FAILED" | "INTERNAL";
+"TERMINAL_NOT_FOUND" | 
+/**  The volume is not one of the project's named volumes, or the engine does not have it. */
+"VOLUME_NOT_FOUND" | 
+/**  A container outside the project uses the volume: a restore would change its data under it. */
+"VOLUME_IN_USE" | 
+/**  A restore was not confirmed with the volume's exact name. */
+"RESTORE_UNCONFIRMED" | 
+/**  A backup archive (or its checksum file) is missing, truncated or corrupted. */
+"ARCHIVE_INVALID" | "BACKUP_FAILED" | "RESTORE_FAILED" | "SETTINGS_FAILED" | "LINK_REFUSED" | 
+/**  Dockmaster's own log folder could not be opened in the file manager. */
+"LOG_FOLDER_FAILED" | "USAGE" | "INPUT_UNREADABLE" | "EXEC_FAILED" | "INTERNAL";
 
 /**  What some failures carry besides their sentence. */
 export type ErrorDetail = 
@@ -650,6 +783,26 @@ export type HostUsage = {
 	diskTotalBytes: number | null,
 };
 
+/**  What a copy did. */
+export type ImageCopied = {
+	image: string,
+	/**  The image's ID (`sha256:…`), the same on both engines. */
+	id: string,
+	from: string,
+	to: string,
+	/**  The target had that image already: nothing was sent. */
+	alreadyThere: boolean,
+	sentKib: number,
+	elapsedMs: number,
+};
+
+/**  A step of a copy, for progress lines and the window. */
+export type ImageCopyEvent = 
+/**  Looking the image up on both engines. */
+{ kind: "checking"; image: string; from: string; to: string } | 
+/**  KiB sent so far (one word: the event's fields are as serialised). */
+{ kind: "copying"; image: string; kib: number };
+
 export type ImageOutcome = 
 /**  The image was there and current: nothing was done. */
 "present" | 
@@ -767,6 +920,21 @@ export type LogFollowInfo = {
 	maxLinesPerService: number,
 	maxBytesPerService: number,
 };
+
+/**  The log as the settings show it. */
+export type LogInfo = {
+	/**  The folder the log files are in. */
+	folder: string,
+	/**  The level in effect. */
+	level: LogLevel,
+	/**  Set when `DOCKMASTER_LOG` decides the level (the setting is kept but has no effect). */
+	levelFromEnv: string | null,
+	/**  Why nothing is written, when the log could not be opened. */
+	problem: string | null,
+};
+
+/**  How much Dockmaster writes to its log. */
+export type LogLevel = "off" | "error" | "warn" | "info" | "debug" | "trace";
 
 /**  One log line, masked. */
 export type LogLine = {
@@ -1024,10 +1192,18 @@ export type Preferences = {
 	 */
 	closeToTray?: boolean,
 	notify?: NotifyPrefs,
+	/**  How much Dockmaster writes to its own log (`DOCKMASTER_LOG`, when set, wins). */
+	logLevel?: LogLevel,
 };
 
 /**  What a preflight problem is about. */
-export type PreflightCode = "ENGINE_UNAVAILABLE" | "COMPOSE_MISSING" | "PORT_TAKEN" | "VARIABLE_INVALID" | "KEYCHAIN_UNAVAILABLE" | "SELECTION_INVALID" | "MEMORY_LOW" | "DISK_LOW";
+export type PreflightCode = "ENGINE_UNAVAILABLE" | "COMPOSE_MISSING" | "PORT_TAKEN" | "VARIABLE_INVALID" | "KEYCHAIN_UNAVAILABLE" | "SELECTION_INVALID" | "MEMORY_LOW" | "DISK_LOW" | 
+/**  An image the services run is not on the (remote) engine and Compose does not build it. */
+"IMAGE_MISSING" | 
+/**  A bind-mount source does not exist on the (remote) engine's host. */
+"BIND_SOURCE_MISSING" | 
+/**  Whether a bind-mount source exists on the remote engine's host could not be checked (a warning). */
+"BIND_SOURCE_UNCHECKED";
 
 /**  One thing the preflight found, with its fix. */
 export type PreflightIssue = {
@@ -1084,6 +1260,16 @@ export type ProfileInfo = {
 	services: string[],
 	/**  Extra Compose files merged over the base when this profile is selected. */
 	extraFiles: string[],
+};
+
+/**  The engine a project runs on, as its header shows it. */
+export type ProjectEngine = {
+	/**  The engine's name (a Docker context, or `default`). */
+	name: string,
+	/**  Chosen for this project (remembered); false: the Docker CLI's current context, followed as it changes. */
+	chosen: boolean,
+	/**  The endpoint, e.g. `tcp://10.0.0.5:2376`, or why the engine cannot be used. */
+	endpoint: string,
 };
 
 /**  What the panel knows about a project before anything runs. */
@@ -1231,7 +1417,12 @@ export type Remedy =
  */
 { kind: "createKeychain" } | 
 /**  A button of its own: ask the Secret Service to unlock the default keychain. */
-{ kind: "unlockKeychain" };
+{ kind: "unlockKeychain" } | 
+/**
+ *  A button of its own: copy `image` from this machine's engine to the engine `engine`
+ *  (`dockmaster image copy IMAGE --to ENGINE`).
+ */
+{ kind: "copyImage"; image: string; engine: string };
 
 /**  What `remove` did. */
 export type RemoveReport = {
@@ -1277,6 +1468,12 @@ export type RuleKind = "required" | "minLength" | "format" | "pairedWith" | "ins
 
 /**  A container's (or, summarised, a service's) lifecycle state. `notCreated` is for services only. */
 export type RunState = "running" | "created" | "paused" | "removing" | "restarting" | "exited" | "dead" | "notCreated";
+
+/**  Where a saved bundle went. */
+export type SavedBundle = {
+	path: string,
+	contents: BundleContents,
+};
 
 export type SecretAction = 
 /**  Generated and stored in the keychain when the region is applied. */

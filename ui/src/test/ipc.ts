@@ -60,9 +60,27 @@ export const QUIET_LIFECYCLE: Record<string, Handler> = {
   lifecycle_cancel: () => false,
 };
 
+/** The engines: only the local one, which the project runs on; engine tests override them. */
+export const QUIET_ENGINES: Record<string, Handler> = {
+  engines_list: () => [
+    {
+      name: "default",
+      kind: "socket",
+      host: "unix:///var/run/docker.sock",
+      description: "the local engine",
+      current: true,
+      createdByDockmaster: false,
+      sshKey: null,
+      invalid: null,
+    },
+  ],
+  project_engine: () => ({ name: "default", chosen: false, endpoint: "unix:///var/run/docker.sock" }),
+};
+
 /** The tray's requests to the window: none unless a test pushes one through `channel(args.onRequest)`. */
 export const QUIET_DESKTOP: Record<string, Handler> = {
   watch_window_requests: () => null,
+  log_info: () => ({ folder: "/home/u/.local/state/dockmaster/logs", level: "info", levelFromEnv: null, problem: null }),
 };
 
 /** The project's file watch: quiet unless a test pushes an event. The desktop shell's habits: no remembered
@@ -78,7 +96,7 @@ const QUIET_PROJECT: Record<string, Handler> = {
 
 export function fakeIpc(handlers: Record<string, Handler>): FakeIpc {
   const table = new Map(
-    Object.entries({ ...QUIET_PROJECT, ...QUIET_DESKTOP, ...QUIET_ENGINE, ...QUIET_LOGS, ...QUIET_REGIONS, ...QUIET_LIFECYCLE, ...handlers }),
+    Object.entries({ ...QUIET_PROJECT, ...QUIET_DESKTOP, ...QUIET_ENGINE, ...QUIET_ENGINES, ...QUIET_LOGS, ...QUIET_REGIONS, ...QUIET_LIFECYCLE, ...handlers }),
   );
   const calls: Call[] = [];
   mockIPC((cmd, payload) => {

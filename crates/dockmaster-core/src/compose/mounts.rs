@@ -51,6 +51,30 @@ pub fn target_of(node: &Node) -> Option<String> {
     parse_entry(node).ok().map(|m| m.target)
 }
 
+/// A bind source relative to the project folder (or `~`), made absolute as Compose does.
+pub fn absolute_source(root: &std::path::Path, source: &str) -> String {
+    if let Some(rest) = source.strip_prefix("~/") {
+        if let Some(home) = std::env::var_os("HOME") {
+            return std::path::Path::new(&home).join(rest).display().to_string();
+        }
+    }
+    let path = std::path::Path::new(source);
+    if path.is_absolute() {
+        return source.to_string();
+    }
+    let mut out = root.to_path_buf();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out.display().to_string()
+}
+
 fn is_path(source: &str) -> bool {
     source.starts_with(['.', '/', '~', '\\']) || is_windows_drive(source)
 }

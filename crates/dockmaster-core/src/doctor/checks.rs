@@ -2,6 +2,7 @@
 
 use super::{Check, CheckId, CheckStatus, EngineFacts, Facts, SKEW_FAIL_MS, SKEW_WARN_MS};
 use crate::error::{ErrorCode, ErrorReport};
+use crate::face::{Face, Step};
 use crate::lifecycle::{ComposeInfo, PreflightCode, PreflightIssue, PreflightReport, ResourceCheck};
 use crate::report::{Severity, Warning};
 use crate::secrets::catalog::KeychainStatus;
@@ -19,8 +20,12 @@ fn not_checked(id: CheckId, error: &ErrorReport) -> Check {
 }
 
 /// The preflight's issues of `codes`, problems first: the status they give, one detail line each and the
-/// distinct fixes joined.
-fn from_issues(mut base: Check, report: &PreflightReport, codes: &[PreflightCode]) -> Check {
+/// distinct fixes joined, worded for `face` (the window's buttons, the terminal's commands).
+fn from_issues(mut base: Check, report: &PreflightReport, codes: &[PreflightCode], face: Face) -> Check {
+    let fix_of = |i: &PreflightIssue| match face {
+        Face::Cli => i.fix.clone(),
+        Face::Window => i.window_fix.clone(),
+    };
     let problems: Vec<&PreflightIssue> = report.problems.iter().filter(|i| codes.contains(&i.code)).collect();
     let warnings: Vec<&PreflightIssue> = report.warnings.iter().filter(|i| codes.contains(&i.code)).collect();
     base.status = if !problems.is_empty() {
@@ -31,16 +36,23 @@ fn from_issues(mut base: Check, report: &PreflightReport, codes: &[PreflightCode
         return base;
     };
     let issues: Vec<&PreflightIssue> = problems.into_iter().chain(warnings).collect();
-    let shared = issues.iter().all(|i| i.fix == issues[0].fix);
+    let shared = issues.iter().all(|i| fix_of(i) == fix_of(issues[0]));
     for issue in &issues {
         let holder =
             issue.holder.as_ref().map(|h| format!(" (held by {})", h.description)).unwrap_or_default();
-        let fix = if shared { String::new() } else { format!(" Fix: {}", issue.fix) };
+        let fix = if shared { String::new() } else { format!(" Fix: {}", fix_of(issue)) };
         base.details.push(format!("{}{holder}{fix}", issue.message));
     }
-    base.fix =
-        Some(if shared { issues[0].fix.clone() } else { "Each line above says how to fix it.".into() });
+    base.fix = Some(if shared { fix_of(issues[0]) } else { "Each line above says how to fix it.".into() });
     base
+}
+
+/// How the reader runs the doctor again.
+fn again(face: Face) -> &'static str {
+    match face {
+        Face::Cli => "run `dockmaster doctor` again",
+        Face::Window => "press Check again",
+    }
 }
 
 pub(super) fn engine(facts: &Facts) -> Check {
@@ -73,7 +85,10 @@ pub(super) fn engine(facts: &Facts) -> Check {
             c
         }
         Err(reason) => Check {
-            fix: Some("Start the Docker engine (or choose one that runs), then run the doctor again.".into()),
+            fix: Some(format!(
+                "Start the Docker engine (or choose one that runs), then {}.",
+                again(facts.face)
+            )),
             code: Some(ErrorCode::EngineUnavailable),
             ..check(
                 CheckId::Engine,
@@ -123,7 +138,7 @@ fn flavor(info: &ComposeInfo) -> &'static str {
     }
 }
 
-pub(super) fn keychain(status: &KeychainStatus) -> Check {
+pub(super) fn keychain(status: &KeychainStatus, face: Face) -> Check {
     if status.available {
         return check(
             CheckId::Keychain,
@@ -132,8 +147,17 @@ pub(super) fn keychain(status: &KeychainStatus) -> Check {
         );
     }
     let message = status.message.clone().unwrap_or_else(|| "it cannot be read".into());
+    let step = match status.code {
+        Some(ErrorCode::KeychainLocked) => Some(Step::UnlockKeychain),
+        Some(ErrorCode::KeychainNoCollection) => Some(Step::CreateKeychain),
+        _ => None,
+    };
+    let fix = match step {
+        Some(step) => format!("{}, then {}.", crate::face::capitalized(&step.run(face)), again(face)),
+        None => format!("Start a Secret Service (e.g. gnome-keyring) and unlock it, then {}.", again(face)),
+    };
     Check {
-        fix: Some("Start or unlock the keychain, then run the doctor again.".into()),
+        fix: Some(fix),
         code: status.code,
         ..check(CheckId::Keychain, CheckStatus::Failing, format!("Not usable: {message}"))
     }
@@ -157,15 +181,16 @@ fn resource(id: CheckId, what: &str, found: Option<&ResourceCheck>) -> Check {
 }
 
 /// Memory and disk.
-pub(super) fn resources(preflight: &Result<PreflightReport, ErrorReport>) -> [Check; 2] {
+pub(super) fn resources(preflight: &Result<PreflightReport, ErrorReport>, face: Face) -> [Check; 2] {
     match preflight {
         Ok(p) => [
             from_issues(
                 resource(CheckId::Memory, "memory", p.memory.as_ref()),
                 p,
                 &[PreflightCode::MemoryLow],
+                face,
             ),
-            from_issues(resource(CheckId::Disk, "disk", p.disk.as_ref()), p, &[PreflightCode::DiskLow]),
+            from_issues(resource(CheckId::Disk, "disk", p.disk.as_ref()), p, &[PreflightCode::DiskLow], face),
         ],
         Err(e) => [not_checked(CheckId::Memory, e), not_checked(CheckId::Disk, e)],
     }
@@ -192,7 +217,7 @@ pub(super) fn clock(engine: &Result<EngineFacts, String>) -> Option<Check> {
     Some(c)
 }
 
-pub(super) fn ports(preflight: &Result<PreflightReport, ErrorReport>) -> Check {
+pub(super) fn ports(preflight: &Result<PreflightReport, ErrorReport>, face: Face) -> Check {
     match preflight {
         Ok(p) => {
             let summary = match p.ports_checked.len() {
@@ -202,7 +227,7 @@ pub(super) fn ports(preflight: &Result<PreflightReport, ErrorReport>) -> Check {
             };
             let mut free = check(CheckId::Ports, CheckStatus::Ok, summary);
             free.details = vec![p.ports_checked.join(", ")];
-            let c = from_issues(free, p, &[PreflightCode::PortTaken]);
+            let c = from_issues(free, p, &[PreflightCode::PortTaken], face);
             if c.status == CheckStatus::Ok {
                 return c;
             }
@@ -215,6 +240,20 @@ pub(super) fn ports(preflight: &Result<PreflightReport, ErrorReport>) -> Check {
         }
         Err(e) => not_checked(CheckId::Ports, e),
     }
+}
+
+/// What the preflight found on a remote engine: images missing there, bind sources that do not exist on that
+/// host (or could not be checked). Only when it found something: a local engine has nothing to say here.
+pub(super) fn remote(preflight: &Result<PreflightReport, ErrorReport>, face: Face) -> Option<Check> {
+    let p = preflight.as_ref().ok()?;
+    let codes =
+        [PreflightCode::ImageMissing, PreflightCode::BindSourceMissing, PreflightCode::BindSourceUnchecked];
+    let base = check(CheckId::Remote, CheckStatus::Ok, "");
+    let c = from_issues(base, p, &codes, face);
+    (c.status != CheckStatus::Ok).then(|| Check {
+        summary: format!("{} problem(s) with images or bind sources on the engine", c.details.len()),
+        ..c
+    })
 }
 
 pub(super) fn selection(found: &Result<Vec<Warning>, ErrorReport>) -> Check {
@@ -243,13 +282,14 @@ pub(super) fn selection(found: &Result<Vec<Warning>, ErrorReport>) -> Check {
     }
 }
 
-pub(super) fn variables(preflight: &Result<PreflightReport, ErrorReport>) -> Check {
+pub(super) fn variables(preflight: &Result<PreflightReport, ErrorReport>, face: Face) -> Check {
     match preflight {
         Ok(p) => {
             let c = from_issues(
                 check(CheckId::Variables, CheckStatus::Ok, "Every required variable is set and valid"),
                 p,
                 &[PreflightCode::VariableInvalid, PreflightCode::KeychainUnavailable],
+                face,
             );
             match c.status {
                 CheckStatus::Ok => c,

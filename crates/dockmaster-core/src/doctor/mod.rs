@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::engine::ops::EngineInfo;
 use crate::error::{ErrorCode, ErrorReport};
+use crate::face::Face;
 use crate::lifecycle::{ComposeInfo, PreflightReport};
 use crate::report::Warning;
 use crate::secrets::catalog::KeychainStatus;
@@ -41,6 +42,8 @@ pub enum CheckId {
     Disk,
     Clock,
     Ports,
+    /// Images and bind sources on a remote engine (present only when the preflight found a problem there).
+    Remote,
     Selection,
     Variables,
 }
@@ -94,6 +97,8 @@ pub struct EngineFacts {
 /// Everything the doctor judges, gathered by the session.
 #[derive(Debug, Clone)]
 pub struct Facts {
+    /// Who reads the report: fixes name the window's buttons or the terminal's commands.
+    pub face: Face,
     pub project: String,
     pub profiles: Vec<String>,
     /// The endpoint as shown (`unix:///var/run/docker.sock (default socket)`).
@@ -113,12 +118,15 @@ pub struct Facts {
 
 /// Judges the facts: one check per [`CheckId`] (the clock only when the engine answered).
 pub fn assess(facts: &Facts) -> DoctorReport {
-    let mut list = vec![checks::engine(facts), checks::compose(facts), checks::keychain(&facts.keychain)];
-    list.extend(checks::resources(&facts.preflight));
+    let face = facts.face;
+    let mut list =
+        vec![checks::engine(facts), checks::compose(facts), checks::keychain(&facts.keychain, face)];
+    list.extend(checks::resources(&facts.preflight, face));
     list.extend(checks::clock(&facts.engine));
-    list.push(checks::ports(&facts.preflight));
+    list.push(checks::ports(&facts.preflight, face));
+    list.extend(checks::remote(&facts.preflight, face));
     list.push(checks::selection(&facts.selection));
-    list.push(checks::variables(&facts.preflight));
+    list.push(checks::variables(&facts.preflight, face));
     let count =
         |s: CheckStatus| u32::try_from(list.iter().filter(|c| c.status == s).count()).unwrap_or(u32::MAX);
     DoctorReport {

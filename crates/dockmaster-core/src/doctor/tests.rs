@@ -38,6 +38,7 @@ fn preflight() -> PreflightReport {
 
 fn healthy() -> Facts {
     Facts {
+        face: Face::Cli,
         project: "demo".into(),
         profiles: vec!["development".into()],
         endpoint: "unix:///var/run/docker.sock (default socket)".into(),
@@ -182,6 +183,39 @@ fn a_locked_keychain_fails_with_its_code_for_the_unlock_button() {
     assert_eq!(keychain.status, CheckStatus::Failing);
     assert_eq!(keychain.code, Some(ErrorCode::KeychainLocked));
     assert!(keychain.summary.contains("locked"));
+    assert_eq!(
+        keychain.fix.as_deref(),
+        Some("Run `dockmaster keychain unlock`, then run `dockmaster doctor` again.")
+    );
+}
+
+#[test]
+fn the_window_reads_its_buttons_and_the_terminal_its_commands() {
+    let mut facts = healthy();
+    facts.keychain = KeychainStatus {
+        available: false,
+        service: "dockmaster:/p".into(),
+        code: Some(ErrorCode::KeychainNoCollection),
+        message: Some("there is no default keychain".into()),
+        window_message: None,
+    };
+    facts.engine = Err("no such socket".into());
+    let mut p = preflight();
+    let mut secret =
+        issue(PreflightCode::VariableInvalid, "JWT_SECRET is not set", "run `dockmaster secret set`");
+    secret.window_fix = "Press Fix and start (it generates one into the OS keychain).".into();
+    p.problems.push(secret);
+    facts.preflight = Ok(p);
+    facts.face = Face::Window;
+    let report = assess(&facts);
+    let fix = |id| the(&report, id).fix.clone().unwrap_or_default();
+    assert_eq!(fix(CheckId::Keychain), "Press Create keychain, then press Check again.");
+    assert_eq!(fix(CheckId::Variables), "Press Fix and start (it generates one into the OS keychain).");
+    assert!(fix(CheckId::Engine).ends_with("then press Check again."), "{}", fix(CheckId::Engine));
+    for c in &report.checks {
+        let fix = c.fix.as_deref().unwrap_or_default();
+        assert!(!fix.contains("dockmaster ") && !fix.contains('`'), "a CLI command in the window: {fix}");
+    }
 }
 
 #[test]
@@ -268,4 +302,38 @@ fn static_errors_fail_and_warnings_warn() {
     assert_eq!(selection.fix.as_deref(), Some("Remove the dependency. Set BAR."));
     facts.selection = Ok(vec![warning(Severity::Warning, "BAR is not set", "Set BAR.")]);
     assert_eq!(the(&assess(&facts), CheckId::Selection).status, CheckStatus::Warning);
+}
+
+#[test]
+fn a_remote_engine_s_missing_image_and_bind_source_get_their_own_check() {
+    let mut facts = healthy();
+    assert!(
+        assess(&facts).checks.iter().all(|c| c.id != CheckId::Remote),
+        "nothing to say for a local engine"
+    );
+    let mut p = preflight();
+    let mut image =
+        issue(PreflightCode::ImageMissing, "web's image shop:1 is not on the engine far", "copy it");
+    image.window_fix = "Press Copy to engine.".into();
+    p.problems.push(image);
+    p.problems.push(issue(
+        PreflightCode::BindSourceMissing,
+        "./conf does not exist on far",
+        "create it there",
+    ));
+    p.ok = false;
+    facts.preflight = Ok(p);
+    facts.face = Face::Window;
+    let report = assess(&facts);
+    let remote = the(&report, CheckId::Remote);
+    assert_eq!(remote.status, CheckStatus::Failing);
+    assert_eq!(remote.summary, "2 problem(s) with images or bind sources on the engine");
+    assert_eq!(
+        remote.details,
+        [
+            "web's image shop:1 is not on the engine far Fix: Press Copy to engine.",
+            "./conf does not exist on far Fix: create it there"
+        ]
+    );
+    assert_eq!(report.failing, 1);
 }

@@ -66,19 +66,33 @@ impl Supervisor {
             let lost = match client::connect(&self.cfg.endpoint, self.cfg.probe_timeout).await {
                 Ok(c) => {
                     attempt = 0;
+                    tracing::info!(
+                        endpoint = %self.cfg.masker.mask_str(&self.endpoint),
+                        engine = %c.engine_version,
+                        api = %c.api_version,
+                        "engine connected"
+                    );
                     let view = ConnectionView::connected(&self.endpoint, c.api_version, c.engine_version);
                     self.set_connection(view, "connected");
                     self.docker = Some(c.docker.clone());
                     let end = self.session(c.docker, &mut commands).await;
                     self.docker = None;
                     match end {
-                        SessionEnd::Stop => return,
+                        SessionEnd::Stop => {
+                            tracing::debug!(endpoint = %self.cfg.masker.mask_str(&self.endpoint), "engine watch stopped");
+                            return;
+                        }
                         SessionEnd::Lost(reason) => reason,
                     }
                 }
                 Err(reason) => reason,
             };
             if attempt == 0 {
+                tracing::warn!(
+                    endpoint = %self.cfg.masker.mask_str(&self.endpoint),
+                    reason = %self.cfg.masker.mask_str(&lost),
+                    "engine unavailable"
+                );
                 self.set_connection(ConnectionView::unavailable(&self.endpoint, lost.clone()), "unavailable");
             }
             attempt = attempt.saturating_add(1);

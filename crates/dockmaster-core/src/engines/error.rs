@@ -39,6 +39,20 @@ pub enum EnginesError {
 }
 
 impl EnginesError {
+    /// The sentence as the window says it, where `message` names `dockmaster` commands.
+    pub fn window_text(&self) -> Option<String> {
+        match self {
+            EnginesError::Exists { name } => Some(format!(
+                "An engine called `{name}` already exists: pick another name, or remove it first (its Remove button)"
+            )),
+            EnginesError::NotOurs { name } => Some(format!(
+                "The Docker context `{name}` was not created by Dockmaster: removing it could break what set it up. \
+                 Remove it only if you are sure, by confirming the removal"
+            )),
+            _ => None,
+        }
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             EnginesError::NameInvalid { .. } | EnginesError::DefaultFixed => ErrorCode::EngineNameInvalid,

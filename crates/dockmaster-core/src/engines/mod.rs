@@ -6,6 +6,7 @@
 mod add;
 pub mod choice;
 pub mod contexts;
+mod copy;
 mod error;
 
 use std::time::Duration;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub use add::{add, EngineAdded};
+pub use copy::{copy_between, copy_image, CopyError, ImageCopied, ImageCopyEvent};
 pub use error::EnginesError;
 
 use crate::engine::client::connect_detailed;
@@ -299,6 +301,8 @@ mod tests {
         let err = remove(&e, "theirs", false).unwrap_err();
         assert_eq!(err.code, ErrorCode::EngineNotOurs);
         assert!(err.message.contains("--yes"), "{}", err.message);
+        let window = err.window.as_deref().unwrap_or_default();
+        assert!(window.contains("confirming the removal") && !window.contains("dockmaster "), "{window}");
         assert!(contexts::find(&e, "theirs").is_some(), "refused = untouched");
         e.docker_context = Some("ours".into());
         assert_eq!(remove(&e, "ours", false).unwrap_err().code, ErrorCode::EngineInUse);

@@ -152,6 +152,7 @@ pub async fn run(
         secrets_for_child(project, &prepared, &request, &process, &mut em).await?;
     // The supervisor masks probe output and container errors with the operation's secrets from now on.
     engine.set_masker(masker.clone());
+    crate::ownlog::mask_with(&masker);
     let preflight = if op == OpKind::Up && request.preflight {
         let input = Checked { info: &info, docker: &docker, catalog: catalog.as_ref(), keychain_warned };
         Some(preflight_gate(project, &prepared, &request, options, input, &mut em).await?)

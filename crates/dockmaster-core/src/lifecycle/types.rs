@@ -32,6 +32,12 @@ pub enum PreflightCode {
     SelectionInvalid,
     MemoryLow,
     DiskLow,
+    /// An image the services run is not on the (remote) engine and Compose does not build it.
+    ImageMissing,
+    /// A bind-mount source does not exist on the (remote) engine's host.
+    BindSourceMissing,
+    /// Whether a bind-mount source exists on the remote engine's host could not be checked (a warning).
+    BindSourceUnchecked,
 }
 
 /// What holds a host port.

@@ -20,9 +20,22 @@ impl Project {
                     match v.value.clone().or_else(runtime) {
                         Some(value) => {
                             let (shown, masked) = self.secrets.mask_entry(&v.name, &value);
-                            EnvVarView { name: v.name.clone(), value: Some(shown), masked }
+                            // `NAME` alone passes the variable of that name through.
+                            let mut variables: Vec<String> =
+                                if v.value.is_none() { vec![v.name.clone()] } else { Vec::new() };
+                            for used in &value.uses {
+                                if !variables.contains(&used.name) {
+                                    variables.push(used.name.clone());
+                                }
+                            }
+                            EnvVarView { name: v.name.clone(), value: Some(shown), masked, variables }
                         }
-                        None => EnvVarView { name: v.name.clone(), value: None, masked: false },
+                        None => EnvVarView {
+                            name: v.name.clone(),
+                            value: None,
+                            masked: false,
+                            variables: vec![v.name.clone()],
+                        },
                     }
                 })
                 .collect()

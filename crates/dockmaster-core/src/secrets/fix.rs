@@ -29,6 +29,9 @@ pub enum Remedy {
     CreateKeychain,
     /// A button of its own: ask the Secret Service to unlock the default keychain.
     UnlockKeychain,
+    /// A button of its own: copy `image` from this machine's engine to the engine `engine`
+    /// (`dockmaster image copy IMAGE --to ENGINE`).
+    CopyImage { image: String, engine: String },
 }
 
 impl Remedy {

@@ -27,6 +27,8 @@ pub const MIN_SECRET_LEN: usize = 6;
 /// serialised or written anywhere.
 pub struct Masker {
     automaton: Option<AhoCorasick>,
+    /// The patterns themselves, for [`Masker::secret_start`] (which the automaton cannot answer).
+    patterns: Vec<Sensitive<String>>,
     /// Per pattern: the names whose value (in some form) it is.
     names: Vec<Vec<String>>,
     longest: usize,
@@ -53,7 +55,14 @@ impl Default for Masker {
 impl Masker {
     /// Masks nothing (for text known to hold no secret, and tests).
     pub fn none() -> Masker {
-        Masker { automaton: None, names: Vec::new(), longest: 0, values: 0, incomplete: None }
+        Masker {
+            automaton: None,
+            patterns: Vec::new(),
+            names: Vec::new(),
+            longest: 0,
+            values: 0,
+            incomplete: None,
+        }
     }
 
     /// Knows no secret and withholds all container text, saying `why` (until the project's secrets are known).
@@ -93,13 +102,8 @@ impl Masker {
             .match_kind(MatchKind::Standard)
             .build(patterns.keys().map(|p| p.expose().as_bytes()))
             .ok();
-        Masker {
-            automaton,
-            names: patterns.into_values().collect(),
-            longest,
-            values: by_value.len(),
-            incomplete: None,
-        }
+        let (patterns, names) = patterns.into_iter().unzip();
+        Masker { automaton, patterns, names, longest, values: by_value.len(), incomplete: None }
     }
 
     /// The masker for a gathered set of secrets: complete only when the keychain could be read.
@@ -147,6 +151,48 @@ impl Masker {
     /// The longest pattern's length in bytes (how far a value may reach across a cut).
     pub fn longest(&self) -> usize {
         self.longest
+    }
+
+    /// The longest tail of `text`, of at least `min` bytes, that a value (in some form) starts with but does
+    /// not end at: the value may be going on in bytes not yet seen. Its length and the label of its owners.
+    pub fn secret_start(&self, text: &[u8], min: usize) -> Option<(usize, String)> {
+        let most = text.len().min(self.longest.saturating_sub(1));
+        (min.max(1)..=most).rev().find_map(|len| {
+            let tail = &text[text.len() - len..];
+            let owners: Vec<&str> = self
+                .patterns
+                .iter()
+                .zip(&self.names)
+                .filter(|(p, _)| p.expose().len() > len && p.expose().as_bytes().starts_with(tail))
+                .flat_map(|(_, names)| names.iter().map(String::as_str))
+                .collect();
+            (!owners.is_empty()).then(|| {
+                let mut unique: Vec<&str> = Vec::new();
+                for o in owners {
+                    if !unique.contains(&o) {
+                        unique.push(o);
+                    }
+                }
+                (len, format!("[{} hidden]", unique.join(", ")))
+            })
+        })
+    }
+
+    /// `text` masked, where its first `shown` bytes were already given out (earlier, unmasked or masked): only
+    /// what follows them is returned, and a value that began in them has its remaining bytes replaced.
+    pub fn mask_after(&self, text: &[u8], shown: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(text.len().saturating_sub(shown) + 16);
+        let mut at = shown;
+        for (start, end, label) in self.hidden(text) {
+            if end <= shown {
+                continue;
+            }
+            out.extend_from_slice(&text[at.min(start.max(shown))..start.max(shown)]);
+            out.extend_from_slice(label.as_bytes());
+            at = end;
+        }
+        out.extend_from_slice(&text[at.max(shown).min(text.len())..]);
+        out
     }
 
     /// The byte ranges to hide in `text` (merged, in order) with the label of each.

@@ -1,7 +1,9 @@
 //! The diagnostics bundle through the session: versions, the doctor's checks, the selection's configuration
 //! (secret-named values removed), the project's engine events of the last hour and each container's last log
-//! lines — masked with every secret the project knows (see [`crate::diagnostics`]).
+//! lines, and the end of Dockmaster's own log — masked with every secret the project knows (see
+//! [`crate::diagnostics`]).
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::{blocking, Session};
@@ -14,6 +16,8 @@ use crate::secrets::Masker;
 
 /// How far back the engine's events go.
 const EVENTS_SINCE: Duration = Duration::from_secs(3600);
+/// How much of Dockmaster's own log goes in (its end).
+pub const OWN_LOG_BYTES: usize = 256 * 1024;
 /// How long each engine request may take.
 const ENGINE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -26,7 +30,7 @@ impl Session {
         let masker = blocking(move || Ok(Masker::gathered(&project))).await?;
         let mut bundle = Bundle::new(masker);
 
-        let doctor = self.doctor(&profiles).await?;
+        let doctor = self.doctor(&profiles, crate::face::Face::Cli).await?;
         bundle.add_text(
             "versions.txt",
             "Dockmaster, this machine and the engine's address",
@@ -42,6 +46,7 @@ impl Session {
             ),
             Err(e) => bundle.note(format!("configuration: {}", e.message)),
         }
+        own_log(&mut bundle);
         match self.engine_ready().await {
             Ok(handle) => match handle.connected().await {
                 Ok(engine) => {
@@ -52,6 +57,41 @@ impl Session {
             Err(e) => bundle.note(format!("engine events and logs: {}", e.message)),
         }
         Ok(bundle)
+    }
+
+    /// Builds the bundle as [`Session::diagnostics`] does and keeps it, so that what the window listed is
+    /// exactly what [`Session::save_diagnostics`] writes.
+    pub async fn prepare_diagnostics(
+        &self,
+        profiles: &[String],
+        log_lines: usize,
+    ) -> Result<crate::diagnostics::BundleContents, ErrorReport> {
+        let bundle = self.diagnostics(profiles, log_lines).await?;
+        let contents = bundle.contents();
+        tracing::info!(
+            project = self.project().name(),
+            entries = contents.entries.len(),
+            notes = contents.notes.len(),
+            "diagnostics bundle built"
+        );
+        *super::lock(&self.inner.diagnostics) = Some(Arc::new(bundle));
+        Ok(contents)
+    }
+
+    /// Writes the bundle [`Session::prepare_diagnostics`] built last to `path` (atomically).
+    pub async fn save_diagnostics(
+        &self,
+        path: std::path::PathBuf,
+    ) -> Result<crate::diagnostics::SavedBundle, ErrorReport> {
+        let Some(bundle) = super::lock(&self.inner.diagnostics).clone() else {
+            return Err(ErrorReport::new(
+                crate::error::ErrorCode::DiagnosticsFailed,
+                "no diagnostics bundle was prepared: build it first (Diagnostics bundle), then save it",
+            ));
+        };
+        let saved = blocking(move || bundle.save(&path)).await?;
+        tracing::info!(file = %saved.path, entries = saved.contents.entries.len(), "diagnostics bundle saved");
+        Ok(saved)
     }
 
     fn versions(&self) -> String {
@@ -97,5 +137,25 @@ impl Session {
                 Err(e) => bundle.note(format!("logs of {}: {}", container.name, e.message)),
             }
         }
+    }
+}
+
+/// The end of Dockmaster's own log (masked again by the bundle), or a note saying why it is not there.
+fn own_log(bundle: &mut Bundle) {
+    let Some(dir) = crate::ownlog::folder() else {
+        return bundle.note("Dockmaster's own log: no log folder (HOME is not set)");
+    };
+    match crate::ownlog::tail(&dir, OWN_LOG_BYTES) {
+        Ok(Some(text)) => bundle.add_text(
+            "dockmaster.log",
+            &format!(
+                "the end of Dockmaster's own log (at most {} KiB, from {})",
+                OWN_LOG_BYTES / 1024,
+                dir.display()
+            ),
+            &text,
+        ),
+        Ok(None) => bundle.note(format!("Dockmaster's own log: none yet in {}", dir.display())),
+        Err(e) => bundle.note(format!("Dockmaster's own log: {} could not be read ({e})", dir.display())),
     }
 }

@@ -9,6 +9,7 @@ use crate::doctor::{self, DoctorReport, EngineFacts, Facts};
 use crate::engine::logs::parse_rfc3339;
 use crate::engine::EngineOps;
 use crate::error::ErrorReport;
+use crate::face::Face;
 use crate::lifecycle::{self, RunOptions};
 
 /// How long the engine's `/info` may take.
@@ -19,15 +20,15 @@ fn now_ms() -> i128 {
 }
 
 impl Session {
-    /// Every check of the doctor for `profiles` (empty: the project's default selection). Only an unknown
-    /// profile is an error; anything wrong with the machine is a failing check.
-    pub async fn doctor(&self, profiles: &[String]) -> Result<DoctorReport, ErrorReport> {
+    /// Every check of the doctor for `profiles` (empty: the project's default selection), its fixes worded
+    /// for `face`. Only an unknown profile is an error; anything wrong with the machine is a failing check.
+    pub async fn doctor(&self, profiles: &[String], face: Face) -> Result<DoctorReport, ErrorReport> {
         let profiles = self.profiles(profiles)?;
         let endpoint = match self.endpoint() {
             Ok(e) => e.to_string(),
             Err(e) => e.message.clone(),
         };
-        let options = self.endpoint().map(|e| RunOptions::new(e.clone()));
+        let options = self.endpoint().map(RunOptions::new);
         let compose = async {
             match &options {
                 Ok(options) => lifecycle::compose_installed(options).await,
@@ -56,6 +57,7 @@ impl Session {
             },
         };
         Ok(doctor::assess(&Facts {
+            face,
             project: self.project().name().to_string(),
             profiles,
             endpoint,

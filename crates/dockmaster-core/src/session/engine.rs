@@ -69,11 +69,6 @@ fn snapshot_update(snapshot: EngineSnapshot, cause: &str) -> StoreUpdate {
 }
 
 impl Session {
-    /// The endpoint the session uses, or why it cannot be used (`ENGINE_ENDPOINT_INVALID`).
-    pub fn endpoint(&self) -> Result<&crate::engine::Endpoint, ErrorReport> {
-        self.inner.endpoint.as_ref().map_err(ErrorReport::from)
-    }
-
     /// The selection of `profiles` and the masker of the project's secrets (reads the keychain: blocks).
     async fn selection_and_masker(
         &self,
@@ -82,7 +77,9 @@ impl Session {
         let project = self.project();
         blocking(move || {
             let selection = ServiceSelection::for_project(&project, &profiles)?;
-            Ok((selection, Arc::new(Masker::gathered(&project))))
+            let masker = Arc::new(Masker::gathered(&project));
+            crate::ownlog::mask_with(&masker);
+            Ok((selection, masker))
         })
         .await
     }
@@ -104,7 +101,7 @@ impl Session {
         if let Some(live) = lock(&self.inner.engine.live).as_ref() {
             return Ok(Arc::clone(&live.handle));
         }
-        let endpoint = self.endpoint()?.clone();
+        let endpoint = self.endpoint()?;
         let (selection, masker) = self.selection_and_masker(self.desired_profiles()).await?;
         let mut slot = lock(&self.inner.engine.live);
         if let Some(live) = slot.as_ref() {
@@ -234,6 +231,13 @@ impl Session {
             }
         }
         Ok(())
+    }
+
+    /// Stops the supervisor with the dashboard's follow and the stats streams (the engine was switched): the
+    /// next follow or read starts a new one.
+    pub(super) fn stop_engine(&self) {
+        let live = lock(&self.inner.engine.live).take();
+        drop(live);
     }
 
     /// Stops every stats stream (the dashboard is not on screen).

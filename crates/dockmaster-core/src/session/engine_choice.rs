@@ -1,12 +1,49 @@
 //! Which engine the session runs on, and what that means for the programs it starts: Compose (and `exec`) get
 //! the chosen engine as `DOCKER_CONTEXT` (the caller's `DOCKER_HOST` and TLS settings removed, so they cannot
-//! point it elsewhere); with no choice they get the caller's Docker settings unchanged.
+//! point it elsewhere); with no choice they get the caller's Docker settings unchanged. The window switches a
+//! session's engine in place (`switch_engine`): remembered, the old supervisor and its follows stopped, the next
+//! follow on the new engine.
 
 use std::collections::HashMap;
 
-use super::Session;
+use serde::Serialize;
+
+use super::{lock, Session};
 use crate::engine::endpoint::{EndpointEnv, DEFAULT_CONTEXT};
-use crate::error::ErrorReport;
+use crate::engine::{Endpoint, EngineError};
+use crate::error::{ErrorCode, ErrorReport};
+
+/// The engine a session runs on: the chosen name (`None`: the Docker CLI's current context) and its endpoint,
+/// or why that cannot be used.
+pub(super) struct EngineTarget {
+    pub(super) name: Option<String>,
+    pub(super) endpoint: Result<Endpoint, EngineError>,
+}
+
+impl EngineTarget {
+    /// Resolves `name` (a context or `default`), else the current context, from the process's Docker settings.
+    pub(super) fn resolve(name: Option<String>) -> Self {
+        let env = EndpointEnv::from_process();
+        let endpoint = match &name {
+            Some(name) => Endpoint::named(&env, name),
+            None => Endpoint::resolve(&env),
+        };
+        EngineTarget { name, endpoint }
+    }
+}
+
+/// The engine a project runs on, as its header shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ProjectEngine {
+    /// The engine's name (a Docker context, or `default`).
+    pub name: String,
+    /// Chosen for this project (remembered); false: the Docker CLI's current context, followed as it changes.
+    pub chosen: bool,
+    /// The endpoint, e.g. `tcp://10.0.0.5:2376`, or why the engine cannot be used.
+    pub endpoint: String,
+}
 
 /// The Docker settings of `process` pointed at the engine `name`.
 pub fn point_at(mut process: HashMap<String, String>, name: &str) -> HashMap<String, String> {
@@ -23,22 +60,34 @@ pub fn point_at(mut process: HashMap<String, String>, name: &str) -> HashMap<Str
 impl Session {
     /// The engine this session runs on, by name (the chosen one, else the Docker CLI's current context).
     pub fn engine_name(&self) -> String {
-        self.inner
-            .engine_name
-            .clone()
-            .unwrap_or_else(|| crate::engines::current_name(&EndpointEnv::from_process()))
+        let chosen = lock_target(self).name.clone();
+        chosen.unwrap_or_else(|| crate::engines::current_name(&EndpointEnv::from_process()))
     }
 
     /// Whether the engine was chosen (by `--engine` or the project's remembered choice) rather than taken from the
     /// Docker CLI's current context.
     pub fn engine_chosen(&self) -> bool {
-        self.inner.engine_name.is_some()
+        lock_target(self).name.is_some()
+    }
+
+    /// The endpoint the session uses now, or why it cannot be used (`ENGINE_ENDPOINT_INVALID`).
+    pub fn endpoint(&self) -> Result<Endpoint, ErrorReport> {
+        lock_target(self).endpoint.clone().map_err(ErrorReport::from)
+    }
+
+    /// The engine this project runs on, for the window's header.
+    pub fn project_engine(&self) -> ProjectEngine {
+        let endpoint = match self.endpoint() {
+            Ok(e) => e.url(),
+            Err(e) => e.message,
+        };
+        ProjectEngine { name: self.engine_name(), chosen: self.engine_chosen(), endpoint }
     }
 
     /// The environment Compose and `exec` children start from: the process's, pointed at the chosen engine.
     pub fn engine_process_env(&self) -> Option<HashMap<String, String>> {
-        let name = self.inner.engine_name.as_deref()?;
-        Some(point_at(crate::env::Environment::process_vars(), name))
+        let name = lock_target(self).name.clone()?;
+        Some(point_at(crate::env::Environment::process_vars(), &name))
     }
 
     /// Remembers `engine` as this project's (`None`: back to the current context). Takes effect for sessions
@@ -49,6 +98,36 @@ impl Session {
         }
         Ok(crate::engines::choice::remember(self.project().root(), engine)?)
     }
+
+    /// Moves this session to `engine` (`None`: the Docker CLI's current context) and remembers it for the
+    /// project: refused while an operation runs (`OPERATION_BUSY`) or when the engine does not exist; then the
+    /// supervisor on the old engine stops with its follows (the dashboard's, stats, logs, the attention follow)
+    /// and the reviewed region plan is dropped. The next follow starts on the new engine.
+    pub fn switch_engine(&self, engine: Option<&str>) -> Result<ProjectEngine, ErrorReport> {
+        if let Some(what) = self.running() {
+            return Err(ErrorReport::new(
+                ErrorCode::OperationBusy,
+                format!("`{what}` is running on this project: wait for it to finish (or cancel it), then switch the engine"),
+            ));
+        }
+        let target = EngineTarget::resolve(engine.map(str::to_string));
+        if let Err(e) = &target.endpoint {
+            if engine.is_some() {
+                return Err(e.into());
+            }
+        }
+        self.remember_engine(engine)?;
+        *self.inner.target.write().unwrap_or_else(|e| e.into_inner()) = target;
+        self.stop_engine();
+        self.stop_logs();
+        self.stop_following_attention();
+        *lock(&self.inner.reviewed_plan) = None;
+        Ok(self.project_engine())
+    }
+}
+
+fn lock_target(session: &Session) -> std::sync::RwLockReadGuard<'_, EngineTarget> {
+    session.inner.target.read().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]

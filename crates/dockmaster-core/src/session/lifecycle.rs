@@ -67,7 +67,7 @@ impl OperationRequest {
 
 impl Session {
     fn run_options(&self, compose: Option<String>, grace_secs: u32) -> Result<RunOptions, ErrorReport> {
-        let mut options = RunOptions::new(self.endpoint()?.clone());
+        let mut options = RunOptions::new(self.endpoint()?);
         options.process_env = self.engine_process_env();
         options.compose = compose;
         if grace_secs > 0 {

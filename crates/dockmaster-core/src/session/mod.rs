@@ -2,7 +2,7 @@
 //! they only map arguments and results.
 //!
 //! A session owns what lives as long as the project is open: the [`Project`] as its files are now (reopened
-//! when they change on disk, see [`files`]), the engine endpoint (resolved once), the one supervisor every
+//! when they change on disk, see [`files`]), the engine endpoint (resolved at open, switched in place by the engine choice), the one supervisor every
 //! live view and one-off engine read borrows (`engine.rs`), the masker of the project's secrets, the running
 //! operation and its cancel token (one per project: a lifecycle operation or a region apply; across
 //! processes the operation lock still rules), the log follow and the stats watch, and the region plan the user
@@ -23,25 +23,26 @@ mod operation;
 mod regions;
 mod registry;
 mod terminals;
+mod volumes;
 
 use std::sync::{Arc, Mutex, RwLock};
 
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-use crate::engine::{Endpoint, EndpointEnv, EngineError};
 use crate::error::{ErrorCode, ErrorReport};
 use crate::project::{OpenOptions, Project};
 use crate::report::{ProjectOverview, SelectionReport};
 
 pub use attention::{AttentionFollower, AttentionUpdate};
 pub use engine::EngineActivity;
-pub use engine_choice::point_at;
+pub use engine_choice::{point_at, ProjectEngine};
 pub use fix::automatic_fixes;
 pub use lifecycle::OperationRequest;
 pub use logs::LogFollowInfo;
 pub use regions::RegionValidation;
 pub use registry::Sessions;
+pub use volumes::Progress as VolumeProgressSink;
 
 /// What a session tells whoever listens (the window reloads on `projectChanged`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -75,15 +76,15 @@ impl std::fmt::Debug for Session {
 struct Inner {
     options: OpenOptions,
     current: RwLock<Current>,
-    endpoint: Result<Endpoint, EngineError>,
-    /// The engine chosen for this session (`--engine`, else the project's remembered one); `None`: the Docker
-    /// CLI's current context.
-    engine_name: Option<String>,
+    /// The engine the session runs on; switched in place by `switch_engine` (the window's engine choice).
+    target: RwLock<engine_choice::EngineTarget>,
     engine: engine::EngineSlot,
     operation: operation::OperationSlot,
     logs: logs::LogsSlot,
     terminals: terminals::TerminalsSlot,
     reviewed_plan: Mutex<Option<crate::region::RegionPlan>>,
+    /// The diagnostics bundle built last (masked), kept until it is saved or built again.
+    diagnostics: Mutex<Option<Arc<crate::diagnostics::Bundle>>>,
     events: broadcast::Sender<SessionEvent>,
     watcher: Mutex<Option<files::FileWatcher>>,
     /// The task sending this session's events to the window (replaced by each `forward_events`).
@@ -138,23 +139,20 @@ impl Session {
     pub fn open_on(options: OpenOptions, engine: Option<String>) -> Result<Session, ErrorReport> {
         let project = Project::open(options.clone())?;
         let engine_name = engine.or_else(|| crate::engines::choice::remembered(project.root()));
-        let env = EndpointEnv::from_process();
-        let endpoint = match &engine_name {
-            Some(name) => Endpoint::named(&env, name),
-            None => Endpoint::resolve(&env),
-        };
+        let target = engine_choice::EngineTarget::resolve(engine_name);
+        tracing::debug!(project = project.name(), root = %project.root().display(), "project opened");
         let (events, _) = broadcast::channel(64);
         Ok(Session {
             inner: Arc::new(Inner {
                 options,
                 current: RwLock::new(Current { project: Arc::new(project), generation: 0 }),
-                endpoint,
-                engine_name,
+                target: RwLock::new(target),
                 engine: engine::EngineSlot::default(),
                 operation: operation::OperationSlot::default(),
                 logs: logs::LogsSlot::default(),
                 terminals: terminals::TerminalsSlot::default(),
                 reviewed_plan: Mutex::new(None),
+                diagnostics: Mutex::new(None),
                 events,
                 watcher: Mutex::new(None),
                 forward: Mutex::new(None),

@@ -39,6 +39,26 @@ impl Drop for Running {
     fn drop(&mut self) {
         *lock(&self.session.inner.operation.0) = None;
         let end = self.end.take().unwrap_or(OperationEnd::Cancelled);
+        let project = self.session.project();
+        let project = project.name();
+        let what = self.what.as_str();
+        // The titles and bodies are already masked (they are what notifications show); the log masks again.
+        match &end {
+            OperationEnd::Succeeded { title, .. } => {
+                tracing::info!(project, operation = what, outcome = "succeeded", "operation ended: {title}")
+            }
+            OperationEnd::Failed { title, body } => {
+                tracing::warn!(
+                    project,
+                    operation = what,
+                    outcome = "failed",
+                    "operation ended: {title}: {body}"
+                )
+            }
+            OperationEnd::Cancelled => {
+                tracing::info!(project, operation = what, outcome = "cancelled", "operation ended")
+            }
+        }
         let _ = self.session.inner.operations.send(OperationNote::Ended(std::mem::take(&mut self.what), end));
     }
 }
@@ -59,6 +79,7 @@ impl Session {
         let cancel = CancellationToken::new();
         *slot = Some((what.to_string(), cancel.clone()));
         drop(slot);
+        tracing::info!(project = self.project().name(), operation = what, "operation started");
         let _ = self.inner.operations.send(OperationNote::Started(what.to_string()));
         Ok(Running { session: self.clone(), what: what.to_string(), cancel, end: None })
     }

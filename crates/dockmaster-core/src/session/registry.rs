@@ -62,6 +62,22 @@ impl Sessions {
         }
     }
 
+    /// Switches the project in `dir` to `engine` (`None`: the Docker CLI's current context) and remembers it
+    /// (see [`Session::switch_engine`]); the tray follows the new engine at once, the window follows it again
+    /// with `watch_engine`.
+    pub async fn use_engine(
+        &self,
+        dir: &str,
+        engine: Option<&str>,
+    ) -> Result<super::ProjectEngine, ErrorReport> {
+        let session = self.get(dir).await?;
+        let switched = session.switch_engine(engine)?;
+        if let Some(follower) = lock(&self.follower).clone() {
+            tokio::spawn(async move { session.follow_attention(follower).await });
+        }
+        Ok(switched)
+    }
+
     /// The project on screen, if one is open.
     pub fn current(&self) -> Option<Session> {
         lock(&self.current).clone()

@@ -61,3 +61,42 @@ async fn a_file_change_reloads_the_project_and_a_broken_one_keeps_the_last() {
     assert!(matches!(event, SessionEvent::ProjectChanged { .. }), "{event:?}");
     assert_eq!(s.project().default_selection(), ["monitoring"], ".env is read again too");
 }
+
+#[tokio::test]
+async fn each_environment_entry_names_the_variables_it_is_made_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let compose = "services:\n  grafana:\n    image: grafana/grafana\n    environment:\n      \
+        - GF_SECURITY_ADMIN_PASSWORD=${GRAFANA_PASSWORD:-dev_only}\n      - GF_SERVER_ROOT_URL=http://${HOST}:${PORT}/${HOST}\n      \
+        - PASSED_THROUGH\n      - PLAIN=yes\n";
+    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+    let s = open(dir.path());
+    let report = s.report(&[]).await.unwrap();
+    let env = &report.services[0].environment;
+    let variables = |name: &str| env.iter().find(|v| v.name == name).unwrap().variables.clone();
+    assert_eq!(variables("GF_SECURITY_ADMIN_PASSWORD"), ["GRAFANA_PASSWORD"]);
+    assert_eq!(variables("GF_SERVER_ROOT_URL"), ["HOST", "PORT"]);
+    assert_eq!(variables("PASSED_THROUGH"), ["PASSED_THROUGH"]);
+    assert!(variables("PLAIN").is_empty());
+}
+
+/// Switching the engine is refused, with nothing changed or remembered, while an operation runs or when the
+/// engine does not exist (neither case writes the settings file).
+#[tokio::test]
+async fn an_engine_switch_is_refused_while_busy_or_for_an_unknown_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("compose.yaml"), COMPOSE).unwrap();
+    let s = open(dir.path());
+    let before = s.project_engine();
+    let e = s.switch_engine(Some("dockmaster-test-no-such-engine")).unwrap_err();
+    assert_eq!(e.code, ErrorCode::EngineNotFound, "{e}");
+    assert!(e.message.contains("dockmaster-test-no-such-engine"), "{e}");
+    assert_eq!(s.project_engine(), before);
+
+    let running = s.begin("up").unwrap();
+    let e = s.switch_engine(Some("default")).unwrap_err();
+    assert_eq!(e.code, ErrorCode::OperationBusy);
+    assert!(e.message.contains("`up` is running"), "{e}");
+    assert_eq!(s.project_engine(), before);
+    drop(running);
+    assert_eq!(crate::engines::choice::remembered(dir.path()), None, "nothing remembered");
+}

@@ -42,13 +42,13 @@ impl MaskedOutput {
     pub async fn next(&mut self) -> Option<OpResult<ExecOutput>> {
         loop {
             if self.ended {
-                return self.release().map(Ok);
+                return self.release(StreamMasker::flush).map(Ok);
             }
             let holding = self.stdout.holding() || self.stderr.holding();
             let item = if holding {
                 match tokio::time::timeout(IDLE_FLUSH, self.stream.next()).await {
                     Ok(item) => item,
-                    Err(_) => match self.release() {
+                    Err(_) => match self.release(StreamMasker::pause) {
                         Some(piece) => return Some(Ok(piece)),
                         None => continue,
                     },
@@ -75,13 +75,13 @@ impl MaskedOutput {
         }
     }
 
-    /// What is held back (stdout first), if anything.
-    fn release(&mut self) -> Option<ExecOutput> {
-        let out = self.stdout.flush();
+    /// What `how` releases of what is held back (stdout first), if anything: at a pause or the end.
+    fn release(&mut self, how: fn(&mut StreamMasker) -> Vec<u8>) -> Option<ExecOutput> {
+        let out = how(&mut self.stdout);
         if !out.is_empty() {
             return Some(ExecOutput::Stdout(Bytes::from(out)));
         }
-        let err = self.stderr.flush();
+        let err = how(&mut self.stderr);
         (!err.is_empty()).then(|| ExecOutput::Stderr(Bytes::from(err)))
     }
 }
@@ -196,5 +196,25 @@ mod tests {
             let piece = tokio::time::timeout(Duration::from_secs(2), out.next()).await.unwrap().unwrap();
             shown.extend_from_slice(piece.unwrap().bytes());
         }
+    }
+
+    #[tokio::test]
+    async fn a_value_printed_with_a_pause_inside_it_still_never_shows() {
+        let value = Sensitive::new("hunter2-hunter2".to_string());
+        let masker = Arc::new(Masker::new([("DB_PASSWORD", &value)]));
+        let pieces = ["PGPASSWORD=hu", "nter2-hu", "nter2\r\n"];
+        // Each piece after a pause longer than IDLE_FLUSH, as a slow program prints.
+        let slow = futures_util::stream::unfold(0, move |i| async move {
+            let piece = pieces.get(i)?;
+            tokio::time::sleep(IDLE_FLUSH * 4).await;
+            Some((Ok::<_, OpError>(ExecOutput::Stdout(Bytes::from_static(piece.as_bytes()))), i + 1))
+        })
+        .boxed();
+        let mut out = MaskedOutput::new(slow, masker);
+        let mut shown = Vec::new();
+        while let Some(item) = out.next().await {
+            shown.extend_from_slice(item.unwrap().bytes());
+        }
+        assert_eq!(String::from_utf8(shown).unwrap(), "PGPASSWORD=hu[DB_PASSWORD hidden]\r\n");
     }
 }

@@ -5,7 +5,7 @@
 import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, test } from "vitest";
-import type { TrayStatus } from "../bindings";
+import type { LogInfo, TrayStatus } from "../bindings";
 import type { Settings } from "./desktop";
 import { BackendError } from "../backend";
 import DesktopSettings from "./DesktopSettings.svelte";
@@ -14,7 +14,10 @@ import type { DesktopBackend } from "./desktop";
 const DEFAULTS: Settings = {
   closeToTray: true,
   notify: { unhealthy: true, exited: true, operationSucceeded: true, operationFailed: true },
+  logLevel: "info",
 };
+
+const LOG: LogInfo = { folder: "/home/u/.local/state/dockmaster/logs", level: "info", levelFromEnv: null, problem: null };
 
 const TRAY: TrayStatus = {
   created: true,
@@ -26,6 +29,7 @@ const TRAY: TrayStatus = {
 function fake(overrides: Partial<DesktopBackend> = {}, tray: TrayStatus = TRAY) {
   const saved: Settings[] = [];
   let quits = 0;
+  let opened = 0;
   const desktop: DesktopBackend = {
     getPreferences: async () => structuredClone(DEFAULTS),
     setPreferences: async (p) => {
@@ -37,9 +41,13 @@ function fake(overrides: Partial<DesktopBackend> = {}, tray: TrayStatus = TRAY) 
       quits += 1;
     },
     watchWindowRequests: async () => {},
+    logInfo: async () => ({ ...LOG, level: saved.at(-1)?.logLevel ?? LOG.level }),
+    openLogFolder: async () => {
+      opened += 1;
+    },
     ...overrides,
   };
-  return { desktop, saved, quits: () => quits };
+  return { desktop, saved, quits: () => quits, opened: () => opened };
 }
 
 describe("Settings", () => {
@@ -61,7 +69,7 @@ describe("Settings", () => {
     await waitFor(() => expect(close).toBeEnabled());
     await user.click(close);
     await waitFor(() => expect(saved).toHaveLength(2));
-    expect(saved[1]).toEqual({ closeToTray: false, notify: { ...DEFAULTS.notify, unhealthy: false } });
+    expect(saved[1]).toEqual({ ...DEFAULTS, closeToTray: false, notify: { ...DEFAULTS.notify, unhealthy: false } });
 
     await user.click(screen.getByRole("button", { name: "Quit Dockmaster" }));
     expect(quits()).toBe(1);
@@ -93,5 +101,34 @@ describe("Settings", () => {
     expect(await screen.findByTestId("tray-line")).toHaveTextContent(
       "No tray icon: libayatana-appindicator3 is missing. Closing the window quits.",
     );
+  });
+
+  test("the log level is saved like the rest, the folder is named and opened by the backend", async () => {
+    const { desktop, saved, opened } = fake();
+    const user = userEvent.setup();
+    render(DesktopSettings, { desktop });
+    const level = await screen.findByRole("combobox", { name: "Level" });
+    expect(level).toHaveValue("info");
+    expect(screen.getByTestId("log-folder")).toHaveTextContent("Written to /home/u/.local/state/dockmaster/logs");
+    await user.selectOptions(level, "debug");
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(saved[0]).toEqual({ ...DEFAULTS, logLevel: "debug" });
+    await user.click(screen.getByTestId("open-log-folder"));
+    await waitFor(() => expect(opened()).toBe(1));
+  });
+
+  test("DOCKMASTER_LOG decides the level: the choice is disabled and says why; a failed open says why", async () => {
+    const { desktop } = fake({
+      logInfo: async () => ({ ...LOG, level: "trace", levelFromEnv: "trace" }),
+      openLogFolder: async () => {
+        throw new BackendError({ code: "LOG_FOLDER_FAILED", message: "/x: the file manager could not be started" });
+      },
+    });
+    const user = userEvent.setup();
+    render(DesktopSettings, { desktop });
+    expect(await screen.findByTestId("log-env")).toHaveTextContent("DOCKMASTER_LOG=trace sets the level (trace)");
+    expect(screen.getByRole("combobox", { name: "Level" })).toBeDisabled();
+    await user.click(screen.getByTestId("open-log-folder"));
+    expect(await screen.findByRole("alert")).toHaveTextContent("the file manager could not be started");
   });
 });

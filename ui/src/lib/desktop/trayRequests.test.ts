@@ -13,6 +13,7 @@ import { channel, fakeIpc } from "../../test/ipc";
 const PREFS: Settings = {
   closeToTray: false,
   notify: { unhealthy: true, exited: false, operationSucceeded: true, operationFailed: true },
+  logLevel: "info",
 };
 
 test("the tray's request opens the overview on the service; Settings is in the left rail", async () => {

@@ -91,3 +91,25 @@ test("a backend error is shown with its title", async () => {
   expect(panel.dataset.code).toBe("UNKNOWN_PROFILE");
   expect(panel).toHaveTextContent("no profile `nope` in this project");
 });
+
+test("a locked keychain gets its Unlock button here; once unlocked the doctor checks again", async () => {
+  let locked = true;
+  const { ipc, user } = await openDoctor((args) =>
+    doctorReport(args.profiles as string[], [
+      locked
+        ? check("keychain", "failing", "Not usable: the keychain is locked", {
+            fix: "Press Unlock keychain, then press Check again.",
+            code: "KEYCHAIN_LOCKED",
+          })
+        : check("keychain", "ok", "Reachable and unlocked"),
+    ]),
+  );
+  ipc.set("keychain_unlock", () => {
+    locked = false;
+    return "unlocked";
+  });
+  await user.click(await screen.findByTestId("keychain-unlock"));
+  await waitFor(() => expect(ipc.callsOf("keychain_unlock")).toEqual([{ dir: ROOT }]));
+  await waitFor(() => expect(screen.getByTestId("doctor-check-keychain").dataset.status).toBe("ok"));
+  expect(screen.queryByTestId("keychain-unlock")).toBeNull();
+});

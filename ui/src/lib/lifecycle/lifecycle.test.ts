@@ -315,6 +315,58 @@ describe("start", () => {
     expect(runs).toHaveLength(0);
   });
 
+  const imageMissing = () =>
+    issue({
+      code: "IMAGE_MISSING",
+      message: "Image dockmaster/demo-busybox:latest, which database runs, is not on the engine `far`, and Compose does not build it (Dockmaster never pulls).",
+      fix: "Copy it from this machine's engine: `dockmaster image copy dockmaster/demo-busybox:latest --to far`, or pull it there yourself.",
+      windowFix: "Press Copy to engine to copy it from this machine's engine, or pull it there yourself.",
+      service: "database",
+      remedy: { kind: "copyImage", image: "dockmaster/demo-busybox:latest", engine: "far" },
+    });
+
+  test("an image missing on the engine gets Copy to engine: it shows the MiB sent, then the start is checked again", async () => {
+    let missing = true;
+    const copy = deferred<unknown>();
+    let progress: ((e: unknown) => void) | null = null;
+    const { ipc, user, runs } = await startApp({
+      lifecycle_preflight: () => (missing ? preflightReport([imageMissing()]) : preflightReport([])),
+      image_copy: (args) => {
+        progress = channel<unknown>(args.onProgress);
+        return copy.promise;
+      },
+    });
+    await waitFor(() => expect(button("lifecycle-start")).toBeEnabled());
+    await user.click(button("lifecycle-start"));
+    const panel = await screen.findByTestId("preflight-panel");
+    expect(panel).toHaveTextContent("Fix: Press Copy to engine");
+    expect(panel).not.toHaveTextContent("dockmaster image copy");
+    await user.click(within(panel).getByTestId("preflight-copy-image"));
+    expect(ipc.callsOf("image_copy")).toEqual([
+      { image: "dockmaster/demo-busybox:latest", engine: "far", onProgress: expect.anything() },
+    ]);
+    progress!({ kind: "copying", image: "dockmaster/demo-busybox:latest", kib: 2048 });
+    await waitFor(() => expect(button("preflight-copy-image")).toHaveTextContent("Copying… 2.0 MiB"));
+    expect(button("preflight-copy-image")).toBeDisabled();
+    missing = false;
+    copy.resolve({ image: "dockmaster/demo-busybox:latest", id: "sha256:ab", from: "default", to: "far", alreadyThere: false, sentKib: 2048, elapsedMs: 900 });
+    await waitFor(() => expect(runs).toHaveLength(1));
+    expect(ipc.callsOf("lifecycle_preflight")).toHaveLength(2);
+  });
+
+  test("a failed copy is said next to the button, and nothing starts", async () => {
+    const { user, runs } = await startApp({
+      lifecycle_preflight: () => preflightReport([imageMissing()]),
+      image_copy: () => appError("IMAGE_COPY_FAILED", "copying dockmaster/demo-busybox:latest to the engine `far` failed after 1 KiB: broken pipe. The target engine has no new image or tag."),
+    });
+    await waitFor(() => expect(button("lifecycle-start")).toBeEnabled());
+    await user.click(button("lifecycle-start"));
+    const panel = await screen.findByTestId("preflight-panel");
+    await user.click(within(panel).getByTestId("preflight-copy-image"));
+    await waitFor(() => expect(screen.getByTestId("preflight-copy-image-error")).toHaveTextContent("has no new image or tag"));
+    expect(runs).toHaveLength(0);
+  });
+
   test("an operation that cannot run says why, with the backend's message", async () => {
     const { user } = await startApp({
       lifecycle_run: () => appError("OPERATION_BUSY", "another operation is running on project sectorwars2102: `down` (PID 77). Wait for it to finish (or cancel it), then retry"),

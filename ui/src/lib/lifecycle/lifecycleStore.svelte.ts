@@ -115,6 +115,13 @@ export class LifecycleStore {
     return action === "create" ? this.#backend.keychainCreate(dir) : this.#backend.keychainUnlock(dir);
   }
 
+  /** The preflight's "Copy to engine": `image` from this machine's engine to `engine`, with the KiB sent. */
+  async copyImage(image: string, engine: string, onKib: (kib: number) => void): Promise<void> {
+    await this.#backend.imageCopy(image, engine, (e) => {
+      if (e.kind === "copying") onKib(e.kib);
+    });
+  }
+
   async stop(target: Target, service: string | null = null): Promise<void> {
     if (this.busy) return;
     this.#begin("stop", target.dir, service, "running");

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use bollard::models::{
     ContainerCreateBody, ContainerInspectResponse, ContainerSummaryStateEnum, EndpointSettings, HealthConfig,
-    HostConfig, NetworkingConfig, PortBinding, RestartPolicy as BollardRestart, RestartPolicyNameEnum,
+    HostConfig, Mount, MountType, NetworkingConfig, PortBinding, RestartPolicy as BollardRestart,
+    RestartPolicyNameEnum,
 };
 
 use super::{
@@ -214,6 +215,19 @@ pub(super) fn create_body(spec: &ContainerSpec) -> ContainerCreateBody {
         }),
         host_config: Some(HostConfig {
             binds: Some(spec.binds.clone()).filter(|b| !b.is_empty()),
+            mounts: Some(
+                spec.host_mounts
+                    .iter()
+                    .map(|m| Mount {
+                        typ: Some(MountType::BIND),
+                        source: Some(m.source.clone()),
+                        target: Some(m.target.clone()),
+                        read_only: Some(m.read_only),
+                        ..Default::default()
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .filter(|m| !m.is_empty()),
             tmpfs: Some(tmpfs).filter(|t| !t.is_empty()),
             port_bindings: Some(port_bindings).filter(|p| !p.is_empty()),
             memory: Some(spec.limits.memory_bytes),

@@ -8,9 +8,9 @@ use std::time::Duration;
 use bollard::container::LogOutput;
 use bollard::models::{Ipam, IpamConfig, NetworkConnectRequest, NetworkCreateRequest, VolumeCreateRequest};
 use bollard::query_parameters::{
-    CreateContainerOptions, CreateImageOptionsBuilder, EventsOptions, ListContainersOptions,
-    ListNetworksOptions, ListVolumesOptions, LogsOptions, RemoveContainerOptions, RemoveVolumeOptions,
-    StopContainerOptions,
+    CreateContainerOptions, CreateImageOptionsBuilder, EventsOptions, ImportImageOptions,
+    ListContainersOptions, ListImagesOptions, ListNetworksOptions, ListVolumesOptions, LogsOptions,
+    RemoveContainerOptions, RemoveVolumeOptions, StopContainerOptions,
 };
 use bollard::Docker;
 use futures_util::stream::BoxStream;
@@ -19,7 +19,8 @@ use futures_util::{StreamExt, TryStreamExt};
 use super::convert::{container_info, container_summary, create_body, endpoint, op_error};
 use super::{
     ContainerInfo, ContainerSpec, ContainerSummary, EngineInfo, EngineOps, EventRecord, ImageInfo,
-    LabelFilter, NetworkInfo, NetworkSpec, OpError, OpErrorKind, OpResult, TextMask, VolumeInfo, VolumeSpec,
+    ImageSummary, LabelFilter, NetworkInfo, NetworkSpec, OpError, OpErrorKind, OpResult, TextMask,
+    VolumeInfo, VolumeSpec,
 };
 
 /// The engine through the supervisor's connected client (see [`crate::engine::EngineHandle::client`]).
@@ -101,6 +102,9 @@ impl DockerEngine {
         self.timed(self.timeout, f).await
     }
 }
+
+/// The bound of one image transfer (save or load) as a whole; the copy bounds each chunk's wait itself.
+const TRANSFER_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 
 fn label_filters(filter: &LabelFilter) -> Option<HashMap<String, Vec<String>>> {
     (!filter.is_empty()).then(|| HashMap::from([("label".to_string(), filter.engine_terms())]))
@@ -245,6 +249,13 @@ impl EngineOps for DockerEngine {
             .collect())
     }
 
+    async fn volume_users(&self, name: &str) -> OpResult<Vec<ContainerSummary>> {
+        let filters = HashMap::from([("volume".to_string(), vec![name.to_string()])]);
+        let options = ListContainersOptions { all: true, filters: Some(filters), ..Default::default() };
+        let list = self.call(self.docker.list_containers(Some(options))).await?;
+        Ok(list.into_iter().map(container_summary).collect())
+    }
+
     async fn inspect_volume(&self, name: &str) -> OpResult<VolumeInfo> {
         let v = self.call(self.docker.inspect_volume(name)).await?;
         Ok(VolumeInfo { name: v.name, driver: v.driver, labels: v.labels.into_iter().collect() })
@@ -272,6 +283,34 @@ impl EngineOps for DockerEngine {
             labels: config.labels.unwrap_or_default().into_iter().collect(),
             volumes: config.volumes.unwrap_or_default(),
         })
+    }
+
+    async fn list_images(&self) -> OpResult<Vec<ImageSummary>> {
+        let options = ListImagesOptions { all: false, ..Default::default() };
+        let list = self.call(self.docker.list_images(Some(options))).await?;
+        Ok(list.into_iter().map(|i| ImageSummary { id: i.id, tags: i.repo_tags }).collect())
+    }
+
+    fn save_image(&self, name: &str) -> BoxStream<'static, OpResult<bytes::Bytes>> {
+        // No request timeout: a large image takes long; the caller bounds the wait for each chunk.
+        let docker = self.docker.clone().with_timeout(TRANSFER_TIMEOUT);
+        docker.export_image(name).map(|chunk| chunk.map_err(|e| op_error(&e))).boxed()
+    }
+
+    async fn load_image(
+        &self,
+        archive: BoxStream<'static, Result<bytes::Bytes, std::io::Error>>,
+    ) -> OpResult<()> {
+        let options = ImportImageOptions { quiet: true, ..Default::default() };
+        let docker = self.docker.clone().with_timeout(TRANSFER_TIMEOUT);
+        let mut replies = docker.import_image_stream(options, archive, None);
+        while let Some(reply) = replies.next().await {
+            let info = reply.map_err(|e| op_error(&e))?;
+            if let Some(message) = info.error_detail.and_then(|d| d.message) {
+                return Err(OpError::new(OpErrorKind::Failed, message));
+            }
+        }
+        Ok(())
     }
 
     async fn info(&self) -> OpResult<EngineInfo> {

@@ -1,7 +1,8 @@
 //! Engine operations in Dockmaster's own types: the [`EngineOps`] trait that `lifecycle/` and `region/` call
 //! (create/start/stop/remove, list and inspect by label, networks, volumes, images, a container's last log
 //! lines, its events), its bollard implementation [`DockerEngine`] and, for unit tests, an in-memory fake.
-//! `DockerEngine` alone also runs commands in containers (`exec.rs`: terminals, database and cache shells).
+//! `DockerEngine` alone also runs commands in containers (`exec.rs`: terminals, database and cache shells) and
+//! helper containers with streamed input and output (`helper.rs`: volume backup and restore).
 //!
 //! Every operation has a timeout (the handle's, see [`EngineOps::with_timeout`]) and fails with one small
 //! [`OpError`]: the engine's message plus a [`OpErrorKind`] (`NotFound`, `NotModified`, `Conflict`,
@@ -12,6 +13,7 @@ mod docker;
 mod exec;
 #[cfg(test)]
 pub mod fake;
+mod helper;
 mod types;
 
 use std::future::Future;
@@ -21,6 +23,7 @@ use futures_util::stream::BoxStream;
 
 pub use docker::DockerEngine;
 pub use exec::{Exec, ExecInput, ExecOutput, ExecSpec, OutputStream};
+pub use helper::{HelperRun, HelperSpec};
 pub use types::*;
 
 use crate::secrets::Masker;
@@ -137,6 +140,9 @@ pub trait EngineOps: Send + Sync {
     /// Volumes whose labels match `filter`.
     fn list_volumes(&self, filter: &LabelFilter) -> impl Future<Output = OpResult<Vec<VolumeInfo>>> + Send;
 
+    /// Every container (stopped ones too) that mounts the volume `name`.
+    fn volume_users(&self, name: &str) -> impl Future<Output = OpResult<Vec<ContainerSummary>>> + Send;
+
     fn inspect_volume(&self, name: &str) -> impl Future<Output = OpResult<VolumeInfo>> + Send;
 
     fn create_volume(&self, spec: &VolumeSpec) -> impl Future<Output = OpResult<()>> + Send;
@@ -146,6 +152,20 @@ pub trait EngineOps: Send + Sync {
 
     /// An image on the engine (`NotFound` when it is not there).
     fn inspect_image(&self, name: &str) -> impl Future<Output = OpResult<ImageInfo>> + Send;
+
+    /// Every image the engine has (tagged or not).
+    fn list_images(&self) -> impl Future<Output = OpResult<Vec<ImageSummary>>> + Send;
+
+    /// The image `name` as a `docker save` archive, streamed as the engine sends it (no timeout: the caller
+    /// bounds the time between chunks). An unknown image fails the first item with `NotFound`.
+    fn save_image(&self, name: &str) -> BoxStream<'static, OpResult<bytes::Bytes>>;
+
+    /// Loads a `docker save` archive (`docker load`), streamed to the engine as `archive` yields it; an error
+    /// item aborts the upload, and the engine then tags nothing. Finishes when the engine has loaded it.
+    fn load_image(
+        &self,
+        archive: BoxStream<'static, Result<bytes::Bytes, std::io::Error>>,
+    ) -> impl Future<Output = OpResult<()>> + Send;
 
     /// What the engine says about itself.
     fn info(&self) -> impl Future<Output = OpResult<EngineInfo>> + Send;

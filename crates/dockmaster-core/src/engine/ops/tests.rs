@@ -203,6 +203,10 @@ async fn the_fake_behaves_like_the_engine_where_dockmaster_relies_on_it() {
     };
     let id = fake.create_container(&spec).await.unwrap();
     assert_eq!(fake.create_container(&spec).await.unwrap_err().kind, OpErrorKind::Conflict);
+    // The volume's users, stopped ones too (the engine's `volume=` filter).
+    let users = fake.volume_users("named").await.unwrap();
+    assert_eq!(users.iter().map(|c| (c.name.as_str(), c.running)).collect::<Vec<_>>(), [("c", false)]);
+    assert!(fake.volume_users("other").await.unwrap().is_empty());
     let missing = ContainerSpec { name: "d".into(), image: "nope".into(), ..Default::default() };
     assert!(fake.create_container(&missing).await.unwrap_err().is_not_found());
     // The bind's volume was made on the fly; the image's VOLUME got an anonymous one.

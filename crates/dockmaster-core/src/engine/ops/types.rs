@@ -118,8 +118,11 @@ pub struct ContainerSpec {
     pub user: Option<String>,
     pub working_dir: Option<String>,
     pub stop_timeout_s: Option<i64>,
-    /// `source:target[:ro]` of named volumes and host paths.
+    /// `source:target[:ro]` of named volumes and host paths (the engine creates a missing host folder).
     pub binds: Vec<String>,
+    /// Host paths mounted with the `Mounts` API: the engine refuses a source that does not exist (nothing is
+    /// created on the host).
+    pub host_mounts: Vec<HostMount>,
     /// Targets of tmpfs mounts.
     pub tmpfs: Vec<String>,
     /// Targets of anonymous volumes.
@@ -131,6 +134,14 @@ pub struct ContainerSpec {
     pub restart: Option<RestartPolicy>,
     /// The network it is created on (others are joined with [`super::EngineOps::connect_network`]).
     pub network: Option<NetworkAttachment>,
+}
+
+/// A host path bound into a container through the `Mounts` API (a missing source is refused, never created).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostMount {
+    pub source: String,
+    pub target: String,
+    pub read_only: bool,
 }
 
 /// A mount of a container as it runs (inspect's `Mounts`).
@@ -242,6 +253,15 @@ pub struct ImageInfo {
     pub labels: Labels,
     /// Its `VOLUME` paths.
     pub volumes: Vec<String>,
+}
+
+/// An image as the engine lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImageSummary {
+    /// `sha256:…`.
+    pub id: String,
+    /// `repo:tag` names (none for a dangling image).
+    pub tags: Vec<String>,
 }
 
 /// One event the engine recorded (`docker events`).

@@ -3,9 +3,11 @@
 //! counts), the selection has no static error, and the host has the memory and disk the selection needs.
 //!
 //! Split by concern: `holders.rs` (who holds a published host port), `variables.rs` (required and valid
-//! variables, with the remedies "Fix and start" applies), `resources.rs` (memory and disk).
+//! variables, with the remedies "Fix and start" applies), `resources.rs` (memory and disk), `remote.rs` (on a
+//! remote engine: bind sources that must exist on its host, images that must be on it).
 
 mod holders;
+mod remote;
 mod resources;
 mod variables;
 
@@ -76,6 +78,7 @@ pub async fn check(input: Input<'_>) -> PreflightReport {
     }
     selection(&input, &mut problems);
     let ports_checked = holders::check_ports(&input, &mut problems).await;
+    remote::check(&input, &mut problems, &mut warnings).await;
     variables::check(&input, &mut problems, &mut warnings);
     let memory = resources::memory(&input, &mut problems, &mut warnings);
     let disk = resources::disk(&input, &mut problems, &mut warnings).await;

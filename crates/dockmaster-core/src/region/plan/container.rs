@@ -2,7 +2,6 @@
 //! the region), networks, healthcheck timings, restart, init, grace period, user and working dir.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use super::types::*;
 use crate::region::error::RegionError;
@@ -37,7 +36,10 @@ impl Cx<'_> {
         let mut mounts = Vec::new();
         for m in &s.mounts {
             let (kind, source) = match m.kind {
-                MountKind::Bind => ("bind", m.source.as_deref().map(|src| absolute(&self.t.root, src))),
+                MountKind::Bind => (
+                    "bind",
+                    m.source.as_deref().map(|src| crate::compose::mounts::absolute_source(&self.t.root, src)),
+                ),
                 MountKind::Volume => {
                     let key = m.source.clone().unwrap_or_default();
                     let decl = self.t.volumes.get(&key).cloned().unwrap_or_default();
@@ -129,28 +131,4 @@ fn volume_key(key: &str) -> String {
     key.chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' { c } else { '_' })
         .collect()
-}
-
-/// A bind source relative to the project folder (or `~`), made absolute as Compose does.
-fn absolute(root: &Path, source: &str) -> String {
-    if let Some(rest) = source.strip_prefix("~/") {
-        if let Some(home) = std::env::var_os("HOME") {
-            return Path::new(&home).join(rest).display().to_string();
-        }
-    }
-    let path = Path::new(source);
-    if path.is_absolute() {
-        return source.to_string();
-    }
-    let mut out = root.to_path_buf();
-    for part in path.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out.display().to_string()
 }

@@ -9,8 +9,8 @@ use super::inspect::info;
 use super::{conflict, not_found, AfterStart, Container, FakeEngine, Op};
 use crate::engine::ops::{
     ContainerInfo, ContainerSpec, ContainerSummary, EngineInfo, EngineOps, EventRecord, ImageInfo,
-    LabelFilter, ListedPort, NetworkAttachment, NetworkInfo, NetworkSpec, OpError, OpErrorKind, OpResult,
-    TextMask, VolumeInfo, VolumeSpec,
+    ImageSummary, LabelFilter, ListedPort, NetworkAttachment, NetworkInfo, NetworkSpec, OpError, OpErrorKind,
+    OpResult, TextMask, VolumeInfo, VolumeSpec,
 };
 use crate::engine::{Health, RunState};
 
@@ -68,6 +68,15 @@ impl EngineOps for FakeEngine {
             };
             if let Some(n) = &spec.network {
                 s.network(&n.network)?;
+            }
+            if let Some(m) = spec.host_mounts.iter().find(|m| !s.host_paths.contains(&m.source)) {
+                return Err(OpError::new(
+                    OpErrorKind::Failed,
+                    format!(
+                        "invalid mount config for type \"bind\": bind source path does not exist: {} (HTTP 400)",
+                        m.source
+                    ),
+                ));
             }
             for bind in &spec.binds {
                 let source = bind.split(':').next().unwrap_or_default();
@@ -221,6 +230,25 @@ impl EngineOps for FakeEngine {
         })
     }
 
+    async fn volume_users(&self, name: &str) -> OpResult<Vec<ContainerSummary>> {
+        self.run(Op::ListContainers, |s| {
+            Ok(s.containers
+                .iter()
+                .filter(|c| {
+                    c.spec.binds.iter().any(|b| b.split(':').next() == Some(name))
+                        || c.anonymous.iter().any(|a| a == name)
+                })
+                .map(|c| ContainerSummary {
+                    id: c.id.clone(),
+                    name: c.spec.name.clone(),
+                    labels: c.spec.labels.clone(),
+                    running: c.state == RunState::Running,
+                    ports: Vec::new(),
+                })
+                .collect())
+        })
+    }
+
     async fn inspect_volume(&self, name: &str) -> OpResult<VolumeInfo> {
         self.run(Op::InspectVolume, |s| {
             s.volume(name)
@@ -258,6 +286,21 @@ impl EngineOps for FakeEngine {
         self.run(Op::InspectImage, |s| {
             s.images.get(name).cloned().ok_or_else(|| not_found(format!("No such image: {name}")))
         })
+    }
+
+    async fn list_images(&self) -> OpResult<Vec<ImageSummary>> {
+        self.run(Op::ListImages, |s| Ok(super::images::list(s)))
+    }
+
+    fn save_image(&self, name: &str) -> BoxStream<'static, OpResult<bytes::Bytes>> {
+        super::images::save(self, name)
+    }
+
+    async fn load_image(
+        &self,
+        archive: BoxStream<'static, Result<bytes::Bytes, std::io::Error>>,
+    ) -> OpResult<()> {
+        super::images::load(self, archive).await
     }
 
     async fn info(&self) -> OpResult<EngineInfo> {

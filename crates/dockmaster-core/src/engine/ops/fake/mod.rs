@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 mod engine;
+mod images;
 mod inspect;
 
 use super::{
@@ -36,6 +37,10 @@ pub enum Op {
     CreateVolume,
     RemoveVolume,
     InspectImage,
+    ListImages,
+    /// A fault here breaks the archive after its first chunk.
+    SaveImage,
+    LoadImage,
     Info,
 }
 
@@ -85,6 +90,8 @@ struct State {
     networks: Vec<NetworkInfo>,
     volumes: Vec<VolumeInfo>,
     images: BTreeMap<String, ImageInfo>,
+    /// Host paths that exist on the engine's host (for `host_mounts`).
+    host_paths: std::collections::BTreeSet<String>,
     calls: BTreeMap<Op, usize>,
     faults: Vec<(Op, usize, Fault)>,
     after_start: BTreeMap<String, AfterStart>,
@@ -198,6 +205,16 @@ impl FakeEngine {
 
     pub fn add_image(&self, name: &str, info: ImageInfo) {
         self.lock().images.insert(name.into(), info);
+    }
+
+    /// The images the engine has, by name.
+    pub fn image_names(&self) -> Vec<String> {
+        self.lock().images.keys().cloned().collect()
+    }
+
+    /// A host path that exists on the engine's host.
+    pub fn add_host_path(&self, path: &str) {
+        self.lock().host_paths.insert(path.into());
     }
 
     /// A network made by someone else; its ID.

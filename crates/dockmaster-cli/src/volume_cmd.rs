@@ -1,0 +1,173 @@
+//! `dockmaster volume ls|backup|restore`: the project's named volumes, a backup into a checksummed archive on this
+//! machine, and a restore confirmed by typing the volume's name (`--confirm VOLUME`). `--json`: `ls` prints the
+//! list; `backup` and `restore` print one progress event per line, the result (or the error) last.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use clap::Subcommand;
+use dockmaster_core::session::Session;
+use dockmaster_core::volumes::VolumeProgress;
+use dockmaster_core::ErrorReport;
+use serde::Serialize;
+
+use crate::table::print_table;
+
+#[derive(Subcommand)]
+pub enum VolumeCommand {
+    /// The project's named volumes: which services mount each, whether the engine has it.
+    Ls,
+    /// Back up VOLUME (its engine name or its key in the Compose files) into a gzip-compressed tar archive on
+    /// this machine, with its SHA-256 in FILE.sha256 beside it. Never over an existing file.
+    Backup {
+        #[arg(value_name = "VOLUME")]
+        volume: String,
+        /// Where to write it (default: VOLUME-<unix seconds>.tar.gz in the current folder).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Replace everything in VOLUME with a backup: the archive is checked first (checksum, every entry), a
+    /// volume a container outside the project mounts is refused, the project's services mounting it are stopped
+    /// and started again afterwards.
+    Restore {
+        #[arg(value_name = "VOLUME")]
+        volume: String,
+        /// The archive `dockmaster volume backup` wrote (its .sha256 beside it).
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The volume's exact name, typed again: restoring deletes what it holds now.
+        #[arg(long, value_name = "VOLUME", default_value = "")]
+        confirm: String,
+    },
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+enum Line<'a, T: Serialize> {
+    Progress { progress: VolumeProgress },
+    Result { result: &'a T },
+    Error { error: &'a ErrorReport },
+}
+
+/// A failed backup or restore: with `--json` one more line (after its progress lines), else the sentence.
+fn failed(json: bool, error: ErrorReport) -> ExitCode {
+    if !json {
+        return crate::fail(false, error);
+    }
+    let line: Line<'_, ()> = Line::Error { error: &error };
+    json_line(&line);
+    eprintln!("dockmaster: {}", error.message);
+    ExitCode::from(crate::errors::exit_status(error.code))
+}
+
+fn json_line(value: &impl Serialize) {
+    let mut out = std::io::stdout().lock();
+    if let Ok(text) = serde_json::to_string(value) {
+        let _ = writeln!(out, "{text}").and_then(|_| out.flush());
+    }
+}
+
+/// Progress to stdout (`--json`, every event) or stderr (a line per 16 MiB more).
+fn progress(json: bool) -> Arc<dyn Fn(VolumeProgress) + Send + Sync> {
+    let shown = Mutex::new(0u64);
+    Arc::new(move |p: VolumeProgress| {
+        if json {
+            let line: Line<'_, ()> = Line::Progress { progress: p };
+            json_line(&line);
+            return;
+        }
+        let mut last = shown.lock().unwrap_or_else(|e| e.into_inner());
+        if p.bytes >= *last + (16 << 20) {
+            *last = p.bytes;
+            match p.total {
+                Some(total) => eprintln!("{:.1} of {:.1} MB", mb(p.bytes), mb(total)),
+                None => eprintln!("{:.1} MB", mb(p.bytes)),
+            }
+        }
+    })
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}
+
+pub async fn run(session: &Session, command: VolumeCommand, json: bool) -> ExitCode {
+    match command {
+        VolumeCommand::Ls => match session.volumes().await {
+            Ok(list) if json => {
+                crate::print_json(&list);
+                ExitCode::SUCCESS
+            }
+            Ok(list) => {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|v| {
+                        vec![
+                            v.name.clone(),
+                            v.declared_as.clone(),
+                            if v.services.is_empty() { "-".into() } else { v.services.join(",") },
+                            match v.exists {
+                                Some(true) => "yes".into(),
+                                Some(false) => "no".into(),
+                                None => "?".into(),
+                            },
+                            if v.external { "external".into() } else { String::new() },
+                        ]
+                    })
+                    .collect();
+                print_table(&["VOLUME", "DECLARED AS", "SERVICES", "ON ENGINE", ""], &rows);
+                ExitCode::SUCCESS
+            }
+            Err(e) => crate::fail(json, e),
+        },
+        VolumeCommand::Backup { volume, output } => {
+            match session.backup_volume(&volume, output, progress(json)).await {
+                Ok(report) if json => {
+                    json_line(&Line::Result { result: &report });
+                    ExitCode::SUCCESS
+                }
+                Ok(r) => {
+                    println!(
+                        "Backed up {} ({:.1} MB of files) into {} ({:.1} MB), SHA-256 {} in {}.",
+                        r.volume,
+                        mb(r.tar_bytes),
+                        r.archive,
+                        mb(r.bytes),
+                        r.sha256,
+                        r.checksum_file
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => failed(json, e),
+            }
+        }
+        VolumeCommand::Restore { volume, from, confirm } => {
+            match session.restore_volume(&volume, &from, &confirm, progress(json)).await {
+                Ok(report) if json => {
+                    json_line(&Line::Result { result: &report });
+                    ExitCode::SUCCESS
+                }
+                Ok(r) => {
+                    println!(
+                        "Restored {} from {} ({} entries, SHA-256 {}).",
+                        r.volume, r.archive, r.entries, r.sha256
+                    );
+                    if !r.stopped.is_empty() {
+                        println!(
+                            "Stopped {} first; started again: {}.",
+                            r.stopped.join(", "),
+                            r.restarted.join(", ")
+                        );
+                    }
+                    for w in &r.warnings {
+                        eprintln!("dockmaster: warning: {w}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => failed(json, e),
+            }
+        }
+    }
+}

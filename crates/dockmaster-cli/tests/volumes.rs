@@ -1,0 +1,275 @@
+//! `dockmaster volume ls|backup|restore` on the real engine with the demo stack (Compose v2): known files written
+//! into a service's volume, backed up, wiped, restored and compared by SHA-256 (the service stopped and started
+//! again around the restore); the refusals that change nothing — a container outside the project mounting the
+//! volume, a truncated and a corrupted archive, a wrong confirmation. Helper containers carry this run's
+//! `dockmaster.test` label (`DOCKMASTER_TEST_LABEL`) and none is left; everything made is removed.
+#![cfg(target_os = "linux")]
+
+mod engine_support;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use engine_support::*;
+use serde_json::Value;
+
+struct Vols<'a> {
+    stack: &'a DemoStack,
+    tag: String,
+}
+
+impl Vols<'_> {
+    fn dockmaster(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockmaster"));
+        cmd.arg("--project").arg(repo().join("demo")).args(["-p", &self.stack.project, "--json"]).args(args);
+        for (key, _) in std::env::vars() {
+            if key.starts_with("COMPOSE_") || key == "DOCKMASTER_COMPOSE" {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.envs(self.stack.env.iter().map(|(k, v)| (k, v)));
+        cmd.env("DOCKMASTER_TEST_LABEL", &self.tag);
+        run(&mut cmd)
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\n{}\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The last JSON line of stdout.
+fn last_json(o: &Output) -> Value {
+    let out = String::from_utf8_lossy(&o.stdout);
+    let line = out.lines().last().unwrap_or_else(|| panic!("no output:\n{}", text(o)));
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}\n{}", text(o)))
+}
+
+fn error_code(o: &Output) -> String {
+    error(o)["code"].as_str().unwrap_or_default().to_string()
+}
+
+/// The error of a failed backup or restore (its last JSON line: `{"kind": "error", "error": …}`).
+fn error(o: &Output) -> Value {
+    let line = last_json(o);
+    assert_eq!(line["kind"], "error", "{}", text(o));
+    line["error"].clone()
+}
+
+fn docker(args: &[&str]) -> String {
+    run_ok(Command::new("docker").args(args))
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    let mut child = Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sha256sum runs");
+    child.stdin.take().expect("stdin").write_all(bytes).expect("write");
+    let out = child.wait_with_output().expect("sha256sum ends");
+    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap_or_default().to_string()
+}
+
+/// What the volume holds, seen from the service's container: the listing (names, modes, owners, sizes, links;
+/// not the times — `tar -x` gives a folder and a link the time of the restore) and the SHA-256 of each known
+/// file.
+fn manifest(container: &str) -> String {
+    let listing = docker(&["exec", container, "ls", "-lnR", "/data"]);
+    let mut out = String::new();
+    for line in listing.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // `-rw-r--r-- 1 0 0 15 Dec 6 07:50 a.txt`: without month, day and time.
+        if fields.len() >= 9 && fields[0].len() == 10 {
+            out.push_str(&format!("{} {}\n", fields[..5].join(" "), fields[8..].join(" ")));
+        } else {
+            out.push_str(&format!("{line}\n"));
+        }
+    }
+    for file in ["/data/a.txt", "/data/sub/b.bin", "/data/.hidden"] {
+        let bytes = run(Command::new("docker").args(["exec", container, "cat", file])).stdout;
+        out.push_str(&format!("{file} {} {}\n", bytes.len(), sha256(&bytes)));
+    }
+    out
+}
+
+fn running(container: &str) -> bool {
+    docker(&["inspect", "-f", "{{.State.Running}}", container]).trim() == "true"
+}
+
+fn leftover_helpers(tag: &str) -> String {
+    docker(&[
+        "ps",
+        "-aq",
+        "--filter",
+        &format!("label=dockmaster.test={tag}"),
+        "--filter",
+        "label=dockmaster.helper",
+    ])
+}
+
+#[test]
+fn backup_wipe_restore_round_trip_and_refusals_that_change_nothing() {
+    require_engine();
+    let stack = DemoStack::new(Compose::V2);
+    let tag = format!("vol-{}-{}", std::process::id(), fastrand::u32(0..1_000_000));
+    stack.up(&["development"], &["redis-cache"]);
+    let vols = Vols { stack: &stack, tag: tag.clone() };
+    let cache = stack.container("redis-cache");
+    let volume = format!("{}_redis_cache_data", stack.project);
+    let tmp = tempfile::tempdir().expect("tempdir");
+
+    // ls: the volume, the service mounting it, on the engine.
+    let o = vols.dockmaster(&["volume", "ls"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let list: Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(&o)));
+    let entry = list.as_array().expect("a list").iter().find(|v| v["name"] == volume.as_str()).cloned();
+    let entry = entry.unwrap_or_else(|| panic!("{volume} not listed: {list}"));
+    assert_eq!(entry["declaredAs"], "redis_cache_data");
+    assert_eq!(entry["services"], serde_json::json!(["redis-cache"]));
+    assert_eq!(entry["exists"], true);
+
+    // Known files: text, 300 kB of random bytes in a folder, a hidden file, a symlink.
+    docker(&[
+        "exec",
+        &cache,
+        "sh",
+        "-c",
+        "mkdir -p /data/sub && echo known contents >/data/a.txt && head -c 300000 /dev/urandom >/data/sub/b.bin \
+         && echo hidden >/data/.hidden && ln -s a.txt /data/link && chmod 640 /data/a.txt",
+    ]);
+    let before = manifest(&cache);
+    assert!(before.contains("link -> a.txt") && before.contains("/data/sub/b.bin 300000 "), "{before}");
+
+    // Backup: progress events, then the result; the archive (mode 0600) and its checksum file.
+    let archive = tmp.path().join("cache.tar.gz");
+    let o = vols.dockmaster(&["volume", "backup", &volume, "--output", archive.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+    let result = last_json(&o);
+    assert_eq!(result["kind"], "result", "{result}");
+    let sha = result["result"]["sha256"].as_str().expect("sha256").to_string();
+    assert_eq!(sha, sha256(&std::fs::read(&archive).expect("archive")));
+    let sum = std::fs::read_to_string(tmp.path().join("cache.tar.gz.sha256")).expect("checksum file");
+    assert_eq!(sum, format!("{sha}  cache.tar.gz\n"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("\"kind\":\"progress\""), "{}", text(&o));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&archive).expect("archive").permissions().mode() & 0o777, 0o600);
+    }
+    // Never over an existing file.
+    let o = vols.dockmaster(&["volume", "backup", &volume, "--output", archive.to_str().expect("utf-8")]);
+    assert_eq!((o.status.code(), error_code(&o).as_str()), (Some(5), "BACKUP_FAILED"), "{}", text(&o));
+    assert_eq!(sha256(&std::fs::read(&archive).expect("archive")), sha);
+
+    // Wipe, and leave a stray file the restore must remove.
+    docker(&["exec", &cache, "sh", "-c", "rm -rf /data/* /data/.hidden && echo stray >/data/stray.txt"]);
+    assert_ne!(manifest(&cache), before);
+    let wiped = manifest(&cache);
+
+    // A wrong confirmation changes nothing.
+    let o = vols.dockmaster(&[
+        "volume",
+        "restore",
+        &volume,
+        "--from",
+        archive.to_str().expect("utf-8"),
+        "--confirm",
+        "redis_cache_data",
+    ]);
+    assert_eq!((o.status.code(), error_code(&o).as_str()), (Some(2), "RESTORE_UNCONFIRMED"), "{}", text(&o));
+    assert_eq!(manifest(&cache), wiped);
+
+    // A truncated and a corrupted archive (each with the good checksum file beside it) are refused before the
+    // volume is touched: the service keeps running, its files stay.
+    let good = std::fs::read(&archive).expect("archive");
+    for (name, bytes) in [
+        ("truncated.tar.gz", good[..good.len() / 2].to_vec()),
+        ("corrupted.tar.gz", {
+            let mut b = good.clone();
+            let mid = b.len() / 2;
+            b[mid] ^= 0x5a;
+            b
+        }),
+    ] {
+        let bad = tmp.path().join(name);
+        std::fs::write(&bad, &bytes).expect("write");
+        std::fs::write(tmp.path().join(format!("{name}.sha256")), format!("{sha}  {name}\n")).expect("write");
+        let o = vols.dockmaster(&[
+            "volume",
+            "restore",
+            &volume,
+            "--from",
+            bad.to_str().expect("utf-8"),
+            "--confirm",
+            &volume,
+        ]);
+        assert_eq!(
+            (o.status.code(), error_code(&o).as_str()),
+            (Some(5), "ARCHIVE_INVALID"),
+            "{name}: {}",
+            text(&o)
+        );
+        assert!(error(&o)["message"].as_str().unwrap_or_default().contains("nothing was restored"));
+        assert!(running(&cache), "{name}: the service was not stopped");
+        assert_eq!(manifest(&cache), wiped, "{name}: the volume was touched");
+    }
+
+    // A container outside the project mounting the volume: refused, named, nothing changed.
+    let foreign = format!("{tag}-foreign");
+    docker(&[
+        "create",
+        "--name",
+        &foreign,
+        "--label",
+        &format!("dockmaster.test={tag}"),
+        "-v",
+        &format!("{volume}:/x"),
+        IMAGE,
+        "true",
+    ]);
+    let o = vols.dockmaster(&[
+        "volume",
+        "restore",
+        &volume,
+        "--from",
+        archive.to_str().expect("utf-8"),
+        "--confirm",
+        &volume,
+    ]);
+    docker(&["rm", "-f", &foreign]);
+    assert_eq!((o.status.code(), error_code(&o).as_str()), (Some(5), "VOLUME_IN_USE"), "{}", text(&o));
+    assert!(error(&o)["message"].as_str().unwrap_or_default().contains(&foreign), "{}", text(&o));
+    assert!(running(&cache));
+    assert_eq!(manifest(&cache), wiped);
+
+    // The restore: the service stopped first and started again; the files are what was backed up, the stray one
+    // gone.
+    let o = vols.dockmaster(&[
+        "volume",
+        "restore",
+        &volume,
+        "--from",
+        archive.to_str().expect("utf-8"),
+        "--confirm",
+        &volume,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let result = last_json(&o);
+    assert_eq!(result["result"]["stopped"], serde_json::json!(["redis-cache"]), "{result}");
+    assert_eq!(result["result"]["restarted"], serde_json::json!(["redis-cache"]), "{result}");
+    assert_eq!(result["result"]["sha256"], sha.as_str());
+    assert!(running(&cache), "redis-cache was not started again");
+    assert_eq!(manifest(&cache), before);
+
+    // An unknown volume is named as such.
+    let o = vols.dockmaster(&["volume", "backup", "no-such-volume"]);
+    assert_eq!((o.status.code(), error_code(&o).as_str()), (Some(2), "VOLUME_NOT_FOUND"), "{}", text(&o));
+
+    assert_eq!(leftover_helpers(&tag).trim(), "", "helper containers were left");
+    remove_labelled(&[&format!("dockmaster.test={tag}")]);
+}

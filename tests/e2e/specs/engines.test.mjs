@@ -1,0 +1,123 @@
+// The Engines page in the real window: the local engine listed as reachable with the version the engine itself
+// reports; a second, private engine (a dockerd of the test's own on loopback with TLS verification) added from
+// the page's form, saved as a Docker context the docker CLI reaches too; the project switched to it in the header
+// and the dashboard's engine following it without a restart, then back; the engine removed from the page. Every
+// context is written to the harness's throwaway DOCKER_CONFIG, never ~/.docker.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { launch, find, screenshot, textIn } from '../lib/app.mjs';
+import { demoFiles, docker } from '../lib/stack.mjs';
+import { startTlsEngine } from '../lib/tls-engine.mjs';
+
+const NAME = `e2e-tls-${process.pid}`;
+let dir;
+let engine;
+let browser;
+
+/** Waits until `check` (async, returns true or the last value seen) holds; screenshot and the last value on failure. */
+async function until(what, timeout, check) {
+  let last;
+  try {
+    await browser.waitUntil(async () => (last = await check()) === true, { timeout, interval: 250 });
+  } catch {
+    await screenshot(browser, `engines-${what.replace(/\W+/g, '-')}`);
+    throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+  }
+}
+
+async function setInput(testid, value) {
+  const el = await find(browser, `[data-testid="${testid}"]`);
+  await el.setValue(value);
+}
+
+async function chooseEngine(name) {
+  await find(browser, '[data-testid="project-engine-select"]');
+  await browser.execute((value) => {
+    const select = document.querySelector('[data-testid="project-engine-select"]');
+    select.value = value;
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  }, name);
+}
+
+before(async () => {
+  assert.ok(process.env.DOCKER_CONFIG, 'the harness sets a throwaway DOCKER_CONFIG (tests/e2e/run.sh)');
+  assert.notEqual(path.resolve(process.env.DOCKER_CONFIG), path.resolve(process.env.HOME ?? '/', '.docker'));
+  engine = await startTlsEngine();
+  dir = demoFiles('dockmaster-e2e-engines-');
+  browser = await launch(dir);
+});
+
+after(async () => {
+  await browser?.deleteSession();
+  try {
+    docker(['context', 'rm', '-f', NAME]);
+  } catch {
+    // removed by the test already
+  }
+  await engine?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('the Engines page lists the local engine as reachable with its version', async () => {
+  const local = docker(['version', '--format', '{{.Server.Version}}']);
+  await (await find(browser, 'a[href="#view-engines"]')).click();
+  await find(browser, '[data-testid="engine-row-default"]');
+  await until('the local engine to be reachable', 20_000, async () => {
+    const text = await textIn(browser, '[data-testid="engine-state-default"]');
+    return text === `Reachable, Docker ${local}` || text;
+  });
+  assert.match(await textIn(browser, '[data-testid="engine-host-default"]'), /^unix:\/\//);
+  assert.equal(await textIn(browser, '[data-testid="engine-here-default"]'), 'this project');
+});
+
+test('a TLS engine is added from the page, tested first, and saved as a Docker context', async () => {
+  await (await find(browser, '[data-testid="engines-add"]')).click();
+  await (await find(browser, '[data-testid="engine-form-kind-tls"]')).click();
+  await setInput('engine-form-name', NAME);
+  await setInput('engine-form-address', engine.address);
+  await setInput('engine-form-ca', engine.ca);
+  await setInput('engine-form-cert', engine.cert);
+  await setInput('engine-form-key', engine.key);
+  await (await find(browser, '[data-testid="engine-form-submit"]')).click();
+  await until('the engine to be added', 30_000, async () => {
+    const added = await textIn(browser, '[data-testid="engine-added"]');
+    if (added) return added.includes(`Docker ${engine.version}`) || added;
+    return (await textIn(browser, '[data-testid="engine-add-error"]')) ?? 'no answer yet';
+  });
+  await until('its row to be reachable', 20_000, async () => {
+    const text = await textIn(browser, `[data-testid="engine-state-${NAME}"]`);
+    return text === `Reachable, Docker ${engine.version}` || text;
+  });
+  assert.equal(await textIn(browser, `[data-testid="engine-host-${NAME}"]`), `tcp://${engine.address}`);
+  // The docker CLI reaches the same engine through the context the page wrote (in the throwaway config only).
+  assert.equal(docker(['--context', NAME, 'version', '--format', '{{.Server.Version}}']), engine.version);
+  assert.ok(readdirSync(path.join(process.env.DOCKER_CONFIG, 'contexts/meta')).length > 0);
+  const home = path.join(process.env.HOME ?? '/nonexistent', '.docker/contexts/meta');
+  const homeNames = existsSync(home) ? docker(['context', 'ls', '--format', '{{.Name}}'], { env: { ...process.env, DOCKER_CONFIG: path.dirname(path.dirname(home)) } }) : '';
+  assert.ok(!homeNames.split('\n').includes(NAME), 'nothing written to ~/.docker');
+});
+
+test('switching the project to it in the header makes the dashboard follow that engine, and back', async () => {
+  await chooseEngine(NAME);
+  await until('the banner to show the TLS engine', 30_000, async () => {
+    const text = await textIn(browser, '[data-testid="engine-status"]');
+    return (text?.includes('Connected') && text.includes(`tcp://${engine.address}`) && text.includes(`Docker ${engine.version}`)) || text;
+  });
+  await until('the page to mark it as this project\'s', 10_000, async () =>
+    (await textIn(browser, `[data-testid="engine-here-${NAME}"]`)) === 'this project');
+  await chooseEngine('default');
+  await until('the banner to show the local engine again', 30_000, async () => {
+    const text = await textIn(browser, '[data-testid="engine-status"]');
+    return (text?.includes('Connected') && text.includes('unix://')) || text;
+  });
+});
+
+test('the engine is removed from the page after confirming', async () => {
+  await (await find(browser, `[data-testid="engine-remove-${NAME}"]`)).click();
+  await (await find(browser, '[data-testid="engine-remove-confirm"]')).click();
+  await until('its row to go', 10_000, async () => !(await (await browser.$(`[data-testid="engine-row-${NAME}"]`)).isExisting()));
+  const names = docker(['context', 'ls', '--format', '{{.Name}}']).split('\n');
+  assert.ok(!names.includes(NAME), `the context is gone: ${names}`);
+});
