@@ -71,6 +71,21 @@ export async function testIds(browser, prefix) {
   return ids;
 }
 
+/** Polls `check` every 250 ms until it returns true; after `timeoutMs` throws with what it waited for and the
+ * last value `check` returned, after saving a screenshot of `browser` named `shot` when both are given. */
+export async function until(what, timeoutMs, check, { browser = null, shot = null } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const last = await check();
+    if (last === true) return;
+    if (Date.now() > deadline) {
+      if (browser && shot) await screenshot(browser, shot).catch(() => {});
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 export async function screenshot(browser, name) {
   mkdirSync(artifacts, { recursive: true });
   await browser.pause(300); // WebKit can hand back a stale frame right after a change

@@ -22,6 +22,13 @@ export function docker(args, options = {}) {
   return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options }).trim();
 }
 
+/** `docker compose FILES… ARGS…` in the demo copy `dir`: only the copy's `.env` decides names and ports (no
+ * COMPOSE_* or port variable from the caller's environment). */
+export function composeIn(dir, files, args) {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COMPOSE_') && !PORT_VARS.includes(k)));
+  return docker(['compose', ...files, ...args], { cwd: dir, env: clean });
+}
+
 /** The ids `docker args` prints (one a line). */
 export function dockerIds(args) {
   return docker(args).split(/\s+/).filter(Boolean);

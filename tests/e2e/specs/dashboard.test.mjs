@@ -6,8 +6,8 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { launch, find, screenshot } from '../lib/app.mjs';
-import { DEV, PORT_VARS, demoCopy, docker, removeLabelled, states } from '../lib/stack.mjs';
+import { launch, find, screenshot, until } from '../lib/app.mjs';
+import { DEV, composeIn, demoCopy, docker, removeLabelled, states } from '../lib/stack.mjs';
 
 const COMPOSE_FILES = ['-f', 'docker-compose.yml', '-f', 'docker-compose.dev.yml'];
 
@@ -17,23 +17,11 @@ let env;
 let browser;
 
 function compose(args) {
-  // Only the .env of the copy decides names and ports: no COMPOSE_* from the caller's environment.
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COMPOSE_') && !PORT_VARS.includes(k)));
-  return docker(['compose', ...COMPOSE_FILES, ...args], { cwd: dir, env: clean });
+  return composeIn(dir, COMPOSE_FILES, args);
 }
 
 function container(service) {
   return `${project}-${service}`;
-}
-
-async function until(what, timeoutMs, check) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const last = await check();
-    if (last === true) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 async function liveText(service) {

@@ -6,8 +6,8 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { launch, find, screenshot } from '../lib/app.mjs';
-import { DEV, PORT_VARS, demoCopy, docker, removeLabelled, states } from '../lib/stack.mjs';
+import { launch, find, screenshot, until } from '../lib/app.mjs';
+import { DEV, composeIn, demoCopy, docker, removeLabelled, states } from '../lib/stack.mjs';
 
 const COMPOSE_FILES = ['-f', 'docker-compose.yml', '-f', 'docker-compose.dev.yml'];
 const project = `dme2e-idle-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
@@ -19,18 +19,7 @@ let browser;
 let wm;
 
 function compose(args) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COMPOSE_') && !PORT_VARS.includes(k)));
-  return docker(['compose', ...COMPOSE_FILES, ...args], { cwd: dir, env: clean });
-}
-
-async function until(what, timeoutMs, check) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const last = await check();
-    if (last === true) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  return composeIn(dir, COMPOSE_FILES, args);
 }
 
 /** What the backend streams to the window now. */

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { launch, find, repoRoot, screenshot, textIn } from '../lib/app.mjs';
-import { PORT_VARS, demoCopy, docker, removeLabelled, states } from '../lib/stack.mjs';
+import { launch, find, repoRoot, screenshot, textIn, until as poll } from '../lib/app.mjs';
+import { composeIn, demoCopy, docker, removeLabelled, states } from '../lib/stack.mjs';
 import { clearSecrets, keychainService } from '../lib/keychain.mjs';
 
 const project = `dme2e-monitoring-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
@@ -21,22 +21,10 @@ let env;
 let browser;
 
 function compose(args) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COMPOSE_') && !PORT_VARS.includes(k)));
-  return docker(['compose', '-f', 'docker-compose.yml', ...args], { cwd: dir, env: clean });
+  return composeIn(dir, ['-f', 'docker-compose.yml'], args);
 }
 
-async function until(what, timeoutMs, check) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const last = await check();
-    if (last === true) return;
-    if (Date.now() > deadline) {
-      if (browser) await screenshot(browser, 'monitoring-failure').catch(() => {});
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = (what, timeoutMs, check) => poll(what, timeoutMs, check, { browser, shot: 'monitoring-failure' });
 
 before(async () => {
   ({ dir, env } = await demoCopy('dockmaster-e2e-monitoring-', project));

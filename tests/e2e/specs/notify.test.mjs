@@ -14,8 +14,8 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { launch, find, screenshot, textIn } from '../lib/app.mjs';
-import { PORT_VARS, demoCopy, docker, removeLabelled, states } from '../lib/stack.mjs';
+import { launch, find, screenshot, textIn, until as poll } from '../lib/app.mjs';
+import { composeIn, demoCopy, docker, removeLabelled, states } from '../lib/stack.mjs';
 import { received, requireDunst } from '../lib/notifications.mjs';
 
 const project = `dme2e-notify-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
@@ -31,25 +31,13 @@ let other;
 let earlier = new Set();
 
 function compose(args) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COMPOSE_') && !PORT_VARS.includes(k)));
-  return docker(['compose', '-f', 'docker-compose.yml', ...args], { cwd: dir, env: clean });
+  return composeIn(dir, ['-f', 'docker-compose.yml'], args);
 }
+
+const until = (what, timeoutMs, check) => poll(what, timeoutMs, check, { browser, shot: 'notify-failure' });
 
 function xdotool(args) {
   return execFileSync('xdotool', args, { encoding: 'utf8' }).trim();
-}
-
-async function until(what, timeoutMs, check) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const last = await check();
-    if (last === true) return;
-    if (Date.now() > deadline) {
-      if (browser) await screenshot(browser, 'notify-failure').catch(() => {});
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** The app's notifications the daemon received since the window opened. */
