@@ -25,7 +25,7 @@ if [ -z "${DOCKMASTER_PACKAGE_IN_DBUS:-}" ]; then
 fi
 
 # 1. The packages (the last two lines scripts/package.sh prints are their paths).
-out=$(bash scripts/package.sh | tee /dev/stderr | tail -n 2)
+out=$(bash scripts/package.sh | tee -a /dev/stderr | tail -n 2)
 deb=$(sed -n 1p <<<"$out")
 rpm=$(sed -n 2p <<<"$out")
 [ -f "$deb" ] && [ -f "$rpm" ] || fail "scripts/package.sh did not name two packages: $out"
