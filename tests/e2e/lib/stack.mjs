@@ -2,7 +2,7 @@
 // giving a unique project name, container prefix, free loopback ports and free subnets (read by Compose and by
 // the app alike), plus the outside checks and the clean-up by the project's label.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -114,6 +114,24 @@ export function removeLabelled(project, labels = [COMPOSE_LABEL]) {
       if (ids.length > 0) docker([...kind.remove, ...ids]);
     }
   }
+}
+
+/** Takes a demo copy away: `compose(['--profile', profile, 'down', '-v', …])` (a failure is said, not thrown),
+ * then whatever still carries the project's label, then the folder. */
+export function removeCopy(dir, project, compose, profile) {
+  try {
+    compose(['--profile', profile, 'down', '-v', '--timeout', '1']);
+  } catch (e) {
+    console.error(`compose down failed: ${e.message}`);
+  }
+  removeLabelled(project);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Stops a child process the test started (by its PID) and waits until it has exited. */
+export async function stopChild(child) {
+  child.kill('SIGTERM');
+  await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
 }
 
 /** `service → "status/health"` of the project's containers. */

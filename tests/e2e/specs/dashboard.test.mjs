@@ -5,9 +5,8 @@
 // and is removed at the end.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { launch, find, screenshot, until } from '../lib/app.mjs';
-import { DEV, composeIn, demoCopy, docker, removeLabelled, states } from '../lib/stack.mjs';
+import { composeIn, demoCopy, DEV, docker, removeCopy, states } from '../lib/stack.mjs';
 
 const COMPOSE_FILES = ['-f', 'docker-compose.yml', '-f', 'docker-compose.dev.yml'];
 
@@ -54,14 +53,7 @@ before(async () => {
 after(async () => {
   await browser?.deleteSession();
   if (dir) {
-    try {
-      compose(['--profile', 'development', 'down', '-v', '--timeout', '1']);
-    } catch (e) {
-      console.error(`compose down failed: ${e.message}`);
-    }
-    // Whatever is left with the project's label (compose down covers the normal case).
-    removeLabelled(project);
-    rmSync(dir, { recursive: true, force: true });
+    removeCopy(dir, project, compose, 'development');
   }
 });
 

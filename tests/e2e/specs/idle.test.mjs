@@ -5,9 +5,8 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { launch, find, screenshot, until } from '../lib/app.mjs';
-import { DEV, composeIn, demoCopy, docker, removeLabelled, states } from '../lib/stack.mjs';
+import { composeIn, demoCopy, DEV, docker, removeCopy, states, stopChild } from '../lib/stack.mjs';
 
 const COMPOSE_FILES = ['-f', 'docker-compose.yml', '-f', 'docker-compose.dev.yml'];
 const project = `dme2e-idle-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
@@ -86,18 +85,9 @@ before(async () => {
 
 after(async () => {
   await browser?.deleteSession();
-  if (wm) {
-    wm.kill('SIGTERM');
-    await new Promise((r) => (wm.exitCode !== null || wm.signalCode !== null ? r() : wm.once('exit', r)));
-  }
+  if (wm) await stopChild(wm);
   if (dir) {
-    try {
-      compose(['--profile', 'development', 'down', '-v', '--timeout', '1']);
-    } catch (e) {
-      console.error(`compose down failed: ${e.message}`);
-    }
-    removeLabelled(project);
-    rmSync(dir, { recursive: true, force: true });
+    removeCopy(dir, project, compose, 'development');
   }
 });
 

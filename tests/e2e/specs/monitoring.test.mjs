@@ -5,10 +5,9 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { launch, find, repoRoot, screenshot, textIn, until as poll } from '../lib/app.mjs';
-import { composeIn, demoCopy, docker, removeLabelled, states } from '../lib/stack.mjs';
+import { composeIn, demoCopy, docker, removeCopy, states } from '../lib/stack.mjs';
 import { clearSecrets, keychainService } from '../lib/keychain.mjs';
 
 const project = `dme2e-monitoring-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
@@ -40,14 +39,8 @@ before(async () => {
 after(async () => {
   await browser?.deleteSession();
   if (dir) {
-    try {
-      compose(['--profile', 'monitoring', 'down', '-v', '--timeout', '1']);
-    } catch (e) {
-      console.error(`compose down failed: ${e.message}`);
-    }
-    removeLabelled(project);
+    removeCopy(dir, project, compose, 'monitoring');
     clearSecrets(keychainService(dir));
-    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -13,9 +13,8 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { launch, find, screenshot, textIn, until as poll } from '../lib/app.mjs';
-import { composeIn, demoCopy, docker, removeLabelled, states } from '../lib/stack.mjs';
+import { composeIn, demoCopy, docker, removeCopy, states, stopChild } from '../lib/stack.mjs';
 import { received, requireDunst } from '../lib/notifications.mjs';
 
 const project = `dme2e-notify-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
@@ -91,18 +90,9 @@ before(async () => {
 
 after(async () => {
   await browser?.deleteSession();
-  if (other) {
-    other.kill('SIGTERM');
-    await new Promise((r) => (other.exitCode !== null || other.signalCode !== null ? r() : other.once('exit', r)));
-  }
+  if (other) await stopChild(other);
   if (dir) {
-    try {
-      compose(['--profile', 'development', 'down', '-v', '--timeout', '1']);
-    } catch (e) {
-      console.error(`compose down failed: ${e.message}`);
-    }
-    removeLabelled(project);
-    rmSync(dir, { recursive: true, force: true });
+    removeCopy(dir, project, compose, 'development');
   }
 });
 
