@@ -315,17 +315,9 @@ mod tests {
 
     #[test]
     fn targets_include_dependencies_and_unknown_services_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("compose.yaml"),
+        let (_dir, project) = crate::project::test_project(
             "services:\n  db:\n    image: x\n  api:\n    image: x\n    depends_on: [db]\n  web:\n    image: x\n    depends_on:\n      api:\n        condition: service_healthy\n  mon:\n    image: x\n    profiles: [monitoring]\n",
-        )
-        .unwrap();
-        let project = Project::open(crate::OpenOptions {
-            process_env: Some(HashMap::new()),
-            ..crate::OpenOptions::new(dir.path())
-        })
-        .unwrap();
+        );
         let p = prepare(&project, OpKind::Up, &[], &["web".to_string()]).unwrap();
         assert_eq!(p.targets, ["web"]);
         assert_eq!(p.involved, ["db", "api", "web"]);

@@ -273,7 +273,6 @@ pub(crate) async fn compute<E: EngineOps>(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::project::Project;
 
     const FILES: &str = "services:
   app:
@@ -294,14 +293,7 @@ volumes:
 ";
 
     fn model() -> ComposeModel {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("compose.yaml"), FILES).unwrap();
-        let project = Project::open(crate::OpenOptions {
-            process_env: Some(HashMap::new()),
-            ..crate::OpenOptions::new(dir.path())
-        })
-        .unwrap();
-        project.resolve(&project.profile_names()).unwrap().model.clone()
+        crate::project::test_model(FILES)
     }
 
     fn volume(name: &str, labels: &[(&str, &str)]) -> EngineVolume {

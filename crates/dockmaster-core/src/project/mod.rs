@@ -67,6 +67,27 @@ pub struct Resolved {
     pub missing_extra_files: Vec<(String, PathBuf)>,
 }
 
+/// For tests: a project whose only file is a `compose.yaml` holding `compose`, in a temporary folder (kept as
+/// long as the returned guard), read with an empty process environment.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn test_project(compose: &str) -> (tempfile::TempDir, Project) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+    let project =
+        Project::open(OpenOptions { process_env: Some(Default::default()), ..OpenOptions::new(dir.path()) })
+            .unwrap();
+    (dir, project)
+}
+
+/// For tests: the Compose model of `compose` with every profile selected.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn test_model(compose: &str) -> crate::compose::model::ComposeModel {
+    let (_dir, project) = test_project(compose);
+    project.resolve(&project.profile_names()).unwrap().model.clone()
+}
+
 impl Project {
     pub fn open(options: OpenOptions) -> Result<Self> {
         let root = std::fs::canonicalize(&options.dir)

@@ -1,11 +1,8 @@
 //! Unit tests of the volume rules: the project's volumes and their services, finding one, the typed
 //! confirmation, and who else mounts a volume.
 
-use std::collections::HashMap;
-
 use super::*;
 use crate::engine::ops::Labels;
-use crate::project::Project;
 
 const FILES: &str = "services:
   db:
@@ -24,14 +21,7 @@ volumes:
 ";
 
 fn model() -> ComposeModel {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("compose.yaml"), FILES).unwrap();
-    let project = Project::open(crate::OpenOptions {
-        process_env: Some(HashMap::new()),
-        ..crate::OpenOptions::new(dir.path())
-    })
-    .unwrap();
-    project.resolve(&project.profile_names()).unwrap().model.clone()
+    crate::project::test_model(FILES)
 }
 
 fn container(name: &str, labels: &[(&str, &str)], running: bool) -> ContainerSummary {
