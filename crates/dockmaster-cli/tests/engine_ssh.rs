@@ -11,18 +11,10 @@ mod engine_support;
 
 use std::process::Output;
 
-use engine_support::ssh::{require_openssh, SshHost};
+use engine_support::ssh::{demo_env, require_keychain, require_openssh, text, SshHost};
 use engine_support::tls::{ca, cert_path, leaf};
 use engine_support::*;
 use serde_json::Value;
-
-fn text(out: &Output) -> String {
-    format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 fn code(out: &Output) -> Value {
     json(out)["error"]["code"].clone()
@@ -31,39 +23,6 @@ fn code(out: &Output) -> Value {
 fn ok_json(out: &Output) -> Value {
     assert!(out.status.success(), "{}", text(out));
     json(out)
-}
-
-/// Fails (never skips) without a reachable keychain: `up` injects the demo's secrets from it.
-fn require_keychain() {
-    let demo = repo().join("demo");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dockmaster"))
-        .arg("--project")
-        .arg(&demo)
-        .args(["env", "--json"])
-        .output()
-        .expect("dockmaster runs");
-    let json: Value = serde_json::from_slice(&out.stdout).expect("env --json");
-    assert!(
-        json["keychain"]["available"] == true,
-        "no Secret Service reachable ({}).\nThe SSH engine test's `up` injects secrets from a real keychain: run it \
-         through `tests/keychain/run.sh` (scripts/test.sh does).",
-        json["keychain"]["message"]
-    );
-}
-
-fn demo_env(stack: &DemoStack) -> Vec<(String, String)> {
-    let mut env = stack.env.clone();
-    for (k, v) in [
-        ("JWT_SECRET", "ssh-engine-test-jwt-secret-0123456789abcdefghijklmn"),
-        ("SECRET_KEY", "ssh-engine-test-secret-key"),
-        ("ADMIN_USERNAME", "admin"),
-        ("ADMIN_PASSWORD", "ssh-engine-admin-password"),
-        ("DATABASE_URL", "postgresql://postgres:ssh-engine-db-pw@database:5432/sectorwars_dev"),
-        ("DOCKMASTER_COMPOSE", "v2"),
-    ] {
-        env.push((k.into(), v.into()));
-    }
-    env
 }
 
 #[test]
@@ -169,7 +128,7 @@ fn ssh_engine_from_add_to_a_running_demo() {
     // The demo on the SSH engine, Compose v2: up until healthy, status, logs.
     let stack = DemoStack::new(Compose::V2);
     let project = stack.project.clone();
-    let env = demo_env(&stack);
+    let env = demo_env(&stack, "ssh-engine");
     let demo = repo().join("demo").display().to_string();
     let dm = |args: &[&str]| {
         let mut all = vec!["--project", demo.as_str(), "-p", project.as_str(), "--engine", "far"];

@@ -10,49 +10,9 @@ mod engine_support;
 
 use std::process::{Command, Output};
 
-use engine_support::ssh::{require_openssh, SshHost};
+use engine_support::ssh::{demo_env, require_keychain, require_openssh, text, SshHost};
 use engine_support::*;
 use serde_json::Value;
-
-fn text(out: &Output) -> String {
-    format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// Fails (never skips) without a reachable keychain: `up` injects the demo's secrets from it.
-fn require_keychain() {
-    let demo = repo().join("demo");
-    let out = Command::new(env!("CARGO_BIN_EXE_dockmaster"))
-        .arg("--project")
-        .arg(&demo)
-        .args(["env", "--json"])
-        .output()
-        .expect("dockmaster runs");
-    let json: Value = serde_json::from_slice(&out.stdout).expect("env --json");
-    assert!(
-        json["keychain"]["available"] == true,
-        "no Secret Service reachable ({}): run this test through `tests/keychain/run.sh`",
-        json["keychain"]["message"]
-    );
-}
-
-fn demo_env(stack: &DemoStack) -> Vec<(String, String)> {
-    let mut env = stack.env.clone();
-    for (k, v) in [
-        ("JWT_SECRET", "ssh-preflight-test-jwt-secret-0123456789abcdefghijklmn"),
-        ("SECRET_KEY", "ssh-preflight-test-secret-key"),
-        ("ADMIN_USERNAME", "admin"),
-        ("ADMIN_PASSWORD", "ssh-preflight-admin-password"),
-        ("DATABASE_URL", "postgresql://postgres:ssh-preflight-db-pw@database:5432/sectorwars_dev"),
-        ("DOCKMASTER_COMPOSE", "v2"),
-    ] {
-        env.push((k.into(), v.into()));
-    }
-    env
-}
 
 /// The preflight's report from a `--json` run that printed one (blocked or not).
 fn report(out: &Output) -> Value {
@@ -124,7 +84,7 @@ fn preflight_on_the_ssh_engine_names_what_is_missing_there_and_copying_the_image
 
     let stack = DemoStack::new(Compose::V2);
     let project = stack.project.clone();
-    let env = demo_env(&stack);
+    let env = demo_env(&stack, "ssh-preflight");
     let dm = |args: &[&str]| {
         let mut all = vec!["--project", demo.as_str(), "-p", project.as_str(), "--engine", "far"];
         all.extend_from_slice(args);

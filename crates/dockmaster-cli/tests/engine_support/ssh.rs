@@ -235,3 +235,47 @@ impl Drop for SshHost {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// Both streams of a `dockmaster` run, for an assertion's message.
+pub fn text(out: &std::process::Output) -> String {
+    format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Fails (never skips) without a reachable keychain: `up` on the SSH engine injects the demo's secrets from it.
+pub fn require_keychain() {
+    let demo = super::repo().join("demo");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dockmaster"))
+        .arg("--project")
+        .arg(&demo)
+        .args(["env", "--json"])
+        .output()
+        .expect("dockmaster runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("env --json");
+    assert!(
+        json["keychain"]["available"] == true,
+        "no Secret Service reachable ({}).\nThe SSH engine tests' `up` injects secrets from a real keychain: run \
+         them through `tests/keychain/run.sh` (scripts/test.sh does).",
+        json["keychain"]["message"]
+    );
+}
+
+/// The demo stack's environment plus the variables its `up` needs, with values named after `tag` (the test).
+pub fn demo_env(stack: &super::DemoStack, tag: &str) -> Vec<(String, String)> {
+    let mut env = stack.env.clone();
+    env.extend([
+        ("JWT_SECRET".to_string(), format!("{tag}-test-jwt-secret-0123456789abcdefghijklmn")),
+        ("SECRET_KEY".to_string(), format!("{tag}-test-secret-key")),
+        ("ADMIN_USERNAME".to_string(), "admin".to_string()),
+        ("ADMIN_PASSWORD".to_string(), format!("{tag}-admin-password")),
+        (
+            "DATABASE_URL".to_string(),
+            format!("postgresql://postgres:{tag}-db-pw@database:5432/sectorwars_dev"),
+        ),
+        ("DOCKMASTER_COMPOSE".to_string(), "v2".to_string()),
+    ]);
+    env
+}
