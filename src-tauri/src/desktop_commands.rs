@@ -67,11 +67,13 @@ pub fn about(app: AppHandle) -> AboutInfo {
 }
 
 /// The window painted its first dashboard with live state at `at_ms` (ms since the epoch): one line on stdout,
-/// `first-paint <ms>`, as the empty app of scripts/bench/app-idle.sh prints it.
+/// `first-paint <ms>`, as the empty app of scripts/bench/app-idle.sh prints it, and the page's start-up steps
+/// (`marks`: `name=ms` since its navigation began) in the log.
 #[tauri::command]
 #[specta::specta]
-pub fn first_paint(at_ms: f64) {
+pub fn first_paint(at_ms: f64, marks: String) {
     println!("first-paint {at_ms:.0}");
+    tracing::debug!(steps = %marks, "first dashboard painted");
 }
 
 /// Where Dockmaster's own log is, at which level (and whether `DOCKMASTER_LOG` decides it).

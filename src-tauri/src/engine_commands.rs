@@ -45,14 +45,14 @@ pub fn unwatch_engine(sessions: State<'_, Sessions>) {
 }
 
 /// Streams CPU and memory of the running containers of `services` (those on screen) and the host's usage
-/// to `on_stats`; calling it again changes the services and moves the stream to the new channel.
+/// to `on_stats`, a second's samples in one message; calling it again changes the services and moves the stream to the new channel.
 #[tauri::command]
 #[specta::specta]
 pub async fn watch_stats(
     sessions: State<'_, Sessions>,
     dir: String,
     services: Vec<String>,
-    on_stats: Channel<StatsUpdate>,
+    on_stats: Channel<Vec<StatsUpdate>>,
 ) -> Result<(), AppError> {
     sessions.get(&dir).await?.watch_stats(services, move |u| on_stats.send(u).is_ok()).await
 }

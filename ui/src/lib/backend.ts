@@ -115,7 +115,7 @@ export interface Backend {
   /** Name, version and identifier for the About panel. */
   about(): Promise<AboutInfo>;
   /** The first dashboard with the engine's state was painted at `atMs` (ms since the epoch). */
-  firstPaint(atMs: number): Promise<void>;
+  firstPaint(atMs: number, marks: string): Promise<void>;
   /** Asks the user for a project folder; null when cancelled. */
   pickProjectFolder(): Promise<string | null>;
   /** Follows the engine for the project, replacing any earlier watch. The backend pushes to `onUpdate`: first
@@ -247,7 +247,7 @@ export const tauriBackend: Backend = {
       throw new BackendError(toUiError(e));
     }
   },
-  firstPaint: (atMs) => plain(commands.firstPaint(atMs)),
+  firstPaint: (atMs, marks) => plain(commands.firstPaint(atMs, marks)),
   async watchEngine(dir, profiles, onUpdate) {
     await unwrap(commands.watchEngine(dir, profiles, new Channel<StoreUpdate>(onUpdate)));
   },
@@ -256,7 +256,9 @@ export const tauriBackend: Backend = {
   },
   unwatchEngine: () => plain(commands.unwatchEngine()),
   async watchStats(dir, services, onStats) {
-    await unwrap(commands.watchStats(dir, services, new Channel<StatsUpdate>(onStats)));
+    // A second's samples arrive in one message; the store takes them one by one.
+    const channel = new Channel<StatsUpdate[]>((batch) => batch.forEach(onStats));
+    await unwrap(commands.watchStats(dir, services, channel));
   },
   unwatchStats: () => plain(commands.unwatchStats()),
   openUrl: async (url) => {

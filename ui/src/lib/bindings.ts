@@ -76,9 +76,9 @@ export const commands = {
 	unwatchEngine: () => __TAURI_INVOKE<void>("unwatch_engine"),
 	/**
 	 *  Streams CPU and memory of the running containers of `services` (those on screen) and the host's usage
-	 *  to `on_stats`; calling it again changes the services and moves the stream to the new channel.
+	 *  to `on_stats`, a second's samples in one message; calling it again changes the services and moves the stream to the new channel.
 	 */
-	watchStats: (dir: string, services: string[], onStats: Channel<StatsUpdate>) => typedError<null, ErrorReport>(__TAURI_INVOKE("watch_stats", { dir, services, onStats })),
+	watchStats: (dir: string, services: string[], onStats: Channel<StatsUpdate[]>) => typedError<null, ErrorReport>(__TAURI_INVOKE("watch_stats", { dir, services, onStats })),
 	/**  Stops every stats stream (the dashboard is not on screen). */
 	unwatchStats: () => __TAURI_INVOKE<void>("unwatch_stats"),
 	/**
@@ -213,9 +213,10 @@ export const commands = {
 	about: () => __TAURI_INVOKE<AboutInfo>("about"),
 	/**
 	 *  The window painted its first dashboard with live state at `at_ms` (ms since the epoch): one line on stdout,
-	 *  `first-paint <ms>`, as the empty app of scripts/bench/app-idle.sh prints it.
+	 *  `first-paint <ms>`, as the empty app of scripts/bench/app-idle.sh prints it, and the page's start-up steps
+	 *  (`marks`: `name=ms` since its navigation began) in the log.
 	 */
-	firstPaint: (atMs: number | null) => __TAURI_INVOKE<void>("first_paint", { atMs }),
+	firstPaint: (atMs: number | null, marks: string) => __TAURI_INVOKE<void>("first_paint", { atMs, marks }),
 	/**  Where Dockmaster's own log is, at which level (and whether `DOCKMASTER_LOG` decides it). */
 	logInfo: () => __TAURI_INVOKE<LogInfo>("log_info"),
 	/**  Opens the log folder in the file manager (made first when nothing was logged yet). */

@@ -13,7 +13,7 @@ import { channel, fakeIpc, type Handler } from "./ipc";
  * update once the UI has subscribed. */
 export function startApp(overrides: Record<string, Handler> = {}) {
   let push: ((u: StoreUpdate) => void) | null = null;
-  let pushStats: ((u: StatsUpdate) => void) | null = null;
+  let pushStats: ((batch: StatsUpdate[]) => void) | null = null;
   const ipc = fakeIpc({
     startup_project: () => ROOT,
     recent_projects: () => [ROOT],
@@ -24,7 +24,7 @@ export function startApp(overrides: Record<string, Handler> = {}) {
       return null;
     },
     watch_stats: (args) => {
-      pushStats = channel<StatsUpdate>(args.onStats);
+      pushStats = channel<StatsUpdate[]>(args.onStats);
       return null;
     },
     ...overrides,
@@ -40,7 +40,7 @@ export function startApp(overrides: Record<string, Handler> = {}) {
     },
     async pushStats(u: StatsUpdate) {
       await waitFor(() => expect(pushStats).not.toBeNull());
-      pushStats!(u);
+      pushStats!([u]); // the backend sends a second's samples as one batch
     },
   };
 }

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast::error::RecvError;
 
+use super::stats_batch::{Batcher, BATCH_EVERY};
 use super::{blocking, lock, Session};
 use crate::engine::stats::{StatsConfig, StatsUpdate, StatsWatcher};
 use crate::engine::{
@@ -14,9 +15,6 @@ use crate::engine::{
 };
 use crate::error::ErrorReport;
 use crate::secrets::Masker;
-
-/// Where a stats watcher sends: replaced by each `watch_stats` call while the watcher keeps running.
-type StatsSink = Arc<Mutex<Box<dyn FnMut(StatsUpdate) -> bool + Send>>>;
 
 #[derive(Default)]
 pub(super) struct EngineSlot {
@@ -29,7 +27,8 @@ struct Live {
     handle: Arc<EngineHandle>,
     /// The task sending the dashboard its updates.
     follow: Option<tokio::task::JoinHandle<()>>,
-    stats: Option<(StatsSink, StatsWatcher)>,
+    /// The stats stream: the watcher, and the batches it feeds (replaced sink by sink by `watch_stats`).
+    stats: Option<(StatsWatcher, Batcher)>,
 }
 
 impl Drop for Live {
@@ -205,29 +204,27 @@ impl Session {
     }
 
     /// Streams CPU and memory of the running containers of `services` (those on screen) and the host's usage
-    /// to `sink`; a later call changes the services and moves the stream to its sink.
+    /// to `sink`, the samples of each second in one batch; a later call changes the services and moves the
+    /// stream to its sink.
     pub async fn watch_stats(
         &self,
         services: Vec<String>,
-        sink: impl FnMut(StatsUpdate) -> bool + Send + 'static,
+        sink: impl FnMut(Vec<StatsUpdate>) -> bool + Send + 'static,
     ) -> Result<(), ErrorReport> {
         let handle = self.engine().await?;
         let services: BTreeSet<String> = services.into_iter().collect();
         let mut slot = lock(&self.inner.engine.live);
         let Some(live) = slot.as_mut() else { return Ok(()) };
-        let sink: Box<dyn FnMut(StatsUpdate) -> bool + Send> = Box::new(sink);
         match &live.stats {
-            Some((current, watcher)) if watcher.is_running() => {
-                *lock(current) = sink;
+            Some((watcher, batcher)) if watcher.is_running() && batcher.is_open() => {
+                batcher.replace_sink(Box::new(sink));
                 watcher.set_services(services);
             }
             _ => {
-                let current: StatsSink = Arc::new(Mutex::new(sink));
-                let target = Arc::clone(&current);
-                let watcher = StatsWatcher::spawn(&handle, services, StatsConfig::default(), move |u| {
-                    (lock(&target))(u)
-                });
-                live.stats = Some((current, watcher));
+                let batcher = Batcher::spawn(Box::new(sink), BATCH_EVERY);
+                let watcher =
+                    StatsWatcher::spawn(&handle, services, StatsConfig::default(), batcher.collector());
+                live.stats = Some((watcher, batcher));
             }
         }
         Ok(())
@@ -253,7 +250,7 @@ impl Session {
         let Some(live) = slot.as_ref() else {
             return EngineActivity { following: false, stats_watching: false, stats_streams: 0 };
         };
-        let watcher = live.stats.as_ref().map(|(_, w)| w).filter(|w| w.is_running());
+        let watcher = live.stats.as_ref().map(|(w, _)| w).filter(|w| w.is_running());
         EngineActivity {
             following: live.follow.as_ref().is_some_and(|t| !t.is_finished()),
             stats_watching: watcher.is_some(),

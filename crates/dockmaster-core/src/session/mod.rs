@@ -22,6 +22,7 @@ mod logs;
 mod operation;
 mod regions;
 mod registry;
+mod stats_batch;
 mod terminals;
 mod volumes;
 
@@ -137,10 +138,16 @@ impl Session {
     /// [`Session::open`] on the engine named `engine` (a Docker context, or `default`); `None`: the engine the
     /// project remembers (`engines::choice`), else the Docker CLI's current context.
     pub fn open_on(options: OpenOptions, engine: Option<String>) -> Result<Session, ErrorReport> {
+        let started = std::time::Instant::now();
         let project = Project::open(options.clone())?;
         let engine_name = engine.or_else(|| crate::engines::choice::remembered(project.root()));
         let target = engine_choice::EngineTarget::resolve(engine_name);
-        tracing::debug!(project = project.name(), root = %project.root().display(), "project opened");
+        tracing::debug!(
+            project = project.name(),
+            root = %project.root().display(),
+            ms = started.elapsed().as_millis(),
+            "project opened"
+        );
         let (events, _) = broadcast::channel(64);
         Ok(Session {
             inner: Arc::new(Inner {
@@ -237,11 +244,14 @@ impl Session {
     pub async fn report(&self, profiles: &[String]) -> Result<SelectionReport, ErrorReport> {
         let profiles = self.profiles(profiles)?;
         let project = self.project();
-        blocking(move || {
+        let started = std::time::Instant::now();
+        let report = blocking(move || {
             let held = crate::secrets::held_names(crate::secrets::Keychain::open(project.root()));
             Ok(project.report_with_keychain(&profiles, &held)?)
         })
-        .await
+        .await;
+        tracing::debug!(ms = started.elapsed().as_millis(), "selection report made");
+        report
     }
 
     /// Starts watching the project's files: on a change the project is read again and every listener gets

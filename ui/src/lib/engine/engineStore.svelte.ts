@@ -3,11 +3,11 @@
 //
 // Nothing here polls. The backend pushes over Tauri Channels: `watchEngine` sends the current state first and
 // then every change; `watchStats` sends samples of the running containers of the services the rows report
-// visible (IntersectionObserver) and of the host. The only timer is one tick a second while the window can be
-// seen: it advances the clock of uptimes and applies the samples that arrived since, so the live numbers
-// change together, at most once a second. While the window is hidden or minimized (`setWindowVisible`) no
-// stats stream runs and no timer ticks; the engine's pushed state is still applied, so the window is current
-// the moment it shows again.
+// visible (IntersectionObserver) and of the host, a second's samples in one message. The only timer is one
+// tick a second while the window can be seen: it advances the clock of uptimes and applies the samples that
+// arrived since, so the live numbers change together, at most once a second. While the window is hidden or
+// minimized (`setWindowVisible`) no stats stream runs and no timer ticks; the engine's pushed state is still
+// applied, so the window is current the moment it shows again.
 //
 // Ordering: each watch has a generation; messages of an older watch (another project, or a watch replaced by
 // re-opening) are dropped, so a late message can never show one project's state on another.

@@ -60,6 +60,7 @@ impl Supervisor {
         });
         let mut events = futures_util::stream::select_all(subscriptions);
         let as_of = now_nano();
+        let sync_started = std::time::Instant::now();
         let resync = resync(
             docker.clone(),
             self.cfg.project.clone(),
@@ -103,6 +104,11 @@ impl Supervisor {
                             self.on_event(ev, &docker, &mut jobs, &mut pending);
                         }
                         let snapshot = self.store.snapshot();
+                        tracing::debug!(
+                            containers = snapshot.services.iter().map(|s| s.containers.len()).sum::<usize>(),
+                            ms = sync_started.elapsed().as_millis(),
+                            "engine state synced"
+                        );
                         self.snapshot.send_replace(snapshot.clone());
                         self.emit(UpdateKind::Synced, "resync".into(), None, None, |u| u.snapshot = Some(snapshot));
                     }
