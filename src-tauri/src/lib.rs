@@ -20,6 +20,7 @@ mod parity_tests;
 mod preferences;
 mod region_commands;
 mod settings;
+mod terminal_commands;
 mod tray;
 mod window;
 
@@ -87,6 +88,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             demo_commands::demo_install,
             demo_commands::demo_image,
             image_commands::image_copy,
+            terminal_commands::open_terminal,
+            terminal_commands::terminal_input,
+            terminal_commands::resize_terminal,
+            terminal_commands::close_terminal,
             desktop_commands::get_preferences,
             desktop_commands::set_preferences,
             desktop_commands::tray_status,

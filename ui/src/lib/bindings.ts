@@ -197,6 +197,17 @@ export const commands = {
 	demoImage: (onProgress: Channel<DemoImageEvent>) => typedError<DemoImageReport, ErrorReport>(__TAURI_INVOKE("demo_image", { onProgress })),
 	/**  Copies `image` from the local engine (`default`) to the engine `engine`, with progress. */
 	imageCopy: (image: string, engine: string, onProgress: Channel<ImageCopyEvent>) => typedError<ImageCopied, ErrorReport>(__TAURI_INVOKE("image_copy", { image, engine, onProgress })),
+	/**
+	 *  Opens a terminal in the service's running container: `request`'s command, else its client (`client`),
+	 *  else its shell (bash, else sh). Output, then a `closed` event, go to `on_event`.
+	 */
+	openTerminal: (dir: string, request: ExecRequest, onEvent: Channel<TerminalEvent>) => typedError<TerminalInfo, ErrorReport>(__TAURI_INVOKE("open_terminal", { dir, request, onEvent })),
+	/**  Sends what was typed or pasted (text, sent as UTF-8) to terminal `id`. */
+	terminalInput: (dir: string, id: number, data: string) => typedError<null, ErrorReport>(__TAURI_INVOKE("terminal_input", { dir, id, data })),
+	/**  Tells terminal `id` its new size (after the window or its panel changed size). */
+	resizeTerminal: (dir: string, id: number, cols: number, rows: number) => typedError<null, ErrorReport>(__TAURI_INVOKE("resize_terminal", { dir, id, cols, rows })),
+	/**  Closes terminal `id` (its command gets end of input and a hang-up); false when it was not open. */
+	closeTerminal: (dir: string, id: number) => typedError<boolean, ErrorReport>(__TAURI_INVOKE("close_terminal", { dir, id })),
 	/**  The preferences in effect. */
 	getPreferences: () => __TAURI_INVOKE<Preferences>("get_preferences"),
 	/**  Saves the preferences and puts them in effect at once. */
@@ -682,6 +693,38 @@ export type EventKind =
 
 /**  Who observed what an event says. */
 export type EventSource = "compose" | "engine" | "dockmaster";
+
+/**  What was opened. */
+export type ExecInfo = {
+	service: string,
+	/**  The container's name. */
+	container: string,
+	/**  The program that runs (`/bin/bash`, `psql`, …). */
+	program: string,
+	/**  The client's name, when the service's client was opened. */
+	client: string | null,
+	/**  The variables given to it in its environment (names only, never a value). */
+	credentials: string[],
+	/**  What to know (a credential that could not be found, values too short to mask). */
+	warnings: string[],
+};
+
+/**  What to open in a service's container. */
+export type ExecRequest = {
+	service: string,
+	/**  The command to run; empty: the service's client (`client`) or its shell (bash, else sh). */
+	command?: string[],
+	/**
+	 *  Open the database or cache client the stack descriptor names for the service, its credentials in the
+	 *  command's environment.
+	 */
+	client?: boolean,
+	/**  A terminal (the window, an interactive CLI) instead of plain pipes. */
+	tty?: boolean,
+	/**  The terminal's size (TTY only; 0: left to the engine). */
+	cols?: number,
+	rows?: number,
+};
 
 /**  What an export wrote. */
 export type ExportReport = {
@@ -1571,6 +1614,11 @@ export type ServiceView = {
 	/**  Why this service reaches beyond its container (Docker socket, privileged mode, host network…). */
 	privileged: string[],
 	restart: string | null,
+	/**
+	 *  The database or cache client the stack descriptor names for this service (`psql`, `redis-cli`), by its
+	 *  name or its image: the window offers it beside the service's shell.
+	 */
+	client: string | null,
 };
 
 /**  What a session tells whoever listens (the window reloads on `projectChanged`). */
@@ -1635,6 +1683,19 @@ export type StoreUpdate = {
 	service: ServiceStatus | null,
 	region: RegionStatus | null,
 	snapshot: EngineSnapshot | null,
+};
+
+/**  What a terminal sends to the window. */
+export type TerminalEvent = 
+/**  Output, masked, as text (a character cut between two reads is sent whole with the next). */
+{ kind: "output"; data: string } | 
+/**  The terminal ended: the command exited, the container stopped, or the engine went away. */
+{ kind: "closed"; reason: string; exitCode: number | null };
+
+/**  A terminal the window opened: its ID for input, resize and close. */
+export type TerminalInfo = {
+	id: number,
+	info: ExecInfo,
 };
 
 /**  Where the tray icon can show. */
