@@ -11,6 +11,7 @@ import type { DriftReport, LifecycleEvent, OperationRequest, OperationResult, Pr
 import type { BundleContents, DemoCopy, DemoImageEvent, DemoImageReport, DoctorReport, ImageCopied, ImageCopyEvent, SavedBundle } from "./bindings";
 import type { FixReport, KeychainChange } from "./bindings";
 import type { AboutInfo, DesktopEvent } from "./bindings";
+import type { ExecRequest, TerminalEvent, TerminalInfo } from "./bindings";
 import type { EngineAddRequest, EngineAdded, EngineInfo, EngineStatus, ErrorDetail, ProjectEngine } from "./bindings";
 import {
   commands,
@@ -223,6 +224,15 @@ export interface Backend {
   /** Copies `image` from this machine's engine to the engine `engine` (streamed, never pulled), pushing the KiB
    * sent to `onProgress`; an image already there with the same ID is not sent again. */
   imageCopy(image: string, engine: string, onProgress: (event: ImageCopyEvent) => void): Promise<ImageCopied>;
+  /** Opens a terminal in a service's running container (its shell, else its client or a command); the backend
+   * pushes its output (masked) and then one `closed` event to `onEvent`. */
+  openTerminal(dir: string, request: ExecRequest, onEvent: (event: TerminalEvent) => void): Promise<TerminalInfo>;
+  /** Sends what was typed or pasted to terminal `id`. */
+  terminalInput(dir: string, id: number, data: string): Promise<void>;
+  /** Tells terminal `id` its size in character cells. */
+  resizeTerminal(dir: string, id: number, cols: number, rows: number): Promise<void>;
+  /** Closes terminal `id`; false when it was closed already. */
+  closeTerminal(dir: string, id: number): Promise<boolean>;
 }
 
 export const tauriBackend: Backend = {
@@ -326,6 +336,14 @@ export const tauriBackend: Backend = {
   demoImage: (onProgress) => unwrap(commands.demoImage(new Channel<DemoImageEvent>(onProgress))),
   imageCopy: (image, engine, onProgress) =>
     unwrap(commands.imageCopy(image, engine, new Channel<ImageCopyEvent>(onProgress))),
+  openTerminal: (dir, request, onEvent) => unwrap(commands.openTerminal(dir, request, new Channel<TerminalEvent>(onEvent))),
+  terminalInput: async (dir, id, data) => {
+    await unwrap(commands.terminalInput(dir, id, data));
+  },
+  resizeTerminal: async (dir, id, cols, rows) => {
+    await unwrap(commands.resizeTerminal(dir, id, cols, rows));
+  },
+  closeTerminal: (dir, id) => unwrap(commands.closeTerminal(dir, id)),
   async pickProjectFolder() {
     try {
       const picked = await openDialog({ directory: true, multiple: false, title: "Open a Compose project folder" });
