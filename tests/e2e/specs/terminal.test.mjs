@@ -1,0 +1,114 @@
+// The real app's terminal into a running demo service: the row's Terminal button opens a tab on the container's
+// shell (through the engine's exec API, with a TTY), typed text reaches it and its answer is read back from the
+// screen xterm.js draws in the DOM; a window resize reaches the container's terminal (`stty size`); stopping the
+// service closes the tab with the reason. The stack runs under a project name, container prefix, host ports and
+// subnets of its own (a temporary copy of the demo) and is removed at the end.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, find, screenshot, until } from '../lib/app.mjs';
+import { composeIn, demoCopy, removeCopy, states } from '../lib/stack.mjs';
+
+const COMPOSE_FILES = ['-f', 'docker-compose.yml', '-f', 'docker-compose.dev.yml'];
+
+const project = `dme2e-term-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
+let dir;
+let browser;
+
+function compose(args) {
+  return composeIn(dir, COMPOSE_FILES, args);
+}
+
+/** The rows the terminal `key` shows, each row's text with trailing blanks cut. */
+async function screenRows(key) {
+  return browser.execute((k) => {
+    const rows = document.querySelectorAll(`[data-testid="terminal-screen-${k}"] .xterm-rows > div`);
+    return Array.from(rows, (r) => (r.textContent ?? '').replace(/\s+$/, ''));
+  }, key);
+}
+
+/** The terminal's size as the window fitted it: [rows, cols]. */
+async function fittedSize(key) {
+  const screen = await find(browser, `[data-testid="terminal-screen-${key}"]`);
+  return [Number(await screen.getAttribute('data-rows')), Number(await screen.getAttribute('data-cols'))];
+}
+
+/** Types `text` and Enter into terminal `key` (its keyboard input is xterm's helper textarea). */
+async function type(key, text) {
+  const input = await find(browser, `[data-testid="terminal-screen-${key}"] .xterm-helper-textarea`);
+  await input.click();
+  // One key at a time: WebKitWebDriver merges a repeated character sent in one action ("((" arrives as "(").
+  for (const key of [...text, '\uE007']) await browser.keys(key);
+}
+
+/** Waits until a row of terminal `key` matches `pattern`; returns the match. */
+async function waitRow(key, pattern, what, timeout = 15000) {
+  let found = null;
+  await until(what, timeout, async () => {
+    const rows = await screenRows(key);
+    found = rows.map((r) => r.match(pattern)).find(Boolean) ?? null;
+    return found !== null || rows.filter(Boolean).slice(-6);
+  }, { browser, shot: 'terminal-failure' });
+  return found;
+}
+
+before(async () => {
+  ({ dir } = await demoCopy('dockmaster-e2e-terminal-', project));
+  compose(['--profile', 'development', 'up', '-d', 'gameserver']);
+  await until('the gameserver to run healthy', 120_000, () => states(project).gameserver === 'running/healthy' || states(project));
+  browser = await launch(dir);
+});
+
+after(async () => {
+  await browser?.deleteSession();
+  if (dir) removeCopy(dir, project, compose, 'development');
+});
+
+test("a running service's terminal runs what is typed, follows the window's size and closes when the service stops", async () => {
+  const button = await find(browser, '[data-testid="service-terminal-gameserver"]', 30000).catch(async (e) => {
+    await screenshot(browser, 'terminal-failure');
+    throw e;
+  });
+  await browser.waitUntil(async () => await button.isEnabled(), { timeout: 30000, timeoutMsg: 'the Terminal button enabled (gameserver running)' });
+  await button.click();
+  const tab = await find(browser, '[data-testid="terminal-tab-1"]');
+  await browser.waitUntil(async () => (await tab.getAttribute('data-state')) === 'open', { timeout: 15000, timeoutMsg: 'the tab open' });
+  assert.match(await tab.getAttribute('title'), new RegExp(`^(/bin/)?sh in ${project}-gameserver$`));
+
+  // The shell's answer, read back from the screen.
+  await waitRow(1, /[#$] ?$/, 'the shell prompt');
+  await type(1, 'echo $((6*7))');
+  await waitRow(1, /^42$/, 'the answer 42 on a row of its own');
+  await screenshot(browser, 'terminal-42');
+
+  // The container's terminal has the size the window fitted.
+  const [rows, cols] = await fittedSize(1);
+  assert.ok(rows > 2 && cols > 20, `a fitted terminal (${rows}x${cols})`);
+  await type(1, 'echo "size=$(stty size)"');
+  await waitRow(1, new RegExp(`^size=${rows} ${cols}$`), `stty size = ${rows} ${cols}`);
+
+  // A smaller window: the panel refits, the new size reaches the container.
+  const rect = await browser.getWindowRect();
+  await browser.setWindowRect(null, null, rect.width - 240, rect.height - 160);
+  let resized = [rows, cols];
+  await until('the terminal refitted to the smaller window', 15000, async () => {
+    resized = await fittedSize(1);
+    return (resized[0] !== rows && resized[1] !== cols) || resized;
+  }, { browser, shot: 'terminal-failure' });
+  await type(1, 'echo "resized=$(stty size)"');
+  await waitRow(1, new RegExp(`^resized=${resized[0]} ${resized[1]}$`), `stty size = ${resized.join(' ')} after the resize`);
+  await screenshot(browser, 'terminal-resized');
+
+  // The service stops: the tab says so, and typing is no longer possible there.
+  compose(['stop', 'gameserver']);
+  await browser.waitUntil(async () => (await tab.getAttribute('data-state')) === 'closed', { timeout: 20000, timeoutMsg: 'the tab closed' });
+  const closed = await find(browser, '[data-testid="terminal-closed-1"]');
+  assert.equal((await closed.getProperty('textContent')).trim(), 'closed: gameserver stopped');
+  await screenshot(browser, 'terminal-closed');
+
+  // Its Close button takes the tab (and the panel) away.
+  await (await find(browser, '[data-testid="terminal-close-1"]')).click();
+  await browser.waitUntil(async () => !(await (await browser.$('[data-testid="terminal-panel"]')).isExisting()), {
+    timeout: 5000,
+    timeoutMsg: 'the terminal panel gone with its last tab',
+  });
+});
