@@ -1,7 +1,8 @@
 // The real app's terminal into a running demo service: the row's Terminal button opens a tab on the container's
 // shell (through the engine's exec API, with a TTY), typed text reaches it and its answer is read back from the
 // screen xterm.js draws in the DOM; a window resize reaches the container's terminal (`stty size`); stopping the
-// service closes the tab with the reason. The stack runs under a project name, container prefix, host ports and
+// service closes the tab with the reason. The database's row opens its client (the demo's psql stand-in) with the
+// credentials in the exec's environment: it says they arrived, and their value is nowhere in the window. The stack runs under a project name, container prefix, host ports and
 // subnets of its own (a temporary copy of the demo) and is removed at the end.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,8 +54,11 @@ async function waitRow(key, pattern, what, timeout = 15000) {
 
 before(async () => {
   ({ dir } = await demoCopy('dockmaster-e2e-terminal-', project));
-  compose(['--profile', 'development', 'up', '-d', 'gameserver']);
-  await until('the gameserver to run healthy', 120_000, () => states(project).gameserver === 'running/healthy' || states(project));
+  compose(['--profile', 'development', 'up', '-d', 'gameserver', 'database']);
+  await until('the gameserver and the database to run healthy', 120_000, () => {
+    const s = states(project);
+    return (s.gameserver === 'running/healthy' && s.database === 'running/healthy') || s;
+  });
   browser = await launch(dir);
 });
 
@@ -111,4 +115,21 @@ test("a running service's terminal runs what is typed, follows the window's size
     timeout: 5000,
     timeoutMsg: 'the terminal panel gone with its last tab',
   });
+});
+
+test("the database's psql button opens its client with the credentials in its environment, never on screen", async () => {
+  const button = await find(browser, '[data-testid="service-client-database"]', 30000);
+  assert.equal((await button.getProperty('textContent')).trim(), 'psql');
+  await browser.waitUntil(async () => await button.isEnabled(), { timeout: 30000, timeoutMsg: 'the psql button enabled (database running)' });
+  await button.click();
+  // The first test's tab is gone: this is the second tab the window opened.
+  const tab = await find(browser, '[data-testid="terminal-tab-2"]');
+  await browser.waitUntil(async () => (await tab.getAttribute('data-state')) === 'closed', { timeout: 20000, timeoutMsg: 'the stand-in ran and exited' });
+  assert.equal((await (await find(browser, '[data-testid="terminal-closed-2"]')).getProperty('textContent')).trim(), 'closed: psql exited with status 0');
+  await waitRow(2, /^psql stand-in: PGPASSWORD is set \(27 characters\)$/, 'the password in the client\'s environment');
+  await waitRow(2, /^psql stand-in: PGPASSWORD matches the server's POSTGRES_PASSWORD$/, 'the server\'s own password');
+  await waitRow(2, /^psql stand-in: user=postgres database=sectorwars_dev arguments=0$/, 'user and database, no argument');
+  const page = await browser.execute(() => document.documentElement.outerHTML);
+  assert.ok(!page.includes('dev_only_not_for_production'), 'the password is not in the window');
+  await screenshot(browser, 'terminal-psql');
 });
