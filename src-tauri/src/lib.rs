@@ -22,6 +22,7 @@ mod region_commands;
 mod settings;
 mod terminal_commands;
 mod tray;
+mod volume_commands;
 mod window;
 
 use tauri_specta::{collect_commands, Builder};
@@ -92,6 +93,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             terminal_commands::terminal_input,
             terminal_commands::resize_terminal,
             terminal_commands::close_terminal,
+            volume_commands::volume_list,
+            volume_commands::volume_backup,
+            volume_commands::volume_restore,
             desktop_commands::get_preferences,
             desktop_commands::set_preferences,
             desktop_commands::tray_status,

@@ -12,6 +12,7 @@ import type { BundleContents, DemoCopy, DemoImageEvent, DemoImageReport, DoctorR
 import type { FixReport, KeychainChange } from "./bindings";
 import type { AboutInfo, DesktopEvent } from "./bindings";
 import type { ExecRequest, TerminalEvent, TerminalInfo } from "./bindings";
+import type { BackupReport, ProjectVolume, RestoreReport, VolumeProgress } from "./bindings";
 import type { EngineAddRequest, EngineAdded, EngineInfo, EngineStatus, ErrorDetail, ProjectEngine } from "./bindings";
 import {
   commands,
@@ -233,6 +234,14 @@ export interface Backend {
   resizeTerminal(dir: string, id: number, cols: number, rows: number): Promise<void>;
   /** Closes terminal `id`; false when it was closed already. */
   closeTerminal(dir: string, id: number): Promise<boolean>;
+  /** The project's named volumes (every profile's), who mounts each, whether the engine has it. */
+  volumeList(dir: string): Promise<ProjectVolume[]>;
+  /** Asks where to save (the backend's dialog), then backs `volume` up there, pushing the bytes read to
+   * `onProgress`; null when the dialog was cancelled. */
+  volumeBackup(dir: string, volume: string, suggestedName: string, onProgress: (p: VolumeProgress) => void): Promise<BackupReport | null>;
+  /** Asks which backup to restore (the backend's dialog), then replaces `volume`'s files with it once `confirm`
+   * is its exact name, pushing the bytes sent to `onProgress`; null when the dialog was cancelled. */
+  volumeRestore(dir: string, volume: string, confirm: string, onProgress: (p: VolumeProgress) => void): Promise<RestoreReport | null>;
 }
 
 export const tauriBackend: Backend = {
@@ -344,6 +353,11 @@ export const tauriBackend: Backend = {
     await unwrap(commands.resizeTerminal(dir, id, cols, rows));
   },
   closeTerminal: (dir, id) => unwrap(commands.closeTerminal(dir, id)),
+  volumeList: (dir) => unwrap(commands.volumeList(dir)),
+  volumeBackup: (dir, volume, suggestedName, onProgress) =>
+    unwrap(commands.volumeBackup(dir, volume, suggestedName, new Channel<VolumeProgress>(onProgress))),
+  volumeRestore: (dir, volume, confirm, onProgress) =>
+    unwrap(commands.volumeRestore(dir, volume, confirm, new Channel<VolumeProgress>(onProgress))),
   async pickProjectFolder() {
     try {
       const picked = await openDialog({ directory: true, multiple: false, title: "Open a Compose project folder" });

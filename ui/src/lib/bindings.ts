@@ -208,6 +208,15 @@ export const commands = {
 	resizeTerminal: (dir: string, id: number, cols: number, rows: number) => typedError<null, ErrorReport>(__TAURI_INVOKE("resize_terminal", { dir, id, cols, rows })),
 	/**  Closes terminal `id` (its command gets end of input and a hang-up); false when it was not open. */
 	closeTerminal: (dir: string, id: number) => typedError<boolean, ErrorReport>(__TAURI_INVOKE("close_terminal", { dir, id })),
+	/**  The project's named volumes (every profile's), who mounts each, whether the engine has it. */
+	volumeList: (dir: string) => typedError<ProjectVolume[], ErrorReport>(__TAURI_INVOKE("volume_list", { dir })),
+	/**  Asks where to save, then backs `volume` up there (its `.sha256` beside it); `None` when cancelled. */
+	volumeBackup: (dir: string, volume: string, suggestedName: string, onProgress: Channel<VolumeProgress>) => typedError<BackupReport | null, ErrorReport>(__TAURI_INVOKE("volume_backup", { dir, volume, suggestedName, onProgress })),
+	/**
+	 *  Asks which backup to restore, then replaces `volume`'s files with it once `confirm` is its exact name;
+	 *  `None` when cancelled.
+	 */
+	volumeRestore: (dir: string, volume: string, confirm: string, onProgress: Channel<VolumeProgress>) => typedError<RestoreReport | null, ErrorReport>(__TAURI_INVOKE("volume_restore", { dir, volume, confirm, onProgress })),
 	/**  The preferences in effect. */
 	getPreferences: () => __TAURI_INVOKE<Preferences>("get_preferences"),
 	/**  Saves the preferences and puts them in effect at once. */
@@ -273,6 +282,20 @@ export type ApplyEvent = {
 
 /**  The steps of an apply, in order (`rollback` only after a failure or cancel). */
 export type ApplyStep = "storePassword" | "createNetwork" | "createVolume" | "createDb" | "startDb" | "waitDbHealthy" | "createServer" | "startServer" | "waitServerHealthy" | "rollback";
+
+/**  A finished backup. */
+export type BackupReport = {
+	volume: string,
+	archive: string,
+	checksumFile: string,
+	sha256: string,
+	/**  Bytes of the compressed archive. */
+	bytes: number | null,
+	/**  Bytes of tar read from the volume. */
+	tarBytes: number | null,
+	/**  The image the helper container ran. */
+	image: string,
+};
 
 export type BuildView = {
 	context: string,
@@ -1334,6 +1357,19 @@ export type ProjectOverview = {
 	alwaysOn: string[],
 };
 
+/**  One of the project's named volumes. */
+export type ProjectVolume = {
+	/**  Its name on the engine (`<project>_<key>`, or its `name:`). */
+	name: string,
+	/**  Its key under `volumes:` in the Compose files. */
+	declaredAs: string,
+	/**  The services that mount it (every profile's). */
+	services: string[],
+	external: boolean,
+	/**  Whether the engine has it now (`None`: not asked). */
+	exists: boolean | null,
+};
+
 /**  A port the engine actually published (from inspect, so only while the container runs). */
 export type PublishedPort = {
 	containerPort: number,
@@ -1496,6 +1532,21 @@ export type ResourceCheck = {
 	availableMib: number,
 	/**  How `needed_mib` was reckoned (declared limits/reservations, or a floor per service). */
 	basis: string,
+};
+
+/**  A finished restore. */
+export type RestoreReport = {
+	volume: string,
+	archive: string,
+	sha256: string,
+	/**  Files, folders and links restored. */
+	entries: number,
+	/**  The project's services stopped first (and started again). */
+	stopped: string[],
+	/**  Those started again afterwards (all of `stopped`, unless starting one failed: see `warnings`). */
+	restarted: string[],
+	image: string,
+	warnings: string[],
 };
 
 /**  What a failed or cancelled apply did about what it had created. */
@@ -1810,6 +1861,14 @@ export type VolumePlan = {
 	 *  elsewhere.
 	 */
 	details: VolumeToDelete[],
+};
+
+/**  How far a backup or restore is. */
+export type VolumeProgress = {
+	/**  Bytes of tar read from (backup) or sent to (restore) the volume so far. */
+	bytes: number | null,
+	/**  The restore's total bytes of tar (a backup's is not known in advance). */
+	total: number | null,
 };
 
 /**  One volume `down --volumes` would delete. */
