@@ -1,6 +1,7 @@
 // The real app's terminal into a running demo service: the row's Terminal button opens a tab on the container's
 // shell (through the engine's exec API, with a TTY), typed text reaches it and its answer is read back from the
-// screen xterm.js draws in the DOM; a window resize reaches the container's terminal (`stty size`); stopping the
+// screen xterm.js draws in the DOM; Ctrl+Shift+V pastes the clipboard, Ctrl+Shift+C copies a word selected with the
+// mouse; a window resize reaches the container's terminal (`stty size`); stopping the
 // service closes the tab with the reason. The database's row opens its client (the demo's psql stand-in) with the
 // credentials in the exec's environment: it says they arrived, and their value is nowhere in the window. The stack runs under a project name, container prefix, host ports and
 // subnets of its own (a temporary copy of the demo) and is removed at the end.
@@ -83,6 +84,24 @@ test("a running service's terminal runs what is typed, follows the window's size
   await type(1, 'echo $((6*7))');
   await waitRow(1, /^42$/, 'the answer 42 on a row of its own');
   await screenshot(browser, 'terminal-42');
+
+  // Copy and paste through the desktop's clipboard: a word double-clicked on the screen is copied with
+  // Ctrl+Shift+C, then pasted back with Ctrl+Shift+V and run.
+  await type(1, 'echo uname');
+  await waitRow(1, /^uname$/, 'the word to copy');
+  const spot = await browser.execute(() => {
+    const row = Array.from(document.querySelectorAll('[data-testid="terminal-screen-1"] .xterm-rows > div')).find(
+      (r) => (r.textContent ?? '').trim() === 'uname',
+    );
+    const box = row?.getBoundingClientRect();
+    return box ? { x: Math.round(box.left + 12), y: Math.round(box.top + box.height / 2) } : null;
+  });
+  assert.ok(spot, 'the row "uname" is on screen');
+  await browser.action('pointer').move({ x: spot.x, y: spot.y, origin: 'viewport' }).down().up().pause(40).down().up().perform();
+  await browser.keys(['Control', 'Shift', 'c']);
+  await browser.keys(['Control', 'Shift', 'v']);
+  await browser.keys('\uE007');
+  await waitRow(1, /^Linux$/, 'the copied word pasted back and run');
 
   // The container's terminal has the size the window fitted.
   const [rows, cols] = await fittedSize(1);
