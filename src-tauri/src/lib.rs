@@ -21,7 +21,9 @@ mod preferences;
 mod region_commands;
 mod rendering;
 mod settings;
+mod terminal_commands;
 mod tray;
+mod volume_commands;
 mod window;
 
 use tauri_specta::{collect_commands, Builder};
@@ -88,6 +90,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             demo_commands::demo_install,
             demo_commands::demo_image,
             image_commands::image_copy,
+            terminal_commands::open_terminal,
+            terminal_commands::terminal_input,
+            terminal_commands::resize_terminal,
+            terminal_commands::close_terminal,
+            volume_commands::volume_list,
+            volume_commands::volume_backup,
+            volume_commands::volume_restore,
             desktop_commands::get_preferences,
             desktop_commands::set_preferences,
             desktop_commands::tray_status,

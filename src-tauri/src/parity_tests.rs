@@ -13,13 +13,14 @@ use std::sync::OnceLock;
 use dockmaster_core::lifecycle::lock::{self, OperationLock};
 use dockmaster_core::lifecycle::OpKind;
 use dockmaster_core::session::{OperationRequest, Sessions};
+use dockmaster_core::tools::ExecRequest;
 use dockmaster_core::ErrorCode;
 use serde_json::Value;
 use tauri::ipc::Channel;
 use tauri::Manager;
 
 use crate::error::AppError;
-use crate::{commands, engines_commands, env_commands, lifecycle_commands};
+use crate::{commands, engines_commands, env_commands, lifecycle_commands, terminal_commands};
 
 const COMPOSE: &str = "services:\n  app:\n    image: dockmaster/demo-busybox:latest\n    command: [\"sleep\", \"600\"]\n    \
 environment:\n      JWT_SECRET: ${JWT_SECRET:-}\n      ADMIN_USERNAME: ${ADMIN_USERNAME:-admin}\n    volumes:\n      \
@@ -304,6 +305,28 @@ async fn the_cli_and_the_window_report_each_failure_with_the_same_code() {
             engines_commands::use_engine(case.sessions(), case.dir(), Some(nowhere.clone())).await,
         ),
         cli: cli(case.path(), &["engine", "use", &nowhere], "", &[]),
+    });
+
+    // Terminals: a service the project does not define, and one that is not running (nothing was started).
+    let case = Case::new(Some(COMPOSE));
+    let request = |service: &str| ExecRequest { service: service.into(), ..ExecRequest::default() };
+    let window_err = window(
+        terminal_commands::open_terminal(case.sessions(), case.dir(), request("nope"), no_events()).await,
+    );
+    seen.push(Seen {
+        what: "a terminal into an unknown service",
+        want: ErrorCode::UnknownService,
+        window: window_err,
+        cli: cli(case.path(), &["shell", "nope", "--", "true"], "", &[]),
+    });
+    let window_err = window(
+        terminal_commands::open_terminal(case.sessions(), case.dir(), request("app"), no_events()).await,
+    );
+    seen.push(Seen {
+        what: "a terminal into a service that is not running",
+        want: ErrorCode::ServiceNotRunning,
+        window: window_err,
+        cli: cli(case.path(), &["shell", "app", "--", "true"], "", &[]),
     });
 
     check(&seen);

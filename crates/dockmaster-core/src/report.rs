@@ -86,6 +86,9 @@ pub struct ServiceView {
     /// Why this service reaches beyond its container (Docker socket, privileged mode, host network…).
     pub privileged: Vec<String>,
     pub restart: Option<String>,
+    /// The database or cache client the stack descriptor names for this service (`psql`, `redis-cli`), by its
+    /// name or its image: the window offers it beside the service's shell.
+    pub client: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -11,6 +11,8 @@ import type { DriftReport, LifecycleEvent, OperationRequest, OperationResult, Pr
 import type { BundleContents, DemoCopy, DemoImageEvent, DemoImageReport, DoctorReport, ImageCopied, ImageCopyEvent, SavedBundle } from "./bindings";
 import type { FixReport, KeychainChange } from "./bindings";
 import type { AboutInfo, DesktopEvent } from "./bindings";
+import type { ExecRequest, TerminalEvent, TerminalInfo } from "./bindings";
+import type { BackupReport, ProjectVolume, RestoreReport, VolumeProgress } from "./bindings";
 import type { EngineAddRequest, EngineAdded, EngineInfo, EngineStatus, ErrorDetail, ProjectEngine } from "./bindings";
 import {
   commands,
@@ -223,6 +225,23 @@ export interface Backend {
   /** Copies `image` from this machine's engine to the engine `engine` (streamed, never pulled), pushing the KiB
    * sent to `onProgress`; an image already there with the same ID is not sent again. */
   imageCopy(image: string, engine: string, onProgress: (event: ImageCopyEvent) => void): Promise<ImageCopied>;
+  /** Opens a terminal in a service's running container (its shell, else its client or a command); the backend
+   * pushes its output (masked) and then one `closed` event to `onEvent`. */
+  openTerminal(dir: string, request: ExecRequest, onEvent: (event: TerminalEvent) => void): Promise<TerminalInfo>;
+  /** Sends what was typed or pasted to terminal `id`. */
+  terminalInput(dir: string, id: number, data: string): Promise<void>;
+  /** Tells terminal `id` its size in character cells. */
+  resizeTerminal(dir: string, id: number, cols: number, rows: number): Promise<void>;
+  /** Closes terminal `id`; false when it was closed already. */
+  closeTerminal(dir: string, id: number): Promise<boolean>;
+  /** The project's named volumes (every profile's), who mounts each, whether the engine has it. */
+  volumeList(dir: string): Promise<ProjectVolume[]>;
+  /** Asks where to save (the backend's dialog), then backs `volume` up there, pushing the bytes read to
+   * `onProgress`; null when the dialog was cancelled. */
+  volumeBackup(dir: string, volume: string, suggestedName: string, onProgress: (p: VolumeProgress) => void): Promise<BackupReport | null>;
+  /** Asks which backup to restore (the backend's dialog), then replaces `volume`'s files with it once `confirm`
+   * is its exact name, pushing the bytes sent to `onProgress`; null when the dialog was cancelled. */
+  volumeRestore(dir: string, volume: string, confirm: string, onProgress: (p: VolumeProgress) => void): Promise<RestoreReport | null>;
 }
 
 export const tauriBackend: Backend = {
@@ -328,6 +347,19 @@ export const tauriBackend: Backend = {
   demoImage: (onProgress) => unwrap(commands.demoImage(new Channel<DemoImageEvent>(onProgress))),
   imageCopy: (image, engine, onProgress) =>
     unwrap(commands.imageCopy(image, engine, new Channel<ImageCopyEvent>(onProgress))),
+  openTerminal: (dir, request, onEvent) => unwrap(commands.openTerminal(dir, request, new Channel<TerminalEvent>(onEvent))),
+  terminalInput: async (dir, id, data) => {
+    await unwrap(commands.terminalInput(dir, id, data));
+  },
+  resizeTerminal: async (dir, id, cols, rows) => {
+    await unwrap(commands.resizeTerminal(dir, id, cols, rows));
+  },
+  closeTerminal: (dir, id) => unwrap(commands.closeTerminal(dir, id)),
+  volumeList: (dir) => unwrap(commands.volumeList(dir)),
+  volumeBackup: (dir, volume, suggestedName, onProgress) =>
+    unwrap(commands.volumeBackup(dir, volume, suggestedName, new Channel<VolumeProgress>(onProgress))),
+  volumeRestore: (dir, volume, confirm, onProgress) =>
+    unwrap(commands.volumeRestore(dir, volume, confirm, new Channel<VolumeProgress>(onProgress))),
   async pickProjectFolder() {
     try {
       const picked = await openDialog({ directory: true, multiple: false, title: "Open a Compose project folder" });

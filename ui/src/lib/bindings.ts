@@ -197,6 +197,26 @@ export const commands = {
 	demoImage: (onProgress: Channel<DemoImageEvent>) => typedError<DemoImageReport, ErrorReport>(__TAURI_INVOKE("demo_image", { onProgress })),
 	/**  Copies `image` from the local engine (`default`) to the engine `engine`, with progress. */
 	imageCopy: (image: string, engine: string, onProgress: Channel<ImageCopyEvent>) => typedError<ImageCopied, ErrorReport>(__TAURI_INVOKE("image_copy", { image, engine, onProgress })),
+	/**
+	 *  Opens a terminal in the service's running container: `request`'s command, else its client (`client`),
+	 *  else its shell (bash, else sh). Output, then a `closed` event, go to `on_event`.
+	 */
+	openTerminal: (dir: string, request: ExecRequest, onEvent: Channel<TerminalEvent>) => typedError<TerminalInfo, ErrorReport>(__TAURI_INVOKE("open_terminal", { dir, request, onEvent })),
+	/**  Sends what was typed or pasted (text, sent as UTF-8) to terminal `id`. */
+	terminalInput: (dir: string, id: number, data: string) => typedError<null, ErrorReport>(__TAURI_INVOKE("terminal_input", { dir, id, data })),
+	/**  Tells terminal `id` its new size (after the window or its panel changed size). */
+	resizeTerminal: (dir: string, id: number, cols: number, rows: number) => typedError<null, ErrorReport>(__TAURI_INVOKE("resize_terminal", { dir, id, cols, rows })),
+	/**  Closes terminal `id` (its command gets end of input and a hang-up); false when it was not open. */
+	closeTerminal: (dir: string, id: number) => typedError<boolean, ErrorReport>(__TAURI_INVOKE("close_terminal", { dir, id })),
+	/**  The project's named volumes (every profile's), who mounts each, whether the engine has it. */
+	volumeList: (dir: string) => typedError<ProjectVolume[], ErrorReport>(__TAURI_INVOKE("volume_list", { dir })),
+	/**  Asks where to save, then backs `volume` up there (its `.sha256` beside it); `None` when cancelled. */
+	volumeBackup: (dir: string, volume: string, suggestedName: string, onProgress: Channel<VolumeProgress>) => typedError<BackupReport | null, ErrorReport>(__TAURI_INVOKE("volume_backup", { dir, volume, suggestedName, onProgress })),
+	/**
+	 *  Asks which backup to restore, then replaces `volume`'s files with it once `confirm` is its exact name;
+	 *  `None` when cancelled.
+	 */
+	volumeRestore: (dir: string, volume: string, confirm: string, onProgress: Channel<VolumeProgress>) => typedError<RestoreReport | null, ErrorReport>(__TAURI_INVOKE("volume_restore", { dir, volume, confirm, onProgress })),
 	/**  The preferences in effect. */
 	getPreferences: () => __TAURI_INVOKE<Preferences>("get_preferences"),
 	/**  Saves the preferences and puts them in effect at once. */
@@ -263,6 +283,20 @@ export type ApplyEvent = {
 
 /**  The steps of an apply, in order (`rollback` only after a failure or cancel). */
 export type ApplyStep = "storePassword" | "createNetwork" | "createVolume" | "createDb" | "startDb" | "waitDbHealthy" | "createServer" | "startServer" | "waitServerHealthy" | "rollback";
+
+/**  A finished backup. */
+export type BackupReport = {
+	volume: string,
+	archive: string,
+	checksumFile: string,
+	sha256: string,
+	/**  Bytes of the compressed archive. */
+	bytes: number | null,
+	/**  Bytes of tar read from the volume. */
+	tarBytes: number | null,
+	/**  The image the helper container ran. */
+	image: string,
+};
 
 export type BuildView = {
 	context: string,
@@ -683,6 +717,38 @@ export type EventKind =
 
 /**  Who observed what an event says. */
 export type EventSource = "compose" | "engine" | "dockmaster";
+
+/**  What was opened. */
+export type ExecInfo = {
+	service: string,
+	/**  The container's name. */
+	container: string,
+	/**  The program that runs (`/bin/bash`, `psql`, …). */
+	program: string,
+	/**  The client's name, when the service's client was opened. */
+	client: string | null,
+	/**  The variables given to it in its environment (names only, never a value). */
+	credentials: string[],
+	/**  What to know (a credential that could not be found, values too short to mask). */
+	warnings: string[],
+};
+
+/**  What to open in a service's container. */
+export type ExecRequest = {
+	service: string,
+	/**  The command to run; empty: the service's client (`client`) or its shell (bash, else sh). */
+	command?: string[],
+	/**
+	 *  Open the database or cache client the stack descriptor names for the service, its credentials in the
+	 *  command's environment.
+	 */
+	client?: boolean,
+	/**  A terminal (the window, an interactive CLI) instead of plain pipes. */
+	tty?: boolean,
+	/**  The terminal's size (TTY only; 0: left to the engine). */
+	cols?: number,
+	rows?: number,
+};
 
 /**  What an export wrote. */
 export type ExportReport = {
@@ -1292,6 +1358,19 @@ export type ProjectOverview = {
 	alwaysOn: string[],
 };
 
+/**  One of the project's named volumes. */
+export type ProjectVolume = {
+	/**  Its name on the engine (`<project>_<key>`, or its `name:`). */
+	name: string,
+	/**  Its key under `volumes:` in the Compose files. */
+	declaredAs: string,
+	/**  The services that mount it (every profile's). */
+	services: string[],
+	external: boolean,
+	/**  Whether the engine has it now (`None`: not asked). */
+	exists: boolean | null,
+};
+
 /**  A port the engine actually published (from inspect, so only while the container runs). */
 export type PublishedPort = {
 	containerPort: number,
@@ -1456,6 +1535,21 @@ export type ResourceCheck = {
 	basis: string,
 };
 
+/**  A finished restore. */
+export type RestoreReport = {
+	volume: string,
+	archive: string,
+	sha256: string,
+	/**  Files, folders and links restored. */
+	entries: number,
+	/**  The project's services stopped first (and started again). */
+	stopped: string[],
+	/**  Those started again afterwards (all of `stopped`, unless starting one failed: see `warnings`). */
+	restarted: string[],
+	image: string,
+	warnings: string[],
+};
+
 /**  What a failed or cancelled apply did about what it had created. */
 export type Rollback = {
 	/**  What was removed again (`container x`, `network y`, `volume z`, `keychain REGION_DB_PASSWORD`). */
@@ -1572,6 +1666,11 @@ export type ServiceView = {
 	/**  Why this service reaches beyond its container (Docker socket, privileged mode, host network…). */
 	privileged: string[],
 	restart: string | null,
+	/**
+	 *  The database or cache client the stack descriptor names for this service (`psql`, `redis-cli`), by its
+	 *  name or its image: the window offers it beside the service's shell.
+	 */
+	client: string | null,
 };
 
 /**  What a session tells whoever listens (the window reloads on `projectChanged`). */
@@ -1636,6 +1735,19 @@ export type StoreUpdate = {
 	service: ServiceStatus | null,
 	region: RegionStatus | null,
 	snapshot: EngineSnapshot | null,
+};
+
+/**  What a terminal sends to the window. */
+export type TerminalEvent = 
+/**  Output, masked, as text (a character cut between two reads is sent whole with the next). */
+{ kind: "output"; data: string } | 
+/**  The terminal ended: the command exited, the container stopped, or the engine went away. */
+{ kind: "closed"; reason: string; exitCode: number | null };
+
+/**  A terminal the window opened: its ID for input, resize and close. */
+export type TerminalInfo = {
+	id: number,
+	info: ExecInfo,
 };
 
 /**  Where the tray icon can show. */
@@ -1750,6 +1862,14 @@ export type VolumePlan = {
 	 *  elsewhere.
 	 */
 	details: VolumeToDelete[],
+};
+
+/**  How far a backup or restore is. */
+export type VolumeProgress = {
+	/**  Bytes of tar read from (backup) or sent to (restore) the volume so far. */
+	bytes: number | null,
+	/**  The restore's total bytes of tar (a backup's is not known in advance). */
+	total: number | null,
 };
 
 /**  One volume `down --volumes` would delete. */

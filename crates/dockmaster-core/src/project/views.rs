@@ -10,6 +10,7 @@ use crate::compose::node::Scalar;
 use crate::report::{
     BuildView, DependencyView, EnvVarView, HealthcheckView, MountKind, NetworkView, ServiceView, VolumeView,
 };
+use crate::tools::clients;
 
 impl Project {
     pub(super) fn service_view(&self, s: &Service) -> ServiceView {
@@ -74,6 +75,9 @@ impl Project {
             environment: env_view(&s.environment),
             privileged: s.privilege_reasons(),
             restart: s.restart.clone(),
+            client: self.descriptor.as_ref().and_then(|d| {
+                clients::client_for(&d.clients, &s.name, s.image.as_deref()).map(|(name, _)| name.to_string())
+            }),
         }
     }
 }
@@ -143,5 +147,29 @@ pub(crate) fn engine_name(project: &str, key: &str, explicit: Option<&str>, exte
         Some(name) => name.to_string(),
         None if external => key.to_string(),
         None => format!("{project}_{key}"),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use crate::project::{OpenOptions, Project};
+
+    #[test]
+    fn a_service_names_the_client_its_descriptor_gives_it_by_name_or_image() {
+        let dir = tempfile::tempdir().unwrap();
+        let compose =
+            "services:\n  db:\n    image: docker.io/library/postgres:16\n  cache:\n    image: busybox\n  \
+                       app:\n    image: busybox\n";
+        std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+        let descriptor = "[stack]\nid = 'views'\nname = 'Views'\n[clients.psql]\ncommand = ['psql']\n\
+                          images = ['postgres']\n[clients.redis-cli]\ncommand = ['redis-cli']\nservices = ['cache']\n";
+        std::fs::write(dir.path().join(".dockmaster.toml"), descriptor).unwrap();
+        let options = OpenOptions { process_env: Some(Default::default()), ..OpenOptions::new(dir.path()) };
+        let report = Project::open(options).unwrap().report(&[]).unwrap();
+        let client = |name: &str| report.services.iter().find(|s| s.name == name).unwrap().client.clone();
+        assert_eq!(client("db").as_deref(), Some("psql"));
+        assert_eq!(client("cache").as_deref(), Some("redis-cli"));
+        assert_eq!(client("app"), None);
     }
 }

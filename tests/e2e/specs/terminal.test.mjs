@@ -1,0 +1,154 @@
+// The real app's terminal into a running demo service: the row's Terminal button opens a tab on the container's
+// shell (through the engine's exec API, with a TTY), typed text reaches it and its answer is read back from the
+// screen xterm.js draws in the DOM; Ctrl+Shift+V pastes the clipboard, Ctrl+Shift+C copies a word selected with the
+// mouse; a window resize reaches the container's terminal (`stty size`); stopping the
+// service closes the tab with the reason. The database's row opens its client (the demo's psql stand-in) with the
+// credentials in the exec's environment: it says they arrived, and their value is nowhere in the window. The stack runs under a project name, container prefix, host ports and
+// subnets of its own (a temporary copy of the demo) and is removed at the end.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, find, screenshot, until } from '../lib/app.mjs';
+import { composeIn, demoCopy, removeCopy, states } from '../lib/stack.mjs';
+
+const COMPOSE_FILES = ['-f', 'docker-compose.yml', '-f', 'docker-compose.dev.yml'];
+
+const project = `dme2e-term-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
+let dir;
+let browser;
+
+function compose(args) {
+  return composeIn(dir, COMPOSE_FILES, args);
+}
+
+/** The rows the terminal `key` shows, each row's text with trailing blanks cut. */
+async function screenRows(key) {
+  return browser.execute((k) => {
+    const rows = document.querySelectorAll(`[data-testid="terminal-screen-${k}"] .xterm-rows > div`);
+    return Array.from(rows, (r) => (r.textContent ?? '').replace(/\s+$/, ''));
+  }, key);
+}
+
+/** The terminal's size as the window fitted it: [rows, cols]. */
+async function fittedSize(key) {
+  const screen = await find(browser, `[data-testid="terminal-screen-${key}"]`);
+  return [Number(await screen.getAttribute('data-rows')), Number(await screen.getAttribute('data-cols'))];
+}
+
+/** Types `text` and Enter into terminal `key` (its keyboard input is xterm's helper textarea). */
+async function type(key, text) {
+  const input = await find(browser, `[data-testid="terminal-screen-${key}"] .xterm-helper-textarea`);
+  await input.click();
+  // One key at a time: WebKitWebDriver merges a repeated character sent in one action ("((" arrives as "(").
+  for (const key of [...text, '\uE007']) await browser.keys(key);
+}
+
+/** Waits until a row of terminal `key` matches `pattern`; returns the match. */
+async function waitRow(key, pattern, what, timeout = 15000) {
+  let found = null;
+  await until(what, timeout, async () => {
+    const rows = await screenRows(key);
+    found = rows.map((r) => r.match(pattern)).find(Boolean) ?? null;
+    return found !== null || rows.filter(Boolean).slice(-6);
+  }, { browser, shot: 'terminal-failure' });
+  return found;
+}
+
+before(async () => {
+  ({ dir } = await demoCopy('dockmaster-e2e-terminal-', project));
+  compose(['--profile', 'development', 'up', '-d', 'gameserver', 'database']);
+  await until('the gameserver and the database to run healthy', 120_000, () => {
+    const s = states(project);
+    return (s.gameserver === 'running/healthy' && s.database === 'running/healthy') || s;
+  });
+  browser = await launch(dir);
+});
+
+after(async () => {
+  await browser?.deleteSession();
+  if (dir) removeCopy(dir, project, compose, 'development');
+});
+
+test("a running service's terminal runs what is typed, follows the window's size and closes when the service stops", async () => {
+  const button = await find(browser, '[data-testid="service-terminal-gameserver"]', 30000).catch(async (e) => {
+    await screenshot(browser, 'terminal-failure');
+    throw e;
+  });
+  await browser.waitUntil(async () => await button.isEnabled(), { timeout: 30000, timeoutMsg: 'the Terminal button enabled (gameserver running)' });
+  await button.click();
+  const tab = await find(browser, '[data-testid="terminal-tab-1"]');
+  await browser.waitUntil(async () => (await tab.getAttribute('data-state')) === 'open', { timeout: 15000, timeoutMsg: 'the tab open' });
+  assert.match(await tab.getAttribute('title'), new RegExp(`^(/bin/)?sh in ${project}-gameserver$`));
+
+  // The shell's answer, read back from the screen.
+  await waitRow(1, /[#$] ?$/, 'the shell prompt');
+  await type(1, 'echo $((6*7))');
+  await waitRow(1, /^42$/, 'the answer 42 on a row of its own');
+  await screenshot(browser, 'terminal-42');
+
+  // Copy and paste through the desktop's clipboard: a word double-clicked on the screen is copied with
+  // Ctrl+Shift+C, then pasted back with Ctrl+Shift+V and run.
+  await type(1, 'echo uname');
+  await waitRow(1, /^uname$/, 'the word to copy');
+  const spot = await browser.execute(() => {
+    const row = Array.from(document.querySelectorAll('[data-testid="terminal-screen-1"] .xterm-rows > div')).find(
+      (r) => (r.textContent ?? '').trim() === 'uname',
+    );
+    const box = row?.getBoundingClientRect();
+    return box ? { x: Math.round(box.left + 12), y: Math.round(box.top + box.height / 2) } : null;
+  });
+  assert.ok(spot, 'the row "uname" is on screen');
+  await browser.action('pointer').move({ x: spot.x, y: spot.y, origin: 'viewport' }).down().up().pause(40).down().up().perform();
+  await browser.keys(['Control', 'Shift', 'c']);
+  await browser.keys(['Control', 'Shift', 'v']);
+  await browser.keys('\uE007');
+  await waitRow(1, /^Linux$/, 'the copied word pasted back and run');
+
+  // The container's terminal has the size the window fitted.
+  const [rows, cols] = await fittedSize(1);
+  assert.ok(rows > 2 && cols > 20, `a fitted terminal (${rows}x${cols})`);
+  await type(1, 'echo "size=$(stty size)"');
+  await waitRow(1, new RegExp(`^size=${rows} ${cols}$`), `stty size = ${rows} ${cols}`);
+
+  // A smaller window: the panel refits, the new size reaches the container.
+  const rect = await browser.getWindowRect();
+  await browser.setWindowRect(null, null, rect.width - 240, rect.height - 160);
+  let resized = [rows, cols];
+  await until('the terminal refitted to the smaller window', 15000, async () => {
+    resized = await fittedSize(1);
+    return (resized[0] !== rows && resized[1] !== cols) || resized;
+  }, { browser, shot: 'terminal-failure' });
+  await type(1, 'echo "resized=$(stty size)"');
+  await waitRow(1, new RegExp(`^resized=${resized[0]} ${resized[1]}$`), `stty size = ${resized.join(' ')} after the resize`);
+  await screenshot(browser, 'terminal-resized');
+
+  // The service stops: the tab says so, and typing is no longer possible there.
+  compose(['stop', 'gameserver']);
+  await browser.waitUntil(async () => (await tab.getAttribute('data-state')) === 'closed', { timeout: 20000, timeoutMsg: 'the tab closed' });
+  const closed = await find(browser, '[data-testid="terminal-closed-1"]');
+  assert.equal((await closed.getProperty('textContent')).trim(), 'closed: gameserver stopped');
+  await screenshot(browser, 'terminal-closed');
+
+  // Its Close button takes the tab (and the panel) away.
+  await (await find(browser, '[data-testid="terminal-close-1"]')).click();
+  await browser.waitUntil(async () => !(await (await browser.$('[data-testid="terminal-panel"]')).isExisting()), {
+    timeout: 5000,
+    timeoutMsg: 'the terminal panel gone with its last tab',
+  });
+});
+
+test("the database's psql button opens its client with the credentials in its environment, never on screen", async () => {
+  const button = await find(browser, '[data-testid="service-client-database"]', 30000);
+  assert.equal((await button.getProperty('textContent')).trim(), 'psql');
+  await browser.waitUntil(async () => await button.isEnabled(), { timeout: 30000, timeoutMsg: 'the psql button enabled (database running)' });
+  await button.click();
+  // The first test's tab is gone: this is the second tab the window opened.
+  const tab = await find(browser, '[data-testid="terminal-tab-2"]');
+  await browser.waitUntil(async () => (await tab.getAttribute('data-state')) === 'closed', { timeout: 20000, timeoutMsg: 'the stand-in ran and exited' });
+  assert.equal((await (await find(browser, '[data-testid="terminal-closed-2"]')).getProperty('textContent')).trim(), 'closed: psql exited with status 0');
+  await waitRow(2, /^psql stand-in: PGPASSWORD is set \(27 characters\)$/, 'the password in the client\'s environment');
+  await waitRow(2, /^psql stand-in: PGPASSWORD matches the server's POSTGRES_PASSWORD$/, 'the server\'s own password');
+  await waitRow(2, /^psql stand-in: user=postgres database=sectorwars_dev arguments=0$/, 'user and database, no argument');
+  const page = await browser.execute(() => document.documentElement.outerHTML);
+  assert.ok(!page.includes('dev_only_not_for_production'), 'the password is not in the window');
+  await screenshot(browser, 'terminal-psql');
+});

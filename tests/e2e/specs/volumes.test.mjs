@@ -1,0 +1,106 @@
+// The real app's volume backup and restore on a running copy of the demo: Back up… opens the native save dialog
+// (answered with xdotool, as a user types a path), the archive and its checksum land there; the volume is then
+// changed behind the app's back, and Restore… (the volume's name typed first, then the native open dialog) puts
+// the backed-up files back, the database stopped and started again around it. Everything is removed at the end.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { launch, find, screenshot, until } from '../lib/app.mjs';
+import { composeIn, demoCopy, docker, removeCopy, states } from '../lib/stack.mjs';
+
+const COMPOSE_FILES = ['-f', 'docker-compose.yml', '-f', 'docker-compose.dev.yml'];
+
+const project = `dme2e-vol-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
+const volume = `${project}_postgres_data`;
+let dir;
+let browser;
+
+function compose(args) {
+  return composeIn(dir, COMPOSE_FILES, args);
+}
+
+function xdotool(args) {
+  return execFileSync('xdotool', args, { encoding: 'utf8' }).trim();
+}
+
+/** In the database's data volume: `sh -c script`. */
+function inVolume(script) {
+  return docker(['exec', `${project}-database`, 'sh', '-c', `cd /var/lib/postgresql/data && ${script}`]);
+}
+
+/** Answers the native file dialog titled `title` with `file`, typed into its location field. */
+async function answerDialog(title, file) {
+  let id = '';
+  await until(`the "${title}" dialog`, 15000, () => {
+    try {
+      id = xdotool(['search', '--onlyvisible', '--name', `^${title}$`]).split('\n')[0];
+    } catch {
+      id = '';
+    }
+    return id !== '' || 'no window yet';
+  });
+  await new Promise((r) => setTimeout(r, 500)); // let GTK finish mapping it
+  xdotool(['windowfocus', '--sync', id]);
+  xdotool(['key', '--clearmodifiers', 'ctrl+l']);
+  xdotool(['key', '--clearmodifiers', 'ctrl+a']);
+  xdotool(['type', '--delay', '15', file]);
+  await new Promise((r) => setTimeout(r, 300));
+  xdotool(['key', '--clearmodifiers', 'Return']);
+}
+
+async function outcome() {
+  const el = await find(browser, '[data-testid="volume-outcome"]', 60000);
+  return (await el.getProperty('textContent')).replace(/\s+/g, ' ').trim();
+}
+
+before(async () => {
+  ({ dir } = await demoCopy('dockmaster-e2e-volumes-', project));
+  compose(['--profile', 'development', 'up', '-d', 'database']);
+  await until('the database to run healthy', 120_000, () => states(project).database === 'running/healthy' || states(project));
+  inVolume('echo original > dm-marker');
+  browser = await launch(dir);
+});
+
+after(async () => {
+  await browser?.deleteSession();
+  if (dir) removeCopy(dir, project, compose, 'development');
+});
+
+test('Back up… writes the volume to the file chosen in the save dialog; Restore… puts it back after the typed name', async () => {
+  const archive = path.join(dir, 'postgres-backup.tar.gz');
+  const backup = await find(browser, `[data-testid="volume-backup-${volume}"]`, 30000);
+  await browser.waitUntil(async () => await backup.isEnabled(), { timeout: 15000, timeoutMsg: 'Back up… enabled (the volume exists)' });
+  await backup.click();
+  await answerDialog('Back up volume', archive);
+  const written = await outcome();
+  assert.match(written, new RegExp(`Backed up ${volume} into ${archive.replace(/[.]/g, '\\.')}`));
+  assert.ok(existsSync(archive) && existsSync(`${archive}.sha256`), 'the archive and its checksum file');
+  const sha = createHash('sha256').update(readFileSync(archive)).digest('hex');
+  assert.match(readFileSync(`${archive}.sha256`, 'utf8'), new RegExp(`^${sha}\\b`));
+  await screenshot(browser, 'volumes-backed-up');
+
+  // Changed behind the app's back.
+  inVolume('echo changed > dm-marker && echo extra > dm-extra');
+
+  await (await find(browser, `[data-testid="volume-restore-${volume}"]`)).click();
+  const typed = await find(browser, '[data-testid="volume-restore-typed"]');
+  const confirm = await find(browser, '[data-testid="volume-restore-confirm"]');
+  await typed.setValue('postgres_data');
+  assert.equal(await confirm.isEnabled(), false, 'the key alone does not confirm: the engine name must be typed');
+  await typed.setValue(volume);
+  await browser.waitUntil(async () => await confirm.isEnabled(), { timeout: 5000, timeoutMsg: 'the typed name enables the restore' });
+  await confirm.click();
+  await answerDialog('Restore volume from', archive);
+  await until('the restore to finish', 90000, async () => /^Restored /.test(await outcome()) || (await outcome()));
+  const restored = await outcome();
+  assert.match(restored, new RegExp(`Restored ${volume} from `));
+  assert.match(restored, /Stopped and started again: database/);
+  await screenshot(browser, 'volumes-restored');
+
+  await until('the database to run again', 60000, () => states(project).database?.startsWith('running/') || states(project));
+  assert.equal(inVolume('cat dm-marker'), 'original');
+  assert.equal(inVolume('ls dm-extra 2>/dev/null || echo gone'), 'gone');
+});

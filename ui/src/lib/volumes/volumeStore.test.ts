@@ -1,0 +1,82 @@
+// The volume store against a hand-written backend: the list, a backup's progress and result (and the name it
+// offers), a cancelled dialog (no outcome), a refused restore (the error kept with the volume), one job at a time.
+import { expect, test, vi } from "vitest";
+import { BackendError } from "../backend";
+import type { BackupReport, ProjectVolume, RestoreReport, VolumeProgress } from "../bindings";
+import { VolumeStore, suggestedName, type VolumeBackend } from "./volumeStore.svelte";
+
+const DATA: ProjectVolume = { name: "demo_postgres_data", declaredAs: "postgres_data", services: ["database"], external: false, exists: true };
+
+function fake() {
+  let push: ((p: VolumeProgress) => void) | null = null;
+  let finish: ((r: BackupReport | null) => void) | null = null;
+  const backend = {
+    volumeList: vi.fn(async () => [DATA]),
+    volumeBackup: vi.fn(
+      (_dir: string, _volume: string, _name: string, onProgress: (p: VolumeProgress) => void) =>
+        new Promise<BackupReport | null>((resolve) => {
+          push = onProgress;
+          finish = resolve;
+        }),
+    ),
+    volumeRestore: vi.fn(async (): Promise<RestoreReport | null> => null),
+  } satisfies VolumeBackend;
+  return { backend, push: (p: VolumeProgress) => push?.(p), finish: (r: BackupReport | null) => finish?.(r) };
+}
+
+test("a backup shows its bytes while it runs, then what it wrote", async () => {
+  const { backend, push, finish } = fake();
+  const store = new VolumeStore(backend, () => new Date(2026, 11, 6, 9, 5, 7));
+  await store.load("/p");
+  expect(store.volumes).toEqual([DATA]);
+
+  const running = store.backup("/p", DATA.name);
+  expect(backend.volumeBackup).toHaveBeenCalledWith("/p", DATA.name, "demo_postgres_data-20261206-090507.tar.gz", expect.any(Function));
+  push({ bytes: 4096, total: null });
+  expect(store.job).toEqual({ kind: "backup", volume: DATA.name, bytes: 4096, total: null });
+  // One job at a time.
+  await store.backup("/p", DATA.name);
+  expect(backend.volumeBackup).toHaveBeenCalledTimes(1);
+
+  const report: BackupReport = {
+    volume: DATA.name,
+    archive: "/home/ana/b.tar.gz",
+    checksumFile: "/home/ana/b.tar.gz.sha256",
+    sha256: "ab",
+    bytes: 100,
+    tarBytes: 4096,
+    image: "dockmaster/demo-busybox:latest",
+  };
+  finish(report);
+  await running;
+  expect(store.job).toBeNull();
+  expect(store.outcome).toEqual({ kind: "backup", report });
+});
+
+test("a cancelled save dialog leaves no outcome", async () => {
+  const { backend, finish } = fake();
+  const store = new VolumeStore(backend);
+  const running = store.backup("/p", DATA.name);
+  finish(null);
+  await running;
+  expect(store.job).toBeNull();
+  expect(store.outcome).toBeNull();
+});
+
+test("a refused restore keeps the error with the volume, and the list is read again", async () => {
+  const { backend } = fake();
+  backend.volumeRestore.mockRejectedValueOnce(
+    new BackendError({ code: "VOLUME_IN_USE", message: "`demo_postgres_data` is mounted by `other` (not this project)" }),
+  );
+  const store = new VolumeStore(backend);
+  await store.restore("/p", DATA.name, DATA.name);
+  expect(backend.volumeRestore).toHaveBeenCalledWith("/p", DATA.name, DATA.name, expect.any(Function));
+  expect(store.outcome).toMatchObject({ kind: "failed", volume: DATA.name, error: { code: "VOLUME_IN_USE" } });
+  expect(backend.volumeList).toHaveBeenCalledTimes(1);
+  store.dismiss();
+  expect(store.outcome).toBeNull();
+});
+
+test("the offered file name is the volume and the local time", () => {
+  expect(suggestedName("v", new Date(2026, 0, 2, 3, 4, 5))).toBe("v-20260102-030405.tar.gz");
+});
