@@ -15,7 +15,7 @@ mod print;
 
 pub use args::{CreateArgs, RequestArgs};
 use failure::error;
-use print::{print_info, print_plan_as, print_regions, print_removed};
+use print::{print_everywhere, print_info, print_plan_as, print_removed};
 
 #[derive(Subcommand)]
 pub enum RegionCommand {
@@ -24,7 +24,9 @@ pub enum RegionCommand {
     /// Create a region: shows the plan, asks (unless --yes), applies it with progress; on failure, Ctrl-C, SIGTERM or SIGHUP
     /// removes everything it had created.
     Create(CreateArgs),
-    /// List the project's regions with state and health.
+    /// List the project's regions on every known engine (the Docker contexts and `default`) with their engine,
+    /// state and health; an engine that cannot be reached within a few seconds shows the regions last seen
+    /// there as `unknown`, with the reason.
     Ls,
     /// Show an existing region's plan again (from its labels and `docker inspect`).
     Show { name: String },
@@ -69,11 +71,11 @@ pub async fn run(session: &Session, command: RegionCommand, json: bool) -> ExitC
             Err(e) => Err(e.into()),
         },
         RegionCommand::Create(args) => return create::create(session, args, json).await,
-        RegionCommand::Ls => session.region_list().await.map(|regions| {
+        RegionCommand::Ls => session.region_list_everywhere().await.map(|listed| {
             if json {
-                crate::print_json(&regions);
+                crate::print_json(&listed);
             } else {
-                print_regions(&regions);
+                print_everywhere(&listed);
             }
         }),
         RegionCommand::Show { name } => {

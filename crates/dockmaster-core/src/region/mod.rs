@@ -10,6 +10,7 @@
 
 pub mod apply;
 pub mod error;
+pub mod everywhere;
 pub mod gather;
 pub mod journal;
 pub mod manage;
@@ -28,8 +29,10 @@ pub use tokio_util::sync::CancellationToken;
 
 pub use apply::{apply, AppliedRegion, ApplyEvent, ApplyOptions, ApplyStep, StepStatus};
 pub use error::{RegionError, Rollback};
+pub use everywhere::{EngineReach, RegionsEverywhere};
 pub use manage::{
-    confirmation_needed, describe, get, list, remove, start, stop, InterruptedApply, RegionInfo, RemoveReport,
+    confirmation_needed, describe, get, list, remove, start, stop, InterruptedApply, Reach, RegionInfo,
+    RemoveReport,
 };
 pub use plan::{plan, PlanInputs, PlanOptions, RegionPlan, RegionRole};
 pub use request::{validate, FieldError, RegionRequest};

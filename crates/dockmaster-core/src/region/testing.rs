@@ -112,6 +112,11 @@ impl World {
 
     /// Where region state outside the engine lives in this world.
     pub(crate) fn stores(&self) -> Stores {
-        Stores { journal_dir: Some(self.journal_dir()), keychains: self.keychains.clone() }
+        Stores {
+            journal_dir: Some(self.journal_dir()),
+            keychains: self.keychains.clone(),
+            no_journals: false,
+            seen_dir: Some(self.dir.path().join("seen")),
+        }
     }
 }

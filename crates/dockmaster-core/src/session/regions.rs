@@ -3,17 +3,26 @@
 //! the core), and list, start, stop, remove and show existing regions — every engine call through the
 //! session's supervisor.
 
+use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
+use std::pin::Pin;
+
 use serde::Serialize;
 
 use super::operation::Running;
 use super::{lock, Session};
 use crate::attention::OperationEnd;
-use crate::engine::DockerEngine;
+use crate::engine::endpoint::EndpointEnv;
+use crate::engine::{DockerEngine, Endpoint};
 use crate::error::ErrorReport;
+use crate::region::everywhere::{self, Place};
 use crate::region::{
     self, AppliedRegion, ApplyEvent, ApplyOptions, FieldError, PlanOptions, RegionError, RegionInfo,
-    RegionPlan, RegionRequest, RemoveReport,
+    RegionPlan, RegionRequest, RegionsEverywhere, RemoveReport,
 };
+
+/// A connection being opened to one engine of a listing across engines.
+type Connecting<'a> = Pin<Box<dyn Future<Output = Result<DockerEngine, String>> + Send + 'a>>;
 
 /// A request's field errors (empty when it is valid), for a form's inline validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -106,28 +115,77 @@ impl Session {
         Ok(region::apply(&docker, &project, &plan, options, &running.cancel, &on_progress).await?)
     }
 
-    /// The project's regions (found by label), with state and health.
+    /// The project's regions on the session's engine (found by label), with state and health.
     pub async fn region_list(&self) -> Result<Vec<RegionInfo>, ErrorReport> {
         let docker = self.region_engine().await?;
-        Ok(region::list(&docker, self.project().name()).await?)
+        let regions = region::list(&docker, self.project().name()).await?;
+        Ok(regions.into_iter().map(|r| self.on_this_engine(r)).collect())
+    }
+
+    /// The project's regions on every known engine (the Docker contexts and `default`), listed at the same
+    /// time, each with its engine's name. An engine that cannot be reached and listed within
+    /// [`everywhere::BOUND`] shows the regions last seen there, marked `unknown`, with the reason; the others
+    /// stay live. The session's engine is read through its supervisor, the others over a connection of their
+    /// own (closed after the listing); two contexts of the same endpoint are listed once.
+    pub async fn region_list_everywhere(&self) -> Result<RegionsEverywhere, ErrorReport> {
+        let env = EndpointEnv::from_process();
+        let home = self.engine_name();
+        let mut names = vec![home.clone()];
+        names.extend(crate::engines::list(&env).into_iter().map(|e| e.name).filter(|n| *n != home));
+        let mut places = Vec::new();
+        let mut endpoints: HashMap<String, Result<Endpoint, String>> = HashMap::new();
+        let mut urls = BTreeSet::new();
+        for name in names {
+            let endpoint = if name == home {
+                self.endpoint().map_err(|e| e.message)
+            } else {
+                Endpoint::named(&env, &name).map_err(|e| e.to_string())
+            };
+            if let Ok(ep) = &endpoint {
+                if !urls.insert(ep.url()) {
+                    continue;
+                }
+            }
+            let host = endpoint.as_ref().map(Endpoint::url).unwrap_or_default();
+            let link_host = endpoint.as_ref().ok().and_then(everywhere::link_host);
+            places.push(Place { name: name.clone(), host, link_host, home: name == home });
+            endpoints.insert(name, endpoint);
+        }
+        let connect = |name: &str| -> Connecting<'_> {
+            if name == home {
+                return Box::pin(async { self.region_engine().await.map_err(|e| e.message) });
+            }
+            let endpoint = endpoints.get(name).cloned().unwrap_or_else(|| Err(format!("no engine `{name}`")));
+            Box::pin(async move { DockerEngine::connect(&endpoint?, everywhere::BOUND).await })
+        };
+        let project = self.project();
+        let stores = Default::default();
+        Ok(everywhere::list_across_in(&places, connect, &stores, project.name(), everywhere::BOUND).await)
+    }
+
+    /// `region` marked as on the session's engine.
+    fn on_this_engine(&self, mut region: RegionInfo) -> RegionInfo {
+        region.engine = self.engine_name();
+        region
     }
 
     /// One region now.
     pub async fn region_get(&self, name: &str) -> Result<RegionInfo, ErrorReport> {
         let docker = self.region_engine().await?;
-        Ok(region::get(&docker, self.project().name(), name).await?)
+        Ok(self.on_this_engine(region::get(&docker, self.project().name(), name).await?))
     }
 
     /// Starts a region's database, then its server, each waited on until healthy.
     pub async fn region_start(&self, name: &str, options: &ApplyOptions) -> Result<RegionInfo, ErrorReport> {
         let docker = self.region_engine().await?;
-        Ok(region::start(&docker, self.project().name(), name, options.health_timeout).await?)
+        let started = region::start(&docker, self.project().name(), name, options.health_timeout).await?;
+        Ok(self.on_this_engine(started))
     }
 
     /// Stops a region's server, then its database.
     pub async fn region_stop(&self, name: &str) -> Result<RegionInfo, ErrorReport> {
         let docker = self.region_engine().await?;
-        Ok(region::stop(&docker, self.project().name(), name).await?)
+        Ok(self.on_this_engine(region::stop(&docker, self.project().name(), name).await?))
     }
 
     /// Removes a region's containers and network; with `confirmed_volumes` naming exactly its volumes, those

@@ -82,6 +82,8 @@ pub(super) fn info(name: &str, found: &Found) -> RegionInfo {
     let server = found.containers.iter().find(|c| role_of(c) == Some(RegionRole::Server));
     RegionInfo {
         name: name.to_string(),
+        engine: String::new(),
+        reach: super::Reach::Live,
         owner: labels.get(labels::MANAGER_OWNER).cloned(),
         state,
         health,

@@ -17,6 +17,7 @@ use serde::Serialize;
 
 pub use control::{start, stop};
 pub use describe::describe;
+pub(crate) use list::list_in;
 pub use list::{get, list};
 pub use remove::remove;
 
@@ -35,6 +36,11 @@ use crate::labels;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RegionInfo {
     pub name: String,
+    /// The engine it runs on (a Docker context, or `default`).
+    pub engine: String,
+    /// `live`: read from its engine now; `unknown`: its engine could not be reached, so this is what was
+    /// last seen of it there (its engine's entry in the listing says why).
+    pub reach: Reach,
     pub owner: Option<String>,
     /// The worst state of its containers; `notCreated` when only its kept volumes (or network) are left.
     pub state: RunState,
@@ -51,6 +57,16 @@ pub struct RegionInfo {
     /// Set when the apply that created the region was interrupted (killed before it finished or rolled
     /// back): the region is not usable, and removing it cleans up everything that apply created.
     pub interrupted: Option<InterruptedApply>,
+}
+
+/// Whether a listed region was read from its engine now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum Reach {
+    #[default]
+    Live,
+    Unknown,
 }
 
 /// An interrupted region apply: what it left, and how to clean it up.
@@ -91,6 +107,11 @@ pub(crate) struct Stores {
     /// `None`: `$XDG_STATE_HOME/dockmaster/region-applies`.
     pub journal_dir: Option<PathBuf>,
     pub keychains: Keychains,
+    /// Leave apply journals out (they do not say which engine an apply ran on, so a listing across engines
+    /// reads them on the session's engine only).
+    pub no_journals: bool,
+    /// `None`: `$XDG_STATE_HOME/dockmaster/regions-seen` (what each engine's listing last showed).
+    pub seen_dir: Option<PathBuf>,
 }
 
 /// The region label's value (empty when it has none).
@@ -146,6 +167,9 @@ fn role_of(c: &ContainerInfo) -> Option<RegionRole> {
 /// The project's apply journals: interrupted ones (claimed while they are looked at) and running ones. No
 /// state folder (no HOME) means none.
 fn journals(stores: &Stores, project: &str) -> Result<(Vec<Claimed>, Vec<journal::Record>), RegionError> {
+    if stores.no_journals {
+        return Ok((Vec::new(), Vec::new()));
+    }
     let dir = match &stores.journal_dir {
         Some(dir) => dir.clone(),
         None => match journal::default_dir() {

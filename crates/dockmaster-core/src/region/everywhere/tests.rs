@@ -1,0 +1,164 @@
+//! Regions across engines on in-memory engines: every engine listed at once with its name on each region, an
+//! engine that does not answer within the bound marked unknown (with what was last seen there) while the
+//! others stay live, apply journals read on the session's engine only, port links on the engine's host.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::engine::endpoint::{EndpointSource, SshTarget};
+use crate::engine::ops::fake::{labels_of, region_labels, FakeEngine};
+use crate::engine::ops::fake::{Fault, Op};
+use crate::region::apply::{apply, ApplyEvent};
+use crate::region::testing::World;
+use crate::region::CancellationToken;
+
+const BOUND: Duration = Duration::from_millis(300);
+
+fn place(name: &str, home: bool) -> Place {
+    Place { name: name.into(), host: format!("tcp://{name}:2376"), link_host: None, home }
+}
+
+/// An engine with region `gamma` of project demo, and someone else's project's region.
+fn far_engine() -> FakeEngine {
+    let far = FakeEngine::new();
+    far.add_container("demo-region-gamma-server", region_labels("demo", "gamma"));
+    far.add_network("demo-region-gamma-network", Some("10.99.3.0/24"), region_labels("demo", "gamma"));
+    far.add_container("other-region-x-server", region_labels("other", "x"));
+    far.add_volume("plain", labels_of(&[]));
+    far
+}
+
+/// Connects `default` to the world's engine, `far` to `far` while `far_up`, and never answers for `hung`
+/// (nor for anything else).
+async fn across(w: &World, far: &FakeEngine, far_up: bool, places: &[Place]) -> RegionsEverywhere {
+    let connect = |name: &str| {
+        let engine = match name {
+            "default" => Some(Ok(w.fake.clone())),
+            "far" if far_up => Some(Ok(far.clone())),
+            "far" => Some(Err("cannot connect to tcp://far:2376: connection refused".to_string())),
+            _ => None,
+        };
+        async move {
+            match engine {
+                Some(result) => result,
+                None => std::future::pending().await,
+            }
+        }
+    };
+    list_across_in(places, connect, &w.stores(), "demo", BOUND).await
+}
+
+fn names(r: &RegionsEverywhere) -> Vec<(String, String, Reach)> {
+    r.regions.iter().map(|r| (r.engine.clone(), r.name.clone(), r.reach)).collect()
+}
+
+#[tokio::test]
+async fn every_engine_is_listed_at_once_and_one_that_hangs_is_unknown() {
+    let w = World::new(false);
+    let far = far_engine();
+    let places = [place("default", true), place("far", false), place("hung", false), place("hung2", false)];
+    let started = Instant::now();
+    let all = across(&w, &far, true, &places).await;
+    let took = started.elapsed();
+    assert!(took < BOUND * 2, "two hung engines are waited on together, not one after the other: {took:?}");
+    assert_eq!(
+        names(&all),
+        [("default".into(), "beta".into(), Reach::Live), ("far".into(), "gamma".into(), Reach::Live)],
+        "each region with its engine; another project's region is not listed"
+    );
+    let reach: Vec<_> = all.engines.iter().map(|e| (e.engine.as_str(), e.reach)).collect();
+    assert_eq!(
+        reach,
+        [("default", Reach::Live), ("far", Reach::Live), ("hung", Reach::Unknown), ("hung2", Reach::Unknown)]
+    );
+    let why = all.engines[2].reason.as_deref().unwrap();
+    assert!(why.contains("did not answer") && why.contains("docker --context hung version"), "{why}");
+    assert_eq!(all.engines[0].reason, None);
+    assert_eq!(all.engines[1].host, "tcp://far:2376");
+}
+
+#[tokio::test]
+async fn an_engine_that_goes_away_shows_its_last_seen_regions_as_unknown_and_comes_back_live() {
+    let w = World::new(false);
+    let far = far_engine();
+    let places = [place("default", true), place("far", false)];
+    across(&w, &far, true, &places).await;
+
+    let down = across(&w, &far, false, &places).await;
+    assert_eq!(
+        names(&down),
+        [("default".into(), "beta".into(), Reach::Live), ("far".into(), "gamma".into(), Reach::Unknown)]
+    );
+    assert_eq!(
+        down.engines[1].reason.as_deref(),
+        Some("cannot connect to tcp://far:2376: connection refused")
+    );
+    let gamma = &down.regions[1];
+    assert!(gamma.containers.is_empty() && gamma.request.is_none(), "nothing live is made up");
+
+    // Forgotten by nobody: a second listing while it is down still knows gamma.
+    assert_eq!(names(&across(&w, &far, false, &places).await), names(&down));
+
+    let back = across(&w, &far, true, &places).await;
+    assert_eq!(back.regions[1].reach, Reach::Live);
+    assert_eq!(back.regions[1].containers.len(), 1);
+}
+
+#[tokio::test]
+async fn an_engine_never_seen_and_unreachable_lists_no_region_but_says_why() {
+    let w = World::new(false);
+    let far = far_engine();
+    let all = across(&w, &far, false, &[place("default", true), place("far", false)]).await;
+    assert_eq!(names(&all), [("default".into(), "beta".into(), Reach::Live)]);
+    assert_eq!(all.engines[1].reach, Reach::Unknown);
+    assert!(all.engines[1].reason.is_some());
+}
+
+#[tokio::test]
+async fn an_interrupted_apply_counts_on_the_sessions_engine_only() {
+    let w = World::new(false);
+    // An apply whose rollback could not remove its database container: its journal stays (interrupted).
+    let plan = w.plan().await;
+    w.fake.fail(Op::CreateContainer, 2, Fault::Refuse);
+    w.fake.fail(Op::RemoveContainer, 1, Fault::Refuse);
+    let (options, cancel) = (w.options(), CancellationToken::new());
+    assert!(apply(&w.fake, &w.project, &plan, &options, &cancel, &|_: ApplyEvent| {}).await.is_err());
+    assert_eq!(w.journals(), 1);
+    let far = FakeEngine::new();
+    let all = across(&w, &far, true, &[place("default", true), place("far", false)]).await;
+    let alpha: Vec<_> = all.regions.iter().filter(|r| r.name == "alpha").collect();
+    assert_eq!(alpha.len(), 1, "{:?}", names(&all));
+    assert_eq!(alpha[0].engine, "default");
+    assert!(alpha[0].interrupted.is_some());
+}
+
+#[test]
+fn port_links_use_the_engines_host() {
+    assert_eq!(linked("http://127.0.0.1:39100".into(), Some("game1.example")), "http://game1.example:39100");
+    assert_eq!(linked("http://127.0.0.1:39100".into(), Some("fd00::5")), "http://[fd00::5]:39100");
+    assert_eq!(linked("http://127.0.0.1:39100".into(), None), "http://127.0.0.1:39100");
+    assert_eq!(
+        linked("http://10.0.0.9:80".into(), Some("game1")),
+        "http://10.0.0.9:80",
+        "a bound address stays"
+    );
+
+    let at = |transport| Endpoint { transport, source: EndpointSource::Default };
+    assert_eq!(link_host(&at(Transport::Unix(PathBuf::from("/var/run/docker.sock")))), None);
+    assert_eq!(link_host(&at(Transport::Tcp { addr: "127.0.0.1:2376".into(), tls: None })), None);
+    assert_eq!(
+        link_host(&at(Transport::Tcp { addr: "game1.example:2376".into(), tls: None })).as_deref(),
+        Some("game1.example")
+    );
+    let ssh = SshTarget {
+        user: Some("ops".into()),
+        host: "game2".into(),
+        port: Some(2222),
+        socket: None,
+        key_file: None,
+    };
+    assert_eq!(link_host(&at(Transport::Ssh(ssh))).as_deref(), Some("game2"));
+}
