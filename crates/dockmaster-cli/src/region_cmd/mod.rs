@@ -22,7 +22,8 @@ pub enum RegionCommand {
     /// Show everything creating a region would create or join (nothing is created).
     Plan(RequestArgs),
     /// Create a region: shows the plan, asks (unless --yes), applies it with progress; on failure, Ctrl-C, SIGTERM or SIGHUP
-    /// removes everything it had created.
+    /// removes everything it had created. On the project's engine, or the one `--engine NAME` names (its port and subnet
+    /// chosen free there; start, stop, show and rm it with the same `--engine`).
     Create(CreateArgs),
     /// List the project's regions on every known engine (the Docker contexts and `default`) with their engine,
     /// state and health; an engine that cannot be reached within a few seconds shows the regions last seen

@@ -82,7 +82,7 @@ impl World {
             ..Default::default()
         };
         let request = RegionRequest::new("alpha", OWNER);
-        crate::region::prepare_in(&self.fake, &self.keychains, &self.project, &request, &options)
+        crate::region::prepare_in(&self.fake, &self.keychains, true, &self.project, &request, &options)
             .await
             .unwrap()
     }
@@ -117,6 +117,7 @@ impl World {
             keychains: self.keychains.clone(),
             no_journals: false,
             seen_dir: Some(self.dir.path().join("seen")),
+            link_host: None,
         }
     }
 }

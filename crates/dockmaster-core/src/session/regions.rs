@@ -16,6 +16,8 @@ use crate::engine::endpoint::EndpointEnv;
 use crate::engine::{DockerEngine, Endpoint};
 use crate::error::ErrorReport;
 use crate::region::everywhere::{self, Place};
+use crate::region::manage::Stores;
+use crate::region::secret::Keychains;
 use crate::region::{
     self, AppliedRegion, ApplyEvent, ApplyOptions, FieldError, PlanOptions, RegionError, RegionInfo,
     RegionPlan, RegionRequest, RegionsEverywhere, RemoveReport,
@@ -36,6 +38,42 @@ pub struct RegionValidation {
 }
 
 impl Session {
+    /// The keychain as region code uses it: the namespaces of the session's engine's regions.
+    fn region_keychains(&self) -> Keychains {
+        Keychains::default().on_engine(&self.engine_name())
+    }
+
+    /// Apply journals and the keychain of the session's engine's regions.
+    fn region_stores(&self) -> Stores {
+        Stores { keychains: self.region_keychains(), link_host: self.link_host(), ..Default::default() }
+    }
+
+    /// Whether the session's engine publishes ports on this machine (then this machine's listeners count).
+    fn engine_is_local(&self) -> bool {
+        self.endpoint().map(|e| e.is_local()).unwrap_or(true)
+    }
+
+    /// Plans `request` on the session's engine.
+    async fn region_prepare(
+        &self,
+        docker: &DockerEngine,
+        request: &RegionRequest,
+        options: &PlanOptions,
+    ) -> Result<RegionPlan, ErrorReport> {
+        let keychains = self.region_keychains();
+        let project = self.project();
+        let mut plan =
+            region::prepare_in(docker, &keychains, self.engine_is_local(), &project, request, options)
+                .await?;
+        everywhere::place_plan(&mut plan, &self.engine_name(), self.link_host().as_deref());
+        Ok(plan)
+    }
+
+    /// The host name the session's engine's published ports are reached at (`None`: this machine).
+    fn link_host(&self) -> Option<String> {
+        self.endpoint().ok().as_ref().and_then(everywhere::link_host)
+    }
+
     /// The engine as region code uses it, or why it cannot be used now.
     async fn region_engine(&self) -> Result<DockerEngine, ErrorReport> {
         let handle = self.engine().await?;
@@ -63,7 +101,7 @@ impl Session {
         options: &PlanOptions,
     ) -> Result<RegionPlan, ErrorReport> {
         let docker = self.region_engine().await?;
-        let plan = region::prepare(&docker, &self.project(), request, options).await?;
+        let plan = self.region_prepare(&docker, request, options).await?;
         *lock(&self.inner.reviewed_plan) = Some(plan.clone());
         Ok(plan)
     }
@@ -101,7 +139,7 @@ impl Session {
             .filter(|plan| plan.request == *request && plan.project == project.name());
         let plan = match reviewed {
             Some(plan) => plan,
-            None => region::prepare(&docker, &project, request, plan_options).await?,
+            None => self.region_prepare(&docker, request, plan_options).await?,
         };
         if running.cancel.is_cancelled() {
             let rollback = Default::default();
@@ -112,13 +150,17 @@ impl Session {
             }
             .into());
         }
-        Ok(region::apply(&docker, &project, &plan, options, &running.cancel, &on_progress).await?)
+        let options = ApplyOptions {
+            keychains: options.keychains.clone().on_engine(&self.engine_name()),
+            ..options.clone()
+        };
+        Ok(region::apply(&docker, &project, &plan, &options, &running.cancel, &on_progress).await?)
     }
 
     /// The project's regions on the session's engine (found by label), with state and health.
     pub async fn region_list(&self) -> Result<Vec<RegionInfo>, ErrorReport> {
         let docker = self.region_engine().await?;
-        let regions = region::list(&docker, self.project().name()).await?;
+        let regions = region::manage::list_in(&docker, &self.region_stores(), self.project().name()).await?;
         Ok(regions.into_iter().map(|r| self.on_this_engine(r)).collect())
     }
 
@@ -172,20 +214,25 @@ impl Session {
     /// One region now.
     pub async fn region_get(&self, name: &str) -> Result<RegionInfo, ErrorReport> {
         let docker = self.region_engine().await?;
-        Ok(self.on_this_engine(region::get(&docker, self.project().name(), name).await?))
+        let got = region::manage::get_in(&docker, &self.region_stores(), self.project().name(), name).await?;
+        Ok(self.on_this_engine(got))
     }
 
     /// Starts a region's database, then its server, each waited on until healthy.
     pub async fn region_start(&self, name: &str, options: &ApplyOptions) -> Result<RegionInfo, ErrorReport> {
         let docker = self.region_engine().await?;
-        let started = region::start(&docker, self.project().name(), name, options.health_timeout).await?;
+        let (stores, project) = (self.region_stores(), self.project());
+        let started =
+            region::manage::start_in(&docker, &stores, project.name(), name, options.health_timeout).await?;
         Ok(self.on_this_engine(started))
     }
 
     /// Stops a region's server, then its database.
     pub async fn region_stop(&self, name: &str) -> Result<RegionInfo, ErrorReport> {
         let docker = self.region_engine().await?;
-        Ok(self.on_this_engine(region::stop(&docker, self.project().name(), name).await?))
+        let stopped =
+            region::manage::stop_in(&docker, &self.region_stores(), self.project().name(), name).await?;
+        Ok(self.on_this_engine(stopped))
     }
 
     /// Removes a region's containers and network; with `confirmed_volumes` naming exactly its volumes, those
@@ -197,7 +244,16 @@ impl Session {
     ) -> Result<RemoveReport, ErrorReport> {
         let docker = self.region_engine().await?;
         let project = self.project();
-        Ok(region::remove(&docker, project.root(), project.name(), name, confirmed_volumes).await?)
+        let stores = self.region_stores();
+        Ok(region::manage::remove_in(
+            &docker,
+            &stores,
+            project.root(),
+            project.name(),
+            name,
+            confirmed_volumes,
+        )
+        .await?)
     }
 
     /// Removes a region as the CLI's flags say: `volumes` and `yes` — every volume of the region, confirmed;
@@ -222,6 +278,8 @@ impl Session {
     pub async fn region_show(&self, name: &str) -> Result<RegionPlan, ErrorReport> {
         let docker = self.region_engine().await?;
         let project = self.project();
-        Ok(region::describe(&docker, project.root(), project.name(), name, project.secret_policy()).await?)
+        let (stores, policy) = (self.region_stores(), project.secret_policy());
+        Ok(region::manage::describe_in(&docker, &stores, project.root(), project.name(), name, policy)
+            .await?)
     }
 }

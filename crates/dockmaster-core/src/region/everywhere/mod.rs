@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::manage::{list_in, Reach, RegionInfo, Stores};
+use super::plan::RegionPlan;
 use crate::engine::ops::EngineOps;
 use crate::engine::{Endpoint, Health, RunState, Transport};
 
@@ -68,13 +69,24 @@ pub fn link_host(endpoint: &Endpoint) -> Option<String> {
     }
 }
 
-/// `url` with a loopback host replaced by `host` (an engine elsewhere publishes on its own host).
-fn linked(url: String, host: Option<&str>) -> String {
-    let Some(host) = host else { return url };
-    match url.strip_prefix("http://127.0.0.1:") {
-        Some(port) if host.contains(':') => format!("http://[{host}]:{port}"),
-        Some(port) => format!("http://{host}:{port}"),
-        None => url,
+/// A plan for an engine elsewhere (`link_host`: its host name): a server published on every interface is
+/// linked at that host; one published on a loopback address is reachable only on that host, which a warning
+/// says with the ways to reach it.
+pub fn place_plan(plan: &mut RegionPlan, engine: &str, link_host: Option<&str>) {
+    let Some(host) = link_host else { return };
+    let Some((host_ip, port)) = plan.ports.first().map(|p| (p.host_ip.clone(), p.host_port)) else { return };
+    let shown = if host.contains(':') { format!("[{host}]") } else { host.to_string() };
+    match host_ip.as_str() {
+        "" | "0.0.0.0" | "::" => plan.server_url = format!("http://{shown}:{port}"),
+        ip if ip == "localhost" || ip.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()) => {
+            plan.warnings.push(format!(
+                "the server is published on {ip}:{port} of the engine `{engine}`'s host ({host}), so only that host \
+                 reaches it: from here use `ssh -L {port}:{ip}:{port} {host}` and {}, or plan the region with the \
+                 host IP 0.0.0.0 to publish it on {host}'s network",
+                plan.server_url
+            ));
+        }
+        _ => {}
     }
 }
 
@@ -96,6 +108,7 @@ where
     let listings = places.iter().map(|place| {
         let mut stores = stores.clone();
         stores.no_journals = !place.home;
+        stores.link_host.clone_from(&place.link_host);
         let connect = &connect;
         async move {
             let listed = async {
@@ -131,7 +144,6 @@ where
         for mut region in regions {
             region.engine = place.name.clone();
             region.reach = reach;
-            region.server_url = region.server_url.map(|u| linked(u, place.link_host.as_deref()));
             out.regions.push(region);
         }
         out.engines.push(EngineReach { engine: place.name.clone(), host: place.host.clone(), reach, reason });

@@ -12,7 +12,9 @@ use crate::engine::endpoint::{EndpointSource, SshTarget};
 use crate::engine::ops::fake::{labels_of, region_labels, FakeEngine};
 use crate::engine::ops::fake::{Fault, Op};
 use crate::region::apply::{apply, ApplyEvent};
-use crate::region::testing::World;
+use crate::region::plan::PlanOptions;
+use crate::region::request::RegionRequest;
+use crate::region::testing::{World, OWNER};
 use crate::region::CancellationToken;
 
 const BOUND: Duration = Duration::from_millis(300);
@@ -135,17 +137,55 @@ async fn an_interrupted_apply_counts_on_the_sessions_engine_only() {
     assert!(alpha[0].interrupted.is_some());
 }
 
-#[test]
-fn port_links_use_the_engines_host() {
-    assert_eq!(linked("http://127.0.0.1:39100".into(), Some("game1.example")), "http://game1.example:39100");
-    assert_eq!(linked("http://127.0.0.1:39100".into(), Some("fd00::5")), "http://[fd00::5]:39100");
-    assert_eq!(linked("http://127.0.0.1:39100".into(), None), "http://127.0.0.1:39100");
-    assert_eq!(
-        linked("http://10.0.0.9:80".into(), Some("game1")),
-        "http://10.0.0.9:80",
-        "a bound address stays"
-    );
+#[tokio::test]
+async fn a_server_published_on_every_interface_is_linked_at_its_engines_host() {
+    let w = World::new(false);
+    let options = PlanOptions {
+        port_first: 39_100,
+        port_last: 39_199,
+        subnet_pools: vec!["10.99.0.0/23".into()],
+        host_ip: "0.0.0.0".into(),
+    };
+    let request = RegionRequest::new("alpha", OWNER);
+    let mut plan = crate::region::prepare_in(&w.fake, &w.keychains, false, &w.project, &request, &options)
+        .await
+        .unwrap();
+    place_plan(&mut plan, "far", Some("game1.example"));
+    let port = plan.ports[0].host_port;
+    assert_eq!(plan.server_url, format!("http://game1.example:{port}"));
+    let (apply_options, cancel) = (w.options(), CancellationToken::new());
+    apply(&w.fake, &w.project, &plan, &apply_options, &cancel, &|_: ApplyEvent| {}).await.unwrap();
 
+    let far = FakeEngine::new();
+    let mut home = place("default", true);
+    home.link_host = Some("game1.example".into());
+    let listed = across(&w, &far, true, &[home]).await;
+    let alpha = listed.regions.iter().find(|r| r.name == "alpha").unwrap();
+    assert_eq!(alpha.server_url, Some(format!("http://game1.example:{port}")));
+    let here = across(&w, &far, true, &[place("default", true)]).await;
+    let alpha = here.regions.iter().find(|r| r.name == "alpha").unwrap();
+    assert_eq!(alpha.server_url, Some(format!("http://127.0.0.1:{port}")), "a local engine's ports are here");
+}
+
+#[tokio::test]
+async fn a_server_on_a_remote_loopback_is_not_linked_elsewhere_and_a_warning_says_how_to_reach_it() {
+    let w = World::new(false);
+    let mut plan = w.plan().await;
+    let before = plan.server_url.clone();
+    place_plan(&mut plan, "far", Some("game1.example"));
+    assert_eq!(plan.server_url, before);
+    let port = plan.ports[0].host_port;
+    let warning = plan.warnings.last().unwrap();
+    let tunnel = format!("ssh -L {port}:127.0.0.1:{port} game1.example");
+    assert!(warning.contains(&tunnel) && warning.contains("0.0.0.0"), "{warning}");
+
+    let mut local = w.plan().await;
+    place_plan(&mut local, "default", None);
+    assert_eq!(local, w.plan().await, "nothing changes for a local engine");
+}
+
+#[test]
+fn link_hosts() {
     let at = |transport| Endpoint { transport, source: EndpointSource::Default };
     assert_eq!(link_host(&at(Transport::Unix(PathBuf::from("/var/run/docker.sock")))), None);
     assert_eq!(link_host(&at(Transport::Tcp { addr: "127.0.0.1:2376".into(), tls: None })), None);
@@ -161,4 +201,26 @@ fn port_links_use_the_engines_host() {
         key_file: None,
     };
     assert_eq!(link_host(&at(Transport::Ssh(ssh))).as_deref(), Some("game2"));
+}
+
+#[tokio::test]
+async fn a_port_taken_on_this_machine_is_free_on_an_engine_elsewhere() {
+    let w = World::new(false);
+    let request = RegionRequest::new("alpha", OWNER);
+    let options = PlanOptions {
+        port_first: 39_100,
+        port_last: 39_199,
+        subnet_pools: vec!["10.99.0.0/23".into()],
+        host_ip: "127.0.0.1".into(),
+    };
+    let plan =
+        |local| crate::region::prepare_in(&w.fake, &w.keychains, local, &w.project, &request, &options);
+    let wanted = plan(true).await.unwrap().ports[0].host_port;
+    // Something on this machine listens on the port the region would get.
+    let Ok(listener) = std::net::TcpListener::bind(("127.0.0.1", wanted)) else {
+        panic!("port {wanted} is taken on this machine already: free it to run this test")
+    };
+    assert_ne!(plan(true).await.unwrap().ports[0].host_port, wanted, "this machine's listener counts here");
+    assert_eq!(plan(false).await.unwrap().ports[0].host_port, wanted, "but not on an engine elsewhere");
+    drop(listener);
 }

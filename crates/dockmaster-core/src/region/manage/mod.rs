@@ -16,10 +16,13 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use control::{start, stop};
+pub(crate) use control::{start_in, stop_in};
 pub use describe::describe;
-pub(crate) use list::list_in;
+pub(crate) use describe::describe_in;
 pub use list::{get, list};
+pub(crate) use list::{get_in, list_in};
 pub use remove::remove;
+pub(crate) use remove::remove_in;
 
 use super::error::RegionError;
 use super::journal::{self, Claimed, Found as Journaled};
@@ -112,6 +115,8 @@ pub(crate) struct Stores {
     pub no_journals: bool,
     /// `None`: `$XDG_STATE_HOME/dockmaster/regions-seen` (what each engine's listing last showed).
     pub seen_dir: Option<PathBuf>,
+    /// The host name the engine's published ports are reached at from here (`None`: this machine).
+    pub link_host: Option<String>,
 }
 
 /// The region label's value (empty when it has none).
@@ -239,7 +244,7 @@ async fn one<E: EngineOps>(
         let known = list::list_in(engine, stores, project).await?.into_iter().map(|r| r.name).collect();
         return Err(RegionError::NotFound { project: project.into(), name: name.into(), known });
     }
-    let mut info = list::info(name, &found);
+    let mut info = list::info(name, &found, stores.link_host.as_deref());
     info.interrupted = claimed.as_ref().map(|c| interrupted_of(name, &c.record, &found.volumes));
     Ok((found, info, RegionJournals { interrupted: claimed, running }))
 }
