@@ -57,6 +57,11 @@ impl Keychains {
         self
     }
 
+    /// The engine whose regions' namespaces this opens (`default`: the local engine).
+    pub fn engine(&self) -> &str {
+        self.engine.as_deref().unwrap_or(DEFAULT_CONTEXT)
+    }
+
     /// The keychain service of a region's password on this engine.
     pub fn service(&self, root: &Path, project: &str, region: &str) -> String {
         service_on(root, self.engine.as_deref(), project, region)

@@ -162,6 +162,7 @@ pub async fn apply<E: EngineOps>(
             root: project.root().to_path_buf(),
             region: plan.region.clone(),
             pid: std::process::id(),
+            engine: Some(run.options.keychains.engine().to_string()),
             ..Default::default()
         },
     )?;

@@ -49,7 +49,7 @@ pub struct Place {
     pub host: String,
     /// The host name its published ports are reached at from here (`None`: this machine).
     pub link_host: Option<String>,
-    /// The session's own engine: apply journals (which do not name an engine) count here only.
+    /// The session's own engine: apply journals written before journals named their engine count here only.
     pub home: bool,
 }
 
@@ -108,6 +108,7 @@ where
     let listings = places.iter().map(|place| {
         let mut stores = stores.clone();
         stores.no_journals = !place.home;
+        stores.keychains = stores.keychains.on_engine(&place.name);
         stores.link_host.clone_from(&place.link_host);
         let connect = &connect;
         async move {

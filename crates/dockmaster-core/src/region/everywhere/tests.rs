@@ -11,6 +11,7 @@ use super::*;
 use crate::engine::endpoint::{EndpointSource, SshTarget};
 use crate::engine::ops::fake::{labels_of, region_labels, FakeEngine};
 use crate::engine::ops::fake::{Fault, Op};
+use crate::engine::ops::ImageInfo;
 use crate::region::apply::{apply, ApplyEvent};
 use crate::region::plan::PlanOptions;
 use crate::region::request::RegionRequest;
@@ -134,6 +135,40 @@ async fn an_interrupted_apply_counts_on_the_sessions_engine_only() {
     let alpha: Vec<_> = all.regions.iter().filter(|r| r.name == "alpha").collect();
     assert_eq!(alpha.len(), 1, "{:?}", names(&all));
     assert_eq!(alpha[0].engine, "default");
+    assert!(alpha[0].interrupted.is_some());
+}
+
+#[tokio::test]
+async fn an_interrupted_apply_counts_on_the_engine_it_ran_on() {
+    let w = World::new(false);
+    // The far engine's apply fails the same way; its journal names the engine.
+    let far = FakeEngine::new();
+    let compose = labels_of(&[("com.docker.compose.project", "demo")]);
+    far.add_network("demo_nexus-network", Some("172.20.0.0/16"), compose);
+    far.add_network("demo_regional-network", Some("172.21.0.0/16"), labels_of(&[]));
+    let image = ImageInfo { id: "sha256:0123".into(), labels: labels_of(&[]), volumes: Vec::new() };
+    far.add_image(crate::region::testing::IMAGE, image);
+    let options = PlanOptions {
+        port_first: 39_100,
+        port_last: 39_199,
+        subnet_pools: vec!["10.99.0.0/23".into()],
+        ..Default::default()
+    };
+    let request = RegionRequest::new("alpha", OWNER);
+    let plan =
+        crate::region::prepare_in(&far, &w.keychains, false, &w.project, &request, &options).await.unwrap();
+    far.fail(Op::CreateContainer, 2, Fault::Refuse);
+    far.fail(Op::RemoveContainer, 1, Fault::Refuse);
+    let mut options = w.options();
+    options.keychains = options.keychains.on_engine("far");
+    let cancel = CancellationToken::new();
+    assert!(apply(&far, &w.project, &plan, &options, &cancel, &|_: ApplyEvent| {}).await.is_err());
+    assert_eq!(w.journals(), 1);
+
+    let all = across(&w, &far, true, &[place("default", true), place("far", false)]).await;
+    let alpha: Vec<_> = all.regions.iter().filter(|r| r.name == "alpha").collect();
+    assert_eq!(alpha.len(), 1, "{:?}", names(&all));
+    assert_eq!(alpha[0].engine, "far");
     assert!(alpha[0].interrupted.is_some());
 }
 

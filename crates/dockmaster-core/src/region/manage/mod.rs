@@ -110,8 +110,8 @@ pub(crate) struct Stores {
     /// `None`: `$XDG_STATE_HOME/dockmaster/region-applies`.
     pub journal_dir: Option<PathBuf>,
     pub keychains: Keychains,
-    /// Leave apply journals out (they do not say which engine an apply ran on, so a listing across engines
-    /// reads them on the session's engine only).
+    /// Leave out apply journals written before journals named their engine (a listing across engines counts
+    /// those on the session's engine only). Journals that name one count on that engine (`keychains`' engine).
     pub no_journals: bool,
     /// `None`: `$XDG_STATE_HOME/dockmaster/regions-seen` (what each engine's listing last showed).
     pub seen_dir: Option<PathBuf>,
@@ -172,9 +172,6 @@ fn role_of(c: &ContainerInfo) -> Option<RegionRole> {
 /// The project's apply journals: interrupted ones (claimed while they are looked at) and running ones. No
 /// state folder (no HOME) means none.
 fn journals(stores: &Stores, project: &str) -> Result<(Vec<Claimed>, Vec<journal::Record>), RegionError> {
-    if stores.no_journals {
-        return Ok((Vec::new(), Vec::new()));
-    }
     let dir = match &stores.journal_dir {
         Some(dir) => dir.clone(),
         None => match journal::default_dir() {
@@ -184,8 +181,15 @@ fn journals(stores: &Stores, project: &str) -> Result<(Vec<Claimed>, Vec<journal
     };
     let mut interrupted = Vec::new();
     let mut running = Vec::new();
+    let engine = stores.keychains.engine();
+    let here = |r: &journal::Record| match &r.engine {
+        Some(e) => e == engine,
+        None => !stores.no_journals,
+    };
     for found in journal::find(&dir, project)? {
         match found {
+            Journaled::Interrupted(c) if !here(&c.record) => {}
+            Journaled::Running(r) if !here(&r) => {}
             Journaled::Interrupted(c) => interrupted.push(c),
             Journaled::Running(r) => running.push(r),
         }
