@@ -44,7 +44,7 @@ export const QUIET_LOGS: Record<string, Handler> = {
 
 /** The region commands answer like a project without regions; region tests override them. */
 export const QUIET_REGIONS: Record<string, Handler> = {
-  region_list: () => [],
+  region_list: () => ({ engines: [], regions: [] }),
   region_cancel: () => false,
 };
 

@@ -66,9 +66,10 @@ pub async fn run(session: &Session, command: RegionCommand, json: bool) -> ExitC
     }
     let result = match command {
         RegionCommand::Plan(args) => match args.options() {
-            Ok(options) => {
-                session.region_plan(&args.request(), &options).await.map(|plan| print_plan_as(&plan, json))
-            }
+            Ok(options) => session
+                .region_plan(None, &args.request(), &options)
+                .await
+                .map(|plan| print_plan_as(&plan, json)),
             Err(e) => Err(e.into()),
         },
         RegionCommand::Create(args) => return create::create(session, args, json).await,
@@ -80,15 +81,17 @@ pub async fn run(session: &Session, command: RegionCommand, json: bool) -> ExitC
             }
         }),
         RegionCommand::Show { name } => {
-            session.region_show(&name).await.map(|plan| print_plan_as(&plan, json))
+            session.region_show(None, &name).await.map(|plan| print_plan_as(&plan, json))
         }
         RegionCommand::Start { name, health_timeout } => {
             let options = ApplyOptions { health_timeout: secs(health_timeout), ..Default::default() };
-            session.region_start(&name, &options).await.map(|info| print_info(&info, json))
+            session.region_start(None, &name, &options).await.map(|info| print_info(&info, json))
         }
-        RegionCommand::Stop { name } => session.region_stop(&name).await.map(|info| print_info(&info, json)),
+        RegionCommand::Stop { name } => {
+            session.region_stop(None, &name).await.map(|info| print_info(&info, json))
+        }
         RegionCommand::Rm { name, volumes, yes } => session
-            .region_remove_confirming(&name, volumes, yes)
+            .region_remove_confirming(None, &name, volumes, yes)
             .await
             .map(|report| print_removed(&name, &report, json)),
     };

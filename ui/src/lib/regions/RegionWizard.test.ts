@@ -10,7 +10,7 @@ import App from "../../App.svelte";
 import type { ApplyEvent, RegionRequest } from "../bindings";
 import { ROOT, overview, reportFor } from "../../test/fixtures";
 import { appError, channel, deferred, fakeIpc, type Handler } from "../../test/ipc";
-import { applyAlpha, applyFailed, OWNER, planAlpha, regionList } from "./fixtures";
+import { applyAlpha, applyFailed, listed, OWNER, planAlpha, regionList } from "./fixtures";
 import { checkForm, defaultForm, toRequest } from "./validate";
 
 const PREFLIGHT =
@@ -31,7 +31,7 @@ async function openWizard(overrides: Record<string, Handler> = {}) {
     recent_projects: () => [ROOT],
     open_project: () => overview(),
     selection_report: (args) => reportFor(args.profiles as string[]),
-    region_list: () => regionList(),
+    region_list: () => listed(regionList()),
     region_validate: verdict,
     region_plan: () => planAlpha(),
     ...overrides,
@@ -121,7 +121,7 @@ describe("form steps", () => {
 
   test("a region of which only kept volumes are left may be created again (it reuses them)", async () => {
     const kept = { ...regionList()[1], name: "gamma", containers: [], networks: [], state: "notCreated" as const };
-    const { ipc, user } = await openWizard({ region_list: () => [regionList()[0], kept] });
+    const { ipc, user } = await openWizard({ region_list: () => listed([regionList()[0], kept]) });
     await fillDetails(user, "gamma");
     await user.click(screen.getByTestId("wizard-next"));
     await waitFor(() => expect(current()).toHaveTextContent("Resources"));
@@ -168,6 +168,7 @@ describe("form steps", () => {
     expect(ipc.callsOf("region_plan")).toEqual([
       {
         dir: ROOT,
+        engine: null,
         request: {
           ...toRequest({ ...defaultForm(), name: "gamma", ownerId: OWNER }),
           cpuCores: 2.5,

@@ -34,6 +34,8 @@ export class RegionWizard {
   #planGeneration = 0;
 
   form = $state<RegionForm>(defaultForm());
+  /** Where the region goes: an engine's name, or null for the project's own engine. */
+  engine = $state<string | null>(null);
   step = $state<StepId>("details");
   /** Fields whose errors show (left once, or their step was submitted). */
   touched = $state<Partial<Record<FormField, boolean>>>({});
@@ -122,7 +124,7 @@ export class RegionWizard {
     this.checking = true;
     this.checkError = null;
     try {
-      const verdict = await this.#backend.regionValidate(this.#dir, toRequest(this.form));
+      const verdict = await this.#backend.regionValidate(this.#dir, this.engine, toRequest(this.form));
       this.regionsUnchecked = !verdict.regionsChecked;
       const errors = byField(verdict.errors);
       this.serverErrors = errors;
@@ -158,7 +160,7 @@ export class RegionWizard {
     this.planError = null;
     this.plan = null;
     try {
-      const plan = await this.#backend.regionPlan(this.#dir, toRequest(this.form));
+      const plan = await this.#backend.regionPlan(this.#dir, this.engine, toRequest(this.form));
       if (generation === this.#planGeneration) this.plan = plan;
     } catch (e) {
       if (generation === this.#planGeneration) this.planError = toUiError(e);
@@ -177,7 +179,7 @@ export class RegionWizard {
     this.applying = true;
     this.cancelling = false;
     try {
-      this.applied = await this.#backend.regionApply(this.#dir, toRequest(this.form), (e) => {
+      this.applied = await this.#backend.regionApply(this.#dir, this.engine, toRequest(this.form), (e) => {
         this.events = [...this.events, e];
       });
       this.step = "done";
