@@ -4,7 +4,7 @@
 //! project's session, maps the result; no secret crosses IPC (plans and progress hold none).
 
 use dockmaster_core::region::{
-    AppliedRegion, ApplyEvent, ApplyOptions, PlanOptions, RegionInfo, RegionPlan, RegionRequest,
+    AppliedRegion, ApplyEvent, ApplyOptions, PlanOptions, RegionInfo, RegionPlace, RegionPlan, RegionRequest,
     RegionsEverywhere, RemoveReport,
 };
 use dockmaster_core::session::{RegionValidation, Sessions};
@@ -68,6 +68,14 @@ pub fn region_cancel(sessions: State<'_, Sessions>) -> bool {
 #[specta::specta]
 pub async fn region_list(sessions: State<'_, Sessions>, dir: String) -> Result<RegionsEverywhere, AppError> {
     sessions.get(&dir).await?.region_list_everywhere().await
+}
+
+/// Where a new region can go: every known engine, whether it answers and whether the stack's networks the
+/// regional template joins are there (the wizard's "Where" step).
+#[tauri::command]
+#[specta::specta]
+pub async fn region_places(sessions: State<'_, Sessions>, dir: String) -> Result<Vec<RegionPlace>, AppError> {
+    sessions.get(&dir).await?.region_places().await
 }
 
 /// Starts a region's database, then its server, each waited on until healthy.

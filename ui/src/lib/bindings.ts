@@ -140,6 +140,11 @@ export const commands = {
 	 *  be reached within a few seconds shows its last-seen regions as unknown, with the reason.
 	 */
 	regionList: (dir: string) => typedError<RegionsEverywhere, ErrorReport>(__TAURI_INVOKE("region_list", { dir })),
+	/**
+	 *  Where a new region can go: every known engine, whether it answers and whether the stack's networks the
+	 *  regional template joins are there (the wizard's "Where" step).
+	 */
+	regionPlaces: (dir: string) => typedError<RegionPlace[], ErrorReport>(__TAURI_INVOKE("region_places", { dir })),
 	/**  Starts a region's database, then its server, each waited on until healthy. */
 	regionStart: (dir: string, engine: string | null, name: string) => typedError<RegionInfo, ErrorReport>(__TAURI_INVOKE("region_start", { dir, engine, name })),
 	/**  Stops a region's server, then its database. */
@@ -1343,6 +1348,22 @@ export type RegionInfo = {
 	 *  back): the region is not usable, and removing it cleans up everything that apply created.
 	 */
 	interrupted: InterruptedApply | null,
+};
+
+/**  One engine as a place for a new region. */
+export type RegionPlace = {
+	engine: string,
+	/**  Its endpoint (`unix://…`, `tcp://…`, `ssh://…`). */
+	host: string,
+	/**  The project's own engine. */
+	current: boolean,
+	reach: Reach,
+	/**  A region can be created there now: it answers and every network the template joins exists. */
+	ready: boolean,
+	/**  The stack's networks the template joins that are missing there (engine names). */
+	missingNetworks: string[],
+	/**  What applies there, in one sentence (why not, with what to do). */
+	note: string,
 };
 
 /**

@@ -29,7 +29,7 @@ pub use tokio_util::sync::CancellationToken;
 
 pub use apply::{apply, AppliedRegion, ApplyEvent, ApplyOptions, ApplyStep, StepStatus};
 pub use error::{RegionError, Rollback};
-pub use everywhere::{EngineReach, RegionsEverywhere};
+pub use everywhere::{EngineReach, RegionPlace, RegionsEverywhere};
 pub use manage::{
     confirmation_needed, describe, get, list, remove, start, stop, InterruptedApply, Reach, RegionInfo,
     RemoveReport,

@@ -1,7 +1,7 @@
 //! Which engine a region call works on: the session's own (through its supervisor) or another known engine
 //! named by the caller (a connection of its own for that call), with what region code needs to know about it —
-//! its keychain namespace, whether its ports are this machine's, the host its port links use; and the regions
-//! of every known engine listed at once.
+//! its keychain namespace, whether its ports are this machine's, the host its port links use; the regions of
+//! every known engine listed at once, and every engine as a place for a new region.
 
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
@@ -11,10 +11,10 @@ use super::Session;
 use crate::engine::endpoint::EndpointEnv;
 use crate::engine::{DockerEngine, Endpoint, EngineError};
 use crate::error::ErrorReport;
-use crate::region::everywhere::{self, Place};
+use crate::region::everywhere::{self, Place, RegionPlace};
 use crate::region::manage::Stores;
 use crate::region::secret::Keychains;
-use crate::region::{RegionError, RegionsEverywhere};
+use crate::region::{RegionError, RegionTemplate, RegionsEverywhere};
 
 /// A connection being opened to one engine of a listing across engines.
 type Connecting<'a> = Pin<Box<dyn Future<Output = Result<DockerEngine, String>> + Send + 'a>>;
@@ -65,18 +65,15 @@ impl Session {
         Ok(RegionTarget { docker, name, local: endpoint.is_local(), link_host })
     }
 
-    /// The project's regions on every known engine (the Docker contexts and `default`), listed at the same
-    /// time, each with its engine's name. An engine that cannot be reached and listed within
-    /// [`everywhere::BOUND`] shows the regions last seen there, marked `unknown`, with the reason; the others
-    /// stay live. The session's engine is read through its supervisor, the others over a connection of their
-    /// own (closed after the listing); two contexts of the same endpoint are listed once.
-    pub async fn region_list_everywhere(&self) -> Result<RegionsEverywhere, ErrorReport> {
+    /// Every known engine (the Docker contexts and `default`; the session's own first, two contexts of the same
+    /// endpoint once) as places to list or create regions on, and how to reach each.
+    fn known_places(&self) -> (Vec<Place>, HashMap<String, Result<Endpoint, String>>) {
         let env = EndpointEnv::from_process();
         let home = self.engine_name();
         let mut names = vec![home.clone()];
         names.extend(crate::engines::list(&env).into_iter().map(|e| e.name).filter(|n| *n != home));
         let mut places = Vec::new();
-        let mut endpoints: HashMap<String, Result<Endpoint, String>> = HashMap::new();
+        let mut endpoints = HashMap::new();
         let mut urls = BTreeSet::new();
         for name in names {
             let endpoint = if name == home {
@@ -94,18 +91,45 @@ impl Session {
             places.push(Place { name: name.clone(), host, link_host, home: name == home });
             endpoints.insert(name, endpoint);
         }
-        let connect = |name: &str| -> Connecting<'_> {
-            if name == home {
-                return Box::pin(async {
-                    let handle = self.engine().await.map_err(|e| e.message)?;
-                    handle.connected().await.map_err(|e| ErrorReport::from(e).message)
-                });
-            }
-            let endpoint = endpoints.get(name).cloned().unwrap_or_else(|| Err(format!("no engine `{name}`")));
-            Box::pin(async move { DockerEngine::connect(&endpoint?, everywhere::BOUND).await })
-        };
+        (places, endpoints)
+    }
+
+    /// Opens the engine `name` of [`Session::known_places`]: the session's own through its supervisor, another
+    /// over a connection of its own (closed when dropped).
+    fn connect_place<'a>(
+        &'a self,
+        endpoints: &HashMap<String, Result<Endpoint, String>>,
+        name: &str,
+    ) -> Connecting<'a> {
+        if name == self.engine_name() {
+            return Box::pin(async {
+                let handle = self.engine().await.map_err(|e| e.message)?;
+                handle.connected().await.map_err(|e| ErrorReport::from(e).message)
+            });
+        }
+        let endpoint = endpoints.get(name).cloned().unwrap_or_else(|| Err(format!("no engine `{name}`")));
+        Box::pin(async move { DockerEngine::connect(&endpoint?, everywhere::BOUND).await })
+    }
+
+    /// The project's regions on every known engine, listed at the same time, each with its engine's name. An
+    /// engine that cannot be reached and listed within [`everywhere::BOUND`] shows the regions last seen there,
+    /// marked `unknown`, with the reason; the others stay live.
+    pub async fn region_list_everywhere(&self) -> Result<RegionsEverywhere, ErrorReport> {
+        let (places, endpoints) = self.known_places();
+        let connect = |name: &str| self.connect_place(&endpoints, name);
         let project = self.project();
         let stores = Default::default();
         Ok(everywhere::list_across_in(&places, connect, &stores, project.name(), everywhere::BOUND).await)
+    }
+
+    /// Where a new region can go: every known engine, whether it answers and whether the stack's networks the
+    /// regional template joins exist there (the wizard's "Where" step).
+    pub async fn region_places(&self) -> Result<Vec<RegionPlace>, ErrorReport> {
+        let project = self.project();
+        let template = RegionTemplate::from_project(&project)?;
+        let (places, endpoints) = self.known_places();
+        let connect = |name: &str| self.connect_place(&endpoints, name);
+        let networks = &template.networks;
+        Ok(everywhere::places_in(&places, connect, networks, project.name(), everywhere::BOUND).await)
     }
 }

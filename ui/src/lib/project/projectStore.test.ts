@@ -45,6 +45,7 @@ function backend(overrides: Partial<Backend> = {}): Backend {
     regionApply: vi.fn(async () => Promise.reject(new Error("not used here"))),
     regionCancel: vi.fn(async () => false),
     regionList: vi.fn(async () => ({ engines: [], regions: [] })),
+    regionPlaces: vi.fn(async () => []),
     regionStart: vi.fn(async () => Promise.reject(new Error("not used here"))),
     regionStop: vi.fn(async () => Promise.reject(new Error("not used here"))),
     regionRemove: vi.fn(async () => Promise.reject(new Error("not used here"))),

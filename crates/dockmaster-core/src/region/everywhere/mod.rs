@@ -2,7 +2,11 @@
 //! engine's name; an engine that cannot be listed within a short bound shows what was last seen there
 //! (`seen.rs`), marked `unknown` with the reason, while the others stay live.
 
+mod places;
 mod seen;
+
+pub(crate) use places::places_in;
+pub use places::RegionPlace;
 
 use std::future::Future;
 use std::time::Duration;

@@ -259,3 +259,42 @@ async fn a_port_taken_on_this_machine_is_free_on_an_engine_elsewhere() {
     assert_eq!(plan(false).await.unwrap().ports[0].host_port, wanted, "but not on an engine elsewhere");
     drop(listener);
 }
+
+#[tokio::test]
+async fn a_place_is_ready_where_the_stacks_networks_exist_and_says_what_to_start_elsewhere() {
+    let w = World::new(false);
+    let template = crate::region::RegionTemplate::from_project(&w.project).unwrap();
+    let bare = FakeEngine::new();
+    let connect = |name: &str| {
+        let engine = match name {
+            "default" => Some(w.fake.clone()),
+            "bare" => Some(bare.clone()),
+            _ => None,
+        };
+        async move {
+            match engine {
+                Some(e) => Ok(e),
+                None => std::future::pending().await,
+            }
+        }
+    };
+    let places = [place("default", true), place("bare", false), place("hung", false)];
+    let found = places_in(&places, connect, &template.networks, "demo", BOUND).await;
+    let summary: Vec<_> = found.iter().map(|p| (p.engine.as_str(), p.current, p.reach, p.ready)).collect();
+    assert_eq!(
+        summary,
+        [
+            ("default", true, Reach::Live, true),
+            ("bare", false, Reach::Live, false),
+            ("hung", false, Reach::Unknown, false)
+        ]
+    );
+    assert!(found[0].note.contains("the region joins them"), "{}", found[0].note);
+    assert_eq!(found[1].missing_networks, ["demo_nexus-network", "demo_regional-network"]);
+    let note = &found[1].note;
+    assert!(
+        note.contains("dockmaster --engine bare -p demo up --profile") && note.contains("not supported yet"),
+        "{note}"
+    );
+    assert!(found[2].note.contains("did not answer"), "{}", found[2].note);
+}
