@@ -5,6 +5,8 @@
 //! private dockerd killed by its PID → its region shows `unknown` within 5 s while the local one stays live; the
 //! dockerd back → live again. Everything created is removed: both regions (`region rm --volumes --yes`, which
 //! takes their passwords too), the networks, the private engine with its folder, the context and state folders.
+//! The second test does the same with three engines — local, TLS and SSH (the test's own sshd, see
+//! `engine_support::ssh`) — and kills the SSH engine's dockerd.
 #![cfg(target_os = "linux")]
 
 mod engine_support;
@@ -14,6 +16,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use dockmaster_core::region::secret::{self, Keychains};
+use engine_support::ssh::{require_openssh, SshHost};
 use engine_support::tls::{ca, cert_path, leaf};
 use engine_support::*;
 use serde_json::Value;
@@ -47,40 +50,83 @@ impl World {
         run(cmd.args(args))
     }
 
-    /// The project's two stack networks (what `--profile multi-regional up` creates first) on one engine:
-    /// `docker` with `host` (`None`: the shared engine).
     fn networks_up(&self, host: Option<&str>) {
-        for key in ["nexus-network", "regional-network"] {
-            let mut cmd = Command::new("docker");
-            if let Some(h) = host {
-                cmd.args(["-H", h]);
-            }
-            cmd.args(["network", "create", "--label", "dockmaster.test=1"]);
-            cmd.args(["--label", &format!("com.docker.compose.project={}", self.project)]);
-            cmd.args(["--label", &format!("com.docker.compose.network={key}")]);
-            cmd.args(["--subnet", &free_subnet(), &format!("{}_{key}", self.project)]);
-            run_ok(&mut cmd);
-        }
+        networks_up(&self.project, host);
     }
 
-    /// `region create` of `name` (on `engine`, else the project's) with its own port range and subnet pool.
     fn create(&self, name: &str, engine: Option<&str>) -> Output {
-        let port = free_port();
-        let range = format!("{port}-{port}");
-        let pool = free_subnet();
-        let mut args =
-            vec!["region", "create", "--json", "--yes", name, "--owner", OWNER, "--port-range", &range];
-        args.extend(["--subnet-pool", &pool]);
-        if let Some(e) = engine {
-            args.extend(["--engine", e]);
-        }
-        self.dm(&args)
+        self.dm(&create_args(name, engine).iter().map(String::as_str).collect::<Vec<_>>())
     }
 
     fn ls(&self) -> Value {
-        let out = self.dm(&["region", "ls", "--json"]);
-        assert!(out.status.success(), "{}", text(&out));
-        json(&out)
+        ls_json(&self.dm(&["region", "ls", "--json"]))
+    }
+}
+
+/// The project's two stack networks (what `--profile multi-regional up` creates first) on one engine: `docker`
+/// with `host` (`None`: the shared engine).
+fn networks_up(project: &str, host: Option<&str>) {
+    for key in ["nexus-network", "regional-network"] {
+        let mut cmd = Command::new("docker");
+        if let Some(h) = host {
+            cmd.args(["-H", h]);
+        }
+        cmd.args(["network", "create", "--label", "dockmaster.test=1"]);
+        cmd.args(["--label", &format!("com.docker.compose.project={project}")]);
+        cmd.args(["--label", &format!("com.docker.compose.network={key}")]);
+        cmd.args(["--subnet", &free_subnet(), &format!("{project}_{key}")]);
+        run_ok(&mut cmd);
+    }
+}
+
+/// `region create` of `name` (on `engine`, else the project's) with its own port range and subnet pool.
+fn create_args(name: &str, engine: Option<&str>) -> Vec<String> {
+    let port = free_port();
+    let mut args: Vec<String> =
+        ["region", "create", "--json", "--yes", name, "--owner", OWNER, "--port-range"]
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+    args.extend([format!("{port}-{port}"), "--subnet-pool".into(), free_subnet()]);
+    if let Some(e) = engine {
+        args.extend(["--engine".into(), e.into()]);
+    }
+    args
+}
+
+/// The JSON of a `region ls --json` that succeeded.
+fn ls_json(out: &Output) -> Value {
+    assert!(out.status.success(), "{}", text(out));
+    json(out)
+}
+
+/// Removes whatever a failure left of `project`'s regions on the shared engine (by its label only) and their
+/// passwords in every namespace this file uses.
+fn clean_up_project(project: &str, regions: &[&str], engines: &[&str]) {
+    let label = format!("label=dev.dockmaster.project={project}");
+    let ids = |args: &[&str]| -> Vec<String> {
+        String::from_utf8_lossy(&run(Command::new("docker").args(args)).stdout)
+            .split_whitespace()
+            .map(String::from)
+            .collect()
+    };
+    for (list, remove) in [
+        (vec!["ps", "-aq", "--filter", &label], vec!["rm", "-f", "-v"]),
+        (vec!["network", "ls", "-q", "--filter", &label], vec!["network", "rm"]),
+        (vec!["volume", "ls", "-q", "--filter", &label], vec!["volume", "rm"]),
+    ] {
+        let found = ids(&list);
+        if !found.is_empty() {
+            run(Command::new("docker").args(&remove).args(&found));
+        }
+    }
+    remove_project(None, project);
+    let root = repo().join("demo");
+    for region in regions {
+        let _ = secret::forget_password(&root, project, region);
+        for engine in engines {
+            let _ = Keychains::default().on_engine(engine).forget_password(&root, project, region);
+        }
     }
 }
 
@@ -89,29 +135,7 @@ impl Drop for World {
         // The regions with their volumes and passwords (a region that is not there is refused: harmless).
         let _ = self.dm(&["region", "rm", NEAR_REGION, "--volumes", "--yes"]);
         let _ = self.dm(&["--engine", FAR, "region", "rm", FAR_REGION, "--volumes", "--yes"]);
-        // Whatever a failure left on the shared engine, by this project's labels only.
-        let label = format!("label=dev.dockmaster.project={}", self.project);
-        let ids = |args: &[&str]| -> Vec<String> {
-            String::from_utf8_lossy(&run(Command::new("docker").args(args)).stdout)
-                .split_whitespace()
-                .map(String::from)
-                .collect()
-        };
-        for (list, remove) in [
-            (vec!["ps", "-aq", "--filter", &label], vec!["rm", "-f", "-v"]),
-            (vec!["network", "ls", "-q", "--filter", &label], vec!["network", "rm"]),
-            (vec!["volume", "ls", "-q", "--filter", &label], vec!["volume", "rm"]),
-        ] {
-            let found = ids(&list);
-            if !found.is_empty() {
-                run(Command::new("docker").args(&remove).args(&found));
-            }
-        }
-        remove_project(None, &self.project);
-        let root = repo().join("demo");
-        let _ = secret::forget_password(&root, &self.project, NEAR_REGION);
-        let _ = secret::forget_password(&root, &self.project, FAR_REGION);
-        let _ = Keychains::default().on_engine(FAR).forget_password(&root, &self.project, FAR_REGION);
+        clean_up_project(&self.project, &[NEAR_REGION, FAR_REGION], &[FAR]);
         // The private engine (its containers, processes, mounts and folder) goes with `engine`'s own drop.
     }
 }
@@ -271,4 +295,138 @@ fn regions_of_two_engines_are_listed_together_and_an_engine_killed_goes_unknown_
         .engine
         .docker("sock", &["ps", "-aq", "--filter", &format!("label=dev.dockmaster.project={}", w.project)]);
     assert!(left.trim().is_empty(), "left on the private engine: {left}");
+}
+
+/// Three engines: the shared local one, a private TLS one and a private SSH one (the test's own sshd), each
+/// with the project's stack networks; everything removed on drop.
+struct Three {
+    project: String,
+    /// Field order is drop order: sshd and its agent first, then the engines.
+    ssh: SshHost,
+    ssh_engine: PrivateEngine,
+    tls_engine: PrivateEngine,
+}
+
+impl Three {
+    /// `dockmaster --project demo -p PROJECT ARGS` on the SSH host's client side (its Docker config, home and
+    /// state folder are the test's).
+    fn dm(&self, args: &[&str]) -> Output {
+        let demo = repo().join("demo").display().to_string();
+        let mut all = vec!["--project", demo.as_str(), "-p", &self.project];
+        all.extend_from_slice(args);
+        self.ssh
+            .dockmaster(&all, &[("XDG_STATE_HOME".into(), self.ssh.dir.join("state").display().to_string())])
+    }
+}
+
+impl Drop for Three {
+    fn drop(&mut self) {
+        let _ = self.dm(&["region", "rm", "near3", "--volumes", "--yes"]);
+        let _ = self.dm(&["--engine", "tls", "region", "rm", "mid3", "--volumes", "--yes"]);
+        let _ = self.dm(&["--engine", "far", "region", "rm", "away3", "--volumes", "--yes"]);
+        clean_up_project(&self.project, &["near3", "mid3", "away3"], &["tls", "far"]);
+    }
+}
+
+#[test]
+fn regions_of_three_engines_local_tls_and_ssh_and_the_ssh_engine_killed_goes_unknown_alone() {
+    require_engine();
+    require_dockerd();
+    require_openssh();
+    let certs = tempfile::tempdir().expect("tempdir");
+    let client = certificates(certs.path());
+    let file = |n: &str| certs.path().join(n).display().to_string();
+    let tls_port = free_port();
+    let mut tls_engine = PrivateEngine::new();
+    tls_engine.start_with(
+        "sock",
+        &[
+            "-H".into(),
+            format!("tcp://127.0.0.1:{tls_port}"),
+            "--tlsverify".into(),
+            "--tlscacert".into(),
+            file("ca.pem"),
+            "--tlscert".into(),
+            file("server-cert.pem"),
+            "--tlskey".into(),
+            file("server-key.pem"),
+        ],
+    );
+    let mut ssh_engine = PrivateEngine::new();
+    ssh_engine.start("sock");
+    tls_engine.wait_answers("sock");
+    ssh_engine.wait_answers("sock");
+    tls_engine.load_demo_image("sock");
+    ssh_engine.load_demo_image("sock");
+    let ssh = SshHost::start(&ssh_engine.host("sock"));
+    let mut w = Three {
+        project: format!("dmthree-{}-{}", std::process::id(), fastrand::u32(0..1_000_000)),
+        ssh,
+        ssh_engine,
+        tls_engine,
+    };
+
+    // The two private engines as contexts of the client side: SSH through `engine add` (its host key accepted),
+    // TLS with the docker CLI.
+    let dest = format!("root@127.0.0.1:{}", w.ssh.port);
+    let fp = w.ssh.host_fingerprint();
+    let out = w.ssh.dockmaster(&["engine", "add", "far", "--ssh", &dest, "--accept-host-key", &fp], &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let c = |n: &str| client.join(n).display().to_string();
+    let tls_host = format!(
+        "host=tcp://127.0.0.1:{tls_port},ca={},cert={},key={}",
+        c("ca.pem"),
+        c("cert.pem"),
+        c("key.pem")
+    );
+    let out = w.ssh.docker(&["context", "create", "tls", "--docker", &tls_host]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    // A region on each, next to the project's stack networks there.
+    networks_up(&w.project, None);
+    networks_up(&w.project, Some(&w.tls_engine.host("sock")));
+    networks_up(&w.project, Some(&w.ssh_engine.host("sock")));
+    for (name, engine) in [("near3", None), ("mid3", Some("tls")), ("away3", Some("far"))] {
+        let args = create_args(name, engine);
+        let out = w.dm(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(out.status.success(), "{name}: {}", text(&out));
+    }
+    let on_ssh = w.ssh_engine.docker("sock", &["ps", "--format", "{{.Names}}"]);
+    assert!(on_ssh.contains(&format!("{}-region-away3-server", w.project)), "{on_ssh}");
+
+    let listed = ls_json(&w.dm(&["region", "ls", "--json"]));
+    for (name, engine) in [("near3", "default"), ("mid3", "tls"), ("away3", "far")] {
+        let r = region(&listed, name);
+        assert_eq!((r["engine"].as_str(), r["reach"].as_str()), (Some(engine), Some("live")), "{r}");
+        assert_eq!((r["state"].as_str(), r["health"].as_str()), (Some("running"), Some("healthy")), "{r}");
+    }
+    assert_eq!(engine_entry(&listed, "far")["host"], format!("ssh://{dest}"));
+
+    // The SSH engine's dockerd killed (the PID this test started): its region unknown within 5 s; the others live.
+    w.ssh_engine.kill();
+    let killed = Instant::now();
+    let listed = ls_json(&w.dm(&["region", "ls", "--json"]));
+    let took = killed.elapsed();
+    assert!(took < Duration::from_secs(5), "the listing took {took:?}");
+    let away = region(&listed, "away3");
+    assert_eq!((away["engine"].as_str(), away["reach"].as_str()), (Some("far"), Some("unknown")), "{away}");
+    assert!(engine_entry(&listed, "far")["reason"].as_str().is_some_and(|r| !r.is_empty()), "{listed}");
+    for name in ["near3", "mid3"] {
+        let r = region(&listed, name);
+        assert_eq!((r["reach"].as_str(), r["state"].as_str()), (Some("live"), Some("running")), "{r}");
+    }
+
+    // Back: live again.
+    w.ssh_engine.start("sock");
+    w.ssh_engine.wait_answers("sock");
+    let listed = ls_json(&w.dm(&["region", "ls", "--json"]));
+    assert_eq!(region(&listed, "away3")["reach"], "live", "{listed}");
+
+    // Removed per engine.
+    for (name, engine) in [("near3", "default"), ("mid3", "tls"), ("away3", "far")] {
+        let out = w.dm(&["--engine", engine, "region", "rm", name, "--volumes", "--yes"]);
+        assert!(out.status.success(), "{name}: {}", text(&out));
+    }
+    let listed = ls_json(&w.dm(&["region", "ls", "--json"]));
+    assert_eq!(listed["regions"], Value::Array(Vec::new()), "{listed}");
 }
