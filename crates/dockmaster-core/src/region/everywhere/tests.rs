@@ -170,6 +170,17 @@ async fn an_interrupted_apply_counts_on_the_engine_it_ran_on() {
     assert_eq!(alpha.len(), 1, "{:?}", names(&all));
     assert_eq!(alpha[0].engine, "far");
     assert!(alpha[0].interrupted.is_some());
+
+    // A new alpha on far is refused until that one is removed (the fix names the engine); on default it is not.
+    match apply(&far, &w.project, &plan, &options, &cancel, &|_: ApplyEvent| {}).await {
+        Err(crate::region::RegionError::Conflict { message }) => {
+            assert!(message.contains("dockmaster --engine far region rm alpha"), "{message}")
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let local = w.plan().await;
+    let local_options = w.options();
+    apply(&w.fake, &w.project, &local, &local_options, &cancel, &|_: ApplyEvent| {}).await.unwrap();
 }
 
 #[tokio::test]
