@@ -1,9 +1,11 @@
 //! The Regions page's commands: validate, plan, apply (progress over a Channel, cancellable, rolled back by
-//! the core on failure), list, start, stop, remove and show regions. Each maps arguments, makes one call into
-//! the project's session, maps the result; no secret crosses IPC (plans and progress hold none).
+//! the core on failure), list (every known engine's regions), start, stop, remove and show regions. `engine`
+//! names the engine a call works on (`null`: the project's). Each maps arguments, makes one call into the
+//! project's session, maps the result; no secret crosses IPC (plans and progress hold none).
 
 use dockmaster_core::region::{
-    AppliedRegion, ApplyEvent, ApplyOptions, PlanOptions, RegionInfo, RegionPlan, RegionRequest, RemoveReport,
+    AppliedRegion, ApplyEvent, ApplyOptions, PlanOptions, RegionInfo, RegionPlace, RegionPlan, RegionRequest,
+    RegionsEverywhere, RemoveReport,
 };
 use dockmaster_core::session::{RegionValidation, Sessions};
 use tauri::ipc::Channel;
@@ -18,9 +20,10 @@ use crate::error::AppError;
 pub async fn region_validate(
     sessions: State<'_, Sessions>,
     dir: String,
+    engine: Option<String>,
     request: RegionRequest,
 ) -> Result<RegionValidation, AppError> {
-    sessions.get(&dir).await?.region_validate(&request).await
+    sessions.get(&dir).await?.region_validate(engine.as_deref(), &request).await
 }
 
 /// Everything creating the region would create or join (nothing is created); applying the same request
@@ -30,9 +33,10 @@ pub async fn region_validate(
 pub async fn region_plan(
     sessions: State<'_, Sessions>,
     dir: String,
+    engine: Option<String>,
     request: RegionRequest,
 ) -> Result<RegionPlan, AppError> {
-    sessions.get(&dir).await?.region_plan(&request, &PlanOptions::default()).await
+    sessions.get(&dir).await?.region_plan(engine.as_deref(), &request, &PlanOptions::default()).await
 }
 
 /// Creates the region (the plan last reviewed for this request), every step's progress — rollback included —
@@ -42,15 +46,13 @@ pub async fn region_plan(
 pub async fn region_apply(
     sessions: State<'_, Sessions>,
     dir: String,
+    engine: Option<String>,
     request: RegionRequest,
     on_progress: Channel<ApplyEvent>,
 ) -> Result<AppliedRegion, AppError> {
     let progress = move |e| drop(on_progress.send(e));
-    sessions
-        .get(&dir)
-        .await?
-        .region_apply(&request, &PlanOptions::default(), &ApplyOptions::default(), progress)
-        .await
+    let (plan, apply) = (PlanOptions::default(), ApplyOptions::default());
+    sessions.get(&dir).await?.region_apply(engine.as_deref(), &request, &plan, &apply, progress).await
 }
 
 /// Cancels the running apply (it then rolls back what it created). False when none is running.
@@ -60,11 +62,20 @@ pub fn region_cancel(sessions: State<'_, Sessions>) -> bool {
     sessions.current().is_some_and(|s| s.cancel())
 }
 
-/// The project's regions (found by label), with state and health.
+/// The project's regions on every known engine (found by label), with state and health; an engine that cannot
+/// be reached within a few seconds shows its last-seen regions as unknown, with the reason.
 #[tauri::command]
 #[specta::specta]
-pub async fn region_list(sessions: State<'_, Sessions>, dir: String) -> Result<Vec<RegionInfo>, AppError> {
-    sessions.get(&dir).await?.region_list().await
+pub async fn region_list(sessions: State<'_, Sessions>, dir: String) -> Result<RegionsEverywhere, AppError> {
+    sessions.get(&dir).await?.region_list_everywhere().await
+}
+
+/// Where a new region can go: every known engine, whether it answers and whether the stack's networks the
+/// regional template joins are there (the wizard's "Where" step).
+#[tauri::command]
+#[specta::specta]
+pub async fn region_places(sessions: State<'_, Sessions>, dir: String) -> Result<Vec<RegionPlace>, AppError> {
+    sessions.get(&dir).await?.region_places().await
 }
 
 /// Starts a region's database, then its server, each waited on until healthy.
@@ -73,9 +84,10 @@ pub async fn region_list(sessions: State<'_, Sessions>, dir: String) -> Result<V
 pub async fn region_start(
     sessions: State<'_, Sessions>,
     dir: String,
+    engine: Option<String>,
     name: String,
 ) -> Result<RegionInfo, AppError> {
-    sessions.get(&dir).await?.region_start(&name, &ApplyOptions::default()).await
+    sessions.get(&dir).await?.region_start(engine.as_deref(), &name, &ApplyOptions::default()).await
 }
 
 /// Stops a region's server, then its database.
@@ -84,9 +96,10 @@ pub async fn region_start(
 pub async fn region_stop(
     sessions: State<'_, Sessions>,
     dir: String,
+    engine: Option<String>,
     name: String,
 ) -> Result<RegionInfo, AppError> {
-    sessions.get(&dir).await?.region_stop(&name).await
+    sessions.get(&dir).await?.region_stop(engine.as_deref(), &name).await
 }
 
 /// Removes a region's containers and network; with `confirmedVolumes` naming exactly its volumes, those too
@@ -96,10 +109,11 @@ pub async fn region_stop(
 pub async fn region_remove(
     sessions: State<'_, Sessions>,
     dir: String,
+    engine: Option<String>,
     name: String,
     confirmed_volumes: Option<Vec<String>>,
 ) -> Result<RemoveReport, AppError> {
-    sessions.get(&dir).await?.region_remove(&name, confirmed_volumes.as_deref()).await
+    sessions.get(&dir).await?.region_remove(engine.as_deref(), &name, confirmed_volumes.as_deref()).await
 }
 
 /// An existing region's plan, rebuilt from its labels and `docker inspect` (environment masked).
@@ -108,7 +122,8 @@ pub async fn region_remove(
 pub async fn region_show(
     sessions: State<'_, Sessions>,
     dir: String,
+    engine: Option<String>,
     name: String,
 ) -> Result<RegionPlan, AppError> {
-    sessions.get(&dir).await?.region_show(&name).await
+    sessions.get(&dir).await?.region_show(engine.as_deref(), &name).await
 }

@@ -460,7 +460,7 @@ fn regions_apply_healthy_survive_restarts_and_roll_back_exactly() {
     // A new process finds both again, with their health.
     let out = stack.dm(&["region", "ls", "--json"]);
     assert!(out.status.success(), "{}", text(&out));
-    let regions = json(&out);
+    let regions = json(&out)["regions"].clone();
     let names: Vec<&str> =
         regions.as_array().expect("list").iter().map(|r| r["name"].as_str().unwrap_or_default()).collect();
     assert_eq!(names, ["reg-a", "reg-b"]);
@@ -758,7 +758,7 @@ fn killed_apply_is_shown_interrupted_and_removed_completely() {
     // Listed as interrupted, with the apply and what it created.
     let out = stack.dm(&["region", "ls", "--json"]);
     assert!(out.status.success(), "{}", text(&out));
-    let regions = json(&out);
+    let regions = json(&out)["regions"].clone();
     let r = regions
         .as_array()
         .expect("list")
@@ -813,7 +813,7 @@ fn killed_apply_is_shown_interrupted_and_removed_completely() {
     );
     assert!(stack.journals().is_empty(), "journal left: {:?}", stack.journals());
     let out = stack.dm(&["region", "ls", "--json"]);
-    assert!(!json(&out).as_array().expect("list").iter().any(|r| r["name"] == "reg-k"));
+    assert!(!json(&out)["regions"].as_array().expect("list").iter().any(|r| r["name"] == "reg-k"));
 }
 
 /// Issue 14, finding 6: SIGTERM during `region create` rolls back completely, like Ctrl-C (exit 130).

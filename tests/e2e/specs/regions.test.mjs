@@ -164,6 +164,14 @@ test('the wizard checks each step; the review says to start the stack first, the
   await setField('startingCredits', '2500');
   await screenshot(browser, 'regions-wizard-game');
   await (await find(browser, '[data-testid="wizard-next"]')).click();
+  await waitStep('Where');
+
+  // Where: the project's engine (the only one known here), chosen, saying what applies there.
+  await find(browser, '[data-testid="place-default"]', 15000);
+  assert.equal(await (await find(browser, '[data-testid="place-default"] input')).isSelected(), true);
+  assert.match(await text('place-note-default'), /stack's networks are not there/);
+  await screenshot(browser, 'regions-wizard-where');
+  await (await find(browser, '[data-testid="wizard-next"]')).click();
   await waitStep('Review plan');
 
   // The stack is not up: the review names the missing networks and what to start.
@@ -270,7 +278,9 @@ test('cancelling an apply rolls back what it created, shown step by step', async
   await (await find(browser, '[data-testid="new-region"]')).click();
   await setField('name', name);
   await (await find(browser, '[data-testid="generate-owner"]')).click();
-  for (const step of ['Resources', 'Game settings', 'Review plan']) {
+  for (const step of ['Resources', 'Game settings', 'Where', 'Review plan']) {
+    // The Where step's Next waits for the engines to be asked.
+    if (step === 'Review plan') await find(browser, '[data-testid="place-default"]', 15000);
     await (await find(browser, '[data-testid="wizard-next"]')).click();
     await waitStep(step);
   }

@@ -6,7 +6,8 @@ import { Channel } from "@tauri-apps/api/core";
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import type { StatsUpdate, StoreUpdate } from "./bindings";
 import type { ExportReport, LogBatch, LogFilter, LogFollowInfo } from "./bindings";
-import type { AppliedRegion, ApplyEvent, RegionInfo, RegionPlan, RegionRequest, RegionValidation, RemoveReport } from "./bindings";
+import type { AppliedRegion, ApplyEvent, RegionInfo, RegionPlan, RegionRequest, RegionsEverywhere } from "./bindings";
+import type { RegionPlace, RegionValidation, RemoveReport } from "./bindings";
 import type { DriftReport, LifecycleEvent, OperationRequest, OperationResult, PreflightReport, VolumePlan } from "./bindings";
 import type { BundleContents, DemoCopy, DemoImageEvent, DemoImageReport, DoctorReport, ImageCopied, ImageCopyEvent, SavedBundle } from "./bindings";
 import type { FixReport, KeychainChange } from "./bindings";
@@ -160,22 +161,30 @@ export interface Backend {
   exportLogs(dir: string, filter: LogFilter, suggestedName: string): Promise<ExportReport | null>;
   /** A region request's field errors (empty when valid), checked against the existing regions when the engine
    * answers. Creates nothing. */
-  regionValidate(dir: string, request: RegionRequest): Promise<RegionValidation>;
+  regionValidate(dir: string, engine: string | null, request: RegionRequest): Promise<RegionValidation>;
   /** Everything creating the region would create or join; nothing is created. */
-  regionPlan(dir: string, request: RegionRequest): Promise<RegionPlan>;
+  regionPlan(dir: string, engine: string | null, request: RegionRequest): Promise<RegionPlan>;
   /** Creates the region (the plan last reviewed for this request), pushing every step to `onProgress`; on
    * failure or cancel the backend rolls back what it created and rejects. */
-  regionApply(dir: string, request: RegionRequest, onProgress: (event: ApplyEvent) => void): Promise<AppliedRegion>;
+  regionApply(
+    dir: string,
+    engine: string | null,
+    request: RegionRequest,
+    onProgress: (event: ApplyEvent) => void,
+  ): Promise<AppliedRegion>;
   /** Cancels the running apply; false when none runs. */
   regionCancel(): Promise<boolean>;
-  regionList(dir: string): Promise<RegionInfo[]>;
+  /** Every known engine's regions (`engine` on each), and which engines could not be listed (why). */
+  regionList(dir: string): Promise<RegionsEverywhere>;
+  /** Where a new region can go: every known engine, and whether the stack's networks are there. */
+  regionPlaces(dir: string): Promise<RegionPlace[]>;
   /** Starts the database, then the server, each waited on until healthy. */
-  regionStart(dir: string, name: string): Promise<RegionInfo>;
-  regionStop(dir: string, name: string): Promise<RegionInfo>;
+  regionStart(dir: string, engine: string | null, name: string): Promise<RegionInfo>;
+  regionStop(dir: string, engine: string | null, name: string): Promise<RegionInfo>;
   /** Removes the region; its volumes (and database password) only when `confirmedVolumes` names exactly them. */
-  regionRemove(dir: string, name: string, confirmedVolumes: string[] | null): Promise<RemoveReport>;
+  regionRemove(dir: string, engine: string | null, name: string, confirmedVolumes: string[] | null): Promise<RemoveReport>;
   /** An existing region's plan, rebuilt from the engine (environment masked). */
-  regionShow(dir: string, name: string): Promise<RegionPlan>;
+  regionShow(dir: string, engine: string | null, name: string): Promise<RegionPlan>;
   /** Runs one Compose operation to its end, pushing every progress event to `onEvent`. A Compose run that
    * fails resolves with outcome `failed` and the evidence; a rejection means it could not run. */
   lifecycleRun(dir: string, request: OperationRequest, onEvent: (event: LifecycleEvent) => void): Promise<OperationResult>;
@@ -298,10 +307,10 @@ export const tauriBackend: Backend = {
   followLogs: (dir, services, onBatch) => unwrap(commands.followLogs(dir, services, new Channel<LogBatch>(onBatch))),
   stopLogs: () => plain(commands.stopLogs()),
   exportLogs: (dir, filter, suggestedName) => unwrap(commands.exportLogs(dir, filter, suggestedName)),
-  regionValidate: (dir, request) => unwrap(commands.regionValidate(dir, request)),
-  regionPlan: (dir, request) => unwrap(commands.regionPlan(dir, request)),
-  regionApply: (dir, request, onProgress) =>
-    unwrap(commands.regionApply(dir, request, new Channel<ApplyEvent>(onProgress))),
+  regionValidate: (dir, engine, request) => unwrap(commands.regionValidate(dir, engine, request)),
+  regionPlan: (dir, engine, request) => unwrap(commands.regionPlan(dir, engine, request)),
+  regionApply: (dir, engine, request, onProgress) =>
+    unwrap(commands.regionApply(dir, engine, request, new Channel<ApplyEvent>(onProgress))),
   async regionCancel() {
     try {
       return await commands.regionCancel();
@@ -310,10 +319,12 @@ export const tauriBackend: Backend = {
     }
   },
   regionList: (dir) => unwrap(commands.regionList(dir)),
-  regionStart: (dir, name) => unwrap(commands.regionStart(dir, name)),
-  regionStop: (dir, name) => unwrap(commands.regionStop(dir, name)),
-  regionRemove: (dir, name, confirmedVolumes) => unwrap(commands.regionRemove(dir, name, confirmedVolumes)),
-  regionShow: (dir, name) => unwrap(commands.regionShow(dir, name)),
+  regionPlaces: (dir) => unwrap(commands.regionPlaces(dir)),
+  regionStart: (dir, engine, name) => unwrap(commands.regionStart(dir, engine, name)),
+  regionStop: (dir, engine, name) => unwrap(commands.regionStop(dir, engine, name)),
+  regionRemove: (dir, engine, name, confirmedVolumes) =>
+    unwrap(commands.regionRemove(dir, engine, name, confirmedVolumes)),
+  regionShow: (dir, engine, name) => unwrap(commands.regionShow(dir, engine, name)),
   lifecycleRun: (dir, request, onEvent) =>
     unwrap(commands.lifecycleRun(dir, request, new Channel<LifecycleEvent>(onEvent))),
   lifecycleFixAndRun: (dir, request, onFixed, onEvent) =>

@@ -122,32 +122,40 @@ export const commands = {
 	 *  The request's field errors (empty when valid), checked against the existing regions when the engine
 	 *  answers. Creates nothing.
 	 */
-	regionValidate: (dir: string, request: RegionRequest) => typedError<RegionValidation, ErrorReport>(__TAURI_INVOKE("region_validate", { dir, request })),
+	regionValidate: (dir: string, engine: string | null, request: RegionRequest) => typedError<RegionValidation, ErrorReport>(__TAURI_INVOKE("region_validate", { dir, engine, request })),
 	/**
 	 *  Everything creating the region would create or join (nothing is created); applying the same request
 	 *  creates exactly this plan.
 	 */
-	regionPlan: (dir: string, request: RegionRequest) => typedError<RegionPlan, ErrorReport>(__TAURI_INVOKE("region_plan", { dir, request })),
+	regionPlan: (dir: string, engine: string | null, request: RegionRequest) => typedError<RegionPlan, ErrorReport>(__TAURI_INVOKE("region_plan", { dir, engine, request })),
 	/**
 	 *  Creates the region (the plan last reviewed for this request), every step's progress — rollback included —
 	 *  sent to `on_progress`. Cancel with `region_cancel`.
 	 */
-	regionApply: (dir: string, request: RegionRequest, onProgress: Channel<ApplyEvent>) => typedError<AppliedRegion, ErrorReport>(__TAURI_INVOKE("region_apply", { dir, request, onProgress })),
+	regionApply: (dir: string, engine: string | null, request: RegionRequest, onProgress: Channel<ApplyEvent>) => typedError<AppliedRegion, ErrorReport>(__TAURI_INVOKE("region_apply", { dir, engine, request, onProgress })),
 	/**  Cancels the running apply (it then rolls back what it created). False when none is running. */
 	regionCancel: () => __TAURI_INVOKE<boolean>("region_cancel"),
-	/**  The project's regions (found by label), with state and health. */
-	regionList: (dir: string) => typedError<RegionInfo[], ErrorReport>(__TAURI_INVOKE("region_list", { dir })),
+	/**
+	 *  The project's regions on every known engine (found by label), with state and health; an engine that cannot
+	 *  be reached within a few seconds shows its last-seen regions as unknown, with the reason.
+	 */
+	regionList: (dir: string) => typedError<RegionsEverywhere, ErrorReport>(__TAURI_INVOKE("region_list", { dir })),
+	/**
+	 *  Where a new region can go: every known engine, whether it answers and whether the stack's networks the
+	 *  regional template joins are there (the wizard's "Where" step).
+	 */
+	regionPlaces: (dir: string) => typedError<RegionPlace[], ErrorReport>(__TAURI_INVOKE("region_places", { dir })),
 	/**  Starts a region's database, then its server, each waited on until healthy. */
-	regionStart: (dir: string, name: string) => typedError<RegionInfo, ErrorReport>(__TAURI_INVOKE("region_start", { dir, name })),
+	regionStart: (dir: string, engine: string | null, name: string) => typedError<RegionInfo, ErrorReport>(__TAURI_INVOKE("region_start", { dir, engine, name })),
 	/**  Stops a region's server, then its database. */
-	regionStop: (dir: string, name: string) => typedError<RegionInfo, ErrorReport>(__TAURI_INVOKE("region_stop", { dir, name })),
+	regionStop: (dir: string, engine: string | null, name: string) => typedError<RegionInfo, ErrorReport>(__TAURI_INVOKE("region_stop", { dir, engine, name })),
 	/**
 	 *  Removes a region's containers and network; with `confirmedVolumes` naming exactly its volumes, those too
 	 *  and its database password. Any other list is refused with `VOLUMES_UNCONFIRMED`.
 	 */
-	regionRemove: (dir: string, name: string, confirmedVolumes: string[] | null) => typedError<RemoveReport, ErrorReport>(__TAURI_INVOKE("region_remove", { dir, name, confirmedVolumes })),
+	regionRemove: (dir: string, engine: string | null, name: string, confirmedVolumes: string[] | null) => typedError<RemoveReport, ErrorReport>(__TAURI_INVOKE("region_remove", { dir, engine, name, confirmedVolumes })),
 	/**  An existing region's plan, rebuilt from its labels and `docker inspect` (environment masked). */
-	regionShow: (dir: string, name: string) => typedError<RegionPlan, ErrorReport>(__TAURI_INVOKE("region_show", { dir, name })),
+	regionShow: (dir: string, engine: string | null, name: string) => typedError<RegionPlan, ErrorReport>(__TAURI_INVOKE("region_show", { dir, engine, name })),
 	/**
 	 *  Runs one operation to its end, sending every progress event to `on_event` before the result returns. A
 	 *  Compose run that fails is a result with outcome `failed`, not an error; errors mean it could not run.
@@ -554,6 +562,16 @@ export type EngineInfo = {
 
 /**  How an engine is reached. */
 export type EngineKind = "socket" | "ssh" | "tls" | "tcp";
+
+/**  One engine of a listing across engines: whether it answered, and why not. */
+export type EngineReach = {
+	engine: string,
+	/**  Its endpoint (`unix://…`, `tcp://…`, `ssh://…`). */
+	host: string,
+	reach: Reach,
+	/**  Why its regions could not be listed (set when `unknown`), with what to do. */
+	reason: string | null,
+};
 
 /**  The whole live state of the project. */
 export type EngineSnapshot = {
@@ -1379,9 +1397,19 @@ export type PublishedPort = {
 	hostPort: number,
 };
 
+/**  Whether a listed region was read from its engine now. */
+export type Reach = "live" | "unknown";
+
 /**  One region of the project, as the engine has it now. */
 export type RegionInfo = {
 	name: string,
+	/**  The engine it runs on (a Docker context, or `default`). */
+	engine: string,
+	/**
+	 *  `live`: read from its engine now; `unknown`: its engine could not be reached, so this is what was
+	 *  last seen of it there (its engine's entry in the listing says why).
+	 */
+	reach: Reach,
 	owner: string | null,
 	/**  The worst state of its containers; `notCreated` when only its kept volumes (or network) are left. */
 	state: RunState,
@@ -1400,6 +1428,22 @@ export type RegionInfo = {
 	 *  back): the region is not usable, and removing it cleans up everything that apply created.
 	 */
 	interrupted: InterruptedApply | null,
+};
+
+/**  One engine as a place for a new region. */
+export type RegionPlace = {
+	engine: string,
+	/**  Its endpoint (`unix://…`, `tcp://…`, `ssh://…`). */
+	host: string,
+	/**  The project's own engine. */
+	current: boolean,
+	reach: Reach,
+	/**  A region can be created there now: it answers and every network the template joins exists. */
+	ready: boolean,
+	/**  The stack's networks the template joins that are missing there (engine names). */
+	missingNetworks: string[],
+	/**  What applies there, in one sentence (why not, with what to do). */
+	note: string,
 };
 
 /**
@@ -1483,6 +1527,14 @@ export type RegionValidation = {
 	 *  the plan checks again).
 	 */
 	regionsChecked: boolean,
+};
+
+/**  The regions of every known engine. */
+export type RegionsEverywhere = {
+	/**  Every engine listed, in the order given (the session's own first). */
+	engines: EngineReach[],
+	/**  Their regions, engine by engine (as `engines`), each by name. */
+	regions: RegionInfo[],
 };
 
 /**  What can be done about a preflight problem besides reading its text. */

@@ -44,7 +44,8 @@ export const QUIET_LOGS: Record<string, Handler> = {
 
 /** The region commands answer like a project without regions; region tests override them. */
 export const QUIET_REGIONS: Record<string, Handler> = {
-  region_list: () => [],
+  region_list: () => ({ engines: [], regions: [] }),
+  region_places: () => [],
   region_cancel: () => false,
 };
 

@@ -40,7 +40,7 @@ enum Line<'a> {
 pub(super) async fn create(session: &Session, args: CreateArgs, json: bool) -> ExitCode {
     let request = args.request.request();
     let options = or_region_error!(json, args.request.options().map_err(ErrorReport::from));
-    let plan = or_region_error!(json, session.region_plan(&request, &options).await);
+    let plan = or_region_error!(json, session.region_plan(None, &request, &options).await);
     if json {
         json_line(&Line::Plan { plan: &plan });
     } else {
@@ -68,7 +68,7 @@ pub(super) async fn create(session: &Session, args: CreateArgs, json: bool) -> E
             print_event(&e);
         }
     };
-    let apply = session.region_apply(&request, &options, &apply_options, progress);
+    let apply = session.region_apply(None, &request, &options, &apply_options, progress);
     tokio::pin!(apply);
     let mut interrupts = Interrupts::new();
     let mut cancelling = false;
@@ -87,7 +87,7 @@ pub(super) async fn create(session: &Session, args: CreateArgs, json: bool) -> E
     };
     match result {
         Ok(applied) => {
-            let info = session.region_get(&plan.region).await.ok();
+            let info = session.region_get(None, &plan.region).await.ok();
             if json {
                 json_line(&Line::Result { region: &applied, info: info.as_ref() });
             } else {

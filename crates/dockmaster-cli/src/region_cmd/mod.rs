@@ -15,16 +15,19 @@ mod print;
 
 pub use args::{CreateArgs, RequestArgs};
 use failure::error;
-use print::{print_info, print_plan_as, print_regions, print_removed};
+use print::{print_everywhere, print_info, print_plan_as, print_removed};
 
 #[derive(Subcommand)]
 pub enum RegionCommand {
     /// Show everything creating a region would create or join (nothing is created).
     Plan(RequestArgs),
     /// Create a region: shows the plan, asks (unless --yes), applies it with progress; on failure, Ctrl-C, SIGTERM or SIGHUP
-    /// removes everything it had created.
+    /// removes everything it had created. On the project's engine, or the one `--engine NAME` names (its port and subnet
+    /// chosen free there; start, stop, show and rm it with the same `--engine`).
     Create(CreateArgs),
-    /// List the project's regions with state and health.
+    /// List the project's regions on every known engine (the Docker contexts and `default`) with their engine,
+    /// state and health; an engine that cannot be reached within a few seconds shows the regions last seen
+    /// there as `unknown`, with the reason.
     Ls,
     /// Show an existing region's plan again (from its labels and `docker inspect`).
     Show { name: String },
@@ -63,29 +66,32 @@ pub async fn run(session: &Session, command: RegionCommand, json: bool) -> ExitC
     }
     let result = match command {
         RegionCommand::Plan(args) => match args.options() {
-            Ok(options) => {
-                session.region_plan(&args.request(), &options).await.map(|plan| print_plan_as(&plan, json))
-            }
+            Ok(options) => session
+                .region_plan(None, &args.request(), &options)
+                .await
+                .map(|plan| print_plan_as(&plan, json)),
             Err(e) => Err(e.into()),
         },
         RegionCommand::Create(args) => return create::create(session, args, json).await,
-        RegionCommand::Ls => session.region_list().await.map(|regions| {
+        RegionCommand::Ls => session.region_list_everywhere().await.map(|listed| {
             if json {
-                crate::print_json(&regions);
+                crate::print_json(&listed);
             } else {
-                print_regions(&regions);
+                print_everywhere(&listed);
             }
         }),
         RegionCommand::Show { name } => {
-            session.region_show(&name).await.map(|plan| print_plan_as(&plan, json))
+            session.region_show(None, &name).await.map(|plan| print_plan_as(&plan, json))
         }
         RegionCommand::Start { name, health_timeout } => {
             let options = ApplyOptions { health_timeout: secs(health_timeout), ..Default::default() };
-            session.region_start(&name, &options).await.map(|info| print_info(&info, json))
+            session.region_start(None, &name, &options).await.map(|info| print_info(&info, json))
         }
-        RegionCommand::Stop { name } => session.region_stop(&name).await.map(|info| print_info(&info, json)),
+        RegionCommand::Stop { name } => {
+            session.region_stop(None, &name).await.map(|info| print_info(&info, json))
+        }
         RegionCommand::Rm { name, volumes, yes } => session
-            .region_remove_confirming(&name, volumes, yes)
+            .region_remove_confirming(None, &name, volumes, yes)
             .await
             .map(|report| print_removed(&name, &report, json)),
     };

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use dockmaster_core::region::{self, RegionInfo, RegionPlan, RemoveReport};
+use dockmaster_core::region::{self, Reach, RegionInfo, RegionPlan, RegionsEverywhere, RemoveReport};
 use serde::Serialize;
 
 pub(super) fn json_line(value: &impl Serialize) {
@@ -143,6 +143,19 @@ pub(super) fn print_info(info: &RegionInfo, json: bool) {
     }
 }
 
+/// Every engine's regions, then why an engine could not be listed.
+pub(super) fn print_everywhere(listed: &RegionsEverywhere) {
+    print_regions(&listed.regions);
+    for e in listed.engines.iter().filter(|e| e.reach == Reach::Unknown) {
+        println!(
+            "engine {} ({}): regions unknown — {}",
+            e.engine,
+            e.host,
+            e.reason.as_deref().unwrap_or_default()
+        );
+    }
+}
+
 pub(super) fn print_regions(regions: &[RegionInfo]) {
     if regions.is_empty() {
         println!("no regions (create one with `dockmaster region create NAME --owner UUID`)");
@@ -151,24 +164,31 @@ pub(super) fn print_regions(regions: &[RegionInfo]) {
     let rows: Vec<Vec<String>> = regions
         .iter()
         .map(|r| {
-            let state = if r.interrupted.is_some() {
+            let state = if r.reach == Reach::Unknown {
+                "unknown".to_string()
+            } else if r.interrupted.is_some() {
                 "interrupted".to_string()
             } else if r.containers.is_empty() {
                 "removed (volumes kept)".to_string()
             } else {
                 plain(&r.state)
             };
+            let health = if r.reach == Reach::Unknown { "unknown".to_string() } else { plain(&r.health) };
             vec![
                 r.name.clone(),
+                r.engine.clone(),
                 state,
-                plain(&r.health),
+                health,
                 r.server_url.clone().unwrap_or_default(),
                 r.owner.clone().unwrap_or_default(),
                 r.containers.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(", "),
             ]
         })
         .collect();
-    crate::table::print_table(&["REGION", "STATE", "HEALTH", "SERVER", "OWNER", "CONTAINERS"], &rows);
+    crate::table::print_table(
+        &["REGION", "ENGINE", "STATE", "HEALTH", "SERVER", "OWNER", "CONTAINERS"],
+        &rows,
+    );
     for r in regions {
         if let Some(i) = &r.interrupted {
             println!("{}: {}", r.name, i.fix);

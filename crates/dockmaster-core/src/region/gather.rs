@@ -36,6 +36,7 @@ pub async fn gather<E: EngineOps>(
     engine: &E,
     template: &RegionTemplate,
     options: &PlanOptions,
+    local: bool,
 ) -> Result<PlanInputs, RegionError> {
     let engine = &engine.with_timeout(REQUEST_TIMEOUT);
     let mut inputs = PlanInputs::default();
@@ -96,7 +97,10 @@ pub async fn gather<E: EngineOps>(
         inputs.volumes.insert(v.name, v.labels);
     }
 
-    inputs.busy_host_ports = busy_ports(&options.host_ip, options.port_first, options.port_last);
+    // This machine's listeners matter only when the engine publishes ports here.
+    if local {
+        inputs.busy_host_ports = busy_ports(&options.host_ip, options.port_first, options.port_last);
+    }
     Ok(inputs)
 }
 

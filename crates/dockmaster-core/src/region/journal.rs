@@ -39,6 +39,10 @@ pub struct Record {
     pub networks: Vec<String>,
     pub volumes: Vec<String>,
     pub containers: Vec<String>,
+    /// The engine the apply ran on (a Docker context, or `default`); `None` in a journal written before
+    /// engines were recorded.
+    #[serde(default)]
+    pub engine: Option<String>,
 }
 
 impl Record {

@@ -10,6 +10,7 @@
 
 pub mod apply;
 pub mod error;
+pub mod everywhere;
 pub mod gather;
 pub mod journal;
 pub mod manage;
@@ -28,8 +29,10 @@ pub use tokio_util::sync::CancellationToken;
 
 pub use apply::{apply, AppliedRegion, ApplyEvent, ApplyOptions, ApplyStep, StepStatus};
 pub use error::{RegionError, Rollback};
+pub use everywhere::{EngineReach, RegionPlace, RegionsEverywhere};
 pub use manage::{
-    confirmation_needed, describe, get, list, remove, start, stop, InterruptedApply, RegionInfo, RemoveReport,
+    confirmation_needed, describe, get, list, remove, start, stop, InterruptedApply, Reach, RegionInfo,
+    RemoveReport,
 };
 pub use plan::{plan, PlanInputs, PlanOptions, RegionPlan, RegionRole};
 pub use request::{validate, FieldError, RegionRequest};
@@ -47,13 +50,16 @@ pub async fn prepare<E: EngineOps>(
     request: &RegionRequest,
     options: &PlanOptions,
 ) -> Result<RegionPlan, RegionError> {
-    prepare_in(engine, &Keychains::default(), project, request, options).await
+    prepare_in(engine, &Keychains::default(), true, project, request, options).await
 }
 
-/// [`prepare`] with the keychain given (tests use an in-memory one).
+/// [`prepare`] with the keychain (and its engine) given (tests use an in-memory one); `local`: the engine runs on
+/// this machine, so a port something here listens on is taken (on another engine only its containers' ports
+/// are).
 pub(crate) async fn prepare_in<E: EngineOps>(
     engine: &E,
     keychains: &Keychains,
+    local: bool,
     project: &Project,
     request: &RegionRequest,
     options: &PlanOptions,
@@ -61,7 +67,7 @@ pub(crate) async fn prepare_in<E: EngineOps>(
     let template = RegionTemplate::from_project(project)?;
     // Field rules first: a bad request fails without touching the engine or the keychain.
     validate(request, &[]).map_err(|errors| RegionError::Invalid { errors })?;
-    let mut inputs = gather::gather(engine, &template, options).await?;
+    let mut inputs = gather::gather(engine, &template, options, local).await?;
     // The stack must be up before the keychain is asked anything.
     plan::preflight(&template, &inputs)?;
     let policy = project.secret_policy();
@@ -78,6 +84,7 @@ pub(crate) async fn prepare_in<E: EngineOps>(
     }
     let (root, project_name, region) =
         (project.root().to_path_buf(), template.project.clone(), request.name.clone());
+    inputs.keychain_service = keychains.service(project.root(), &template.project, &request.name);
     let keychains = keychains.clone();
     let facts = tokio::task::spawn_blocking(move || {
         let stored = keychains.password_stored(&root, &project_name, &region)?;
@@ -88,7 +95,6 @@ pub(crate) async fn prepare_in<E: EngineOps>(
     .map_err(|e| RegionError::Engine { action: "read the keychain".into(), reason: e.to_string() })??;
     inputs.password_stored = facts.0;
     inputs.secrets_known = facts.1.into_iter().chain(from_env).collect();
-    inputs.keychain_service = secret::service(project.root(), &template.project, &request.name);
     plan(&template, request, &inputs, options, policy)
 }
 

@@ -82,7 +82,7 @@ impl World {
             ..Default::default()
         };
         let request = RegionRequest::new("alpha", OWNER);
-        crate::region::prepare_in(&self.fake, &self.keychains, &self.project, &request, &options)
+        crate::region::prepare_in(&self.fake, &self.keychains, true, &self.project, &request, &options)
             .await
             .unwrap()
     }
@@ -112,6 +112,12 @@ impl World {
 
     /// Where region state outside the engine lives in this world.
     pub(crate) fn stores(&self) -> Stores {
-        Stores { journal_dir: Some(self.journal_dir()), keychains: self.keychains.clone() }
+        Stores {
+            journal_dir: Some(self.journal_dir()),
+            keychains: self.keychains.clone(),
+            no_journals: false,
+            seen_dir: Some(self.dir.path().join("seen")),
+            link_host: None,
+        }
     }
 }

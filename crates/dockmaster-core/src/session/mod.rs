@@ -20,6 +20,7 @@ mod fix;
 mod lifecycle;
 mod logs;
 mod operation;
+mod region_target;
 mod regions;
 mod registry;
 mod stats_batch;

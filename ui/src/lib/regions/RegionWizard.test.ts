@@ -7,10 +7,10 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, test } from "vitest";
 import App from "../../App.svelte";
-import type { ApplyEvent, RegionRequest } from "../bindings";
+import type { ApplyEvent, RegionPlace, RegionRequest } from "../bindings";
 import { ROOT, overview, reportFor } from "../../test/fixtures";
 import { appError, channel, deferred, fakeIpc, type Handler } from "../../test/ipc";
-import { applyAlpha, applyFailed, OWNER, planAlpha, regionList } from "./fixtures";
+import { applyAlpha, applyFailed, listed, OWNER, planAlpha, regionList } from "./fixtures";
 import { checkForm, defaultForm, toRequest } from "./validate";
 
 const PREFLIGHT =
@@ -31,7 +31,7 @@ async function openWizard(overrides: Record<string, Handler> = {}) {
     recent_projects: () => [ROOT],
     open_project: () => overview(),
     selection_report: (args) => reportFor(args.profiles as string[]),
-    region_list: () => regionList(),
+    region_list: () => listed(regionList()),
     region_validate: verdict,
     region_plan: () => planAlpha(),
     ...overrides,
@@ -54,14 +54,21 @@ async function fillDetails(user: User, name = "gamma") {
   await user.type(screen.getByLabelText("Owner ID"), OWNER);
 }
 
-/** Details → resources → game settings → review, with valid values. */
-async function toReview(user: User, name = "gamma") {
+/** Details → resources → game settings → where, with valid values. */
+async function toWhere(user: User, name = "gamma") {
   await fillDetails(user, name);
   await user.click(screen.getByTestId("wizard-next"));
   await waitFor(() => expect(current()).toHaveTextContent("Resources"));
   await user.click(screen.getByTestId("wizard-next"));
   await waitFor(() => expect(current()).toHaveTextContent("Game settings"));
   await user.click(screen.getByTestId("wizard-next"));
+  await waitFor(() => expect(current()).toHaveTextContent("Where"));
+}
+
+/** Details → resources → game settings → where (the project's engine) → review, with valid values. */
+async function toReview(user: User, name = "gamma") {
+  await toWhere(user, name);
+  await user.click(await screen.findByTestId("wizard-next"));
   await waitFor(() => expect(current()).toHaveTextContent("Review plan"));
 }
 
@@ -121,7 +128,7 @@ describe("form steps", () => {
 
   test("a region of which only kept volumes are left may be created again (it reuses them)", async () => {
     const kept = { ...regionList()[1], name: "gamma", containers: [], networks: [], state: "notCreated" as const };
-    const { ipc, user } = await openWizard({ region_list: () => [regionList()[0], kept] });
+    const { ipc, user } = await openWizard({ region_list: () => listed([regionList()[0], kept]) });
     await fillDetails(user, "gamma");
     await user.click(screen.getByTestId("wizard-next"));
     await waitFor(() => expect(current()).toHaveTextContent("Resources"));
@@ -164,10 +171,13 @@ describe("form steps", () => {
     await user.click(screen.getByRole("radio", { name: /Council/ }));
     await user.selectOptions(screen.getByLabelText("Economic specialization"), "military");
     await user.click(screen.getByTestId("wizard-next"));
+    await waitFor(() => expect(current()).toHaveTextContent("Where"));
+    await user.click(screen.getByTestId("wizard-next"));
     await waitFor(() => expect(current()).toHaveTextContent("Review plan"));
     expect(ipc.callsOf("region_plan")).toEqual([
       {
         dir: ROOT,
+        engine: null,
         request: {
           ...toRequest({ ...defaultForm(), name: "gamma", ownerId: OWNER }),
           cpuCores: 2.5,
@@ -353,5 +363,82 @@ describe("apply", () => {
     expect(screen.getByText("The region could not be created. Everything this apply had created was removed.")).toBeInTheDocument();
     expect(within(screen.getByTestId("apply-rollback")).getAllByRole("listitem")).toHaveLength(4);
     expect(screen.getByTestId("error-panel")).toHaveTextContent("The region could not be created");
+  });
+});
+
+describe("where", () => {
+  const places: RegionPlace[] = [
+    {
+      engine: "default",
+      host: "unix:///var/run/docker.sock",
+      current: true,
+      reach: "live",
+      ready: true,
+      missingNetworks: [],
+      note: "The stack's networks are there (sectorwars2102_nexus-network, sectorwars2102_regional-network): the region joins them.",
+    },
+    {
+      engine: "game1",
+      host: "ssh://ops@game1.example",
+      current: false,
+      reach: "live",
+      ready: true,
+      missingNetworks: [],
+      note: "The stack's networks are there (sectorwars2102_nexus-network, sectorwars2102_regional-network): the region joins them.",
+    },
+    {
+      engine: "bare",
+      host: "tcp://10.0.0.9:2376",
+      current: false,
+      reach: "live",
+      ready: false,
+      missingNetworks: ["sectorwars2102_nexus-network"],
+      note: "The stack's networks are not there (missing sectorwars2102_nexus-network): start the stack on it first (`dockmaster --engine bare -p sectorwars2102 up --profile multi-regional`). A standalone region with only a network of its own is not supported yet.",
+    },
+    { engine: "gone", host: "tcp://10.0.0.7:2376", current: false, reach: "unknown", ready: false, missingNetworks: [], note: "It cannot be reached now: connection refused" },
+  ];
+
+  test("lists every engine with what applies there; the region is planned and created on the one chosen", async () => {
+    const { ipc, user } = await openWizard({
+      region_places: () => places,
+      region_apply: () => applyAlpha().applied,
+    });
+    await toWhere(user);
+    await screen.findByTestId("place-game1");
+    expect(ipc.callsOf("region_places")).toEqual([{ dir: ROOT }]);
+    // The project's engine is chosen to begin with; an unreachable engine cannot be chosen.
+    expect(within(screen.getByTestId("place-default")).getByRole("radio")).toBeChecked();
+    expect(screen.getByTestId("place-default")).toHaveTextContent("default (this project's engine)");
+    expect(within(screen.getByTestId("place-gone")).getByRole("radio")).toBeDisabled();
+    expect(screen.getByTestId("place-note-game1")).toHaveTextContent("the region joins them");
+    expect(screen.getByTestId("place-note-bare")).toHaveTextContent("start the stack on it first");
+    expect(screen.getByTestId("place-note-bare")).toHaveTextContent("not supported yet");
+
+    await user.click(within(screen.getByTestId("place-game1")).getByRole("radio"));
+    await user.click(screen.getByTestId("wizard-next"));
+    await waitFor(() => expect(current()).toHaveTextContent("Review plan"));
+    await screen.findByTestId("region-plan");
+    expect(ipc.callsOf("region_plan").map((c) => c.engine)).toEqual(["game1"]);
+    await user.click(screen.getByTestId("wizard-create"));
+    await waitFor(() => expect(ipc.callsOf("region_apply")).toHaveLength(1));
+    expect(ipc.callsOf("region_apply")[0].engine).toBe("game1");
+  });
+
+  test("back on the project's engine, calls name no engine; places that could not be read can be asked again", async () => {
+    let fail = true;
+    const { ipc, user } = await openWizard({
+      region_places: () => (fail ? appError("ENGINE_UNAVAILABLE", "cannot read the engines") : places),
+    });
+    await toWhere(user);
+    const panel = await screen.findByTestId("error-panel");
+    expect(panel).toHaveTextContent("cannot read the engines");
+    fail = false;
+    await user.click(within(panel).getByRole("button", { name: "Ask again" }));
+    await screen.findByTestId("place-game1");
+    await user.click(within(screen.getByTestId("place-game1")).getByRole("radio"));
+    await user.click(within(screen.getByTestId("place-default")).getByRole("radio"));
+    await user.click(screen.getByTestId("wizard-next"));
+    await waitFor(() => expect(current()).toHaveTextContent("Review plan"));
+    expect(ipc.callsOf("region_plan").map((c) => c.engine)).toEqual([null]);
   });
 });

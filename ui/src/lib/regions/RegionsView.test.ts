@@ -9,19 +9,21 @@ import { startApp } from "../../test/app";
 import { snapshot, snapshotUpdate } from "../../test/engine";
 import { ROOT } from "../../test/fixtures";
 import { appError, deferred, type Handler } from "../../test/ipc";
-import { liveRegion, planAlpha, regionList } from "./fixtures";
+import { listed, liveRegion, LOCAL_ENGINE, planAlpha, regionList } from "./fixtures";
 
 async function openRegions(overrides: Record<string, Handler> = {}) {
   let regions: RegionInfo[] = regionList();
-  const app = startApp({ region_list: () => regions, ...overrides });
+  let engines = [LOCAL_ENGINE];
+  const app = startApp({ region_list: () => listed(regions, engines), ...overrides });
   await app.user.click(await screen.findByRole("link", { name: "Regions" }));
   await screen.findByTestId("region-row-alpha");
   return {
     ipc: app.ipc,
     user: app.user,
     /** What the next `region_list` answers. */
-    setRegions(next: RegionInfo[]) {
+    setRegions(next: RegionInfo[], nextEngines = [LOCAL_ENGINE]) {
       regions = next;
+      engines = nextEngines;
     },
     push: app.push,
   };
@@ -75,7 +77,7 @@ test("stop and start call the backend and show the region as it answers", async 
     region_start: () => ({ ...beta, state: "running", health: "healthy" }),
   });
   await user.click(screen.getByTestId("region-stop-alpha"));
-  expect(ipc.callsOf("region_stop")).toEqual([{ dir: ROOT, name: "alpha" }]);
+  expect(ipc.callsOf("region_stop")).toEqual([{ dir: ROOT, engine: "default", name: "alpha" }]);
   expect(screen.getByTestId("region-row-alpha")).toHaveTextContent("Stopping…");
   stopping.resolve({ ...alpha, state: "exited", health: "none" });
   await waitFor(() => expect(state("alpha")).toHaveTextContent("stopped"));
@@ -83,7 +85,7 @@ test("stop and start call the backend and show the region as it answers", async 
 
   await user.click(screen.getByTestId("region-start-beta"));
   await waitFor(() => expect(state("beta")).toHaveTextContent("running · healthy"));
-  expect(ipc.callsOf("region_start")).toEqual([{ dir: ROOT, name: "beta" }]);
+  expect(ipc.callsOf("region_start")).toEqual([{ dir: ROOT, engine: "default", name: "beta" }]);
 });
 
 test("a failed action says what failed, on which region", async () => {
@@ -100,7 +102,7 @@ test("Show plan rebuilds the region's plan from the engine, focused", async () =
   const { ipc, user } = await openRegions({ region_show: () => ({ ...planAlpha(), warnings: [] }) });
   await user.click(screen.getByTestId("region-show-alpha"));
   const shown = await screen.findByTestId("shown-plan");
-  expect(ipc.callsOf("region_show")).toEqual([{ dir: ROOT, name: "alpha" }]);
+  expect(ipc.callsOf("region_show")).toEqual([{ dir: ROOT, engine: "default", name: "alpha" }]);
   expect(within(shown).getByRole("heading", { name: "Plan of region alpha" })).toHaveFocus();
   await within(shown).findByTestId("region-plan");
   expect(within(shown).getByTestId("plan-server-url")).toHaveTextContent("http://localhost:8567");
@@ -143,7 +145,7 @@ test("remove: the dialog names what goes; volumes are kept unless chosen, and th
   setRegions(regionList().slice(1));
   await user.click(within(dialog).getByTestId("remove-confirm"));
   await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
-  expect(ipc.callsOf("region_remove")).toEqual([{ dir: ROOT, name: "alpha", confirmedVolumes: null }]);
+  expect(ipc.callsOf("region_remove")).toEqual([{ dir: ROOT, engine: "default", name: "alpha", confirmedVolumes: null }]);
   expect(screen.getByTestId("regions-notice")).toHaveTextContent(
     "Kept sectorwars2102-region-alpha-regional_assets (and the database password)",
   );
@@ -162,6 +164,7 @@ test("remove: the dialog names what goes; volumes are kept unless chosen, and th
   await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
   expect(ipc.callsOf("region_remove")[1]).toEqual({
     dir: ROOT,
+    engine: "default",
     name: "beta",
     confirmedVolumes: ["sectorwars2102-region-beta-regional_assets"],
   });
@@ -219,6 +222,47 @@ test("an interrupted region says so, offers only Remove, and removing it sends e
   await user.click(within(dialog).getByTestId("remove-confirm"));
   await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
   expect(ipc.callsOf("region_remove")).toEqual([
-    { dir: ROOT, name: "gamma", confirmedVolumes: ["sectorwars2102-region-gamma-regional_assets"] },
+    { dir: ROOT, engine: "default", name: "gamma", confirmedVolumes: ["sectorwars2102-region-gamma-regional_assets"] },
   ]);
+});
+
+test("regions of every engine are listed with their engine; an unreachable engine's regions show unknown, without actions", async () => {
+  const [alpha, beta] = regionList();
+  const far = { engine: "far", host: "tcp://10.0.0.5:2376", reach: "live" as const, reason: null };
+  const away: RegionInfo = { ...structuredClone(alpha), name: "away", engine: "far", serverUrl: "http://10.0.0.5:8600" };
+  // The same name on another engine is another region.
+  const farAlpha: RegionInfo = { ...structuredClone(beta), name: "alpha", engine: "far" };
+  const { ipc, user, setRegions } = await openRegions({
+    region_stop: () => ({ ...away, state: "exited", health: "none" }),
+  });
+  setRegions([alpha, beta, away, farAlpha], [LOCAL_ENGINE, far]);
+  await user.click(screen.getByRole("button", { name: "Reload regions" }));
+  await screen.findByTestId("region-row-far/away");
+  expect(screen.getByRole("columnheader", { name: "Engine" })).toBeInTheDocument();
+  expect(screen.getByTestId("region-engine-alpha")).toHaveTextContent("default");
+  expect(screen.getByTestId("region-engine-far/away")).toHaveTextContent("far");
+  expect(screen.getByTestId("region-engine-far/alpha")).toHaveTextContent("far");
+  expect(screen.getByTestId("regions-count")).toHaveTextContent("4");
+  expect(screen.getByTestId("region-url-far/away")).toHaveAttribute("href", "http://10.0.0.5:8600");
+
+  // An action on another engine's region goes to that engine.
+  await user.click(screen.getByTestId("region-stop-far/away"));
+  await waitFor(() => expect(screen.getByTestId("region-state-far/away")).toHaveTextContent("stopped"));
+  expect(ipc.callsOf("region_stop")).toEqual([{ dir: ROOT, engine: "far", name: "away" }]);
+  expect(screen.getByTestId("region-state-alpha")).toHaveTextContent("running · healthy");
+
+  // The far engine goes away: its regions show unknown (as last seen), with no action; the local ones stay live.
+  const down = { ...far, reach: "unknown" as const, reason: "connection refused: nothing answers there" };
+  const lastSeen = (r: RegionInfo): RegionInfo => ({ ...r, reach: "unknown", state: "notCreated", health: "none", containers: [], request: null });
+  setRegions([alpha, beta, lastSeen(away), lastSeen(farAlpha)], [LOCAL_ENGINE, down]);
+  await user.click(screen.getByRole("button", { name: "Reload regions" }));
+  await waitFor(() => expect(screen.getByTestId("region-state-far/away")).toHaveTextContent("unknown (engine unreachable)"));
+  expect(screen.getByTestId("region-state-far/away")).toHaveAttribute("data-tone", "warn");
+  const row = screen.getByTestId("region-row-far/away");
+  expect(within(row).queryByRole("button")).toBeNull();
+  expect(row).toHaveTextContent("engine unreachable");
+  expect(screen.getByTestId("engine-unknown-far")).toHaveTextContent("Engine far (tcp://10.0.0.5:2376) could not be reached");
+  expect(screen.getByTestId("engine-unknown-far")).toHaveTextContent("connection refused: nothing answers there");
+  expect(screen.getByTestId("region-state-alpha")).toHaveTextContent("running · healthy");
+  expect(within(screen.getByTestId("region-row-alpha")).getByRole("button", { name: "Stop" })).toBeInTheDocument();
 });

@@ -3,7 +3,7 @@
 // the progress of a successful apply and of one that failed and rolled back, and a list with one running
 // healthy region and one stopped. Each accessor returns a fresh copy.
 
-import type { AppliedRegion, ApplyEvent, RegionInfo, RegionPlan, RegionStatus } from "../bindings";
+import type { AppliedRegion, ApplyEvent, EngineReach, RegionInfo, RegionPlan, RegionStatus, RegionsEverywhere } from "../bindings";
 import applyAlphaJson from "./fixtures/apply-alpha.json";
 import applyFailedJson from "./fixtures/apply-failed.json";
 import listJson from "./fixtures/list.json";
@@ -27,6 +27,14 @@ export const applyFailed = (): { events: ApplyEvent[]; error: { code: "REGION_AP
 
 /** alpha running and healthy (http://127.0.0.1:8567), beta stopped (http://127.0.0.1:8111). */
 export const regionList = (): RegionInfo[] => copy(listJson);
+
+/** The project's own engine, reachable. */
+export const LOCAL_ENGINE: EngineReach = { engine: "default", host: "unix:///var/run/docker.sock", reach: "live", reason: null };
+
+/** A `region_list` answer: `regions` on the listed engines (the project's own first). */
+export function listed(regions: RegionInfo[], engines: EngineReach[] = [LOCAL_ENGINE]): RegionsEverywhere {
+  return { engines: structuredClone(engines), regions };
+}
 
 /** A region as the engine store pushes it. */
 export function liveRegion(info: RegionInfo, o: Partial<Pick<RegionStatus, "state" | "health">> = {}): RegionStatus {

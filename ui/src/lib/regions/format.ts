@@ -11,10 +11,13 @@ export interface RegionState {
   empty: boolean;
   /** Its creation was interrupted (Dockmaster was killed while applying it): only Remove helps. */
   interrupted?: boolean;
+  /** Its engine could not be reached now: this is what was last seen of it there. */
+  unknown?: boolean;
 }
 
 /** The colour a region's state shows in, always next to `regionStatusText`. */
 export function regionTone(r: RegionState): Tone {
+  if (r.unknown) return "warn";
   if (r.interrupted) return "bad";
   if (r.empty) return "idle";
   switch (r.state) {
@@ -31,8 +34,9 @@ export function regionTone(r: RegionState): Tone {
   }
 }
 
-/** "running · healthy", "stopped", "removed (volumes kept)", "interrupted". */
+/** "running · healthy", "stopped", "removed (volumes kept)", "interrupted", "unknown (engine unreachable)". */
 export function regionStatusText(r: RegionState): string {
+  if (r.unknown) return "unknown (engine unreachable)";
   if (r.interrupted) return "interrupted";
   if (r.empty) return "removed (volumes kept)";
   switch (r.state) {

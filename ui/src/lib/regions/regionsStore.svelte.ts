@@ -1,10 +1,11 @@
-// The Regions page's state: the project's regions as the backend lists them (by label, so they survive any
-// restart), start / stop / remove per region, and one region's plan shown again. Live state and health come
+// The Regions page's state: the project's regions on every known engine as the backend lists them (by label,
+// so they survive any restart; an engine that could not be reached marks its regions unknown and says why),
+// start / stop / remove per region on its engine, and one region's plan shown again. Live state and health come
 // from the engine store's pushes (the page merges them in); the list is read again when the set of live
 // regions changes and after each action, never on a timer.
 
 import { toUiError, type Backend, type UiError } from "../backend";
-import type { RegionInfo, RegionPlan, RemoveReport } from "../bindings";
+import type { EngineReach, RegionInfo, RegionPlan, RemoveReport } from "../bindings";
 import { plural } from "../project/format";
 
 export type RegionAction = "start" | "stop" | "remove";
@@ -14,19 +15,33 @@ export interface Notice {
   text: string;
 }
 
+/** A region on its engine. */
+export interface RegionRef {
+  name: string;
+  engine: string;
+}
+
+/** A region's key on the page: its name on the project's own engine, `engine/name` on another. */
+export function regionKey(r: RegionRef, home: string | null): string {
+  return r.engine === home || home === null ? r.name : `${r.engine}/${r.name}`;
+}
+
 export interface ShownPlan {
   name: string;
+  engine: string;
   plan: RegionPlan | null;
   error: UiError | null;
 }
 
 export class RegionsStore {
   regions = $state.raw<RegionInfo[]>([]);
+  /** Every engine listed (the project's own first), with why one could not be. */
+  engines = $state.raw<EngineReach[]>([]);
   /** The list has been read at least once for this project. */
   loaded = $state(false);
   loading = $state(false);
   error = $state<UiError | null>(null);
-  /** The action running per region. */
+  /** The action running per region (by `key`). */
   busy = $state<Record<string, RegionAction>>({});
   /** The last action that failed, and on which region. */
   actionError = $state<{ region: string; action: RegionAction; error: UiError } | null>(null);
@@ -51,6 +66,7 @@ export class RegionsStore {
     if (dir !== this.#dir) {
       this.#dir = dir;
       this.regions = [];
+      this.engines = [];
       this.loaded = false;
       this.busy = {};
       this.actionError = null;
@@ -66,9 +82,10 @@ export class RegionsStore {
     const generation = ++this.#generation;
     this.loading = true;
     try {
-      const regions = await this.#backend.regionList(dir);
+      const listed = await this.#backend.regionList(dir);
       if (generation !== this.#generation) return;
-      this.regions = regions;
+      this.regions = listed.regions;
+      this.engines = listed.engines;
       this.error = null;
       this.loaded = true;
     } catch (e) {
@@ -78,47 +95,63 @@ export class RegionsStore {
     }
   }
 
-  region(name: string): RegionInfo | undefined {
-    return this.regions.find((r) => r.name === name);
+  /** The project's own engine (listed first), once the list was read. */
+  get home(): string | null {
+    return this.engines[0]?.engine ?? null;
   }
 
-  async start(name: string): Promise<void> {
-    await this.#act(name, "start", async (dir) => {
-      this.#replace(await this.#backend.regionStart(dir, name));
-      this.notice = { tone: "ok", text: `Region ${name} is running.` };
+  /** The engines whose regions could not be listed now. */
+  get unknownEngines(): EngineReach[] {
+    return this.engines.filter((e) => e.reach === "unknown");
+  }
+
+  key(r: RegionRef): string {
+    return regionKey(r, this.home);
+  }
+
+  region(name: string, engine: string | null = this.home): RegionInfo | undefined {
+    return this.regions.find((r) => r.name === name && (engine === null || r.engine === engine));
+  }
+
+  async start(r: RegionRef): Promise<void> {
+    await this.#act(r, "start", async (dir) => {
+      this.#replace(await this.#backend.regionStart(dir, r.engine, r.name));
+      this.notice = { tone: "ok", text: `Region ${r.name} is running.` };
     });
   }
 
-  async stop(name: string): Promise<void> {
-    await this.#act(name, "stop", async (dir) => {
-      this.#replace(await this.#backend.regionStop(dir, name));
-      this.notice = { tone: "info", text: `Region ${name} is stopped. Its data is kept; start it again at any time.` };
+  async stop(r: RegionRef): Promise<void> {
+    await this.#act(r, "stop", async (dir) => {
+      this.#replace(await this.#backend.regionStop(dir, r.engine, r.name));
+      this.notice = { tone: "info", text: `Region ${r.name} is stopped. Its data is kept; start it again at any time.` };
     });
   }
 
   /** Removes the region; with `volumes` (exactly the region's, as listed) its data and password too. */
-  async remove(name: string, volumes: string[] | null): Promise<boolean> {
+  async remove(r: RegionRef, volumes: string[] | null): Promise<boolean> {
     let removed = false;
-    await this.#act(name, "remove", async (dir) => {
-      const report = await this.#backend.regionRemove(dir, name, volumes);
+    await this.#act(r, "remove", async (dir) => {
+      const report = await this.#backend.regionRemove(dir, r.engine, r.name, volumes);
       removed = true;
-      if (this.shown?.name === name) this.shown = null;
+      if (this.shown?.name === r.name && this.shown.engine === r.engine) this.shown = null;
       this.notice = removedNotice(report);
       await this.reload();
     });
     return removed;
   }
 
-  /** Shows a region's plan again, rebuilt from the engine. */
-  async show(name: string): Promise<void> {
+  /** Shows a region's plan again, rebuilt from its engine. */
+  async show(r: RegionRef): Promise<void> {
     const dir = this.#dir;
     if (dir === null) return;
-    this.shown = { name, plan: null, error: null };
+    const { name, engine } = r;
+    const current = () => this.shown?.name === name && this.shown.engine === engine && dir === this.#dir;
+    this.shown = { name, engine, plan: null, error: null };
     try {
-      const plan = await this.#backend.regionShow(dir, name);
-      if (this.shown?.name === name && dir === this.#dir) this.shown = { name, plan, error: null };
+      const plan = await this.#backend.regionShow(dir, engine, name);
+      if (current()) this.shown = { name, engine, plan, error: null };
     } catch (e) {
-      if (this.shown?.name === name && dir === this.#dir) this.shown = { name, plan: null, error: toUiError(e) };
+      if (current()) this.shown = { name, engine, plan: null, error: toUiError(e) };
     }
   }
 
@@ -134,27 +167,29 @@ export class RegionsStore {
     this.actionError = null;
   }
 
-  async #act(name: string, action: RegionAction, run: (dir: string) => Promise<void>): Promise<void> {
+  async #act(r: RegionRef, action: RegionAction, run: (dir: string) => Promise<void>): Promise<void> {
     const dir = this.#dir;
-    if (dir === null || this.busy[name]) return;
-    this.busy = { ...this.busy, [name]: action };
+    const key = this.key(r);
+    if (dir === null || this.busy[key]) return;
+    this.busy = { ...this.busy, [key]: action };
     this.actionError = null;
     this.notice = null;
     try {
       await run(dir);
     } catch (e) {
-      if (dir === this.#dir) this.actionError = { region: name, action, error: toUiError(e) };
+      if (dir === this.#dir) this.actionError = { region: r.name, action, error: toUiError(e) };
     } finally {
       if (dir === this.#dir) {
-        const { [name]: _, ...rest } = this.busy;
+        const { [key]: _, ...rest } = this.busy;
         this.busy = rest;
       }
     }
   }
 
   #replace(info: RegionInfo): void {
-    const known = this.regions.some((r) => r.name === info.name);
-    this.regions = known ? this.regions.map((r) => (r.name === info.name ? info : r)) : [...this.regions, info];
+    const same = (r: RegionInfo) => r.name === info.name && r.engine === info.engine;
+    const known = this.regions.some(same);
+    this.regions = known ? this.regions.map((r) => (same(r) ? info : r)) : [...this.regions, info];
   }
 }
 

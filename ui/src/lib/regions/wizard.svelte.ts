@@ -1,19 +1,20 @@
-// The "New region" wizard's state: details → resources → game settings → review plan → apply (live
-// progress, cancel, rollback) → done. Each form step is checked as it is typed (validate.ts mirrors the core's
+// The "New region" wizard's state: details → resources → game settings → where (which engine) → review plan
+// → apply (live progress, cancel, rollback) → done. Each form step is checked as it is typed (validate.ts mirrors the core's
 // rules) and by the backend before moving on, whose answer wins. The plan is asked for when the review step
 // opens; applying creates exactly that plan (the backend keeps it).
 
 import { toUiError, type Backend, type UiError } from "../backend";
-import type { AppliedRegion, ApplyEvent, RegionPlan } from "../bindings";
+import type { AppliedRegion, ApplyEvent, RegionPlace, RegionPlan } from "../bindings";
 import { plannedRows, progress, type Progress } from "./progress";
 import { byField, checkForm, defaultForm, randomUuid, toRequest, type FormField, type RegionForm } from "./validate";
 
-export type StepId = "details" | "resources" | "game" | "review" | "apply" | "done";
+export type StepId = "details" | "resources" | "game" | "where" | "review" | "apply" | "done";
 
 export const STEPS: readonly { id: StepId; label: string; fields: readonly FormField[] }[] = [
   { id: "details", label: "Details", fields: ["name", "ownerId", "dbUser"] },
   { id: "resources", label: "Resources", fields: ["cpuCores", "memoryGb"] },
   { id: "game", label: "Game settings", fields: ["maxPlayers", "governance", "economy", "startingCredits", "startingShip"] },
+  { id: "where", label: "Where", fields: [] },
   { id: "review", label: "Review plan", fields: [] },
   { id: "apply", label: "Create", fields: [] },
   { id: "done", label: "Done", fields: [] },
@@ -34,6 +35,12 @@ export class RegionWizard {
   #planGeneration = 0;
 
   form = $state<RegionForm>(defaultForm());
+  /** Where the region goes: an engine's name, or null for the project's own engine. */
+  engine = $state<string | null>(null);
+  /** The engines a region could go to (the Where step), once asked. */
+  places = $state.raw<RegionPlace[] | null>(null);
+  placesError = $state<UiError | null>(null);
+  loadingPlaces = $state(false);
   step = $state<StepId>("details");
   /** Fields whose errors show (left once, or their step was submitted). */
   touched = $state<Partial<Record<FormField, boolean>>>({});
@@ -108,12 +115,18 @@ export class RegionWizard {
     }
     this.step = step;
     if (step === "review") void this.makePlan();
+    if (step === "where" && this.places === null) void this.loadPlaces();
   }
 
   /** Checks the current step (locally, then with the backend) and moves on. Resolves to the field to focus
    * when something is wrong, else null. */
   async next(): Promise<FormField | null> {
     const current = STEPS[stepIndex(this.step)];
+    if (current.id === "where") {
+      this.step = "review";
+      void this.makePlan();
+      return null;
+    }
     if (current.fields.length === 0) return null;
     for (const f of current.fields) this.touch(f);
     const invalid = current.fields.find((f) => this.errorFor(f) !== undefined);
@@ -122,7 +135,7 @@ export class RegionWizard {
     this.checking = true;
     this.checkError = null;
     try {
-      const verdict = await this.#backend.regionValidate(this.#dir, toRequest(this.form));
+      const verdict = await this.#backend.regionValidate(this.#dir, this.engine, toRequest(this.form));
       this.regionsUnchecked = !verdict.regionsChecked;
       const errors = byField(verdict.errors);
       this.serverErrors = errors;
@@ -142,8 +155,32 @@ export class RegionWizard {
       this.checking = false;
     }
     this.step = STEPS[stepIndex(this.step) + 1].id;
-    if (this.step === "review") void this.makePlan();
+    if (this.step === "where" && this.places === null) void this.loadPlaces();
     return null;
+  }
+
+  /** Asks which engines a region could go to (the Where step). */
+  async loadPlaces(): Promise<void> {
+    this.loadingPlaces = true;
+    this.placesError = null;
+    try {
+      this.places = await this.#backend.regionPlaces(this.#dir);
+    } catch (e) {
+      this.placesError = toUiError(e);
+    } finally {
+      this.loadingPlaces = false;
+    }
+  }
+
+  /** Chooses where the region goes (null: the project's own engine); the next review plans there. */
+  choose(engine: string | null): void {
+    const place = this.places?.find((p) => p.engine === engine);
+    this.engine = place?.current ? null : engine;
+  }
+
+  /** The place chosen now (the project's own engine when `engine` is null). */
+  get chosen(): RegionPlace | undefined {
+    return this.places?.find((p) => (this.engine === null ? p.current : p.engine === this.engine));
   }
 
   back(): void {
@@ -158,7 +195,7 @@ export class RegionWizard {
     this.planError = null;
     this.plan = null;
     try {
-      const plan = await this.#backend.regionPlan(this.#dir, toRequest(this.form));
+      const plan = await this.#backend.regionPlan(this.#dir, this.engine, toRequest(this.form));
       if (generation === this.#planGeneration) this.plan = plan;
     } catch (e) {
       if (generation === this.#planGeneration) this.planError = toUiError(e);
@@ -177,7 +214,7 @@ export class RegionWizard {
     this.applying = true;
     this.cancelling = false;
     try {
-      this.applied = await this.#backend.regionApply(this.#dir, toRequest(this.form), (e) => {
+      this.applied = await this.#backend.regionApply(this.#dir, this.engine, toRequest(this.form), (e) => {
         this.events = [...this.events, e];
       });
       this.step = "done";

@@ -139,14 +139,22 @@ pub async fn apply<E: EngineOps>(
         Some(dir) => dir.clone(),
         None => journal::default_dir()?,
     };
-    // An interrupted apply of this region must be removed first: what it left is not this apply's to reuse.
+    // An interrupted apply of this region on this engine (or one that did not record its engine) must be
+    // removed first: what it left is not this apply's to reuse.
+    let engine = options.keychains.engine();
     for found in journal::find(&journal_dir, &plan.project)? {
         if let journal::Found::Interrupted(c) = found {
-            if c.record.region == plan.region {
+            let here = c.record.engine.as_deref().is_none_or(|e| e == engine);
+            if c.record.region == plan.region && here {
+                let on = if engine == crate::engine::endpoint::DEFAULT_CONTEXT {
+                    String::new()
+                } else {
+                    format!("--engine {engine} ")
+                };
                 return Err(RegionError::Conflict {
                     message: format!(
                         "region {} has an interrupted creation (apply {}) that was never cleaned up: remove it \
-                         first (`dockmaster region rm {}`, or Remove on the Regions page), then create it again",
+                         first (`dockmaster {on}region rm {}`, or Remove on the Regions page), then create it again",
                         plan.region, c.record.apply_id, plan.region
                     ),
                 });
@@ -162,6 +170,7 @@ pub async fn apply<E: EngineOps>(
             root: project.root().to_path_buf(),
             region: plan.region.clone(),
             pid: std::process::id(),
+            engine: Some(run.options.keychains.engine().to_string()),
             ..Default::default()
         },
     )?;

@@ -17,7 +17,6 @@ use crate::region::plan::{
     VolumeAction, PASSWORD_VAR,
 };
 use crate::region::render::Rendered;
-use crate::region::secret;
 
 /// The plan of an existing region, rebuilt from its labels and `docker inspect` (environment masked).
 pub async fn describe<E: EngineOps>(
@@ -112,7 +111,7 @@ pub(crate) async fn describe_in<E: EngineOps>(
         ports,
         password: PlannedSecret {
             variable: PASSWORD_VAR.into(),
-            keychain_service: secret::service(root, project, name),
+            keychain_service: stores.keychains.service(root, project, name),
             action: SecretAction::Reuse,
             shown: MASK.into(),
         },

@@ -43,7 +43,7 @@ pub(crate) async fn list_in<E: EngineOps>(
             networks: found.networks.iter().filter(|n| region_of(&n.labels) == name).cloned().collect(),
             volumes: found.volumes.iter().filter(|v| region_of(&v.labels) == name).cloned().collect(),
         };
-        let mut region = info(&name, &region_found);
+        let mut region = info(&name, &region_found, stores.link_host.as_deref());
         region.interrupted = interrupted
             .iter()
             .find(|c| c.record.region == name)
@@ -69,7 +69,8 @@ pub(crate) async fn get_in<E: EngineOps>(
 }
 
 /// The summary of region `name` from its objects (containers database first); `interrupted` is left unset.
-pub(super) fn info(name: &str, found: &Found) -> RegionInfo {
+/// `link_host`: the host name the engine's published ports are reached at (`None`: this machine).
+pub(super) fn info(name: &str, found: &Found, link_host: Option<&str>) -> RegionInfo {
     let statuses: Vec<ContainerStatus> = found.containers.iter().map(|c| c.status.clone()).collect();
     let state = statuses.iter().map(|s| s.state).max().unwrap_or(RunState::NotCreated);
     let health = statuses
@@ -82,10 +83,12 @@ pub(super) fn info(name: &str, found: &Found) -> RegionInfo {
     let server = found.containers.iter().find(|c| role_of(c) == Some(RegionRole::Server));
     RegionInfo {
         name: name.to_string(),
+        engine: String::new(),
+        reach: super::Reach::Live,
         owner: labels.get(labels::MANAGER_OWNER).cloned(),
         state,
         health,
-        server_url: server.and_then(server_url),
+        server_url: server.and_then(|s| server_url(s, link_host)),
         request: labels.get(labels::REGION_REQUEST).and_then(|j| serde_json::from_str(j).ok()),
         containers: statuses,
         networks: found
@@ -99,14 +102,19 @@ pub(super) fn info(name: &str, found: &Found) -> RegionInfo {
     }
 }
 
-/// Where the server answers: its first published port binding.
-fn server_url(c: &ContainerInfo) -> Option<String> {
+/// Where the server answers: its first published port binding; one on every interface of an engine elsewhere
+/// at that engine's host name.
+fn server_url(c: &ContainerInfo, link_host: Option<&str>) -> Option<String> {
     let mut found: Vec<(String, u16)> =
         c.ports.iter().filter(|b| b.host_port != 0).map(|b| (b.host_ip.clone(), b.host_port)).collect();
     found.sort();
     let (ip, port) = found.into_iter().next()?;
     let host = match ip.as_str() {
-        "" | "0.0.0.0" => "127.0.0.1".to_string(),
+        "" | "0.0.0.0" | "::" => match link_host {
+            Some(h) if h.contains(':') => format!("[{h}]"),
+            Some(h) => h.to_string(),
+            None => "127.0.0.1".to_string(),
+        },
         ip if ip.contains(':') => format!("[{ip}]"),
         ip => ip.to_string(),
     };

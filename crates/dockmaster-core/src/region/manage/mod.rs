@@ -16,9 +16,13 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use control::{start, stop};
+pub(crate) use control::{start_in, stop_in};
 pub use describe::describe;
+pub(crate) use describe::describe_in;
 pub use list::{get, list};
+pub(crate) use list::{get_in, list_in};
 pub use remove::remove;
+pub(crate) use remove::remove_in;
 
 use super::error::RegionError;
 use super::journal::{self, Claimed, Found as Journaled};
@@ -35,6 +39,11 @@ use crate::labels;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RegionInfo {
     pub name: String,
+    /// The engine it runs on (a Docker context, or `default`).
+    pub engine: String,
+    /// `live`: read from its engine now; `unknown`: its engine could not be reached, so this is what was
+    /// last seen of it there (its engine's entry in the listing says why).
+    pub reach: Reach,
     pub owner: Option<String>,
     /// The worst state of its containers; `notCreated` when only its kept volumes (or network) are left.
     pub state: RunState,
@@ -51,6 +60,16 @@ pub struct RegionInfo {
     /// Set when the apply that created the region was interrupted (killed before it finished or rolled
     /// back): the region is not usable, and removing it cleans up everything that apply created.
     pub interrupted: Option<InterruptedApply>,
+}
+
+/// Whether a listed region was read from its engine now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum Reach {
+    #[default]
+    Live,
+    Unknown,
 }
 
 /// An interrupted region apply: what it left, and how to clean it up.
@@ -91,6 +110,13 @@ pub(crate) struct Stores {
     /// `None`: `$XDG_STATE_HOME/dockmaster/region-applies`.
     pub journal_dir: Option<PathBuf>,
     pub keychains: Keychains,
+    /// Leave out apply journals written before journals named their engine (a listing across engines counts
+    /// those on the session's engine only). Journals that name one count on that engine (`keychains`' engine).
+    pub no_journals: bool,
+    /// `None`: `$XDG_STATE_HOME/dockmaster/regions-seen` (what each engine's listing last showed).
+    pub seen_dir: Option<PathBuf>,
+    /// The host name the engine's published ports are reached at from here (`None`: this machine).
+    pub link_host: Option<String>,
 }
 
 /// The region label's value (empty when it has none).
@@ -155,8 +181,15 @@ fn journals(stores: &Stores, project: &str) -> Result<(Vec<Claimed>, Vec<journal
     };
     let mut interrupted = Vec::new();
     let mut running = Vec::new();
+    let engine = stores.keychains.engine();
+    let here = |r: &journal::Record| match &r.engine {
+        Some(e) => e == engine,
+        None => !stores.no_journals,
+    };
     for found in journal::find(&dir, project)? {
         match found {
+            Journaled::Interrupted(c) if !here(&c.record) => {}
+            Journaled::Running(r) if !here(&r) => {}
             Journaled::Interrupted(c) => interrupted.push(c),
             Journaled::Running(r) => running.push(r),
         }
@@ -215,7 +248,7 @@ async fn one<E: EngineOps>(
         let known = list::list_in(engine, stores, project).await?.into_iter().map(|r| r.name).collect();
         return Err(RegionError::NotFound { project: project.into(), name: name.into(), known });
     }
-    let mut info = list::info(name, &found);
+    let mut info = list::info(name, &found, stores.link_host.as_deref());
     info.interrupted = claimed.as_ref().map(|c| interrupted_of(name, &c.record, &found.volumes));
     Ok((found, info, RegionJournals { interrupted: claimed, running }))
 }
