@@ -12,7 +12,9 @@ export function markStartup(step: string): void {
   if (!marks.some(([name]) => name === step)) marks.push([step, now()]);
 }
 
-/** The steps reached so far, in order, as `name=ms` pairs. */
+/** The steps reached so far, in order, as `name=ms` pairs, after `origin=` the navigation's start (ms since
+ * the epoch, to line the steps up with the log's times). */
 export function startupMarks(): string {
-  return marks.map(([name, ms]) => `${name}=${ms}`).join(" ");
+  const origin = typeof performance === "undefined" ? 0 : Math.round(performance.timeOrigin);
+  return [`origin=${origin}`, ...marks.map(([name, ms]) => `${name}=${ms}`)].join(" ");
 }
