@@ -45,7 +45,8 @@ pub fn unwatch_engine(sessions: State<'_, Sessions>) {
 }
 
 /// Streams CPU and memory of the running containers of `services` (those on screen) and the host's usage
-/// to `on_stats`, a second's samples in one message; calling it again changes the services and moves the stream to the new channel.
+/// to `on_stats`, the samples of two seconds in one message; calling it again changes the services and moves
+/// the stream to the new channel.
 #[tauri::command]
 #[specta::specta]
 pub async fn watch_stats(

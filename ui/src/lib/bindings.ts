@@ -76,7 +76,8 @@ export const commands = {
 	unwatchEngine: () => __TAURI_INVOKE<void>("unwatch_engine"),
 	/**
 	 *  Streams CPU and memory of the running containers of `services` (those on screen) and the host's usage
-	 *  to `on_stats`, a second's samples in one message; calling it again changes the services and moves the stream to the new channel.
+	 *  to `on_stats`, the samples of two seconds in one message; calling it again changes the services and moves
+	 *  the stream to the new channel.
 	 */
 	watchStats: (dir: string, services: string[], onStats: Channel<StatsUpdate[]>) => typedError<null, ErrorReport>(__TAURI_INVOKE("watch_stats", { dir, services, onStats })),
 	/**  Stops every stats stream (the dashboard is not on screen). */

@@ -40,7 +40,7 @@ export function startApp(overrides: Record<string, Handler> = {}) {
     },
     async pushStats(u: StatsUpdate) {
       await waitFor(() => expect(pushStats).not.toBeNull());
-      pushStats!([u]); // the backend sends a second's samples as one batch
+      pushStats!([u]); // the backend sends its samples in batches
     },
   };
 }

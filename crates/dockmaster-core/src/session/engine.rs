@@ -204,7 +204,7 @@ impl Session {
     }
 
     /// Streams CPU and memory of the running containers of `services` (those on screen) and the host's usage
-    /// to `sink`, the samples of each second in one batch; a later call changes the services and moves the
+    /// to `sink`, the samples of every two seconds in one batch; a later call changes the services and moves the
     /// stream to its sink.
     pub async fn watch_stats(
         &self,

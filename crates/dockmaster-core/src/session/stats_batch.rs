@@ -1,5 +1,5 @@
-//! The window's usage samples handed over together, once a second: one message (one wake-up of the window's
-//! main loop, one script run in the page) a second however many containers are sampled, not one per sample.
+//! The window's usage samples handed over together, every two seconds: one message (one wake-up of the
+//! window's main loop, one script run in the page) however many containers are sampled, not one per sample.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -8,8 +8,11 @@ use std::time::Duration;
 use super::lock;
 use crate::engine::stats::StatsUpdate;
 
-/// How often the collected samples are handed over: the window applies them on its one-second tick anyway.
-pub(super) const BATCH_EVERY: Duration = Duration::from_secs(1);
+/// How often the collected samples are handed over, so how often the window's usage numbers change: every
+/// two seconds, as the host is sampled (`StatsConfig::host_interval`). Each hand-over costs the window a script
+/// run, a style and layout pass and a repaint of the changed numbers; at one a second that was most of its
+/// cost at rest (docs/BENCHMARKS.md, "Idle footprint").
+pub(super) const BATCH_EVERY: Duration = Duration::from_secs(2);
 
 /// Where a batch goes; `false` once the receiver is gone.
 pub(super) type BatchSink = Box<dyn FnMut(Vec<StatsUpdate>) -> bool + Send>;

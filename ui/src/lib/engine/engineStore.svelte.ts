@@ -3,7 +3,7 @@
 //
 // Nothing here polls. The backend pushes over Tauri Channels: `watchEngine` sends the current state first and
 // then every change; `watchStats` sends samples of the running containers of the services the rows report
-// visible (IntersectionObserver) and of the host, a second's samples in one message. The only timer is one
+// visible (IntersectionObserver) and of the host, two seconds' samples in one message. The only timer is one
 // tick a second while the window can be seen: it advances the clock of uptimes and applies the samples that
 // arrived since, so the live numbers change together, at most once a second. While the window is hidden or
 // minimized (`setWindowVisible`) no stats stream runs and no timer ticks; the engine's pushed state is still
@@ -28,8 +28,8 @@ import {
 
 /** How long visibility changes settle before the stats stream is re-targeted (scrolling fires many). */
 const VISIBILITY_SETTLE_MS = 150;
-/** The live numbers' tick: stats samples arrive per container (about one a second each) and are applied
- * together on the tick that also advances uptimes, so the window repaints its numbers once a second. */
+/** The live numbers' tick: stats samples arrive in batches (every two seconds) and are applied on the tick
+ * that also advances uptimes, so the numbers change together, at most once a second. */
 export const TICK_MS = 1000;
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
