@@ -95,8 +95,10 @@ export async function startSshEngine() {
     hostKey: path.join(dir, 'hostkey.pub'),
     clientKey: path.join(dir, 'client'),
     knownHosts: path.join(dir, 'home/.ssh/known_hosts'),
+    /** The private dockerd's own socket, for the test's checks and clean-up (not through SSH). */
+    sock,
     agentSock: path.join(dir, 'agent.sock'),
-    /** The app wrapped in our mount namespace: give it as the WebDriver session's application. */
+    /** The app wrapped in our mount namespace, with our agent: give it as the WebDriver session's application. */
     app: path.join(dir, 'app.sh'),
     version: '',
     log: () => `--- dockerd ---\n${log('dockerd.log')()}\n--- sshd ---\n${log('sshd.log')()}`,
@@ -145,7 +147,8 @@ export async function startSshEngine() {
     sstate = track(sshd);
     await waitFor('sshd', 10_000, () => listening(engine.port), () => sstate.exited, log('sshd.log'));
 
-    // An agent of our own holding the client key, for the docker CLI the test runs (the app uses the key file).
+    // An agent of our own holding the client key: the app's own connections use the key file the form names, but
+    // Compose and the docker CLI run ssh themselves and find the key only in the agent (the page's note says so).
     agent = spawn('ssh-agent', ['-D', '-a', engine.agentSock], { stdio: 'ignore' });
     astate = track(agent);
     await waitFor('ssh-agent', 10_000, async () => existsSync(engine.agentSock), () => astate.exited, () => '');
@@ -159,7 +162,7 @@ export async function startSshEngine() {
     });
     writeFileSync(path.join(dir, 'passwd'), passwd.join('\n'));
     writeFileSync(engine.app, `#!/bin/sh\n# The app in a private mount namespace whose /etc/passwd names ${dir}/home as root's home.\n` +
-      `unset SSH_AUTH_SOCK\nHOME='${dir}/home' exec ${[...unshareArgs(dir), appBinary].map((a) => `'${a}'`).join(' ')} "$@"\n`);
+      `SSH_AUTH_SOCK='${engine.agentSock}' HOME='${dir}/home' exec ${[...unshareArgs(dir), appBinary].map((a) => `'${a}'`).join(' ')} "$@"\n`);
     chmodSync(engine.app, 0o755);
     return engine;
   } catch (e) {
@@ -170,6 +173,11 @@ export async function startSshEngine() {
 
 function unshareArgs(dir) {
   return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/passwd && exec "$@"', path.join(dir, 'passwd')];
+}
+
+/** `docker ARGS` straight on the private dockerd's socket (checks and clean-up that need no SSH). */
+export function engineDocker(engine, args) {
+  return execFileSync('docker', ['-H', engine.sock, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
 /** `docker ARGS` on the client side: our namespace (known_hosts in our folder), the agent holding the key. */
