@@ -33,8 +33,8 @@ export async function waitForNoInstance(timeoutMs = 15000) {
 }
 
 /** Opens the app on `project` (none: the welcome screen, or the most recent project) and waits for the page to
- * load. */
-export async function launch(project) {
+ * load. `application`: the program tauri-driver starts instead of the app binary (a wrapper that execs it). */
+export async function launch(project, { application = appBinary } = {}) {
   await waitForNoInstance();
   const browser = await remote({
     hostname: '127.0.0.1',
@@ -43,7 +43,7 @@ export async function launch(project) {
     capabilities: {
       browserName: 'wry',
       'wdio:enforceWebDriverClassic': true,
-      'tauri:options': { application: appBinary, args: project ? ['--project', project] : [] },
+      'tauri:options': { application, args: project ? ['--project', project] : [] },
     },
   });
   return browser;

@@ -92,7 +92,9 @@ function ours(dir) {
   return out;
 }
 
-async function stopEngine(child, dir, done) {
+/** Stops a private dockerd by its PID (`done()`: it has exited), then whatever names `dir` (its containerd), the
+ * mounts under `dir`, and `dir`. */
+export async function stopEngine(child, dir, done) {
   if (!done()) {
     child.kill('SIGTERM');
     const deadline = Date.now() + 30_000;
