@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use dockmaster_core::region::secret::{self, Keychains};
 use engine_support::ssh::{require_openssh, SshHost};
-use engine_support::tls::{ca, cert_path, leaf};
+use engine_support::tls::{ca, cert_path, dockerd_tls_args, leaf};
 use engine_support::*;
 use serde_json::Value;
 
@@ -184,19 +184,8 @@ fn regions_of_two_engines_are_listed_together_and_an_engine_killed_goes_unknown_
     require_dockerd();
     let certs = tempfile::tempdir().expect("tempdir");
     let client = certificates(certs.path());
-    let file = |n: &str| certs.path().join(n).display().to_string();
     let port = free_port();
-    let tls_args: Vec<String> = vec![
-        "-H".into(),
-        format!("tcp://127.0.0.1:{port}"),
-        "--tlsverify".into(),
-        "--tlscacert".into(),
-        file("ca.pem"),
-        "--tlscert".into(),
-        file("server-cert.pem"),
-        "--tlskey".into(),
-        file("server-key.pem"),
-    ];
+    let tls_args = dockerd_tls_args(certs.path(), port);
     let state = tempfile::tempdir().expect("state");
     std::fs::set_permissions(state.path(), std::os::unix::fs::PermissionsExt::from_mode(0o700))
         .expect("chmod");
@@ -335,23 +324,9 @@ fn regions_of_three_engines_local_tls_and_ssh_and_the_ssh_engine_killed_goes_unk
     require_openssh();
     let certs = tempfile::tempdir().expect("tempdir");
     let client = certificates(certs.path());
-    let file = |n: &str| certs.path().join(n).display().to_string();
     let tls_port = free_port();
     let mut tls_engine = PrivateEngine::new();
-    tls_engine.start_with(
-        "sock",
-        &[
-            "-H".into(),
-            format!("tcp://127.0.0.1:{tls_port}"),
-            "--tlsverify".into(),
-            "--tlscacert".into(),
-            file("ca.pem"),
-            "--tlscert".into(),
-            file("server-cert.pem"),
-            "--tlskey".into(),
-            file("server-key.pem"),
-        ],
-    );
+    tls_engine.start_with("sock", &dockerd_tls_args(certs.path(), tls_port));
     let mut ssh_engine = PrivateEngine::new();
     ssh_engine.start("sock");
     tls_engine.wait_answers("sock");

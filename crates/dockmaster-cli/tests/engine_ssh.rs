@@ -12,7 +12,7 @@ mod engine_support;
 use std::process::Output;
 
 use engine_support::ssh::{demo_env, require_keychain, require_openssh, text, SshHost};
-use engine_support::tls::{ca, cert_path, leaf};
+use engine_support::tls::{ca, cert_path, dockerd_tls_args, leaf};
 use engine_support::*;
 use serde_json::Value;
 
@@ -246,21 +246,7 @@ fn tls_engine_added_and_reached_by_the_docker_cli() {
     let files = cert_path(dir, "client-files", "ca", "client");
     let port = free_port();
     let mut engine = PrivateEngine::new();
-    let file = |n: &str| dir.join(n).display().to_string();
-    engine.start_with(
-        "sock",
-        &[
-            "-H".into(),
-            format!("tcp://127.0.0.1:{port}"),
-            "--tlsverify".into(),
-            "--tlscacert".into(),
-            file("ca.pem"),
-            "--tlscert".into(),
-            file("server-cert.pem"),
-            "--tlskey".into(),
-            file("server-key.pem"),
-        ],
-    );
+    engine.start_with("sock", &dockerd_tls_args(dir, port));
     engine.wait_answers("sock");
     let version = engine.docker("sock", &["version", "--format", "{{.Server.Version}}"]).trim().to_string();
     // The client side's folders (no sshd needed: the host only provides the private home and Docker config).

@@ -9,7 +9,7 @@ mod engine_support;
 
 use std::time::{Duration, Instant};
 
-use engine_support::tls::{ca, cert_path, leaf};
+use engine_support::tls::{ca, cert_path, dockerd_tls_args, leaf};
 use engine_support::*;
 
 fn tls_env<'a>(host: &'a str, certs: &'a str) -> [(&'a str, &'a str); 4] {
@@ -53,21 +53,7 @@ fn tls_endpoint_with_cert_path() {
     // The private engine: its own unix socket (for setup) and a TLS-verifying TCP listener.
     let port = free_port();
     let mut engine = PrivateEngine::new();
-    let file = |n: &str| dir.join(n).display().to_string();
-    engine.start_with(
-        "sock",
-        &[
-            "-H".into(),
-            format!("tcp://127.0.0.1:{port}"),
-            "--tlsverify".into(),
-            "--tlscacert".into(),
-            file("ca.pem"),
-            "--tlscert".into(),
-            file("server-cert.pem"),
-            "--tlskey".into(),
-            file("server-key.pem"),
-        ],
-    );
+    engine.start_with("sock", &dockerd_tls_args(dir, port));
     engine.wait_answers("sock");
     let version = engine.docker("sock", &["version", "--format", "{{.Server.Version}}"]).trim().to_string();
     engine.load_demo_image("sock");

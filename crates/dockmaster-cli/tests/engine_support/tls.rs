@@ -102,3 +102,20 @@ pub fn cert_path(dir: &Path, name: &str, ca: &str, client: &str) -> PathBuf {
     }
     out
 }
+
+/// dockerd's arguments to listen on `127.0.0.1:port` with TLS verification, with the `ca`, `server` leaf made in
+/// `dir` (`ca.pem`, `server-cert.pem`, `server-key.pem`).
+pub fn dockerd_tls_args(dir: &Path, port: u16) -> Vec<String> {
+    let file = |n: &str| dir.join(n).display().to_string();
+    vec![
+        "-H".into(),
+        format!("tcp://127.0.0.1:{port}"),
+        "--tlsverify".into(),
+        "--tlscacert".into(),
+        file("ca.pem"),
+        "--tlscert".into(),
+        file("server-cert.pem"),
+        "--tlskey".into(),
+        file("server-key.pem"),
+    ]
+}
