@@ -75,14 +75,8 @@ impl World {
     }
 
     pub(crate) async fn plan(&self) -> RegionPlan {
-        let options = PlanOptions {
-            port_first: 39_100,
-            port_last: 39_199,
-            subnet_pools: vec!["10.99.0.0/23".into()],
-            ..Default::default()
-        };
         let request = RegionRequest::new("alpha", OWNER);
-        crate::region::prepare_in(&self.fake, &self.keychains, true, &self.project, &request, &options)
+        crate::region::prepare_in(&self.fake, &self.keychains, true, &self.project, &request, &plan_options())
             .await
             .unwrap()
     }
@@ -119,5 +113,15 @@ impl World {
             seen_dir: Some(self.dir.path().join("seen")),
             link_host: None,
         }
+    }
+}
+
+/// The tests' plan options: host ports 39100–39199, subnets from 10.99.0.0/23.
+pub(crate) fn plan_options() -> PlanOptions {
+    PlanOptions {
+        port_first: 39_100,
+        port_last: 39_199,
+        subnet_pools: vec!["10.99.0.0/23".into()],
+        ..Default::default()
     }
 }

@@ -15,7 +15,7 @@ use crate::engine::ops::ImageInfo;
 use crate::region::apply::{apply, ApplyEvent};
 use crate::region::plan::PlanOptions;
 use crate::region::request::RegionRequest;
-use crate::region::testing::{World, OWNER};
+use crate::region::testing::{plan_options, World, OWNER};
 use crate::region::CancellationToken;
 
 const BOUND: Duration = Duration::from_millis(300);
@@ -148,12 +148,7 @@ async fn an_interrupted_apply_counts_on_the_engine_it_ran_on() {
     far.add_network("demo_regional-network", Some("172.21.0.0/16"), labels_of(&[]));
     let image = ImageInfo { id: "sha256:0123".into(), labels: labels_of(&[]), volumes: Vec::new() };
     far.add_image(crate::region::testing::IMAGE, image);
-    let options = PlanOptions {
-        port_first: 39_100,
-        port_last: 39_199,
-        subnet_pools: vec!["10.99.0.0/23".into()],
-        ..Default::default()
-    };
+    let options = plan_options();
     let request = RegionRequest::new("alpha", OWNER);
     let plan =
         crate::region::prepare_in(&far, &w.keychains, false, &w.project, &request, &options).await.unwrap();
@@ -186,12 +181,7 @@ async fn an_interrupted_apply_counts_on_the_engine_it_ran_on() {
 #[tokio::test]
 async fn a_server_published_on_every_interface_is_linked_at_its_engines_host() {
     let w = World::new(false);
-    let options = PlanOptions {
-        port_first: 39_100,
-        port_last: 39_199,
-        subnet_pools: vec!["10.99.0.0/23".into()],
-        host_ip: "0.0.0.0".into(),
-    };
+    let options = PlanOptions { host_ip: "0.0.0.0".into(), ..plan_options() };
     let request = RegionRequest::new("alpha", OWNER);
     let mut plan = crate::region::prepare_in(&w.fake, &w.keychains, false, &w.project, &request, &options)
         .await
@@ -253,12 +243,7 @@ fn link_hosts() {
 async fn a_port_taken_on_this_machine_is_free_on_an_engine_elsewhere() {
     let w = World::new(false);
     let request = RegionRequest::new("alpha", OWNER);
-    let options = PlanOptions {
-        port_first: 39_100,
-        port_last: 39_199,
-        subnet_pools: vec!["10.99.0.0/23".into()],
-        host_ip: "127.0.0.1".into(),
-    };
+    let options = PlanOptions { host_ip: "127.0.0.1".into(), ..plan_options() };
     let plan =
         |local| crate::region::prepare_in(&w.fake, &w.keychains, local, &w.project, &request, &options);
     let wanted = plan(true).await.unwrap().ports[0].host_port;
