@@ -73,17 +73,34 @@ export async function testIds(browser, prefix) {
 
 /** Polls `check` every 250 ms until it returns true; after `timeoutMs` throws with what it waited for and the
  * last value `check` returned, after saving a screenshot of `browser` named `shot` when both are given. */
-export async function until(what, timeoutMs, check, { browser = null, shot = null } = {}) {
+export async function until(what, timeoutMs, check, { browser = null, shot = null, detail = null } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const last = await check();
     if (last === true) return;
     if (Date.now() > deadline) {
       if (browser && shot) await screenshot(browser, shot).catch(() => {});
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+      const more = detail ? `\n${detail()}` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})${more}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** Types `value` into the field with data-testid `testid`. */
+export async function setValue(browser, testid, value) {
+  const el = await find(browser, `[data-testid="${testid}"]`);
+  await el.setValue(value);
+}
+
+/** Chooses the engine `name` in the project header's engine select (as a change event, as a user's choice). */
+export async function chooseProjectEngine(browser, name) {
+  await find(browser, '[data-testid="project-engine-select"]');
+  await browser.execute((value) => {
+    const select = document.querySelector('[data-testid="project-engine-select"]');
+    select.value = value;
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  }, name);
 }
 
 export async function screenshot(browser, name) {

@@ -6,13 +6,14 @@
 // it with the preflight's "Copy to engine" and the development profile started there from the window until every
 // card is healthy (the containers on the private engine, none on the shared one); then the project switched back
 // and the engine removed from the page. `after` removes the stack (compose down -v on the private engine), the
-// context, the keychain items, stops sshd, the agent and the private dockerd by PID and deletes the folders. The app runs in a private mount namespace where root's home is the test's folder, so the known_hosts it
+// context, the keychain items, stops sshd, the agent and the private dockerd by PID and deletes the folders. The
+// app runs in a private mount namespace where root's home is the test's folder, so the known_hosts it
 // writes is the test's, never ~/.ssh; contexts go to the harness's throwaway DOCKER_CONFIG, never ~/.docker.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { launch, find, screenshot, textIn } from '../lib/app.mjs';
+import { chooseProjectEngine, launch, find, screenshot, setValue, textIn, until as waitUntil } from '../lib/app.mjs';
 import { clearSecrets, keychainService, lookupSecret } from '../lib/keychain.mjs';
 import { DEV, demoCopy, docker, labelled, removeLabelled } from '../lib/stack.mjs';
 import { engineDocker, fingerprint, sshDocker, startSshEngine } from '../lib/ssh-engine.mjs';
@@ -28,30 +29,9 @@ let browser;
 const homeKnownHosts = path.join(process.env.HOME ?? '/nonexistent', '.ssh/known_hosts');
 const homeKnownBefore = existsSync(homeKnownHosts) ? readFileSync(homeKnownHosts, 'utf8') : null;
 
-/** Waits until `check` (async, returns true or the last value seen) holds; screenshot and the last value on failure. */
-async function until(what, timeout, check) {
-  let last;
-  try {
-    await browser.waitUntil(async () => (last = await check()) === true, { timeout, interval: 250 });
-  } catch {
-    await screenshot(browser, `engines-ssh-${what.replace(/\W+/g, '-')}`);
-    throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})\n${engine?.log() ?? ''}`);
-  }
-}
-
-async function setInput(testid, value) {
-  const el = await find(browser, `[data-testid="${testid}"]`);
-  await el.setValue(value);
-}
-
-async function chooseEngine(name) {
-  await find(browser, '[data-testid="project-engine-select"]');
-  await browser.execute((value) => {
-    const select = document.querySelector('[data-testid="project-engine-select"]');
-    select.value = value;
-    select.dispatchEvent(new Event('change', { bubbles: true }));
-  }, name);
-}
+/** The shared `until`, with a screenshot named after what was awaited. */
+const until = (what, timeout, check) =>
+  waitUntil(what, timeout, check, { browser, shot: `engines-ssh-${what.replace(/\W+/g, '-')}`, detail: () => engine?.log() ?? '' });
 
 before(async () => {
   assert.ok(process.env.DOCKER_CONFIG, 'the harness sets a throwaway DOCKER_CONFIG (tests/e2e/run.sh)');
@@ -107,9 +87,9 @@ test('an SSH engine is added from the page with a key file, after accepting its 
   await (await find(browser, 'a[href="#view-engines"]')).click();
   await (await find(browser, '[data-testid="engines-add"]')).click();
   await (await find(browser, '[data-testid="engine-form-kind-ssh"]')).click();
-  await setInput('engine-form-name', NAME);
-  await setInput('engine-form-destination', `${engine.user}@127.0.0.1:${engine.port}`);
-  await setInput('engine-form-keyfile', engine.clientKey);
+  await setValue(browser, 'engine-form-name', NAME);
+  await setValue(browser, 'engine-form-destination', `${engine.user}@127.0.0.1:${engine.port}`);
+  await setValue(browser, 'engine-form-keyfile', engine.clientKey);
   await (await find(browser, '[data-testid="engine-form-submit"]')).click();
 
   // The unknown host key: its fingerprint shown, nothing recorded yet.
@@ -145,7 +125,7 @@ test('an SSH engine is added from the page with a key file, after accepting its 
 });
 
 test('switching the project to the SSH engine in the header makes the dashboard follow it', async () => {
-  await chooseEngine(NAME);
+  await chooseProjectEngine(browser, NAME);
   await until('the banner to show the SSH engine', 30_000, async () => {
     const text = await textIn(browser, '[data-testid="engine-status"]');
     return (text?.includes('Connected') && text.includes(`ssh://${engine.user}@127.0.0.1:${engine.port}`) &&
@@ -208,7 +188,7 @@ test('the demo image is copied to the SSH engine from the preflight and developm
 });
 
 test('back on the local engine, the SSH engine is removed from the page after confirming', async () => {
-  await chooseEngine('default');
+  await chooseProjectEngine(browser, 'default');
   await until('the banner to show the local engine again', 30_000, async () => {
     const text = await textIn(browser, '[data-testid="engine-status"]');
     return (text?.includes('Connected') && text.includes('unix://')) || text;

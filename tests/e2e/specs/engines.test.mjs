@@ -7,7 +7,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { launch, find, screenshot, textIn } from '../lib/app.mjs';
+import { chooseProjectEngine, launch, find, setValue, textIn, until as waitUntil } from '../lib/app.mjs';
 import { demoFiles, docker } from '../lib/stack.mjs';
 import { startTlsEngine } from '../lib/tls-engine.mjs';
 
@@ -16,30 +16,9 @@ let dir;
 let engine;
 let browser;
 
-/** Waits until `check` (async, returns true or the last value seen) holds; screenshot and the last value on failure. */
-async function until(what, timeout, check) {
-  let last;
-  try {
-    await browser.waitUntil(async () => (last = await check()) === true, { timeout, interval: 250 });
-  } catch {
-    await screenshot(browser, `engines-${what.replace(/\W+/g, '-')}`);
-    throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-  }
-}
-
-async function setInput(testid, value) {
-  const el = await find(browser, `[data-testid="${testid}"]`);
-  await el.setValue(value);
-}
-
-async function chooseEngine(name) {
-  await find(browser, '[data-testid="project-engine-select"]');
-  await browser.execute((value) => {
-    const select = document.querySelector('[data-testid="project-engine-select"]');
-    select.value = value;
-    select.dispatchEvent(new Event('change', { bubbles: true }));
-  }, name);
-}
+/** The shared `until`, with a screenshot named after what was awaited. */
+const until = (what, timeout, check) =>
+  waitUntil(what, timeout, check, { browser, shot: `engines-${what.replace(/\W+/g, '-')}` });
 
 before(async () => {
   assert.ok(process.env.DOCKER_CONFIG, 'the harness sets a throwaway DOCKER_CONFIG (tests/e2e/run.sh)');
@@ -75,11 +54,11 @@ test('the Engines page lists the local engine as reachable with its version', as
 test('a TLS engine is added from the page, tested first, and saved as a Docker context', async () => {
   await (await find(browser, '[data-testid="engines-add"]')).click();
   await (await find(browser, '[data-testid="engine-form-kind-tls"]')).click();
-  await setInput('engine-form-name', NAME);
-  await setInput('engine-form-address', engine.address);
-  await setInput('engine-form-ca', engine.ca);
-  await setInput('engine-form-cert', engine.cert);
-  await setInput('engine-form-key', engine.key);
+  await setValue(browser, 'engine-form-name', NAME);
+  await setValue(browser, 'engine-form-address', engine.address);
+  await setValue(browser, 'engine-form-ca', engine.ca);
+  await setValue(browser, 'engine-form-cert', engine.cert);
+  await setValue(browser, 'engine-form-key', engine.key);
   await (await find(browser, '[data-testid="engine-form-submit"]')).click();
   await until('the engine to be added', 30_000, async () => {
     const added = await textIn(browser, '[data-testid="engine-added"]');
@@ -100,14 +79,14 @@ test('a TLS engine is added from the page, tested first, and saved as a Docker c
 });
 
 test('switching the project to it in the header makes the dashboard follow that engine, and back', async () => {
-  await chooseEngine(NAME);
+  await chooseProjectEngine(browser, NAME);
   await until('the banner to show the TLS engine', 30_000, async () => {
     const text = await textIn(browser, '[data-testid="engine-status"]');
     return (text?.includes('Connected') && text.includes(`tcp://${engine.address}`) && text.includes(`Docker ${engine.version}`)) || text;
   });
   await until('the page to mark it as this project\'s', 10_000, async () =>
     (await textIn(browser, `[data-testid="engine-here-${NAME}"]`)) === 'this project');
-  await chooseEngine('default');
+  await chooseProjectEngine(browser, 'default');
   await until('the banner to show the local engine again', 30_000, async () => {
     const text = await textIn(browser, '[data-testid="engine-status"]');
     return (text?.includes('Connected') && text.includes('unix://')) || text;
