@@ -69,7 +69,7 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         | Internal => status::UNAVAILABLE,
         OperationBusy => status::BUSY,
         PreflightBlocked | RegionPreflight => status::PREFLIGHT_BLOCKED,
-        RegionApplyCancelled => status::CANCELLED,
+        RegionApplyCancelled | VolumeJobCancelled => status::CANCELLED,
         LogExportFailed | DiagnosticsFailed => status::STRICT_FAILED,
         // As a shell does for a command it cannot run.
         ExecFailed => 127,

@@ -1,6 +1,7 @@
 //! `dockmaster volume ls|backup|restore`: the project's named volumes, a backup into a checksummed archive on this
 //! machine, and a restore confirmed by typing the volume's name (`--confirm VOLUME`). `--json`: `ls` prints the
-//! list; `backup` and `restore` print one progress event per line, the result (or the error) last.
+//! list; `backup` and `restore` print one progress event per line, the result (or the error) last. Ctrl-C,
+//! SIGTERM or SIGHUP cancels either: its helper container is removed, and the message says what is left.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,9 +11,10 @@ use std::sync::{Arc, Mutex};
 use clap::Subcommand;
 use dockmaster_core::session::Session;
 use dockmaster_core::volumes::VolumeProgress;
-use dockmaster_core::ErrorReport;
+use dockmaster_core::{ErrorCode, ErrorReport};
 use serde::Serialize;
 
+use crate::signals::Interrupts;
 use crate::table::print_table;
 
 #[derive(Subcommand)]
@@ -89,6 +91,32 @@ fn progress(json: bool) -> Arc<dyn Fn(VolumeProgress) + Send + Sync> {
     })
 }
 
+/// Runs a backup or restore to its end, or until a signal: then its work is dropped (a backup's unfinished
+/// temporary file goes with it) and the helper container it started, whose own removal never ran, is removed.
+/// `Err` (VOLUME_JOB_CANCELLED, exit 130) says `cancelled` and what, if anything, is left.
+async fn until_interrupted<T>(
+    session: &Session,
+    work: impl std::future::Future<Output = Result<T, ErrorReport>>,
+    cancelled: &str,
+) -> Result<Result<T, ErrorReport>, ErrorReport> {
+    let mut interrupts = Interrupts::new();
+    let signal = {
+        tokio::pin!(work);
+        tokio::select! {
+            done = &mut work => return Ok(done),
+            signal = interrupts.recv() => signal,
+        }
+    };
+    let left = match session.remove_own_helpers().await {
+        Ok(_) => String::new(),
+        Err(e) => format!(
+            "; its helper container may be left: {} (`docker ps -a --filter label=dockmaster.helper`)",
+            e.message
+        ),
+    };
+    Err(ErrorReport::new(ErrorCode::VolumeJobCancelled, format!("{signal}: {cancelled}{left}")))
+}
+
 fn mb(bytes: u64) -> f64 {
     bytes as f64 / 1e6
 }
@@ -123,7 +151,13 @@ pub async fn run(session: &Session, command: VolumeCommand, json: bool) -> ExitC
             Err(e) => crate::fail(json, e),
         },
         VolumeCommand::Backup { volume, output } => {
-            match session.backup_volume(&volume, output, progress(json)).await {
+            let work = session.backup_volume(&volume, output, progress(json));
+            let cancelled = "the backup was cancelled: no archive was written";
+            let done = match until_interrupted(session, work, cancelled).await {
+                Ok(done) => done,
+                Err(e) => return failed(json, e),
+            };
+            match done {
                 Ok(report) if json => {
                     json_line(&Line::Result { result: &report });
                     ExitCode::SUCCESS
@@ -144,7 +178,16 @@ pub async fn run(session: &Session, command: VolumeCommand, json: bool) -> ExitC
             }
         }
         VolumeCommand::Restore { volume, from, confirm } => {
-            match session.restore_volume(&volume, &from, &confirm, progress(json)).await {
+            let work = session.restore_volume(&volume, &from, &confirm, progress(json));
+            let cancelled = format!(
+                "the restore was cancelled part-way: {volume} may hold part of the archive, and the services that \
+                 mount it may be stopped; run the restore again to put the archive back whole"
+            );
+            let done = match until_interrupted(session, work, &cancelled).await {
+                Ok(done) => done,
+                Err(e) => return failed(json, e),
+            };
+            match done {
                 Ok(report) if json => {
                     json_line(&Line::Result { result: &report });
                     ExitCode::SUCCESS

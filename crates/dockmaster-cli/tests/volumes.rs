@@ -1,7 +1,8 @@
 //! `dockmaster volume ls|backup|restore` on the real engine with the demo stack (Compose v2): known files written
 //! into a service's volume, backed up, wiped, restored and compared by SHA-256 (the service stopped and started
 //! again around the restore); the refusals that change nothing — a container outside the project mounting the
-//! volume, a truncated and a corrupted archive, a wrong confirmation. Helper containers carry this run's
+//! volume, a truncated and a corrupted archive, a wrong confirmation; a backup interrupted with SIGINT (exit 130,
+//! its helper removed, no archive left). Helper containers carry this run's
 //! `dockmaster.test` label (`DOCKMASTER_TEST_LABEL`) and none is left; everything made is removed.
 #![cfg(target_os = "linux")]
 
@@ -20,6 +21,10 @@ struct Vols<'a> {
 
 impl Vols<'_> {
     fn dockmaster(&self, args: &[&str]) -> Output {
+        run(&mut self.command(args))
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockmaster"));
         cmd.arg("--project").arg(repo().join("demo")).args(["-p", &self.stack.project, "--json"]).args(args);
         for (key, _) in std::env::vars() {
@@ -29,7 +34,7 @@ impl Vols<'_> {
         }
         cmd.envs(self.stack.env.iter().map(|(k, v)| (k, v)));
         cmd.env("DOCKMASTER_TEST_LABEL", &self.tag);
-        run(&mut cmd)
+        cmd
     }
 }
 
@@ -264,6 +269,45 @@ fn backup_wipe_restore_round_trip_and_refusals_that_change_nothing() {
     assert_eq!(result["result"]["restarted"], serde_json::json!(["redis-cache"]), "{result}");
     assert_eq!(result["result"]["sha256"], sha.as_str());
     assert!(running(&cache), "redis-cache was not started again");
+    assert_eq!(manifest(&cache), before);
+
+    // Interrupted (SIGINT, as Ctrl-C) while its helper streams the volume: exit 130 with VOLUME_JOB_CANCELLED,
+    // the helper container removed, no archive and no temporary file left, the service running with its files.
+    docker(&["exec", &cache, "sh", "-c", "head -c 100000000 /dev/urandom >/data/big.bin"]);
+    let slow = tmp.path().join("interrupted.tar.gz");
+    let child = vols
+        .command(&["volume", "backup", &volume, "--output", slow.to_str().expect("utf-8")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dockmaster volume backup");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while leftover_helpers(&tag).trim().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no helper container appeared within 60 s");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    run_ok(Command::new("kill").args(["-INT", &child.id().to_string()]));
+    let o = child.wait_with_output().expect("the interrupted backup's output");
+    assert_eq!(
+        (o.status.code(), error_code(&o).as_str()),
+        (Some(130), "VOLUME_JOB_CANCELLED"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        error(&o)["message"].as_str().unwrap_or_default().contains("no archive was written"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(leftover_helpers(&tag).trim(), "", "the interrupted backup left its helper container");
+    let left: Vec<String> = std::fs::read_dir(tmp.path())
+        .expect("the archive folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("interrupted"))
+        .collect();
+    assert!(left.is_empty(), "the interrupted backup left files: {left:?}");
+    assert!(running(&cache));
+    docker(&["exec", &cache, "rm", "/data/big.bin"]);
     assert_eq!(manifest(&cache), before);
 
     // An unknown volume is named as such.

@@ -132,6 +132,8 @@ error_codes! {
     ArchiveInvalid,
     BackupFailed,
     RestoreFailed,
+    /// A backup or restore was interrupted (Ctrl-C, SIGTERM, SIGHUP) and its helper removed.
+    VolumeJobCancelled,
     // The shells' own.
     SettingsFailed,
     LinkRefused,

@@ -462,6 +462,7 @@ const TITLES: Record<ErrorCode, string> = {
   ARCHIVE_INVALID: "The backup archive is damaged or incomplete",
   BACKUP_FAILED: "The backup failed",
   RESTORE_FAILED: "The restore failed",
+  VOLUME_JOB_CANCELLED: "The backup or restore was cancelled",
   SETTINGS_FAILED: "Dockmaster's settings could not be read or saved",
   LINK_REFUSED: "The link was not opened",
   LOG_FOLDER_FAILED: "The log folder could not be opened",

@@ -141,6 +141,15 @@ impl Session {
         })
     }
 
+    /// Removes the volume helpers this process made that are still there (a backup or restore interrupted
+    /// before its own clean-up ran); their names.
+    pub async fn remove_own_helpers(&self) -> Result<Vec<String>, ErrorReport> {
+        let engine = self.volume_engine().await?;
+        helper::remove_own(&engine, self.project().name())
+            .await
+            .map_err(|e| ErrorReport::new(ErrorCode::EngineUnavailable, e))
+    }
+
     /// Restores the volume `asked` from `from` once `confirm` is its exact name. Checked before the volume is
     /// touched: the confirmation, the archive (checksum, then every entry read), no container outside the
     /// project mounting it. The project's running services that mount it are stopped through Compose first and

@@ -37,8 +37,35 @@ pub fn fallback_image() -> String {
     format!("{}:{}", crate::demo::IMAGE_REPO, crate::demo::IMAGE_TAG)
 }
 
+/// Every helper's name starts with its process's (`dockmaster-helper-<pid>-`), so the helpers one process made
+/// can be told apart from another's running at the same time.
+fn own_prefix() -> String {
+    format!("dockmaster-helper-{}-", std::process::id())
+}
+
 fn helper_name() -> String {
-    format!("dockmaster-helper-{}-{:08x}", std::process::id(), fastrand::u32(..))
+    format!("{}{:08x}", own_prefix(), fastrand::u32(..))
+}
+
+/// Removes the helpers this process made for `project` that are still there: a command interrupted mid-way
+/// (Ctrl-C) drops its work before the helper's own removal runs. Another process's helpers are left alone.
+/// The names of those removed.
+pub async fn remove_own(engine: &DockerEngine, project: &str) -> Result<Vec<String>, String> {
+    let filter = crate::engine::ops::LabelFilter::all().is(labels::HELPER, project);
+    let listed = engine
+        .list_containers(&filter, true)
+        .await
+        .map_err(|e| format!("the helper containers could not be listed: {e}"))?;
+    let prefix = own_prefix();
+    let mut removed = Vec::new();
+    for helper in listed.into_iter().filter(|c| c.name.starts_with(&prefix)) {
+        engine
+            .remove_container(&helper.id, true)
+            .await
+            .map_err(|e| format!("the helper container {} could not be removed: {e}", helper.name))?;
+        removed.push(helper.name);
+    }
+    Ok(removed)
 }
 
 /// What one helper run gave: its exit code and the end of its error output.
