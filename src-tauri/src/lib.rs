@@ -19,7 +19,7 @@ mod notify;
 mod parity_tests;
 mod preferences;
 mod region_commands;
-mod rendering;
+pub mod rendering;
 mod settings;
 mod terminal_commands;
 mod tray;
@@ -143,7 +143,6 @@ pub fn run() {
             // The tray and notifications (preferences first: the others read them).
             preferences::setup(app.handle());
             window::setup(app.handle());
-            rendering::setup(app.handle());
             tray::setup(app.handle());
             notify::setup(app.handle());
             Ok(())
