@@ -107,6 +107,23 @@ export async function screenshot(browser, name) {
   mkdirSync(artifacts, { recursive: true });
   await browser.pause(300); // WebKit can hand back a stale frame right after a change
   const file = path.join(artifacts, `${name}.png`);
-  await browser.saveScreenshot(file);
+  // WebKitGTK painting without GL compositing (the app's mode, src-tauri/src/rendering.rs) answers WebDriver's
+  // screenshot only after its next repaint, which a page at rest (the welcome screen) never makes: one invisible
+  // pixel keeps changing until the screenshot is taken, then goes.
+  await browser.execute(() => {
+    const pixel = document.createElement('div');
+    pixel.id = 'e2e-repaint';
+    pixel.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;opacity:0.01';
+    document.body.append(pixel);
+    window.__e2eRepaint = setInterval(() => (pixel.style.opacity = pixel.style.opacity === '0.01' ? '0.02' : '0.01'), 50);
+  });
+  try {
+    await browser.saveScreenshot(file);
+  } finally {
+    await browser.execute(() => {
+      clearInterval(window.__e2eRepaint);
+      document.getElementById('e2e-repaint')?.remove();
+    });
+  }
   return file;
 }
