@@ -26,7 +26,7 @@ gen: ui
 	cargo test -p dockmaster-app --lib export_typescript_bindings
 
 e2e: ui
-	cargo build -p dockmaster-app --locked
+	cargo build -p dockmaster-app -p dockmaster-cli --locked
 	bash tests/e2e/run.sh
 
 test:

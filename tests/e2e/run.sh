@@ -4,7 +4,10 @@
 set -euo pipefail
 self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 cd "$(dirname "$self")"
-[ -x ../../target/debug/dockmaster-app ] || { echo "e2e: build the app first (cargo build -p dockmaster-app)"; exit 1; }
+# The app under test: target/debug's, or the one DOCKMASTER_APP names (the test command runs its release build).
+app=${DOCKMASTER_APP:-../../target/debug/dockmaster-app}
+[ -x "$app" ] || { echo "e2e: $app is missing: build the app first (cargo build -p dockmaster-app -p dockmaster-cli)"; exit 1; }
+[ -x "$(dirname "$app")/dockmaster" ] || { echo "e2e: the CLI beside $app is missing: cargo build -p dockmaster-cli"; exit 1; }
 command -v tauri-driver >/dev/null || { echo "e2e: tauri-driver missing: run scripts/setup.sh"; exit 1; }
 
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${DOCKMASTER_E2E_IN_DBUS:-}" ]; then

@@ -9,8 +9,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../../..');
 export const artifacts = path.join(repoRoot, 'tests/e2e/artifacts');
 
-/** The app binary built by `cargo build -p dockmaster-app`. */
+/** The app binary: `cargo build -p dockmaster-app`'s, or the one DOCKMASTER_APP names (the test command's release build). */
 export const appBinary = process.env.DOCKMASTER_APP ?? path.join(repoRoot, 'target/debug/dockmaster-app');
+/** The CLI built beside that app (same profile, same folder). */
+export const cliBinary = path.join(path.dirname(appBinary), 'dockmaster');
 
 /** The D-Bus name the running app holds (tauri-plugin-single-instance: the identifier + `.SingleInstance`). */
 const INSTANCE_NAME = 'dev.dockmaster.app.SingleInstance';

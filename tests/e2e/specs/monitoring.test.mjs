@@ -5,15 +5,13 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { launch, find, repoRoot, screenshot, textIn, until as poll } from '../lib/app.mjs';
+import { cliBinary as cli, launch, find, screenshot, textIn, until as poll } from '../lib/app.mjs';
 import { composeIn, demoCopy, docker, removeCopy, states } from '../lib/stack.mjs';
 import { clearSecrets, keychainService } from '../lib/keychain.mjs';
 
 const project = `dme2e-monitoring-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
 const MARKER = `grafana-marker-${process.pid}-${Math.floor(Math.random() * 1e9)}`;
 const SERVICES = ['prometheus', 'grafana'];
-const cli = path.join(repoRoot, 'target/debug/dockmaster');
 
 let dir;
 let env;
