@@ -2,6 +2,7 @@
 //! projects with their last selection and the start-up project, and opening a link. Each maps arguments,
 //! makes one call, maps the result.
 
+use dockmaster_core::engine::EndpointEnv;
 use dockmaster_core::session::{SessionEvent, Sessions};
 use dockmaster_core::{ErrorCode, ProjectOverview, SelectionReport};
 use tauri::ipc::Channel;
@@ -99,14 +100,15 @@ pub fn startup_project(
     }
 }
 
-/// Opens a link in the browser: only `http(s)` links to this machine (the port map's), judged on the parsed
-/// URL (`dockmaster_core::links`); anything else is refused with `LINK_REFUSED`.
+/// Opens a link in the browser: only `http(s)` links to this machine or to one of the user's engine hosts,
+/// judged on the parsed URL (`dockmaster_core::links`); anything else is refused with `LINK_REFUSED`.
 #[tauri::command]
 #[specta::specta]
 pub fn open_link(app: AppHandle, url: String) -> Result<(), AppError> {
     use tauri_plugin_opener::OpenerExt;
     let refused = |e: String| AppError::new(ErrorCode::LinkRefused, e);
-    let url = dockmaster_core::links::check_local_link(&url).map_err(|e| refused(e.to_string()))?;
+    let url = dockmaster_core::links::check_link(&url, &EndpointEnv::from_process())
+        .map_err(|e| refused(e.to_string()))?;
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|e| refused(format!("the browser could not be started: {e}")))
