@@ -447,6 +447,11 @@ export type ContainerStatus = {
 	/**  RFC 3339, when the container last stopped. */
 	finishedAt: string | null,
 	ports: PublishedPort[],
+	/**
+	 *  The engine names of the networks it is attached to, sorted (the network picture draws a region's
+	 *  containers on them).
+	 */
+	networks: string[],
 };
 
 /**  CPU and memory of one running container, from one sample of the engine's stats stream. */
