@@ -165,4 +165,11 @@ test("a region on the project's engine: its network a band, its containers on th
   expect(server.getAttribute("class")).toContain("tone-bad");
   expect(server.getAttribute("aria-label")).toBe("region eu's eu/server: running · unhealthy, on regional-network, region-eu-net");
   expect(screen.getByTestId("map-node-eu/db").dataset.joins).toBe("region:eu:region-eu-net");
+  // Every shape of a column is an SVG element (an HTML `rect` or `text` would not be drawn at all).
+  const SVG = "http://www.w3.org/2000/svg";
+  for (const node of [server, screen.getByTestId("map-node-nginx-gateway")]) {
+    const shapes = [...node.querySelectorAll("title, line, circle, rect, text")];
+    expect(shapes.map((e) => e.localName)).toEqual(expect.arrayContaining(["line", "circle", "rect", "text"]));
+    expect(shapes.filter((e) => e.namespaceURI !== SVG).map((e) => e.localName)).toEqual([]);
+  }
 });
