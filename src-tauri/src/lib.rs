@@ -96,6 +96,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             terminal_commands::resize_terminal,
             terminal_commands::close_terminal,
             volume_commands::volume_list,
+            volume_commands::volume_purposes,
             volume_commands::volume_backup,
             volume_commands::volume_restore,
             desktop_commands::get_preferences,

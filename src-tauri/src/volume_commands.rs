@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use dockmaster_core::session::Sessions;
+use dockmaster_core::volumes::purpose::VolumesByPurpose;
 use dockmaster_core::volumes::{BackupReport, ProjectVolume, RestoreReport, VolumeProgress};
 use dockmaster_core::ErrorCode;
 use tauri::ipc::Channel;
@@ -21,6 +22,18 @@ const ARCHIVES: (&str, &[&str]) = ("Volume backup", &["gz", "tgz"]);
 #[specta::specta]
 pub async fn volume_list(sessions: State<'_, Sessions>, dir: String) -> Result<Vec<ProjectVolume>, AppError> {
     sessions.get(&dir).await?.volumes().await
+}
+
+/// The selection's named volumes grouped by the stack descriptor's purposes, each with its services and its
+/// size on disk from the engine (or why it is unknown), and the selection's bind mounts.
+#[tauri::command]
+#[specta::specta]
+pub async fn volume_purposes(
+    sessions: State<'_, Sessions>,
+    dir: String,
+    profiles: Vec<String>,
+) -> Result<VolumesByPurpose, AppError> {
+    sessions.get(&dir).await?.volumes_by_purpose(&profiles).await
 }
 
 /// Asks where to save, then backs `volume` up there (its `.sha256` beside it); `None` when cancelled.

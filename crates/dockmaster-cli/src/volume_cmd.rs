@@ -19,7 +19,8 @@ use crate::table::print_table;
 
 #[derive(Subcommand)]
 pub enum VolumeCommand {
-    /// The project's named volumes: which services mount each, whether the engine has it.
+    /// The project's named volumes: the purpose the stack descriptor gives each (else `other`), which services
+    /// mount it, whether the engine has it and its size on disk as the engine measures it.
     Ls,
     /// Back up VOLUME (its engine name or its key in the Compose files) into a gzip-compressed tar archive on
     /// this machine, with its SHA-256 in FILE.sha256 beside it. Never over an existing file.
@@ -117,13 +118,28 @@ async fn until_interrupted<T>(
     Err(ErrorReport::new(ErrorCode::VolumeJobCancelled, format!("{signal}: {cancelled}{left}")))
 }
 
+/// Bytes for a person: `0 B`, `512 B`, `4.0 KiB`, `1.5 MiB`, `2.3 GiB`.
+fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
 fn mb(bytes: u64) -> f64 {
     bytes as f64 / 1e6
 }
 
 pub async fn run(session: &Session, command: VolumeCommand, json: bool) -> ExitCode {
     match command {
-        VolumeCommand::Ls => match session.volumes().await {
+        VolumeCommand::Ls => match session.volume_listing().await {
             Ok(list) if json => {
                 crate::print_json(&list);
                 ExitCode::SUCCESS
@@ -131,8 +147,10 @@ pub async fn run(session: &Session, command: VolumeCommand, json: bool) -> ExitC
             Ok(list) => {
                 let rows: Vec<Vec<String>> = list
                     .iter()
-                    .map(|v| {
+                    .map(|l| {
+                        let v = &l.volume;
                         vec![
+                            l.purpose.clone(),
                             v.name.clone(),
                             v.declared_as.clone(),
                             if v.services.is_empty() { "-".into() } else { v.services.join(",") },
@@ -141,11 +159,35 @@ pub async fn run(session: &Session, command: VolumeCommand, json: bool) -> ExitC
                                 Some(false) => "no".into(),
                                 None => "?".into(),
                             },
+                            l.size_bytes.map_or_else(|| "unknown".into(), size),
                             if v.external { "external".into() } else { String::new() },
                         ]
                     })
                     .collect();
-                print_table(&["VOLUME", "DECLARED AS", "SERVICES", "ON ENGINE", ""], &rows);
+                print_table(
+                    &["PURPOSE", "VOLUME", "DECLARED AS", "SERVICES", "ON ENGINE", "SIZE", ""],
+                    &rows,
+                );
+                // Why a size is unknown, once per reason (a volume not on the engine says so in its row).
+                let unexplained =
+                    |l: &&dockmaster_core::session::ListedVolume| l.volume.exists != Some(false);
+                let mut reasons: Vec<&str> =
+                    list.iter().filter(unexplained).filter_map(|l| l.size_unknown.as_deref()).collect();
+                reasons.sort_unstable();
+                reasons.dedup();
+                for why in reasons {
+                    let names: Vec<&str> = list
+                        .iter()
+                        .filter(unexplained)
+                        .filter(|l| l.size_unknown.as_deref() == Some(why))
+                        .map(|l| l.volume.declared_as.as_str())
+                        .collect();
+                    eprintln!(
+                        "size unknown for {}: {}",
+                        names.join(", "),
+                        why.trim_start_matches("size unknown: ")
+                    );
+                }
                 ExitCode::SUCCESS
             }
             Err(e) => crate::fail(json, e),

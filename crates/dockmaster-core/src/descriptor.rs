@@ -31,6 +31,10 @@ pub struct Descriptor {
     pub variable_groups: Vec<VariableGroup>,
     #[serde(default)]
     pub variables: BTreeMap<String, VariableRule>,
+    /// The named volumes by purpose (dev persistence, multi-regional, monitoring), in the order shown: keys
+    /// under the Compose files' `volumes:`. A volume no group names is shown under [`OTHER_VOLUMES`].
+    #[serde(default)]
+    pub volume_groups: Vec<VolumeGroup>,
     /// Database and cache clients per service kind, with where their credentials come from.
     #[serde(default)]
     pub clients: BTreeMap<String, crate::tools::clients::ClientSpec>,
@@ -76,6 +80,19 @@ pub struct VariableGroup {
     pub variables: Vec<String>,
 }
 
+/// Volumes that serve one purpose.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VolumeGroup {
+    pub name: String,
+    pub description: Option<String>,
+    /// Keys under the Compose files' `volumes:`.
+    pub volumes: Vec<String>,
+}
+
+/// The group of the volumes no descriptor group names (reserved: a descriptor cannot name a group so).
+pub const OTHER_VOLUMES: &str = "other";
+
 /// What the stack requires of one variable (validated by the environment page and preflight).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -106,6 +123,7 @@ impl Descriptor {
         })?;
         d.origin = origin.to_string();
         d.check_suggestions()?;
+        d.check_volume_groups()?;
         if let Some(message) = crate::tools::clients::problem(&d.clients) {
             return Err(CoreError::DescriptorInvalid { origin: origin.to_string(), message });
         }
@@ -122,6 +140,36 @@ impl Descriptor {
             }
         }
         Ok(d)
+    }
+
+    /// Every group has a name other than `other`, names differ, and no volume is in two groups.
+    fn check_volume_groups(&self) -> Result<()> {
+        let invalid = |message: String| CoreError::DescriptorInvalid { origin: self.origin.clone(), message };
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut names = std::collections::BTreeSet::new();
+        for g in &self.volume_groups {
+            let name = g.name.trim();
+            if name.is_empty() || name.eq_ignore_ascii_case(OTHER_VOLUMES) {
+                return Err(invalid(format!(
+                    "a volume group is named `{}`: give it a name other than empty or `{OTHER_VOLUMES}` (the \
+                     volumes no group names are shown under `{OTHER_VOLUMES}`)",
+                    g.name
+                )));
+            }
+            if !names.insert(name) {
+                return Err(invalid(format!(
+                    "two volume groups are named `{name}`: merge them or rename one"
+                )));
+            }
+            for v in &g.volumes {
+                if let Some(first) = seen.insert(v, name) {
+                    return Err(invalid(format!(
+                        "volume `{v}` is in the volume groups `{first}` and `{name}`: keep it in one"
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// A suggested value is written to `.env` in plaintext: only a variable that cannot be a secret (not marked
@@ -303,6 +351,24 @@ mod tests {
         let err = Descriptor::parse("[stack]\nid='x'\nname='x'\n[profiles.a]\nalias_of='b'\n", "m")
             .expect_err("alias");
         assert!(err.to_string().contains("alias of `b`"), "{err}");
+    }
+
+    #[test]
+    fn volume_groups_are_checked() {
+        let built_in = Descriptor::parse(BUILT_IN[0].1, "sw").expect("valid");
+        let names: Vec<&str> = built_in.volume_groups.iter().map(|g| g.name.as_str()).collect();
+        assert_eq!(names, ["dev persistence", "multi-regional", "monitoring"]);
+        let head = "[stack]\nid='x'\nname='x'\n";
+        let group =
+            |name: &str, volumes: &str| format!("[[volume_groups]]\nname='{name}'\nvolumes=[{volumes}]\n");
+        let err = Descriptor::parse(&format!("{head}{}{}", group("a", "'v'"), group("b", "'w','v'")), "m")
+            .expect_err("twice");
+        assert!(err.to_string().contains("volume `v` is in the volume groups `a` and `b`"), "{err}");
+        let err = Descriptor::parse(&format!("{head}{}", group("Other", "'v'")), "m").expect_err("reserved");
+        assert!(err.to_string().contains("a volume group is named `Other`"), "{err}");
+        let err = Descriptor::parse(&format!("{head}{}{}", group("a", "'v'"), group("a", "'w'")), "m")
+            .expect_err("same name");
+        assert!(err.to_string().contains("two volume groups are named `a`"), "{err}");
     }
 
     #[test]

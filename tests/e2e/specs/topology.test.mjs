@@ -1,8 +1,10 @@
-// The real app opens the demo project and shows what each profile selection starts.
+// The real app opens the demo project and shows what each profile selection starts, and draws a region on its
+// engine (a labelled network and container made here, removed at the end) in the network picture.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { launch, find, testIds, screenshot, repoRoot } from '../lib/app.mjs';
+import { docker } from '../lib/stack.mjs';
 
 const demo = path.join(repoRoot, 'demo');
 let browser;
@@ -101,4 +103,30 @@ test('the network picture: nginx-gateway on all three bands in development, mult
     timeout: 5000,
     timeoutMsg: 'the click on the picture did not open the service row',
   });
+});
+
+test('a region on the project\'s engine joins the picture: its own network a band, its container on it', async () => {
+  const region = `e2er${process.pid}`;
+  const net = `${region}-net`;
+  const labels = ['--label', 'dev.dockmaster.project=demo', '--label', `dev.dockmaster.region=${region}`, '--label', `dockmaster.test=${region}`];
+  try {
+    docker(['network', 'create', ...labels, net]);
+    docker(['run', '-d', '--name', `${region}-server`, ...labels, '--label', 'service=server', '--network', net,
+      'dockmaster/demo-busybox:latest', 'sleep', '600']);
+    const node = await find(browser, `[data-testid="map-node-${region}/server"]`, 30000);
+    assert.equal(await node.getAttribute('data-joins'), `region:${region}:${net}`);
+    assert.match(await node.getAttribute('aria-label'), new RegExp(`^region ${region}'s ${region}/server: running, on ${net}$`));
+    const band = await find(browser, `[data-testid="map-band-region:${region}:${net}"]`);
+    assert.match(await band.getProperty('textContent'), new RegExp(`${net}.*region ${region}'s network`, 's'));
+    await (await find(browser, '#section-network-map')).scrollIntoView();
+    // The region's column is the last one: scroll the picture to its right end so the screenshot shows it.
+    await browser.execute(() => {
+      const frame = document.querySelector('[data-testid="network-map"]');
+      if (frame) frame.scrollLeft = frame.scrollWidth;
+    });
+    await screenshot(browser, 'network-picture-region');
+  } finally {
+    docker(['rm', '-f', `${region}-server`]);
+    docker(['network', 'rm', net]);
+  }
 });

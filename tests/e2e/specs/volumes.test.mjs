@@ -1,4 +1,6 @@
-// The real app's volume backup and restore on a running copy of the demo: Back up… opens the native save dialog
+// The real app's Volumes section on a running copy of the demo: the volumes grouped by the stack descriptor's
+// purposes, the database's volume (2 MiB written into it) sized by the engine, the bind mounts with the Docker
+// socket marked privileged. Then volume backup and restore: Back up… opens the native save dialog
 // (answered with xdotool, as a user types a path), the archive and its checksum land there; the volume is then
 // changed behind the app's back, and Restore… (the volume's name typed first, then the native open dialog) puts
 // the backed-up files back, the database stopped and started again around it. Everything is removed at the end.
@@ -60,13 +62,42 @@ before(async () => {
   ({ dir } = await demoCopy('dockmaster-e2e-volumes-', project));
   compose(['--profile', 'development', 'up', '-d', 'database']);
   await until('the database to run healthy', 120_000, () => states(project).database === 'running/healthy' || states(project));
-  inVolume('echo original > dm-marker');
+  inVolume('echo original > dm-marker && head -c 2097152 /dev/zero > dm-blob');
   browser = await launch(dir);
 });
 
 after(async () => {
   await browser?.deleteSession();
   if (dir) removeCopy(dir, project, compose, 'development');
+});
+
+test('Volumes are grouped by purpose with the engine\'s sizes; the bind mounts list the Docker socket as privileged', async () => {
+  const group = await find(browser, '[data-testid="volume-group-dev persistence"]', 30000);
+  const size = await find(browser, '[data-testid="volume-size-postgres_data"]');
+  // The page asked when it opened; the database may have written more since, so ask again once.
+  await (await find(browser, '[data-testid="volume-measure"]')).click();
+  let shown = '';
+  await until('the engine\'s size of postgres_data', 30000, async () => {
+    shown = (await size.getText()).trim();
+    return /^\d+(\.\d)? (KiB|MiB|GiB)$/.test(shown) || shown;
+  });
+  const [value, unit] = shown.split(' ');
+  const bytes = Number(value) * { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 }[unit];
+  assert.ok(bytes >= 2 * 1024 ** 2, `postgres_data holds the 2 MiB written into it: ${shown}`);
+  assert.match(await group.getText(), /postgres_backups/);
+  const groups = await browser.$$('[data-testid^="volume-group-"]:not([data-testid^="volume-group-total"])');
+  const names = [];
+  for (const g of groups) names.push(await g.getAttribute('data-testid'));
+  // Development mounts the dev persistence volumes and the front ends' asset volumes (multi-regional in the
+  // descriptor); no monitoring volume, no "other".
+  assert.deepEqual(names, ['volume-group-dev persistence', 'volume-group-multi-regional']);
+  const privileged = await find(browser, '[data-testid="bind-privileged"]');
+  assert.equal((await privileged.getText()).trim(), 'privileged: controls the Docker engine');
+  const row = await privileged.$('./ancestor::tr');
+  assert.match(await row.getAttribute('data-testid'), /^bind-row-region-manager-/);
+  assert.match(await row.getText(), /\/var\/run\/docker\.sock/);
+  await browser.execute(() => document.getElementById('section-volumes')?.scrollIntoView({ block: 'start' }));
+  await screenshot(browser, 'volumes-by-purpose');
 });
 
 test('Back up… writes the volume to the file chosen in the save dialog; Restore… puts it back after the typed name', async () => {

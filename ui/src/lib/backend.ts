@@ -13,7 +13,7 @@ import type { BundleContents, DemoCopy, DemoImageEvent, DemoImageReport, DoctorR
 import type { FixReport, KeychainChange } from "./bindings";
 import type { AboutInfo, DesktopEvent } from "./bindings";
 import type { ExecRequest, TerminalEvent, TerminalInfo } from "./bindings";
-import type { BackupReport, ProjectVolume, RestoreReport, VolumeProgress } from "./bindings";
+import type { BackupReport, ProjectVolume, RestoreReport, VolumeProgress, VolumesByPurpose } from "./bindings";
 import type { EngineAddRequest, EngineAdded, EngineInfo, EngineStatus, ErrorDetail, ProjectEngine } from "./bindings";
 import {
   commands,
@@ -245,6 +245,9 @@ export interface Backend {
   closeTerminal(dir: string, id: number): Promise<boolean>;
   /** The project's named volumes (every profile's), who mounts each, whether the engine has it. */
   volumeList(dir: string): Promise<ProjectVolume[]>;
+  /** The selection's named volumes grouped by the stack descriptor's purposes, with their services and sizes on
+   * disk from the engine (or why unknown), and the selection's bind mounts. */
+  volumePurposes(dir: string, profiles: string[]): Promise<VolumesByPurpose>;
   /** Asks where to save (the backend's dialog), then backs `volume` up there, pushing the bytes read to
    * `onProgress`; null when the dialog was cancelled. */
   volumeBackup(dir: string, volume: string, suggestedName: string, onProgress: (p: VolumeProgress) => void): Promise<BackupReport | null>;
@@ -367,6 +370,7 @@ export const tauriBackend: Backend = {
   },
   closeTerminal: (dir, id) => unwrap(commands.closeTerminal(dir, id)),
   volumeList: (dir) => unwrap(commands.volumeList(dir)),
+  volumePurposes: (dir, profiles) => unwrap(commands.volumePurposes(dir, profiles)),
   volumeBackup: (dir, volume, suggestedName, onProgress) =>
     unwrap(commands.volumeBackup(dir, volume, suggestedName, new Channel<VolumeProgress>(onProgress))),
   volumeRestore: (dir, volume, confirm, onProgress) =>

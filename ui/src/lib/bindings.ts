@@ -219,6 +219,11 @@ export const commands = {
 	closeTerminal: (dir: string, id: number) => typedError<boolean, ErrorReport>(__TAURI_INVOKE("close_terminal", { dir, id })),
 	/**  The project's named volumes (every profile's), who mounts each, whether the engine has it. */
 	volumeList: (dir: string) => typedError<ProjectVolume[], ErrorReport>(__TAURI_INVOKE("volume_list", { dir })),
+	/**
+	 *  The selection's named volumes grouped by the stack descriptor's purposes, each with its services and its
+	 *  size on disk from the engine (or why it is unknown), and the selection's bind mounts.
+	 */
+	volumePurposes: (dir: string, profiles: string[]) => typedError<VolumesByPurpose, ErrorReport>(__TAURI_INVOKE("volume_purposes", { dir, profiles })),
 	/**  Asks where to save, then backs `volume` up there (its `.sha256` beside it); `None` when cancelled. */
 	volumeBackup: (dir: string, volume: string, suggestedName: string, onProgress: Channel<VolumeProgress>) => typedError<BackupReport | null, ErrorReport>(__TAURI_INVOKE("volume_backup", { dir, volume, suggestedName, onProgress })),
 	/**
@@ -305,6 +310,16 @@ export type BackupReport = {
 	tarBytes: number | null,
 	/**  The image the helper container ran. */
 	image: string,
+};
+
+/**  A host path a service of the selection mounts. */
+export type BindMount = {
+	service: string,
+	source: string,
+	target: string,
+	readOnly: boolean,
+	/**  [`SOCKET_PRIVILEGE`] for the engine's socket (`…/docker.sock`, `…/podman.sock`). */
+	privileged: string | null,
 };
 
 export type BuildView = {
@@ -432,6 +447,11 @@ export type ContainerStatus = {
 	/**  RFC 3339, when the container last stopped. */
 	finishedAt: string | null,
 	ports: PublishedPort[],
+	/**
+	 *  The engine names of the networks it is attached to, sorted (the network picture draws a region's
+	 *  containers on them).
+	 */
+	networks: string[],
 };
 
 /**  CPU and memory of one running container, from one sample of the engine's stats stream. */
@@ -1400,6 +1420,31 @@ export type PublishedPort = {
 	hostPort: number,
 };
 
+export type PurposeGroup = {
+	/**  `dev persistence`, `multi-regional`, `monitoring`… or `other`. */
+	name: string,
+	description: string | null,
+	volumes: PurposeVolume[],
+	/**  The sum of the sizes known (`None` when none is). */
+	totalBytes: number | null,
+};
+
+export type PurposeVolume = {
+	/**  Its key under `volumes:`. */
+	name: string,
+	engineName: string,
+	driver: string,
+	external: boolean,
+	/**  The selection's services that mount it. */
+	services: string[],
+	/**  Whether the engine has it (`None`: the engine was not asked or did not answer). */
+	exists: boolean | null,
+	/**  Bytes on disk, as the engine measured them. */
+	sizeBytes: number | null,
+	/**  Why the size is unknown (with `size_bytes` `None`). */
+	sizeUnknown: string | null,
+};
+
 /**  Whether a listed region was read from its engine now. */
 export type Reach = "live" | "unknown";
 
@@ -1956,6 +2001,16 @@ export type VolumeView = {
 	driver: string,
 	external: boolean,
 	services: string[],
+};
+
+/**  The selection's volumes by purpose and its bind mounts. */
+export type VolumesByPurpose = {
+	profiles: string[],
+	/**  The descriptor's groups in its order (those the selection uses), then `other`. */
+	groups: PurposeGroup[],
+	binds: BindMount[],
+	/**  Why no size is known, when the engine could not be asked or its answer could not be read. */
+	sizesUnknown: string | null,
 };
 
 /**  A problem found statically, before anything runs. */

@@ -6,7 +6,7 @@ import userEvent from "@testing-library/user-event";
 import { expect } from "vitest";
 import App from "../App.svelte";
 import type { StatsUpdate, StoreUpdate } from "../lib/bindings";
-import { ROOT, overview, reportFor } from "./fixtures";
+import { ROOT, overview, purposesFor, reportFor } from "./fixtures";
 import { channel, fakeIpc, type Handler } from "./ipc";
 
 /** Renders the app on the demo project; `overrides` replace or add IPC handlers. `push` / `pushStats` send an
@@ -19,6 +19,7 @@ export function startApp(overrides: Record<string, Handler> = {}) {
     recent_projects: () => [ROOT],
     open_project: () => overview(),
     selection_report: (args) => reportFor(args.profiles as string[]),
+    volume_purposes: (args) => purposesFor(reportFor(args.profiles as string[])),
     watch_engine: (args) => {
       push = channel<StoreUpdate>(args.onUpdate);
       return null;

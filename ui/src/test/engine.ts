@@ -48,6 +48,7 @@ export interface ContainerOptions {
   healthLog?: ProbeResult[];
   ports?: ContainerStatus["ports"];
   oomKilled?: boolean;
+  networks?: string[];
 }
 
 export function container(service: string, o: ContainerOptions = {}): ContainerStatus {
@@ -70,6 +71,7 @@ export function container(service: string, o: ContainerOptions = {}): ContainerS
     startedAt: o.startedAt === undefined ? "2026-05-01T10:00:00Z" : o.startedAt,
     finishedAt: null,
     ports: o.ports ?? [],
+    networks: o.networks ?? [],
   };
 }
 

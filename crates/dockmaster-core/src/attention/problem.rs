@@ -97,6 +97,7 @@ pub(crate) mod tests {
             started_at: None,
             finished_at: None,
             ports: Vec::new(),
+            networks: Vec::new(),
         };
         ServiceStatus {
             name: name.into(),

@@ -58,6 +58,13 @@ pub fn container_status(c: &ContainerInspectResponse, masker: &Masker) -> Option
     }
     ports.sort();
     ports.dedup();
+    let mut networks: Vec<String> = c
+        .network_settings
+        .as_ref()
+        .and_then(|n| n.networks.as_ref())
+        .map(|n| n.keys().cloned().collect())
+        .unwrap_or_default();
+    networks.sort();
     let name = c.name.clone().unwrap_or_default().trim_start_matches('/').to_string();
     let region = region_of(&labels);
     let service = service_of(&labels).or_else(|| region.as_ref().map(|_| name.clone())).unwrap_or_default();
@@ -88,6 +95,7 @@ pub fn container_status(c: &ContainerInspectResponse, masker: &Masker) -> Option
         started_at: time(state.started_at),
         finished_at: time(state.finished_at),
         ports,
+        networks,
         id,
     })
 }
@@ -185,6 +193,13 @@ mod tests {
         }));
         let s = container_status(&c, &Masker::none()).unwrap();
         assert_eq!((s.region.as_deref(), s.service.as_str()), (Some("r1"), "server"));
+        assert!(s.networks.is_empty());
+        let c = inspect(serde_json::json!({
+            "Id": "abc", "Name": "/r1-server", "Config": {"Labels": {"dev.dockmaster.region": "r1"}},
+            "NetworkSettings": {"Networks": {"sw_regional-network": {}, "region-r1-net": {}}}
+        }));
+        let s = container_status(&c, &Masker::none()).unwrap();
+        assert_eq!(s.networks, ["region-r1-net", "sw_regional-network"], "the networks it is on, sorted");
         let c = inspect(serde_json::json!({
             "Id": "abc", "Name": "/r1-db", "Config": {"Labels": {"dev.dockmaster.region": "r1"}}
         }));

@@ -344,6 +344,7 @@ fn stub(ev: &ContainerEvent) -> ContainerStatus {
         started_at: None,
         finished_at: None,
         ports: Vec::new(),
+        networks: Vec::new(),
     }
 }
 

@@ -158,6 +158,9 @@ pub struct ContainerStatus {
     /// RFC 3339, when the container last stopped.
     pub finished_at: Option<String>,
     pub ports: Vec<PublishedPort>,
+    /// The engine names of the networks it is attached to, sorted (the network picture draws a region's
+    /// containers on them).
+    pub networks: Vec<String>,
 }
 
 /// One Compose service: in the selection or not, and its containers.

@@ -25,6 +25,7 @@ mod regions;
 mod registry;
 mod stats_batch;
 mod terminals;
+mod volume_purposes;
 mod volumes;
 
 use std::sync::{Arc, Mutex, RwLock};
@@ -44,6 +45,7 @@ pub use lifecycle::OperationRequest;
 pub use logs::LogFollowInfo;
 pub use regions::RegionValidation;
 pub use registry::Sessions;
+pub use volume_purposes::ListedVolume;
 pub use volumes::Progress as VolumeProgressSink;
 
 /// What a session tells whoever listens (the window reloads on `projectChanged`).

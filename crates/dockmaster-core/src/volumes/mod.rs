@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod helper;
+pub mod purpose;
 
 use serde::Serialize;
 

@@ -2,10 +2,10 @@
 // multi-regional selection's gateway on all three bands, live state on the boxes, a click opening the row.
 import { screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, test, vi } from "vitest";
-import type { NetworkView, ServiceView } from "../bindings";
+import type { NetworkView, RegionStatus, ServiceView } from "../bindings";
 import { reportFor } from "../../test/fixtures";
 import { startApp } from "../../test/app";
-import { service, snapshot, snapshotUpdate } from "../../test/engine";
+import { container, service, snapshot, snapshotUpdate } from "../../test/engine";
 import { COLUMN, LABEL_WIDTH, layoutNetworkMap, subnetsOverlap } from "./networkMap";
 
 function network(name: string, subnets: string[] = [], services: string[] = []): NetworkView {
@@ -71,6 +71,35 @@ describe("layout", () => {
     ]);
   });
 
+  test("a region's containers join the stack bands they are on and the region's own network, drawn as a band of its own", () => {
+    const region: RegionStatus = {
+      name: "eu",
+      state: "running",
+      health: "healthy",
+      restartCount: 0,
+      exitCode: null,
+      ports: [],
+      containers: [
+        { ...container("server", { networks: ["p_b", "region-eu-net"], ports: [{ containerPort: 8080, protocol: "tcp", hostIp: "0.0.0.0", hostPort: 9101 }] }), region: "eu" },
+        { ...container("db", { networks: ["region-eu-net"] }), region: "eu" },
+      ],
+    };
+    const map = layoutNetworkMap([svc("hub", ["a", "b"])], [network("a"), network("b")], [region]);
+    expect(map.bands.map((b) => [b.name, b.engineName, b.region])).toEqual([
+      ["a", "p_a", null],
+      ["b", "p_b", null],
+      ["region:eu:region-eu-net", "region-eu-net", "eu"],
+    ]);
+    expect(map.nodes.map((n) => [n.name, n.region, n.joins])).toEqual([
+      ["hub", null, [0, 1]],
+      ["eu/db", "eu", [2]],
+      ["eu/server", "eu", [1, 2]],
+    ]);
+    expect(map.nodes[2].hostPorts).toBe(":9101");
+    expect(map.nodes[2].ports).toEqual(["9101→8080/tcp"]);
+    expect(map.width).toBe(LABEL_WIDTH + 3 * COLUMN);
+  });
+
   test("subnet overlap: IPv4 and IPv6 prefixes, families apart, nonsense never overlaps", () => {
     expect(subnetsOverlap("172.20.0.0/16", "172.20.5.0/24")).toBe(true);
     expect(subnetsOverlap("172.20.0.0/16", "172.21.0.0/16")).toBe(false);
@@ -106,4 +135,41 @@ test("the multi-regional picture: the gateway on all three bands, live state on 
   await waitFor(() => expect(scrolled).toEqual(["service-nginx-gateway"]));
   // @ts-expect-error: jsdom's Element has no scrollIntoView of its own to put back.
   delete Element.prototype.scrollIntoView;
+});
+
+test("a region on the project's engine: its network a band, its containers on the regional band and its own, tinted live", async () => {
+  const { user, push } = startApp();
+  await user.click(await screen.findByTestId("profile-chip-multi-regional"));
+  await screen.findByTestId("map-node-nginx-gateway");
+  const live = snapshot([service("nginx-gateway")]);
+  live.regions = [
+    {
+      name: "eu",
+      state: "running",
+      health: "unhealthy",
+      restartCount: 0,
+      exitCode: null,
+      ports: [],
+      containers: [
+        { ...container("server", { health: "unhealthy", networks: ["region-eu-net", "sectorwars2102_regional-network"] }), region: "eu" },
+        { ...container("db", { networks: ["region-eu-net"] }), region: "eu" },
+      ],
+    },
+  ];
+  await push(snapshotUpdate(live));
+  const band = await screen.findByTestId("map-band-region:eu:region-eu-net");
+  expect(band.textContent).toMatch(/region-eu-net/);
+  expect(band.textContent).toMatch(/region eu's network/);
+  const server = screen.getByTestId("map-node-eu/server");
+  expect(server.dataset.joins).toBe("regional-network region:eu:region-eu-net");
+  expect(server.getAttribute("class")).toContain("tone-bad");
+  expect(server.getAttribute("aria-label")).toBe("region eu's eu/server: running · unhealthy, on regional-network, region-eu-net");
+  expect(screen.getByTestId("map-node-eu/db").dataset.joins).toBe("region:eu:region-eu-net");
+  // Every shape of a column is an SVG element (an HTML `rect` or `text` would not be drawn at all).
+  const SVG = "http://www.w3.org/2000/svg";
+  for (const node of [server, screen.getByTestId("map-node-nginx-gateway")]) {
+    const shapes = [...node.querySelectorAll("title, line, circle, rect, text")];
+    expect(shapes.map((e) => e.localName)).toEqual(expect.arrayContaining(["line", "circle", "rect", "text"]));
+    expect(shapes.filter((e) => e.namespaceURI !== SVG).map((e) => e.localName)).toEqual([]);
+  }
 });

@@ -1,8 +1,10 @@
 // The network picture's layout, pure so every rule is a unit test: the selection's networks as horizontal
 // bands (driver and subnets on the left), each service as a column whose stem crosses the bands and is joined
 // to every network it is on (so a gateway on three networks and a cache straddling two read at a glance), its
-// published host ports above it, and subnets that overlap another network's marked.
-import type { NetworkView, ServiceView } from "../bindings";
+// published host ports above it, and subnets that overlap another network's marked. The regions running on the
+// project's engine join in: each region container a column (`region/service`) on the stack bands it is attached
+// to, and a region's own networks as bands of their own after the stack's.
+import type { NetworkView, RegionStatus, ServiceView } from "../bindings";
 
 export const LABEL_WIDTH = 230;
 export const COLUMN = 118;
@@ -19,13 +21,18 @@ export interface MapBand {
   external: boolean;
   /** Compose's implicit network for services that name none (not in the files). */
   implicit: boolean;
+  /** The region whose own network this is (not in the Compose files). */
+  region: string | null;
   y: number;
   /** Other networks of the picture whose subnet overlaps one of this one's. */
   overlaps: string[];
 }
 
 export interface MapNode {
+  /** The service, or `region/service` for a region's container. */
   name: string;
+  /** The region of a region container. */
+  region: string | null;
   /** Centre of the column. */
   x: number;
   /** Indexes of the bands it joins, in band order. */
@@ -59,9 +66,32 @@ function networksOf(s: ServiceView): string[] {
   return s.networks.length > 0 ? s.networks : ["default"];
 }
 
-export function layoutNetworkMap(services: ServiceView[], networks: NetworkView[]): NetworkMap {
+/** A region container's column before layout: its name, region, engine networks and published ports. */
+interface RegionMember {
+  name: string;
+  region: string;
+  networks: string[];
+  ports: string[];
+  hostPorts: string;
+}
+
+function regionMembers(regions: RegionStatus[]): RegionMember[] {
+  return regions.flatMap((r) =>
+    r.containers
+      .filter((c) => !c.oneOff)
+      .map((c) => ({
+        name: `${r.name}/${c.service}`,
+        region: r.name,
+        networks: c.networks,
+        ports: c.ports.map((p) => `${p.hostIp && p.hostIp !== "0.0.0.0" ? `${p.hostIp}:` : ""}${p.hostPort}→${p.containerPort}/${p.protocol}`),
+        hostPorts: c.ports.map((p) => `:${p.hostPort}`).join(" "),
+      })),
+  );
+}
+
+export function layoutNetworkMap(services: ServiceView[], networks: NetworkView[], regions: RegionStatus[] = []): NetworkMap {
   const order = networks.map((n) => n.name);
-  const views: (NetworkView & { implicit: boolean })[] = networks.map((n) => ({ ...n, implicit: false }));
+  const views: (NetworkView & { implicit: boolean; region: string | null })[] = networks.map((n) => ({ ...n, implicit: false, region: null }));
   const needsDefault = services.some((s) => networksOf(s).includes("default")) && !order.includes("default");
   if (needsDefault) {
     views.push({
@@ -71,8 +101,21 @@ export function layoutNetworkMap(services: ServiceView[], networks: NetworkView[
       subnets: [],
       external: false,
       implicit: true,
+      region: null,
       services: services.filter((s) => networksOf(s).includes("default")).map((s) => s.name),
     });
+  }
+  // A region container's network is a stack band when its engine name is one; else the region's own band.
+  const members = regionMembers(regions);
+  const stackBand = new Map(views.map((n) => [n.engineName, n.name]));
+  const regionBand = new Map<string, string>();
+  for (const m of members) {
+    for (const net of m.networks) {
+      if (stackBand.has(net) || regionBand.has(net)) continue;
+      const key = `region:${m.region}:${net}`;
+      regionBand.set(net, key);
+      views.push({ name: key, engineName: net, driver: "bridge", subnets: [], external: false, implicit: false, region: m.region, services: [] });
+    }
   }
   const index = new Map(views.map((n, i) => [n.name, i]));
   const bands: MapBand[] = views.map((n, i) => ({
@@ -82,6 +125,7 @@ export function layoutNetworkMap(services: ServiceView[], networks: NetworkView[
     subnets: n.subnets,
     external: n.external,
     implicit: n.implicit,
+    region: n.region,
     y: HEAD + i * (BAND_HEIGHT + BAND_GAP),
     overlaps: views
       .filter((o) => o.name !== n.name && n.subnets.some((a) => o.subnets.some((b) => subnetsOverlap(a, b))))
@@ -93,15 +137,22 @@ export function layoutNetworkMap(services: ServiceView[], networks: NetworkView[
     joins: [...new Set(networksOf(s).map((n) => index.get(n)).filter((i): i is number => i !== undefined))].sort((a, b) => a - b),
   }));
   joined.sort((a, b) => (a.joins[0] ?? 1e9) - (b.joins[0] ?? 1e9) || b.joins.length - a.joins.length || a.service.name.localeCompare(b.service.name));
-  const nodes: MapNode[] = joined.map(({ service, joins }, i) => ({
+  const columns: Omit<MapNode, "x">[] = joined.map(({ service, joins }) => ({
     name: service.name,
-    x: LABEL_WIDTH + i * COLUMN + COLUMN / 2,
+    region: null,
     joins,
     ports: service.ports.map(portLabel),
     hostPorts: service.ports
       .map((p) => (p.hostPort === null ? ":auto" : `:${p.hostPort}${p.hostPortEnd ? `-${p.hostPortEnd}` : ""}`))
       .join(" "),
   }));
+  // The regions' containers after the stack's services, by region then service.
+  for (const m of [...members].sort((a, b) => a.name.localeCompare(b.name))) {
+    const bandOf = (net: string) => index.get(stackBand.get(net) ?? regionBand.get(net) ?? "");
+    const joins = [...new Set(m.networks.map(bandOf).filter((i): i is number => i !== undefined))].sort((a, b) => a - b);
+    columns.push({ name: m.name, region: m.region, joins, ports: m.ports, hostPorts: m.hostPorts });
+  }
+  const nodes: MapNode[] = columns.map((c, i) => ({ ...c, x: LABEL_WIDTH + i * COLUMN + COLUMN / 2 }));
   return {
     width: LABEL_WIDTH + Math.max(nodes.length, 1) * COLUMN,
     height: HEAD + Math.max(bands.length, 1) * (BAND_HEIGHT + BAND_GAP),

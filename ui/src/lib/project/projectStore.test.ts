@@ -64,6 +64,7 @@ function backend(overrides: Partial<Backend> = {}): Backend {
     resizeTerminal: vi.fn(async () => undefined),
     closeTerminal: vi.fn(async () => false),
     volumeList: vi.fn(async () => []),
+    volumePurposes: vi.fn(async () => ({ profiles: [], groups: [], binds: [], sizesUnknown: null })),
     volumeBackup: vi.fn(async () => null),
     volumeRestore: vi.fn(async () => null),
     doctor: vi.fn(async () => Promise.reject(new Error("not used here"))),

@@ -20,7 +20,7 @@ use super::convert::{container_info, container_summary, create_body, endpoint, o
 use super::{
     ContainerInfo, ContainerSpec, ContainerSummary, EngineInfo, EngineOps, EventRecord, ImageInfo,
     ImageSummary, LabelFilter, NetworkInfo, NetworkSpec, OpError, OpErrorKind, OpResult, TextMask,
-    VolumeInfo, VolumeSpec,
+    VolumeInfo, VolumeSpec, VolumeUsage,
 };
 
 /// The engine through the supervisor's connected client (see [`crate::engine::EngineHandle::client`]).
@@ -269,6 +269,11 @@ impl EngineOps for DockerEngine {
             ..Default::default()
         };
         self.call(self.docker.create_volume(request)).await.map(|_| ())
+    }
+
+    async fn volume_sizes(&self) -> OpResult<Vec<VolumeUsage>> {
+        let body = self.call(super::disk_usage::request(&self.docker)).await?;
+        super::disk_usage::parse(&body)
     }
 
     async fn remove_volume(&self, name: &str) -> OpResult<()> {

@@ -9,6 +9,7 @@
 //! `TimedOut`, `Failed`). No bollard type leaves `engine/`.
 
 mod convert;
+mod disk_usage;
 mod docker;
 mod exec;
 #[cfg(test)]
@@ -146,6 +147,10 @@ pub trait EngineOps: Send + Sync {
     fn inspect_volume(&self, name: &str) -> impl Future<Output = OpResult<VolumeInfo>> + Send;
 
     fn create_volume(&self, spec: &VolumeSpec) -> impl Future<Output = OpResult<()>> + Send;
+
+    /// Every volume's size on disk as the engine measures it (`system df`, any API version); may take a
+    /// while on an engine with much data (it walks every volume).
+    fn volume_sizes(&self) -> impl Future<Output = OpResult<Vec<VolumeUsage>>> + Send;
 
     /// Removes a volume (never forced: one in use is refused).
     fn remove_volume(&self, name: &str) -> impl Future<Output = OpResult<()>> + Send;

@@ -245,6 +245,16 @@ pub struct VolumeInfo {
     pub labels: Labels,
 }
 
+/// A volume's disk usage as the engine measured it (`system df`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeUsage {
+    pub name: String,
+    /// Bytes on disk (`None`: the engine did not measure it, e.g. a driver other than `local`).
+    pub size: Option<u64>,
+    /// Containers that mount it (`None`: not measured).
+    pub ref_count: Option<u64>,
+}
+
 /// An image the engine has.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImageInfo {

@@ -10,7 +10,7 @@ use super::{conflict, not_found, AfterStart, Container, FakeEngine, Op};
 use crate::engine::ops::{
     ContainerInfo, ContainerSpec, ContainerSummary, EngineInfo, EngineOps, EventRecord, ImageInfo,
     ImageSummary, LabelFilter, ListedPort, NetworkAttachment, NetworkInfo, NetworkSpec, OpError, OpErrorKind,
-    OpResult, TextMask, VolumeInfo, VolumeSpec,
+    OpResult, TextMask, VolumeInfo, VolumeSpec, VolumeUsage,
 };
 use crate::engine::{Health, RunState};
 
@@ -268,6 +268,22 @@ impl EngineOps for FakeEngine {
                 });
             }
             Ok(())
+        })
+    }
+
+    async fn volume_sizes(&self) -> OpResult<Vec<VolumeUsage>> {
+        self.run(Op::VolumeSizes, |s| {
+            Ok(s.volumes
+                .iter()
+                .map(|v| VolumeUsage {
+                    name: v.name.clone(),
+                    size: s.sizes.get(&v.name).copied(),
+                    ref_count: s
+                        .sizes
+                        .contains_key(&v.name)
+                        .then(|| s.containers.iter().filter(|c| c.uses_volume(&v.name)).count() as u64),
+                })
+                .collect())
         })
     }
 

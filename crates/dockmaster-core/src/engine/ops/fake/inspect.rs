@@ -57,6 +57,7 @@ pub(super) fn info(c: &Container, mask: TextMask<'_>) -> ContainerInfo {
             started_at: None,
             finished_at: None,
             ports: Vec::new(),
+            networks: Vec::new(),
         },
         mounts: c
             .spec

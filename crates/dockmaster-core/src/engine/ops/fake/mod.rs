@@ -36,6 +36,7 @@ pub enum Op {
     InspectVolume,
     CreateVolume,
     RemoveVolume,
+    VolumeSizes,
     InspectImage,
     ListImages,
     /// A fault here breaks the archive after its first chunk.
@@ -96,6 +97,8 @@ struct State {
     faults: Vec<(Op, usize, Fault)>,
     after_start: BTreeMap<String, AfterStart>,
     logs: BTreeMap<String, String>,
+    /// Bytes on disk per volume name, as `volume_sizes` reports them (unset: not measured).
+    sizes: BTreeMap<String, u64>,
     next_id: u64,
 }
 
@@ -235,6 +238,11 @@ impl FakeEngine {
     /// A volume made by someone else.
     pub fn add_volume(&self, name: &str, labels: Labels) {
         self.lock().volumes.push(VolumeInfo { name: name.into(), driver: "local".into(), labels });
+    }
+
+    /// The size on disk `volume_sizes` reports for the volume `name` (one not set is "not measured").
+    pub fn set_volume_size(&self, name: &str, bytes: u64) {
+        self.lock().sizes.insert(name.into(), bytes);
     }
 
     /// A running container made by someone else; its ID.
