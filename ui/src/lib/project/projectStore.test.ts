@@ -66,6 +66,7 @@ function backend(overrides: Partial<Backend> = {}): Backend {
     volumeList: vi.fn(async () => []),
     volumeBackup: vi.fn(async () => null),
     volumeRestore: vi.fn(async () => null),
+    volumeCancel: vi.fn(async () => false),
     doctor: vi.fn(async () => Promise.reject(new Error("not used here"))),
     diagnosticsPrepare: vi.fn(async () => Promise.reject(new Error("not used here"))),
     diagnosticsSave: vi.fn(async () => Promise.reject(new Error("not used here"))),
