@@ -1,4 +1,5 @@
-//! `dockmaster volume ls|backup|restore` on the real engine with the demo stack (Compose v2): known files written
+//! `dockmaster volume ls|backup|restore` on the real engine with the demo stack (Compose v2, and a round trip
+//! whose restore stops and starts the service through Compose v1 on a v1 stack): known files written
 //! into a service's volume, backed up, wiped, restored and compared by SHA-256 (the service stopped and started
 //! again around the restore); the refusals that change nothing — a container outside the project mounting the
 //! volume, a truncated and a corrupted archive, a wrong confirmation; a backup interrupted with SIGINT (exit 130,
@@ -22,6 +23,12 @@ struct Vols<'a> {
 }
 
 impl Vols<'_> {
+    fn new<'s>(stack: &'s DemoStack, tag: &str) -> Vols<'s> {
+        Vols { stack, tag: tag.to_string() }
+    }
+}
+
+impl Vols<'_> {
     fn dockmaster(&self, args: &[&str]) -> Output {
         run(&mut self.command(args))
     }
@@ -36,6 +43,8 @@ impl Vols<'_> {
         }
         cmd.envs(self.stack.env.iter().map(|(k, v)| (k, v)));
         cmd.env("DOCKMASTER_TEST_LABEL", &self.tag);
+        // The stack's own Compose stops and starts its services around a restore.
+        cmd.env("DOCKMASTER_COMPOSE", if self.stack.compose == Compose::V1 { "v1" } else { "v2" });
         cmd
     }
 }
@@ -462,6 +471,65 @@ fn a_restore_that_fails_or_is_cancelled_while_unpacking_leaves_the_volume_as_it_
     assert!(!top_entries(&cache).contains(".dockmaster-"), "{}", top_entries(&cache));
     docker(&["exec", &cache, "rm", "/data/big.bin"]);
     assert_eq!(manifest(&cache), before);
+
+    assert_eq!(leftover_helpers(&tag).trim(), "", "helper containers were left");
+    remove_labelled(&[&format!("dockmaster.test={tag}")]);
+}
+
+#[test]
+fn with_compose_v1_a_restore_stops_and_starts_the_services_through_v1() {
+    require_engine();
+    let stack = DemoStack::new(Compose::V1);
+    let tag = format!("volv1-{}-{}", std::process::id(), fastrand::u32(0..1_000_000));
+    stack.up(&["development"], &["redis-cache"]);
+    let vols = Vols::new(&stack, &tag);
+    let cache = stack.container("redis-cache");
+    let volume = format!("{}_redis_cache_data", stack.project);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // Made by Compose v1 (its own version label), so the restore's stop and start are v1's.
+    let made_by =
+        docker(&["inspect", "-f", "{{index .Config.Labels \"com.docker.compose.version\"}}", &cache]);
+    assert!(made_by.trim().starts_with("1."), "not a Compose v1 container: {made_by}");
+    docker(&[
+        "exec",
+        &cache,
+        "sh",
+        "-c",
+        "mkdir -p /data/sub && echo known contents >/data/a.txt && head -c 300000 /dev/urandom >/data/sub/b.bin \
+         && echo hidden >/data/.hidden && ln -s a.txt /data/link",
+    ]);
+    let before = manifest(&cache);
+    let started = docker(&["inspect", "-f", "{{.State.StartedAt}}", &cache]);
+
+    let archive = tmp.path().join("v1.tar.gz");
+    let o = vols.dockmaster(&["volume", "backup", &volume, "--output", archive.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+    docker(&["exec", &cache, "sh", "-c", "rm -rf /data/* /data/.hidden && echo stray >/data/stray.txt"]);
+    assert_ne!(manifest(&cache), before);
+
+    let o = vols.dockmaster(&[
+        "volume",
+        "restore",
+        &volume,
+        "--from",
+        archive.to_str().expect("utf-8"),
+        "--confirm",
+        &volume,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let result = last_json(&o);
+    assert_eq!(result["result"]["stopped"], serde_json::json!(["redis-cache"]), "{result}");
+    assert_eq!(result["result"]["restarted"], serde_json::json!(["redis-cache"]), "{result}");
+    assert!(running(&cache), "redis-cache was not started again");
+    // Stopped and started again (the same container, a new start), not left running through the restore.
+    assert_ne!(docker(&["inspect", "-f", "{{.State.StartedAt}}", &cache]), started);
+    assert_eq!(
+        docker(&["inspect", "-f", "{{index .Config.Labels \"com.docker.compose.version\"}}", &cache]),
+        made_by,
+        "the container was recreated by another Compose"
+    );
+    assert_eq!(manifest(&cache), before);
+    assert!(!top_entries(&cache).contains(".dockmaster-"), "{}", top_entries(&cache));
 
     assert_eq!(leftover_helpers(&tag).trim(), "", "helper containers were left");
     remove_labelled(&[&format!("dockmaster.test={tag}")]);
