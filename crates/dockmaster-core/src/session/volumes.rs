@@ -33,9 +33,9 @@ fn failed(code: ErrorCode, what: &str, volume: &str, why: impl std::fmt::Display
 pub(super) struct VolumeJobSlot(Mutex<Option<CancellationToken>>);
 
 /// The running job's place, freed when dropped.
-struct VolumeJob<'a> {
+pub(super) struct VolumeJob<'a> {
     slot: &'a VolumeJobSlot,
-    cancel: CancellationToken,
+    pub(super) cancel: CancellationToken,
 }
 
 impl Drop for VolumeJob<'_> {
@@ -50,7 +50,7 @@ fn cancelled(message: String) -> ErrorReport {
 
 impl Session {
     /// Takes the session's backup/restore place, or says one runs.
-    fn begin_volume_job(&self) -> Result<VolumeJob<'_>, ErrorReport> {
+    pub(super) fn begin_volume_job(&self) -> Result<VolumeJob<'_>, ErrorReport> {
         let slot = &self.inner.volume_job;
         let mut held = super::lock(&slot.0);
         if held.is_some() {
