@@ -48,7 +48,7 @@ export default defineConfig(({ mode }) => ({
     include: ["src/**/*.test.ts"],
     setupFiles: ["./src/test/setup.ts"],
     // The terminal's stylesheet is read by its test (kept in step with the theme); other CSS stays out.
-    css: { include: [/terminal\.css/] },
+    css: { include: [/terminal(-256)?\.css/] },
     restoreMocks: true,
     // Whole-window tests render the app in jsdom; on a loaded two-core CI machine a few take several seconds.
     // Time limits here only catch hangs; speed is measured in docs/BENCHMARKS.md, not asserted.

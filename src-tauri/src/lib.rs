@@ -99,6 +99,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             volume_commands::volume_purposes,
             volume_commands::volume_backup,
             volume_commands::volume_restore,
+            volume_commands::volume_cancel,
             desktop_commands::get_preferences,
             desktop_commands::set_preferences,
             desktop_commands::tray_status,

@@ -1,7 +1,8 @@
 //! The window's volume backup and restore: the project's named volumes, a backup to a file the user picks in a
 //! save dialog, a restore from a file picked in an open dialog once the volume's name was typed (the core checks
-//! it again, and the archive before it touches the volume). Progress over a Channel. Each maps arguments, makes
-//! one call into the project's session, maps the result.
+//! it again, and the archive before it touches the volume), and Cancel for the running one (the same core path
+//! as the CLI's Ctrl-C). Progress over a Channel. Each maps arguments, makes one call into the project's
+//! session, maps the result.
 
 use std::sync::Arc;
 
@@ -77,4 +78,12 @@ pub async fn volume_restore(
     };
     let progress = Arc::new(move |p| drop(on_progress.send(p)));
     session.restore_volume(&volume, &path, &confirm, progress).await.map(Some)
+}
+
+/// Cancels the project's running backup or restore (it then ends with `VOLUME_JOB_CANCELLED` saying what state
+/// the volume is in); false when none runs.
+#[tauri::command]
+#[specta::specta]
+pub async fn volume_cancel(sessions: State<'_, Sessions>, dir: String) -> Result<bool, AppError> {
+    Ok(sessions.get(&dir).await?.cancel_volume_job())
 }

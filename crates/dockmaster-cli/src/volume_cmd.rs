@@ -1,7 +1,8 @@
 //! `dockmaster volume ls|backup|restore`: the project's named volumes, a backup into a checksummed archive on this
 //! machine, and a restore confirmed by typing the volume's name (`--confirm VOLUME`). `--json`: `ls` prints the
 //! list; `backup` and `restore` print one progress event per line, the result (or the error) last. Ctrl-C,
-//! SIGTERM or SIGHUP cancels either: its helper container is removed, and the message says what is left.
+//! SIGTERM or SIGHUP cancels either through the session (as the window's Cancel): its helper container is
+//! removed, and the message says what state the volume is in.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -92,21 +93,26 @@ fn progress(json: bool) -> Arc<dyn Fn(VolumeProgress) + Send + Sync> {
     })
 }
 
-/// Runs a backup or restore to its end, or until a signal: then its work is dropped (a backup's unfinished
-/// temporary file goes with it) and the helper container it started, whose own removal never ran, is removed.
-/// `Err` (VOLUME_JOB_CANCELLED, exit 130) says `cancelled` and what, if anything, is left.
+/// Runs a backup or restore to its end. A signal cancels it through the session (the window's Cancel does the
+/// same): its helper container removed, a restore's unpacking removed and its services started again, and the
+/// job's own `VOLUME_JOB_CANCELLED` (exit 130) says what state the volume is in. A second signal stops waiting
+/// for that: the work is dropped and the helpers this process made are removed (`stopped_at_once` says what that
+/// may leave).
 async fn until_interrupted<T>(
     session: &Session,
     work: impl std::future::Future<Output = Result<T, ErrorReport>>,
-    cancelled: &str,
+    stopped_at_once: &str,
 ) -> Result<Result<T, ErrorReport>, ErrorReport> {
     let mut interrupts = Interrupts::new();
-    let signal = {
-        tokio::pin!(work);
-        tokio::select! {
-            done = &mut work => return Ok(done),
-            signal = interrupts.recv() => signal,
-        }
+    tokio::pin!(work);
+    tokio::select! {
+        done = &mut work => return Ok(done),
+        _ = interrupts.recv() => {}
+    }
+    session.cancel_volume_job();
+    let signal = tokio::select! {
+        done = &mut work => return Ok(done),
+        signal = interrupts.recv() => signal,
     };
     let left = match session.remove_own_helpers().await {
         Ok(_) => String::new(),
@@ -115,7 +121,10 @@ async fn until_interrupted<T>(
             e.message
         ),
     };
-    Err(ErrorReport::new(ErrorCode::VolumeJobCancelled, format!("{signal}: {cancelled}{left}")))
+    Err(ErrorReport::new(
+        ErrorCode::VolumeJobCancelled,
+        format!("a second {signal}: stopped at once, without waiting for the cancel to finish: {stopped_at_once}{left}"),
+    ))
 }
 
 /// Bytes for a person: `0 B`, `512 B`, `4.0 KiB`, `1.5 MiB`, `2.3 GiB`.
@@ -194,7 +203,7 @@ pub async fn run(session: &Session, command: VolumeCommand, json: bool) -> ExitC
         },
         VolumeCommand::Backup { volume, output } => {
             let work = session.backup_volume(&volume, output, progress(json));
-            let cancelled = "the backup was cancelled: no archive was written";
+            let cancelled = "no archive was written";
             let done = match until_interrupted(session, work, cancelled).await {
                 Ok(done) => done,
                 Err(e) => return failed(json, e),
@@ -222,8 +231,10 @@ pub async fn run(session: &Session, command: VolumeCommand, json: bool) -> ExitC
         VolumeCommand::Restore { volume, from, confirm } => {
             let work = session.restore_volume(&volume, &from, &confirm, progress(json));
             let cancelled = format!(
-                "the restore was cancelled part-way: {volume} may hold part of the archive, and the services that \
-                 mount it may be stopped; run the restore again to put the archive back whole"
+                "{volume}'s files are as they were, with a partly unpacked `.dockmaster-restore-*` folder at its \
+                 top, unless the swap of the unpacked archive had begun: then it may hold a mix of old and restored \
+                 entries (the old in a `.dockmaster-replaced-*` folder) — restore again; the services that mount \
+                 it may be stopped"
             );
             let done = match until_interrupted(session, work, &cancelled).await {
                 Ok(done) => done,

@@ -1,8 +1,11 @@
-//! `dockmaster volume ls|backup|restore` on the real engine with the demo stack (Compose v2): known files written
+//! `dockmaster volume ls|backup|restore` on the real engine with the demo stack (Compose v2, and a round trip
+//! whose restore stops and starts the service through Compose v1 on a v1 stack): known files written
 //! into a service's volume, backed up, wiped, restored and compared by SHA-256 (the service stopped and started
 //! again around the restore); the refusals that change nothing — a container outside the project mounting the
 //! volume, a truncated and a corrupted archive, a wrong confirmation; a backup interrupted with SIGINT (exit 130,
-//! its helper removed, no archive left). Helper containers carry this run's
+//! its helper removed, no archive left); a restore whose unpacking fails part-way, and one cancelled with SIGINT
+//! while unpacking, leave the volume's files exactly as they were (no staging folder, the service started
+//! again). Helper containers carry this run's
 //! `dockmaster.test` label (`DOCKMASTER_TEST_LABEL`) and none is left; everything made is removed.
 #![cfg(target_os = "linux")]
 
@@ -20,6 +23,12 @@ struct Vols<'a> {
 }
 
 impl Vols<'_> {
+    fn new<'s>(stack: &'s DemoStack, tag: &str) -> Vols<'s> {
+        Vols { stack, tag: tag.to_string() }
+    }
+}
+
+impl Vols<'_> {
     fn dockmaster(&self, args: &[&str]) -> Output {
         run(&mut self.command(args))
     }
@@ -34,6 +43,8 @@ impl Vols<'_> {
         }
         cmd.envs(self.stack.env.iter().map(|(k, v)| (k, v)));
         cmd.env("DOCKMASTER_TEST_LABEL", &self.tag);
+        // The stack's own Compose stops and starts its services around a restore.
+        cmd.env("DOCKMASTER_COMPOSE", if self.stack.compose == Compose::V1 { "v1" } else { "v2" });
         cmd
     }
 }
@@ -313,6 +324,212 @@ fn backup_wipe_restore_round_trip_and_refusals_that_change_nothing() {
     // An unknown volume is named as such.
     let o = vols.dockmaster(&["volume", "backup", "no-such-volume"]);
     assert_eq!((o.status.code(), error_code(&o).as_str()), (Some(2), "VOLUME_NOT_FOUND"), "{}", text(&o));
+
+    assert_eq!(leftover_helpers(&tag).trim(), "", "helper containers were left");
+    remove_labelled(&[&format!("dockmaster.test={tag}")]);
+}
+
+/// The entries at the top of the service's `/data` (hidden ones included): no staging folder may be among them.
+fn top_entries(container: &str) -> String {
+    docker(&["exec", container, "ls", "-a", "/data"])
+}
+
+#[test]
+fn a_restore_that_fails_or_is_cancelled_while_unpacking_leaves_the_volume_as_it_was() {
+    require_engine();
+    let stack = DemoStack::new(Compose::V2);
+    let tag = format!("volx-{}-{}", std::process::id(), fastrand::u32(0..1_000_000));
+    stack.up(&["development"], &["redis-cache"]);
+    let vols = Vols { stack: &stack, tag: tag.clone() };
+    let cache = stack.container("redis-cache");
+    let volume = format!("{}_redis_cache_data", stack.project);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    docker(&[
+        "exec",
+        &cache,
+        "sh",
+        "-c",
+        "mkdir -p /data/sub && echo known contents >/data/a.txt && head -c 300000 /dev/urandom >/data/sub/b.bin \
+         && echo hidden >/data/.hidden && ln -s a.txt /data/link",
+    ]);
+    let before = manifest(&cache);
+    let top = top_entries(&cache);
+
+    // An archive that passes every check up front but whose unpacking fails part-way: 2 MB unpack, then `a`
+    // is a file, then `a/b` cannot be created under it.
+    let (d1, d2) = (tmp.path().join("d1"), tmp.path().join("d2"));
+    std::fs::create_dir_all(d2.join("a")).expect("mkdir");
+    std::fs::create_dir_all(&d1).expect("mkdir");
+    std::fs::write(d1.join("first.bin"), vec![7u8; 2_000_000]).expect("write");
+    std::fs::write(d1.join("a"), "a file\n").expect("write");
+    std::fs::write(d2.join("a/b"), "under a file\n").expect("write");
+    let tar = tmp.path().join("bad.tar");
+    let tar_s = tar.to_str().expect("utf-8");
+    run_ok(Command::new("tar").args(["-cf", tar_s, "-C", d1.to_str().expect("utf-8"), "./first.bin", "./a"]));
+    run_ok(Command::new("tar").args(["-rf", tar_s, "-C", d2.to_str().expect("utf-8"), "./a/b"]));
+    run_ok(Command::new("gzip").arg(tar_s));
+    let bad = tmp.path().join("bad.tar.gz");
+    let sha = sha256(&std::fs::read(&bad).expect("archive"));
+    std::fs::write(tmp.path().join("bad.tar.gz.sha256"), format!("{sha}  bad.tar.gz\n")).expect("write");
+
+    let o = vols.dockmaster(&[
+        "volume",
+        "restore",
+        &volume,
+        "--from",
+        bad.to_str().expect("utf-8"),
+        "--confirm",
+        &volume,
+    ]);
+    assert_eq!((o.status.code(), error_code(&o).as_str()), (Some(5), "RESTORE_FAILED"), "{}", text(&o));
+    let message = error(&o)["message"].as_str().unwrap_or_default().to_string();
+    assert!(
+        message.contains("nothing was replaced") && message.contains("its files are as they were"),
+        "{message}"
+    );
+    assert!(message.contains("redis-cache started again"), "{message}");
+    // It did get part-way: progress was reported before the failure.
+    assert!(String::from_utf8_lossy(&o.stdout).contains("\"kind\":\"progress\""), "{}", text(&o));
+    assert!(running(&cache), "redis-cache was not started again");
+    assert_eq!(top_entries(&cache), top, "a staging folder was left");
+    assert_eq!(manifest(&cache), before, "the failed restore changed the volume");
+    assert_eq!(leftover_helpers(&tag).trim(), "", "the failed restore left a helper container");
+
+    // SIGINT (as Ctrl-C) while a large archive is being unpacked: the same core cancel the window's Cancel
+    // uses — exit 130, VOLUME_JOB_CANCELLED saying nothing was replaced, the staging folder removed, the
+    // service started again, the files (changed since the backup) as they were.
+    docker(&["exec", &cache, "sh", "-c", "head -c 150000000 /dev/urandom >/data/big.bin"]);
+    let big = tmp.path().join("big.tar.gz");
+    let o = vols.dockmaster(&["volume", "backup", &volume, "--output", big.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+    docker(&["exec", &cache, "sh", "-c", "rm /data/big.bin && echo changed since >/data/a.txt"]);
+    let changed = manifest(&cache);
+    let top = top_entries(&cache);
+    let mut child = vols
+        .command(&[
+            "volume",
+            "restore",
+            &volume,
+            "--from",
+            big.to_str().expect("utf-8"),
+            "--confirm",
+            &volume,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dockmaster volume restore");
+    let lines = read_lines(child.stdout.take().expect("stdout"));
+    let mut seen = Vec::new();
+    loop {
+        let line = lines
+            .recv_timeout(std::time::Duration::from_secs(90))
+            .unwrap_or_else(|_| panic!("no progress of the unpacking within 90 s: {seen:?}"));
+        let progress = line.contains("\"kind\":\"progress\"");
+        seen.push(line);
+        if progress {
+            break;
+        }
+    }
+    run_ok(Command::new("kill").args(["-INT", &child.id().to_string()]));
+    let status = child.wait().expect("the interrupted restore ends");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr).expect("stderr");
+    seen.extend(lines.iter());
+    let last = seen.last().cloned().unwrap_or_default();
+    let line: Value =
+        serde_json::from_str(&last).unwrap_or_else(|e| panic!("not JSON ({e}): {last}\n{stderr}"));
+    assert_eq!(
+        (status.code(), line["error"]["code"].as_str().unwrap_or_default()),
+        (Some(130), "VOLUME_JOB_CANCELLED"),
+        "{last}\n{stderr}"
+    );
+    let message = line["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("cancelled while unpacking, before anything was replaced")
+            && message.contains("its files are as they were")
+            && message.contains("redis-cache started again"),
+        "{message}"
+    );
+    assert!(running(&cache), "redis-cache was not started again");
+    assert_eq!(top_entries(&cache), top, "a staging folder was left");
+    assert_eq!(manifest(&cache), changed, "the cancelled restore changed the volume");
+    assert_eq!(leftover_helpers(&tag).trim(), "", "the cancelled restore left a helper container");
+
+    // The same archive restored to its end: the swap puts the backed-up files in place.
+    let o = vols.dockmaster(&[
+        "volume",
+        "restore",
+        &volume,
+        "--from",
+        big.to_str().expect("utf-8"),
+        "--confirm",
+        &volume,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(top_entries(&cache).contains("big.bin"));
+    assert!(!top_entries(&cache).contains(".dockmaster-"), "{}", top_entries(&cache));
+    docker(&["exec", &cache, "rm", "/data/big.bin"]);
+    assert_eq!(manifest(&cache), before);
+
+    assert_eq!(leftover_helpers(&tag).trim(), "", "helper containers were left");
+    remove_labelled(&[&format!("dockmaster.test={tag}")]);
+}
+
+#[test]
+fn with_compose_v1_a_restore_stops_and_starts_the_services_through_v1() {
+    require_engine();
+    let stack = DemoStack::new(Compose::V1);
+    let tag = format!("volv1-{}-{}", std::process::id(), fastrand::u32(0..1_000_000));
+    stack.up(&["development"], &["redis-cache"]);
+    let vols = Vols::new(&stack, &tag);
+    let cache = stack.container("redis-cache");
+    let volume = format!("{}_redis_cache_data", stack.project);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // Made by Compose v1 (its own version label), so the restore's stop and start are v1's.
+    let made_by =
+        docker(&["inspect", "-f", "{{index .Config.Labels \"com.docker.compose.version\"}}", &cache]);
+    assert!(made_by.trim().starts_with("1."), "not a Compose v1 container: {made_by}");
+    docker(&[
+        "exec",
+        &cache,
+        "sh",
+        "-c",
+        "mkdir -p /data/sub && echo known contents >/data/a.txt && head -c 300000 /dev/urandom >/data/sub/b.bin \
+         && echo hidden >/data/.hidden && ln -s a.txt /data/link",
+    ]);
+    let before = manifest(&cache);
+    let started = docker(&["inspect", "-f", "{{.State.StartedAt}}", &cache]);
+
+    let archive = tmp.path().join("v1.tar.gz");
+    let o = vols.dockmaster(&["volume", "backup", &volume, "--output", archive.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+    docker(&["exec", &cache, "sh", "-c", "rm -rf /data/* /data/.hidden && echo stray >/data/stray.txt"]);
+    assert_ne!(manifest(&cache), before);
+
+    let o = vols.dockmaster(&[
+        "volume",
+        "restore",
+        &volume,
+        "--from",
+        archive.to_str().expect("utf-8"),
+        "--confirm",
+        &volume,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let result = last_json(&o);
+    assert_eq!(result["result"]["stopped"], serde_json::json!(["redis-cache"]), "{result}");
+    assert_eq!(result["result"]["restarted"], serde_json::json!(["redis-cache"]), "{result}");
+    assert!(running(&cache), "redis-cache was not started again");
+    // Stopped and started again (the same container, a new start), not left running through the restore.
+    assert_ne!(docker(&["inspect", "-f", "{{.State.StartedAt}}", &cache]), started);
+    assert_eq!(
+        docker(&["inspect", "-f", "{{index .Config.Labels \"com.docker.compose.version\"}}", &cache]),
+        made_by,
+        "the container was recreated by another Compose"
+    );
+    assert_eq!(manifest(&cache), before);
+    assert!(!top_entries(&cache).contains(".dockmaster-"), "{}", top_entries(&cache));
 
     assert_eq!(leftover_helpers(&tag).trim(), "", "helper containers were left");
     remove_labelled(&[&format!("dockmaster.test={tag}")]);

@@ -3,7 +3,8 @@
 // screen xterm.js draws in the DOM; Ctrl+Shift+V pastes the clipboard, Ctrl+Shift+C copies a word selected with the
 // mouse; a window resize reaches the container's terminal (`stty size`); stopping the
 // service closes the tab with the reason. The database's row opens its client (the demo's psql stand-in) with the
-// credentials in the exec's environment: it says they arrived, and their value is nowhere in the window. The stack runs under a project name, container prefix, host ports and
+// credentials in the exec's environment: it says they arrived, and their value is nowhere in the window. In a
+// shell of the database, colours 16-255 of the 256-colour palette are painted (the spans' computed colours). The stack runs under a project name, container prefix, host ports and
 // subnets of its own (a temporary copy of the demo) and is removed at the end.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -151,4 +152,33 @@ test("the database's psql button opens its client with the credentials in its en
   const page = await browser.execute(() => document.documentElement.outerHTML);
   assert.ok(!page.includes('dev_only_not_for_production'), 'the password is not in the window');
   await screenshot(browser, 'terminal-psql');
+});
+
+test('colours 16-255 of the 256-colour palette are painted in the terminal (the CSP refuses xterm\'s own styles)', async () => {
+  const button = await find(browser, '[data-testid="service-terminal-database"]', 30000);
+  await browser.waitUntil(async () => await button.isEnabled(), { timeout: 30000, timeoutMsg: 'the Terminal button enabled (database running)' });
+  await button.click();
+  // After the gameserver's and psql's tabs: the third the window opened.
+  const tab = await find(browser, '[data-testid="terminal-tab-3"]');
+  await browser.waitUntil(async () => (await tab.getAttribute('data-state')) === 'open', { timeout: 15000, timeoutMsg: 'the tab open' });
+  await waitRow(3, /[#$] ?$/, 'the shell prompt');
+  // terminal-256.css: a foreground 196 paints red, a background 21 blue, as computed by the page.
+  await type(3, "printf '\\033[38;5;196mRED256\\033[0m \\033[48;5;21mBLUEBG\\033[0m\\n'");
+  await waitRow(3, /^RED256 BLUEBG$/, 'the coloured words');
+  const painted = await browser.execute(() => {
+    const spans = Array.from(document.querySelectorAll('[data-testid="terminal-screen-3"] .xterm-rows span'));
+    const style = (word) => {
+      const span = spans.find((s) => s.textContent === word);
+      if (!span) return null;
+      const computed = getComputedStyle(span);
+      return { classes: span.className, color: computed.color, background: computed.backgroundColor };
+    };
+    return { red: style('RED256'), blue: style('BLUEBG') };
+  });
+  assert.ok(painted.red && painted.blue, `both words in spans of their own: ${JSON.stringify(painted)}`);
+  assert.match(painted.red.classes, /\bxterm-fg-196\b/);
+  assert.equal(painted.red.color, 'rgb(255, 0, 0)', 'colour 196 is red');
+  assert.match(painted.blue.classes, /\bxterm-bg-21\b/);
+  assert.equal(painted.blue.background, 'rgb(0, 0, 255)', 'background colour 21 is blue');
+  await screenshot(browser, 'terminal-256-colours');
 });

@@ -3,15 +3,17 @@
 // socket marked privileged. Then volume backup and restore: Back up… opens the native save dialog
 // (answered with xdotool, as a user types a path), the archive and its checksum land there; the volume is then
 // changed behind the app's back, and Restore… (the volume's name typed first, then the native open dialog) puts
-// the backed-up files back, the database stopped and started again around it. Everything is removed at the end.
+// the backed-up files back, the database stopped and started again around it. A backup of the volume made big
+// enough to still be running is cancelled with the Cancel beside its progress: its helper container is gone, no
+// archive (nor temporary file) is written, and the window says so. Everything is removed at the end.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { launch, find, screenshot, until } from '../lib/app.mjs';
-import { composeIn, demoCopy, docker, removeCopy, states } from '../lib/stack.mjs';
+import { composeIn, demoCopy, docker, dockerIds, removeCopy, removeLabelled, states } from '../lib/stack.mjs';
 
 const COMPOSE_FILES = ['-f', 'docker-compose.yml', '-f', 'docker-compose.dev.yml'];
 
@@ -68,6 +70,7 @@ before(async () => {
 
 after(async () => {
   await browser?.deleteSession();
+  removeLabelled(project, ['dockmaster.helper']);
   if (dir) removeCopy(dir, project, compose, 'development');
 });
 
@@ -134,4 +137,40 @@ test('Back up… writes the volume to the file chosen in the save dialog; Restor
   await until('the database to run again', 60000, () => states(project).database?.startsWith('running/') || states(project));
   assert.equal(inVolume('cat dm-marker'), 'original');
   assert.equal(inVolume('ls dm-extra 2>/dev/null || echo gone'), 'gone');
+});
+
+/** The helper containers Dockmaster runs for this project (running or not). */
+function helpers() {
+  return dockerIds(['ps', '-aq', '--filter', `label=dockmaster.helper=${project}`]);
+}
+
+test('Cancel beside a running backup stops it: its helper removed, no archive written, the window says so', async () => {
+  // 300 MB that gzip cannot shrink: the backup still runs when Cancel is pressed.
+  inVolume('head -c 300000000 /dev/urandom > dm-big');
+  const archive = path.join(dir, 'cancelled-backup.tar.gz');
+  const backup = await find(browser, `[data-testid="volume-backup-${volume}"]`, 30000);
+  await browser.waitUntil(async () => await backup.isEnabled(), { timeout: 15000, timeoutMsg: 'Back up… enabled (no job running)' });
+  await backup.click();
+  await answerDialog('Back up volume', archive);
+  const job = await find(browser, '[data-testid="volume-job"]', 30000);
+  await until('the backup to report bytes read', 60000, async () => {
+    const text = (await job.getProperty('textContent')).replace(/\s+/g, ' ');
+    return /: [1-9][0-9.]* ?[kKMG]/.test(text) || text;
+  });
+  assert.ok(helpers().length > 0, 'a helper container runs the backup');
+  await screenshot(browser, 'volumes-backup-running');
+  await (await find(browser, '[data-testid="volume-job-cancel"]')).click();
+
+  const said = await outcome();
+  assert.match(said, /cancelled/);
+  assert.match(said, new RegExp(`backup of \x60?${volume}\x60? was cancelled: no archive was written`));
+  await screenshot(browser, 'volumes-backup-cancelled');
+  assert.equal(await (await find(browser, '[data-testid="volume-outcome"]')).getAttribute('role'), 'status', 'a cancel is no alert');
+  assert.deepEqual(helpers(), [], 'the cancelled backup left its helper container');
+  const left = readdirSync(dir).filter((name) => name.includes('cancelled-backup'));
+  assert.deepEqual(left, [], 'the cancelled backup left files');
+  // The volume is as it was (a backup reads only), and Back up… is offered again.
+  assert.equal(inVolume('cat dm-marker'), 'original');
+  await browser.waitUntil(async () => await backup.isEnabled(), { timeout: 15000, timeoutMsg: 'Back up… enabled again' });
+  inVolume('rm dm-big');
 });

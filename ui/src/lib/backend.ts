@@ -254,6 +254,9 @@ export interface Backend {
   /** Asks which backup to restore (the backend's dialog), then replaces `volume`'s files with it once `confirm`
    * is its exact name, pushing the bytes sent to `onProgress`; null when the dialog was cancelled. */
   volumeRestore(dir: string, volume: string, confirm: string, onProgress: (p: VolumeProgress) => void): Promise<RestoreReport | null>;
+  /** Cancels the running backup or restore (it then fails with VOLUME_JOB_CANCELLED, saying what state the
+   * volume is in); false when none runs. */
+  volumeCancel(dir: string): Promise<boolean>;
 }
 
 export const tauriBackend: Backend = {
@@ -375,6 +378,7 @@ export const tauriBackend: Backend = {
     unwrap(commands.volumeBackup(dir, volume, suggestedName, new Channel<VolumeProgress>(onProgress))),
   volumeRestore: (dir, volume, confirm, onProgress) =>
     unwrap(commands.volumeRestore(dir, volume, confirm, new Channel<VolumeProgress>(onProgress))),
+  volumeCancel: (dir) => unwrap(commands.volumeCancel(dir)),
   async pickProjectFolder() {
     try {
       const picked = await openDialog({ directory: true, multiple: false, title: "Open a Compose project folder" });

@@ -231,6 +231,11 @@ export const commands = {
 	 *  `None` when cancelled.
 	 */
 	volumeRestore: (dir: string, volume: string, confirm: string, onProgress: Channel<VolumeProgress>) => typedError<RestoreReport | null, ErrorReport>(__TAURI_INVOKE("volume_restore", { dir, volume, confirm, onProgress })),
+	/**
+	 *  Cancels the project's running backup or restore (it then ends with `VOLUME_JOB_CANCELLED` saying what state
+	 *  the volume is in); false when none runs.
+	 */
+	volumeCancel: (dir: string) => typedError<boolean, ErrorReport>(__TAURI_INVOKE("volume_cancel", { dir })),
 	/**  The preferences in effect. */
 	getPreferences: () => __TAURI_INVOKE<Preferences>("get_preferences"),
 	/**  Saves the preferences and puts them in effect at once. */

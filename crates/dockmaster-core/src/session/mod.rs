@@ -86,6 +86,7 @@ struct Inner {
     operation: operation::OperationSlot,
     logs: logs::LogsSlot,
     terminals: terminals::TerminalsSlot,
+    volume_job: volumes::VolumeJobSlot,
     reviewed_plan: Mutex<Option<crate::region::RegionPlan>>,
     /// The diagnostics bundle built last (masked), kept until it is saved or built again.
     diagnostics: Mutex<Option<Arc<crate::diagnostics::Bundle>>>,
@@ -161,6 +162,7 @@ impl Session {
                 operation: operation::OperationSlot::default(),
                 logs: logs::LogsSlot::default(),
                 terminals: terminals::TerminalsSlot::default(),
+                volume_job: volumes::VolumeJobSlot::default(),
                 reviewed_plan: Mutex::new(None),
                 diagnostics: Mutex::new(None),
                 events,

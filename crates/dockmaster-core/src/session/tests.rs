@@ -100,3 +100,24 @@ async fn an_engine_switch_is_refused_while_busy_or_for_an_unknown_engine() {
     drop(running);
     assert_eq!(crate::engines::choice::remembered(dir.path()), None, "nothing remembered");
 }
+
+/// One backup or restore at a time: a second is refused while the first holds the place, Cancel reaches the
+/// running one's token (and finds none once it ended), and the place is freed however the job ends.
+#[tokio::test]
+async fn one_volume_job_at_a_time_and_cancel_reaches_the_running_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("compose.yaml"), COMPOSE).unwrap();
+    let s = open(dir.path());
+    assert!(!s.cancel_volume_job(), "nothing runs: nothing to cancel");
+    let job = s.begin_volume_job().unwrap();
+    let e = s.begin_volume_job().err().unwrap();
+    assert_eq!(e.code, ErrorCode::OperationBusy);
+    assert!(e.message.contains("backup or restore is already running"), "{e}");
+    assert!(!job.cancel.is_cancelled());
+    assert!(s.cancel_volume_job());
+    assert!(job.cancel.is_cancelled());
+    drop(job);
+    assert!(!s.cancel_volume_job(), "the ended job's place is free");
+    let again = s.begin_volume_job().unwrap();
+    assert!(!again.cancel.is_cancelled(), "a new job starts with a fresh token");
+}

@@ -1,10 +1,15 @@
 //! Volume backup and restore through the session, on the project's engine: the project's named volumes, a
 //! backup into a checksummed archive on this machine, and a restore that checks everything before it touches the
 //! volume (typed confirmation, archive intact, no container outside the project using it), stops the project's
-//! services that mount it through Compose, and starts them again afterwards.
+//! services that mount it through Compose, unpacks into a staging folder, swaps it in, and starts the services
+//! again afterwards. One backup or restore at a time per session, cancelled with [`Session::cancel_volume_job`]
+//! (the window's Cancel and the CLI's Ctrl-C alike): its helper removed, `VOLUME_JOB_CANCELLED` saying what
+//! state the volume is in.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use tokio_util::sync::CancellationToken;
 
 use super::lifecycle::OperationRequest;
 use super::{blocking, Session};
@@ -13,6 +18,7 @@ use crate::engine::DockerEngine;
 use crate::error::{ErrorCode, ErrorReport};
 use crate::lifecycle::{OpKind, Outcome};
 use crate::volumes::archive::{self, ArchiveWriter};
+use crate::volumes::helper::{RestoreError, Staging};
 use crate::volumes::{self, helper, BackupReport, ProjectVolume, RestoreReport, Users, VolumeProgress};
 
 /// Reports progress (a backup's or restore's bytes so far).
@@ -22,7 +28,55 @@ fn failed(code: ErrorCode, what: &str, volume: &str, why: impl std::fmt::Display
     ErrorReport::new(code, format!("{what} `{volume}` failed: {why}"))
 }
 
+/// The running backup or restore's cancel token (at most one per session).
+#[derive(Default)]
+pub(super) struct VolumeJobSlot(Mutex<Option<CancellationToken>>);
+
+/// The running job's place, freed when dropped.
+pub(super) struct VolumeJob<'a> {
+    slot: &'a VolumeJobSlot,
+    pub(super) cancel: CancellationToken,
+}
+
+impl Drop for VolumeJob<'_> {
+    fn drop(&mut self) {
+        *super::lock(&self.slot.0) = None;
+    }
+}
+
+fn cancelled(message: String) -> ErrorReport {
+    ErrorReport::new(ErrorCode::VolumeJobCancelled, message)
+}
+
 impl Session {
+    /// Takes the session's backup/restore place, or says one runs.
+    pub(super) fn begin_volume_job(&self) -> Result<VolumeJob<'_>, ErrorReport> {
+        let slot = &self.inner.volume_job;
+        let mut held = super::lock(&slot.0);
+        if held.is_some() {
+            return Err(ErrorReport::new(
+                ErrorCode::OperationBusy,
+                "a backup or restore is already running on this project: wait for it (or cancel it), then retry",
+            ));
+        }
+        let cancel = CancellationToken::new();
+        *held = Some(cancel.clone());
+        Ok(VolumeJob { slot, cancel })
+    }
+
+    /// Cancels the running backup or restore (its helper container removed; a restore's unpacking removed
+    /// and the services it stopped started again, a swap already under way finished); it then ends with
+    /// `VOLUME_JOB_CANCELLED` saying what state the volume is in. False when none runs.
+    pub fn cancel_volume_job(&self) -> bool {
+        match super::lock(&self.inner.volume_job.0).as_ref() {
+            Some(cancel) => {
+                cancel.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
     /// A helper's failure (it may quote `tar`'s words about the volume's files) masked with the project's
     /// secrets, or withheld whole when the keychain cannot be read.
     async fn masked(&self, text: String) -> String {
@@ -108,6 +162,8 @@ impl Session {
         output: Option<PathBuf>,
         progress: Progress,
     ) -> Result<BackupReport, ErrorReport> {
+        let job = self.begin_volume_job()?;
+        let cancel = &job.cancel;
         let engine = self.volume_engine().await?;
         let volume = self.existing_volume(&engine, asked).await?;
         let output = output.unwrap_or_else(|| {
@@ -120,11 +176,22 @@ impl Session {
         let labels = helper::helper_labels(self.project().name());
         let users = self.users(&engine, &volume.name).await?;
         let candidates = self.helper_candidates(&engine, &users).await;
-        let image = helper::pick_image(&engine, &candidates, &labels)
-            .await
-            .map_err(|e| failed(ErrorCode::BackupFailed, "backing up", &volume.name, e))?;
-        if let Err(e) = helper::backup(&engine, &image, &volume.name, &labels, &mut writer, &*progress).await
-        {
+        let picked = helper::pick_image(&engine, &candidates, &labels, cancel).await;
+        let backed_up = match &picked {
+            Ok(image) => {
+                helper::backup(&engine, image, &volume.name, &labels, &mut writer, &*progress, cancel).await
+            }
+            Err(e) => Err(e.clone()),
+        };
+        if cancel.is_cancelled() {
+            drop(writer);
+            return Err(cancelled(format!(
+                "the backup of `{}` was cancelled: no archive was written (its helper container was removed)",
+                volume.name
+            )));
+        }
+        let image = picked.map_err(|e| failed(ErrorCode::BackupFailed, "backing up", &volume.name, e))?;
+        if let Err(e) = backed_up {
             return Err(failed(ErrorCode::BackupFailed, "backing up", &volume.name, self.masked(e).await));
         }
         let written =
@@ -153,7 +220,9 @@ impl Session {
     /// Restores the volume `asked` from `from` once `confirm` is its exact name. Checked before the volume is
     /// touched: the confirmation, the archive (checksum, then every entry read), no container outside the
     /// project mounting it. The project's running services that mount it are stopped through Compose first and
-    /// started again afterwards (also when the restore failed).
+    /// started again afterwards (also when the restore failed or was cancelled). The archive is unpacked into a
+    /// staging folder in the volume and swapped in only once that fully succeeded: a failed or cancelled
+    /// unpacking leaves the volume's files as they were.
     pub async fn restore_volume(
         &self,
         asked: &str,
@@ -161,6 +230,8 @@ impl Session {
         confirm: &str,
         progress: Progress,
     ) -> Result<RestoreReport, ErrorReport> {
+        let job = self.begin_volume_job()?;
+        let cancel = &job.cancel;
         let declared = volumes::find(&self.declared_volumes()?, asked)?;
         volumes::confirmed(&declared.name, confirm)?;
         let archive_path = from.to_path_buf();
@@ -174,9 +245,14 @@ impl Session {
         users.refuse_foreign(&volume.name)?;
         let labels = helper::helper_labels(self.project().name());
         let candidates = self.helper_candidates(&engine, &users).await;
-        let image = helper::pick_image(&engine, &candidates, &labels)
-            .await
-            .map_err(|e| failed(ErrorCode::RestoreFailed, "restoring", &volume.name, e))?;
+        let picked = helper::pick_image(&engine, &candidates, &labels, cancel).await;
+        if cancel.is_cancelled() {
+            return Err(cancelled(format!(
+                "the restore of `{}` was cancelled before it began: nothing was changed",
+                volume.name
+            )));
+        }
+        let image = picked.map_err(|e| failed(ErrorCode::RestoreFailed, "restoring", &volume.name, e))?;
 
         let stopped = users.running_services();
         if !stopped.is_empty() {
@@ -199,14 +275,29 @@ impl Session {
                     running.name
                 ),
             ))
+        } else if cancel.is_cancelled() {
+            Err(cancelled(format!(
+                "the restore of `{}` was cancelled before it began unpacking: its files are as they were",
+                volume.name
+            )))
         } else {
-            match helper::restore(&engine, &image, &volume.name, &labels, from, checked.tar_bytes, &*progress)
-                .await
-            {
-                Ok(done) => Ok(done),
-                Err(e) => {
-                    Err(failed(ErrorCode::RestoreFailed, "restoring", &volume.name, self.masked(e).await))
-                }
+            let staging = Staging::new();
+            let total = checked.tar_bytes;
+            let done = helper::restore(
+                &engine,
+                &image,
+                &volume.name,
+                &labels,
+                from,
+                total,
+                &*progress,
+                &staging,
+                cancel,
+            )
+            .await;
+            match done {
+                Ok(()) => Ok(()),
+                Err(e) => Err(self.restore_error(&volume.name, &staging, e, cancel.is_cancelled()).await),
             }
         };
 
@@ -222,6 +313,9 @@ impl Session {
             }
         }
         result.map_err(|mut e| {
+            if !restarted.is_empty() {
+                e.message = format!("{}; {} started again", e.message, restarted.join(", "));
+            }
             if !warnings.is_empty() {
                 e.message = format!("{}; {}", e.message, warnings.join("; "));
             }
@@ -237,6 +331,52 @@ impl Session {
             image,
             warnings,
         })
+    }
+
+    /// A restore that did not finish, in words: what happened, and what the volume holds now.
+    async fn restore_error(
+        &self,
+        volume: &str,
+        staging: &Staging,
+        error: RestoreError,
+        was_cancelled: bool,
+    ) -> ErrorReport {
+        match error {
+            RestoreError::Unpack { why, left } => {
+                let state = match left {
+                    None => "its files are as they were (the partly unpacked copy was removed)".to_string(),
+                    Some(e) => format!(
+                        "its files are as they were, but the partly unpacked copy `{}` at its top could not be \
+                         removed ({}): the next restore removes it, or delete that folder yourself",
+                        staging.staged(),
+                        self.masked(e).await
+                    ),
+                };
+                if was_cancelled {
+                    cancelled(format!(
+                        "the restore of `{volume}` was cancelled while unpacking, before anything was \
+                         replaced: {state}"
+                    ))
+                } else {
+                    failed(
+                        ErrorCode::RestoreFailed,
+                        "restoring",
+                        volume,
+                        format!("{} — nothing was replaced: {state}", self.masked(why).await),
+                    )
+                }
+            }
+            RestoreError::Swap(why) => failed(
+                ErrorCode::RestoreFailed,
+                "restoring",
+                volume,
+                format!(
+                    "swapping the unpacked archive in stopped part-way ({}): {}",
+                    self.masked(why).await,
+                    helper::swap_state(staging)
+                ),
+            ),
+        }
     }
 
     /// `stop` or `start` of `services` through Compose, with every profile so each is known.

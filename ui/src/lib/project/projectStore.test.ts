@@ -67,6 +67,7 @@ function backend(overrides: Partial<Backend> = {}): Backend {
     volumePurposes: vi.fn(async () => ({ profiles: [], groups: [], binds: [], sizesUnknown: null })),
     volumeBackup: vi.fn(async () => null),
     volumeRestore: vi.fn(async () => null),
+    volumeCancel: vi.fn(async () => false),
     doctor: vi.fn(async () => Promise.reject(new Error("not used here"))),
     diagnosticsPrepare: vi.fn(async () => Promise.reject(new Error("not used here"))),
     diagnosticsSave: vi.fn(async () => Promise.reject(new Error("not used here"))),

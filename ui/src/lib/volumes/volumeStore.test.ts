@@ -1,5 +1,6 @@
 // The volume store against a hand-written backend: the list, a backup's progress and result (and the name it
-// offers), a cancelled dialog (no outcome), a refused restore (the error kept with the volume), one job at a time.
+// offers), a cancelled dialog (no outcome), a refused restore (the error kept with the volume), one job at a time,
+// Cancel (the backend's cancel, then the job's own VOLUME_JOB_CANCELLED kept as what the volume is left with).
 import { expect, test, vi } from "vitest";
 import { BackendError } from "../backend";
 import type { BackupReport, ProjectVolume, RestoreReport, VolumeProgress } from "../bindings";
@@ -10,16 +11,22 @@ const DATA: ProjectVolume = { name: "demo_postgres_data", declaredAs: "postgres_
 function fake() {
   let push: ((p: VolumeProgress) => void) | null = null;
   let finish: ((r: BackupReport | null) => void) | null = null;
+  let fail: ((e: unknown) => void) | null = null;
   const backend = {
     volumeList: vi.fn(async () => [DATA]),
     volumeBackup: vi.fn(
       (_dir: string, _volume: string, _name: string, onProgress: (p: VolumeProgress) => void) =>
-        new Promise<BackupReport | null>((resolve) => {
+        new Promise<BackupReport | null>((resolve, reject) => {
           push = onProgress;
           finish = resolve;
+          fail = reject;
         }),
     ),
     volumeRestore: vi.fn(async (): Promise<RestoreReport | null> => null),
+    volumeCancel: vi.fn(async () => {
+      fail?.(new BackendError({ code: "VOLUME_JOB_CANCELLED", message: "the backup of `v` was cancelled: no archive was written" }));
+      return true;
+    }),
   } satisfies VolumeBackend;
   return { backend, push: (p: VolumeProgress) => push?.(p), finish: (r: BackupReport | null) => finish?.(r) };
 }
@@ -33,7 +40,7 @@ test("a backup shows its bytes while it runs, then what it wrote", async () => {
   const running = store.backup("/p", DATA.name);
   expect(backend.volumeBackup).toHaveBeenCalledWith("/p", DATA.name, "demo_postgres_data-20261206-090507.tar.gz", expect.any(Function));
   push({ bytes: 4096, total: null });
-  expect(store.job).toEqual({ kind: "backup", volume: DATA.name, bytes: 4096, total: null });
+  expect(store.job).toEqual({ kind: "backup", volume: DATA.name, bytes: 4096, total: null, cancelling: false });
   // One job at a time.
   await store.backup("/p", DATA.name);
   expect(backend.volumeBackup).toHaveBeenCalledTimes(1);
@@ -79,4 +86,40 @@ test("a refused restore keeps the error with the volume, and the list is read ag
 
 test("the offered file name is the volume and the local time", () => {
   expect(suggestedName("v", new Date(2026, 0, 2, 3, 4, 5))).toBe("v-20260102-030405.tar.gz");
+});
+
+test("Cancel asks the backend once, shows it is cancelling, and keeps the cancel's words as the outcome", async () => {
+  const { backend, push } = fake();
+  const store = new VolumeStore(backend);
+  // No job: nothing asked.
+  await store.cancel("/p");
+  expect(backend.volumeCancel).not.toHaveBeenCalled();
+
+  const running = store.backup("/p", DATA.name);
+  push({ bytes: 1024, total: null });
+  const cancelling = store.cancel("/p");
+  expect(store.job?.cancelling).toBe(true);
+  await store.cancel("/p");
+  await cancelling;
+  await running;
+  expect(backend.volumeCancel).toHaveBeenCalledTimes(1);
+  expect(backend.volumeCancel).toHaveBeenCalledWith("/p");
+  expect(store.job).toBeNull();
+  expect(store.outcome).toMatchObject({
+    kind: "failed",
+    volume: DATA.name,
+    error: { code: "VOLUME_JOB_CANCELLED", message: expect.stringContaining("no archive was written") },
+  });
+});
+
+test("a Cancel the backend finds nothing to cancel for (the file dialog still open) can be pressed again", async () => {
+  const { backend, finish } = fake();
+  backend.volumeCancel.mockResolvedValueOnce(false);
+  const store = new VolumeStore(backend);
+  const running = store.backup("/p", DATA.name);
+  await store.cancel("/p");
+  expect(store.job?.cancelling).toBe(false);
+  finish(null);
+  await running;
+  expect(store.outcome).toBeNull();
 });
