@@ -33,8 +33,8 @@ export const commands = {
 	/**  Remembers the profile selection shown for the project `dir`, to show it again when the project reopens. */
 	rememberSelection: (dir: string, profiles: string[]) => typedError<null, ErrorReport>(__TAURI_INVOKE("remember_selection", { dir, profiles })),
 	/**
-	 *  Opens a link in the browser: only `http(s)` links to this machine (the port map's), judged on the parsed
-	 *  URL (`dockmaster_core::links`); anything else is refused with `LINK_REFUSED`.
+	 *  Opens a link in the browser: only `http(s)` links to this machine or to one of the user's engine hosts,
+	 *  judged on the parsed URL (`dockmaster_core::links`); anything else is refused with `LINK_REFUSED`.
 	 */
 	openLink: (url: string) => typedError<null, ErrorReport>(__TAURI_INVOKE("open_link", { url })),
 	/**
