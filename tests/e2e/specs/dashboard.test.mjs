@@ -92,7 +92,7 @@ test('the dashboard shows the running stack live: engine, states, ports, usage',
   assert.match(await invoke('plugin:opener|open_url', { url: 'https://example.com/' }), /open_url not allowed/);
   const refused = JSON.parse(await invoke('open_link', { url: 'https://example.com/' }));
   assert.equal(refused.code, 'LINK_REFUSED');
-  assert.match(refused.message, /example\.com.*not this machine/);
+  assert.match(refused.message, /example\.com.*neither this machine nor one of your engines' hosts/);
 
   // Usage: the host at once, the services on screen within a few engine samples.
   await find(browser, '[data-testid="host-usage"]', 10000);

@@ -92,8 +92,11 @@ test('Volumes are grouped by purpose with the engine\'s sizes; the bind mounts l
   const names = [];
   for (const g of groups) names.push(await g.getAttribute('data-testid'));
   // Development mounts the dev persistence volumes and the front ends' asset volumes (multi-regional in the
-  // descriptor); no monitoring volume, no "other".
-  assert.deepEqual(names, ['volume-group-dev persistence', 'volume-group-multi-regional']);
+  // descriptor); no monitoring group, no "other". The project's volumes only other profiles mount (monitoring's
+  // grafana_data among them) follow in a group of their own, so they can be backed up too.
+  assert.deepEqual(names, ['volume-group-dev persistence', 'volume-group-multi-regional', 'volume-group-other-profiles']);
+  const others = await find(browser, '[data-testid="volume-group-other-profiles"]');
+  assert.ok(await (await others.$('[data-testid="volume-row-grafana_data"]')).isExisting(), 'grafana_data under other profiles');
   const privileged = await find(browser, '[data-testid="bind-privileged"]');
   assert.equal((await privileged.getText()).trim(), 'privileged: controls the Docker engine');
   const row = await privileged.$('./ancestor::tr');
