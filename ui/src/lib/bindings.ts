@@ -1291,7 +1291,9 @@ export type PreflightCode = "ENGINE_UNAVAILABLE" | "COMPOSE_MISSING" | "PORT_TAK
 /**  A bind-mount source does not exist on the (remote) engine's host. */
 "BIND_SOURCE_MISSING" | 
 /**  Whether a bind-mount source exists on the remote engine's host could not be checked (a warning). */
-"BIND_SOURCE_UNCHECKED";
+"BIND_SOURCE_UNCHECKED" | 
+/**  The free disk space of a remote engine's host is not measured (its API does not say; a warning). */
+"DISK_UNMEASURED";
 
 /**  One thing the preflight found, with its fix. */
 export type PreflightIssue = {
