@@ -2,7 +2,8 @@
 //! created with `region create` on the shared local engine and one created with `--engine far` on a PRIVATE dockerd
 //! reached over TLS (a Docker context in a throwaway `DOCKER_CONFIG`); `region ls --json` lists both with their
 //! engine, live (`region places --json` first says where a region can go: both engines, ready once the stack's
-//! networks are there, the killed one unknown); each region's password is in its engine's keychain namespace (the local one unchanged); the
+//! networks are there, the killed one unknown; before that a standalone region goes on the private engine with a
+//! network of its own and is removed with it); each region's password is in its engine's keychain namespace (the local one unchanged); the
 //! private dockerd killed by its PID → its region shows `unknown` within 5 s while the local one stays live; the
 //! dockerd back → live again. Everything created is removed: both regions (`region rm --volumes --yes`, which
 //! takes their passwords too), the networks, the private engine with its folder, the context and state folders.
@@ -26,6 +27,7 @@ const OWNER: &str = "3f2b8c1e-9a4d-4e7b-8c21-5d6f7a8b9c0d";
 const FAR: &str = "far";
 const NEAR_REGION: &str = "near";
 const FAR_REGION: &str = "away";
+const SOLO_REGION: &str = "solo";
 
 /// This test's world: a project name, throwaway Docker config and state folders, the private engine.
 struct World {
@@ -149,7 +151,8 @@ impl Drop for World {
         // The regions with their volumes and passwords (a region that is not there is refused: harmless).
         let _ = self.dm(&["region", "rm", NEAR_REGION, "--volumes", "--yes"]);
         let _ = self.dm(&["--engine", FAR, "region", "rm", FAR_REGION, "--volumes", "--yes"]);
-        clean_up_project(&self.project, &[NEAR_REGION, FAR_REGION], &[FAR]);
+        let _ = self.dm(&["--engine", FAR, "region", "rm", SOLO_REGION, "--volumes", "--yes"]);
+        clean_up_project(&self.project, &[NEAR_REGION, FAR_REGION, SOLO_REGION], &[FAR]);
         // The private engine (its containers, processes, mounts and folder) goes with `engine`'s own drop.
     }
 }
@@ -245,6 +248,48 @@ fn regions_of_two_engines_are_listed_together_and_an_engine_killed_goes_unknown_
     }
     assert_eq!(place(&places, "default")["current"], true, "{places}");
     assert_eq!(place(&places, FAR)["host"], format!("tcp://127.0.0.1:{port}"), "{places}");
+
+    // Without the stack there, a region that joins it is refused; a standalone one goes there with a network of
+    // its own (created and labelled), runs healthy, and goes with `region rm` (its network too).
+    let refused = w.create(SOLO_REGION, Some(FAR));
+    assert_eq!(refused.status.code(), Some(7), "{}", text(&refused));
+    let mut args = create_args(SOLO_REGION, Some(FAR));
+    args.push("--standalone".into());
+    let out = w.dm(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("standalone: the region joins none of the stack's networks"),
+        "{}",
+        text(&out)
+    );
+    let solo_net = format!("{}-region-{SOLO_REGION}-network", w.project);
+    let nets = w.engine.docker("sock", &["network", "ls", "--format", "{{.Name}}"]);
+    assert!(nets.lines().any(|n| n == solo_net), "{nets}");
+    let label = w.engine.docker(
+        "sock",
+        &["network", "inspect", "-f", "{{index .Labels \"dev.dockmaster.region\"}}", &solo_net],
+    );
+    assert_eq!(label.trim(), SOLO_REGION, "labelled as the region's");
+    let attached = w.engine.docker(
+        "sock",
+        &[
+            "inspect",
+            "-f",
+            "{{len .NetworkSettings.Networks}}",
+            &format!("{}-region-{SOLO_REGION}-server", w.project),
+        ],
+    );
+    assert_eq!(attached.trim(), "1", "the server joins only its own network");
+    let solo = region(&w.ls(), SOLO_REGION).clone();
+    assert_eq!((solo["engine"].as_str(), solo["health"].as_str()), (Some(FAR), Some("healthy")), "{solo}");
+    let out = w.dm(&["--engine", FAR, "region", "rm", SOLO_REGION, "--volumes", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let nets = w.engine.docker("sock", &["network", "ls", "--format", "{{.Name}}"]);
+    assert!(!nets.lines().any(|n| n == solo_net), "its network went with it: {nets}");
+    let left = w
+        .engine
+        .docker("sock", &["ps", "-aq", "--filter", &format!("label=dev.dockmaster.region={SOLO_REGION}")]);
+    assert!(left.trim().is_empty(), "{left}");
 
     // A region on each engine, each next to the project's stack networks there.
     w.networks_up(None);
