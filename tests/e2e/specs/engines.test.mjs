@@ -4,8 +4,10 @@
 // and the dashboard's engine following it without a restart, then back; a region created on that engine from the
 // region wizard (its Where step picks the private engine while the project stays on the local one): its containers
 // on the private engine and none on the shared one, listed on the Regions page with that engine, then removed with
-// its volumes and password; the engine removed from the page. Every context is written to the harness's throwaway
-// DOCKER_CONFIG, never ~/.docker; the demo copy has a project name of its own.
+// its volumes and password; then, the stack's networks gone from it, a standalone region there (a network of its
+// own, joining none of the stack's), created and removed the same way; the engine removed from the page. Every
+// context is written to the harness's throwaway DOCKER_CONFIG, never ~/.docker; the demo copy has a project name of
+// its own.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -19,6 +21,7 @@ import { startTlsEngine } from '../lib/tls-engine.mjs';
 const NAME = `e2e-tls-${process.pid}`;
 const project = `dme2e-engines-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
 const REGION = 'lyra';
+const SOLO = 'vela';
 /** The label the app puts on everything of a region (with the project's name). */
 const REGION_LABEL = 'dev.dockmaster.project';
 const IMAGE = 'dockmaster/demo-busybox:latest';
@@ -47,7 +50,7 @@ after(async () => {
     // removed by the test already
   }
   // The region's objects live on the private engine, which goes with its folder; its password is ours to clear.
-  if (dir) clearSecrets(regionPasswordService(), 'REGION_DB_PASSWORD');
+  if (dir) for (const region of [REGION, SOLO]) clearSecrets(regionPasswordService(region), 'REGION_DB_PASSWORD');
   await engine?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -112,12 +115,12 @@ function onPrivate(args) {
 }
 
 /** The keychain service of the region's password: the private engine's namespace (`region/secret.rs`). */
-function regionPasswordService() {
-  return keychainService(path.join(dir, '.dockmaster', 'engines', NAME, 'regions', project, REGION));
+function regionPasswordService(region = REGION) {
+  return keychainService(path.join(dir, '.dockmaster', 'engines', NAME, 'regions', project, region));
 }
 
-function storedPassword() {
-  const stored = lookupSecret(regionPasswordService(), 'REGION_DB_PASSWORD');
+function storedPassword(region = REGION) {
+  const stored = lookupSecret(regionPasswordService(region), 'REGION_DB_PASSWORD');
   return stored === '' || stored === null ? null : stored;
 }
 
@@ -212,6 +215,56 @@ test('a region is created on the TLS engine from the wizard\'s Where step, liste
   assert.equal(storedPassword(), null, 'its password left the keychain');
   // The stack's networks are not the region's: they stay (they go with the private engine).
   assert.equal(dockerIds(['-H', engine.sock, 'network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]).length, 2);
+});
+
+test('without the stack there, a standalone region goes on the TLS engine with a network of its own', async () => {
+  // The stack's networks gone from the private engine (the test made them).
+  for (const key of ['nexus-network', 'regional-network']) onPrivate(['network', 'rm', `${project}_${key}`]);
+  await (await find(browser, '[data-testid="new-region"]')).click();
+  await setField('name', SOLO);
+  await (await find(browser, '[data-testid="generate-owner"]')).click();
+  for (const step of ['Resources', 'Game settings', 'Where']) {
+    if (step === 'Game settings') {
+      await setField('cpuCores', '1');
+      await setField('memoryGb', '2');
+    }
+    await (await find(browser, '[data-testid="wizard-next"]')).click();
+    await waitStep(step);
+  }
+  await find(browser, `[data-testid="place-${NAME}"]`, 20_000);
+  assert.match(await textIn(browser, `[data-testid="place-note-${NAME}"]`), /standalone region/);
+  await (await find(browser, `[data-testid="place-${NAME}"]`)).click();
+  const standalone = await find(browser, '[data-testid="place-standalone"] input');
+  await standalone.click();
+  assert.equal(await standalone.isSelected(), true);
+  await screenshot(browser, 'engines-region-standalone-where');
+  await (await find(browser, '[data-testid="wizard-next"]')).click();
+  await waitStep('Review plan');
+  await find(browser, '[data-testid="region-plan"]', 30_000);
+  assert.equal((await browser.$$('[data-testid="plan-network-join"]')).length, 0, 'it joins none of the stack\'s networks');
+  assert.equal((await browser.$$('[data-testid="plan-network-create"]')).length, 1, 'a network of its own');
+  assert.match(await browser.getPageSource(), /standalone: the region joins none of the stack's networks/);
+  await (await find(browser, '[data-testid="wizard-create"]')).click();
+  await find(browser, '[data-testid="wizard-done"]', 150_000);
+
+  const server = `${project}-region-${SOLO}-server`;
+  assert.equal(onPrivate(['inspect', '-f', '{{.State.Health.Status}}', server]), 'healthy');
+  assert.equal(onPrivate(['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}', server]), `${project}-region-${SOLO}-network`);
+  assert.deepEqual(labelled(project, REGION_LABEL), { containers: [], networks: [], volumes: [] }, 'nothing on the shared engine');
+
+  await (await find(browser, '[data-testid="wizard-finish"]')).click();
+  const key = `${NAME}/${SOLO}`;
+  await until('the standalone region to be healthy', 30_000, async () => {
+    const state = await textIn(browser, `[data-testid="region-state-${key}"]`);
+    return state === 'running · healthy' || state;
+  });
+  await (await find(browser, `[data-testid="region-remove-${key}"]`)).click();
+  await find(browser, '[data-testid="remove-dialog"]');
+  await (await find(browser, '[data-testid="remove-volumes"]')).click();
+  await (await find(browser, '[data-testid="remove-confirm"]')).click();
+  await find(browser, '[data-testid="regions-empty"]', 60_000);
+  assert.deepEqual(regionOnPrivate(), [], 'its containers, network and volumes are gone');
+  assert.equal(storedPassword(SOLO), null, 'its password left the keychain');
   await (await find(browser, 'a[href="#view-engines"]')).click();
 });
 

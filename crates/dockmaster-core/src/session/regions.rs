@@ -108,9 +108,12 @@ impl Session {
         // The plan reviewed on this engine (its password's keychain namespace is the engine's).
         let service = target.keychains().service(project.root(), project.name(), &request.name);
         let reviewed = lock(&self.inner.reviewed_plan).take().filter(|plan| {
+            // A standalone plan joins none of the stack's networks: reviewed as asked now, or made again.
+            let joins = plan.networks.iter().any(|n| n.action == crate::region::plan::NetworkAction::Join);
             plan.request == *request
                 && plan.project == project.name()
                 && plan.password.keychain_service == service
+                && !(joins && plan_options.standalone)
         });
         let plan = match reviewed {
             Some(plan) => plan,
