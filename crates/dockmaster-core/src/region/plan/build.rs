@@ -246,9 +246,17 @@ fn standalone_warning(t: &RegionTemplate, server: &PlannedContainer, db_host: &s
         )
     };
     Some(format!(
-        "standalone: the region joins none of the stack's networks ({}), only its own{named}",
+        "{STANDALONE}the region joins none of the stack's networks ({}), only its own{named}",
         joined.join(", ")
     ))
+}
+
+/// How a standalone plan's warning begins.
+const STANDALONE: &str = "standalone: ";
+
+/// Whether `plan` was made standalone (for a template that joins any stack network; else both plans are alike).
+pub fn is_standalone(plan: &RegionPlan) -> bool {
+    plan.warnings.iter().any(|w| w.starts_with(STANDALONE))
 }
 
 /// The networks the template joins must exist: otherwise say which profile to start first.

@@ -251,6 +251,7 @@ fn a_standalone_region_needs_none_of_the_stacks_networks_and_joins_only_its_own(
     );
     assert!(!warning.contains("DATABASE_URL"), "its own database resolves: {warning}");
 
+    assert!(is_standalone(&p));
     // With the stack's networks there a standalone region still joins none of them.
     let p = make(&RegionRequest::new("alpha", OWNER), &inputs(), &standalone).expect("plan");
     assert_eq!(p.networks.len(), 1, "{:?}", p.networks);
@@ -258,6 +259,7 @@ fn a_standalone_region_needs_none_of_the_stacks_networks_and_joins_only_its_own(
     let p = make(&RegionRequest::new("alpha", OWNER), &inputs(), &options()).expect("plan");
     assert_eq!(p.networks.iter().filter(|n| n.action == NetworkAction::Join).count(), 2);
     assert!(p.warnings.iter().all(|w| !w.starts_with("standalone:")), "{:?}", p.warnings);
+    assert!(!is_standalone(&p));
 }
 
 #[test]
