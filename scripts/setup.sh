@@ -16,8 +16,9 @@ APT_PACKAGES=(
   # real-window tests (openbox + xdotool: minimizing the window in the idle test and benchmark; dunst: the
   # notification daemon the notify test reads back, x11-utils: its xmessage window that takes the focus)
   xvfb xauth webkit2gtk-driver dbus-x11 at-spi2-core imagemagick chromium openbox xdotool dunst x11-utils
-  # engine, Compose v1, test images
-  docker.io docker-compose busybox-static
+  # engine, Compose v1, test images; python3-paramiko: Compose v1's docker-py imports it for any ssh:// engine
+  # (even when it dials through the system ssh), and Debian's docker-compose does not pull it in
+  docker.io docker-compose python3-paramiko busybox-static
   # keychain (Secret Service) for tests
   gnome-keyring libsecret-tools
   # misc tools used by scripts

@@ -27,7 +27,7 @@ pub async fn region_validate(
 }
 
 /// Everything creating the region would create or join (nothing is created); applying the same request
-/// creates exactly this plan.
+/// creates exactly this plan. `standalone`: joining none of the stack's networks, only its own.
 #[tauri::command]
 #[specta::specta]
 pub async fn region_plan(
@@ -35,8 +35,10 @@ pub async fn region_plan(
     dir: String,
     engine: Option<String>,
     request: RegionRequest,
+    standalone: bool,
 ) -> Result<RegionPlan, AppError> {
-    sessions.get(&dir).await?.region_plan(engine.as_deref(), &request, &PlanOptions::default()).await
+    let options = PlanOptions { standalone, ..PlanOptions::default() };
+    sessions.get(&dir).await?.region_plan(engine.as_deref(), &request, &options).await
 }
 
 /// Creates the region (the plan last reviewed for this request), every step's progress — rollback included —
@@ -48,10 +50,11 @@ pub async fn region_apply(
     dir: String,
     engine: Option<String>,
     request: RegionRequest,
+    standalone: bool,
     on_progress: Channel<ApplyEvent>,
 ) -> Result<AppliedRegion, AppError> {
     let progress = move |e| drop(on_progress.send(e));
-    let (plan, apply) = (PlanOptions::default(), ApplyOptions::default());
+    let (plan, apply) = (PlanOptions { standalone, ..PlanOptions::default() }, ApplyOptions::default());
     sessions.get(&dir).await?.region_apply(engine.as_deref(), &request, &plan, &apply, progress).await
 }
 

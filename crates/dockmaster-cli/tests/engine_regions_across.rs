@@ -1,7 +1,9 @@
 //! Regions across engines, on real engines and the real keychain (run through `tests/keychain/run.sh`): a region
 //! created with `region create` on the shared local engine and one created with `--engine far` on a PRIVATE dockerd
 //! reached over TLS (a Docker context in a throwaway `DOCKER_CONFIG`); `region ls --json` lists both with their
-//! engine, live; each region's password is in its engine's keychain namespace (the local one unchanged); the
+//! engine, live (`region places --json` first says where a region can go: both engines, ready once the stack's
+//! networks are there, the killed one unknown; before that a standalone region goes on the private engine with a
+//! network of its own and is removed with it); each region's password is in its engine's keychain namespace (the local one unchanged); the
 //! private dockerd killed by its PID → its region shows `unknown` within 5 s while the local one stays live; the
 //! dockerd back → live again. Everything created is removed: both regions (`region rm --volumes --yes`, which
 //! takes their passwords too), the networks, the private engine with its folder, the context and state folders.
@@ -25,6 +27,7 @@ const OWNER: &str = "3f2b8c1e-9a4d-4e7b-8c21-5d6f7a8b9c0d";
 const FAR: &str = "far";
 const NEAR_REGION: &str = "near";
 const FAR_REGION: &str = "away";
+const SOLO_REGION: &str = "solo";
 
 /// This test's world: a project name, throwaway Docker config and state folders, the private engine.
 struct World {
@@ -61,6 +64,19 @@ impl World {
     fn ls(&self) -> Value {
         ls_json(&self.dm(&["region", "ls", "--json"]))
     }
+
+    /// `region places --json`: where a new region can go.
+    fn places(&self) -> Value {
+        ls_json(&self.dm(&["region", "places", "--json"]))
+    }
+}
+
+/// The engine `name` of a `region places --json` answer.
+fn place<'a>(places: &'a Value, name: &str) -> &'a Value {
+    places
+        .as_array()
+        .and_then(|all| all.iter().find(|p| p["engine"] == name))
+        .unwrap_or_else(|| panic!("engine {name} is not a place: {places}"))
 }
 
 /// The project's two stack networks (what `--profile multi-regional up` creates first) on one engine: `docker`
@@ -135,7 +151,8 @@ impl Drop for World {
         // The regions with their volumes and passwords (a region that is not there is refused: harmless).
         let _ = self.dm(&["region", "rm", NEAR_REGION, "--volumes", "--yes"]);
         let _ = self.dm(&["--engine", FAR, "region", "rm", FAR_REGION, "--volumes", "--yes"]);
-        clean_up_project(&self.project, &[NEAR_REGION, FAR_REGION], &[FAR]);
+        let _ = self.dm(&["--engine", FAR, "region", "rm", SOLO_REGION, "--volumes", "--yes"]);
+        clean_up_project(&self.project, &[NEAR_REGION, FAR_REGION, SOLO_REGION], &[FAR]);
         // The private engine (its containers, processes, mounts and folder) goes with `engine`'s own drop.
     }
 }
@@ -213,9 +230,83 @@ fn regions_of_two_engines_are_listed_together_and_an_engine_killed_goes_unknown_
         &docker_host,
     ]));
 
+    // Where a region can go (the wizard's "Where" step): both engines answer; neither has the stack's networks.
+    let nets = [format!("{}_nexus-network", w.project), format!("{}_regional-network", w.project)];
+    let places = w.places();
+    for name in ["default", FAR] {
+        let p = place(&places, name);
+        assert_eq!((p["reach"].as_str(), p["ready"].as_bool()), (Some("live"), Some(false)), "{p}");
+        let mut missing: Vec<String> = p["missingNetworks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.as_str().map(String::from))
+            .collect();
+        missing.sort();
+        assert_eq!(missing, nets, "{p}");
+        assert!(p["note"].as_str().is_some_and(|n| n.contains("start the stack on it first")), "{p}");
+    }
+    assert_eq!(place(&places, "default")["current"], true, "{places}");
+    assert_eq!(place(&places, FAR)["host"], format!("tcp://127.0.0.1:{port}"), "{places}");
+
+    // Without the stack there, a region that joins it is refused; a standalone one goes there with a network of
+    // its own (created and labelled), runs healthy, and goes with `region rm` (its network too).
+    let refused = w.create(SOLO_REGION, Some(FAR));
+    assert_eq!(refused.status.code(), Some(7), "{}", text(&refused));
+    let mut args = create_args(SOLO_REGION, Some(FAR));
+    args.push("--standalone".into());
+    let out = w.dm(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("standalone: the region joins none of the stack's networks"),
+        "{}",
+        text(&out)
+    );
+    let solo_net = format!("{}-region-{SOLO_REGION}-network", w.project);
+    let nets = w.engine.docker("sock", &["network", "ls", "--format", "{{.Name}}"]);
+    assert!(nets.lines().any(|n| n == solo_net), "{nets}");
+    let label = w.engine.docker(
+        "sock",
+        &["network", "inspect", "-f", "{{index .Labels \"dev.dockmaster.region\"}}", &solo_net],
+    );
+    assert_eq!(label.trim(), SOLO_REGION, "labelled as the region's");
+    let attached = w.engine.docker(
+        "sock",
+        &[
+            "inspect",
+            "-f",
+            "{{len .NetworkSettings.Networks}}",
+            &format!("{}-region-{SOLO_REGION}-server", w.project),
+        ],
+    );
+    assert_eq!(attached.trim(), "1", "the server joins only its own network");
+    let solo = region(&w.ls(), SOLO_REGION).clone();
+    assert_eq!((solo["engine"].as_str(), solo["health"].as_str()), (Some(FAR), Some("healthy")), "{solo}");
+    let out = w.dm(&["--engine", FAR, "region", "rm", SOLO_REGION, "--volumes", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let nets = w.engine.docker("sock", &["network", "ls", "--format", "{{.Name}}"]);
+    assert!(!nets.lines().any(|n| n == solo_net), "its network went with it: {nets}");
+    let left = w
+        .engine
+        .docker("sock", &["ps", "-aq", "--filter", &format!("label=dev.dockmaster.region={SOLO_REGION}")]);
+    assert!(left.trim().is_empty(), "{left}");
+
     // A region on each engine, each next to the project's stack networks there.
     w.networks_up(None);
+    let places = w.places();
+    assert_eq!(place(&places, "default")["ready"], true, "the local engine has them now: {places}");
+    assert_eq!(place(&places, FAR)["ready"], false, "{places}");
     w.networks_up(Some(&private));
+    let places = w.places();
+    assert_eq!(place(&places, FAR)["ready"], true, "{places}");
+    assert_eq!(place(&places, FAR)["missingNetworks"], Value::Array(Vec::new()), "{places}");
+    let human = w.dm(&["region", "places"]);
+    assert!(human.status.success(), "{}", text(&human));
+    let table = String::from_utf8_lossy(&human.stdout).to_string();
+    let header = table.lines().next().unwrap_or_default();
+    assert!(header.starts_with("ENGINE") && header.contains("READY"), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("default *") && l.trim_end().ends_with("yes")), "{table}");
+    assert!(table.lines().any(|l| l.starts_with(FAR) && l.contains("127.0.0.1")), "{table}");
     let out = w.create(NEAR_REGION, None);
     assert!(out.status.success(), "{}", text(&out));
     let out = w.create(FAR_REGION, Some(FAR));
@@ -258,6 +349,11 @@ fn regions_of_two_engines_are_listed_together_and_an_engine_killed_goes_unknown_
     assert!(why["reason"].as_str().is_some_and(|r| !r.is_empty()), "{why}");
     let near = region(&listed, NEAR_REGION);
     assert_eq!((near["reach"].as_str(), near["state"].as_str()), (Some("live"), Some("running")), "{near}");
+    let places = w.places();
+    let gone = place(&places, FAR);
+    assert_eq!((gone["reach"].as_str(), gone["ready"].as_bool()), (Some("unknown"), Some(false)), "{gone}");
+    assert!(gone["note"].as_str().is_some_and(|n| n.starts_with("It cannot be reached now")), "{gone}");
+    assert_eq!(place(&places, "default")["ready"], true, "the local engine is still a place: {places}");
     let human = w.dm(&["region", "ls"]);
     let said = String::from_utf8_lossy(&human.stdout).to_string();
     assert!(said.lines().any(|l| l.starts_with(FAR_REGION) && l.contains("unknown")), "{said}");

@@ -3,7 +3,8 @@
 //! `engine_support::ssh`) and over TCP+TLS. `engine add` tests the connection before writing the context, and
 //! `docker --context NAME version` then reaches the same engine; an unknown host key is refused until its exact
 //! fingerprint is accepted, a changed one is refused, a missing key file is a clear error; `status`, `logs` and
-//! `up --profile development --wait` (Compose v2) run the demo on the SSH engine; `engine rm` removes only what
+//! `up --profile development --wait` (Compose v2) run the demo on the SSH engine, and `up`/`status`/`down` with
+//! Compose v1 (given `--context`) too, nothing on the shared engine; `engine rm` removes only what
 //! it is told to. Everything made here (contexts, keys, sshd, agent, engines, containers) goes at the end.
 //! `up` injects the demo's secrets from a real keychain: run through `tests/keychain/run.sh` (scripts/test.sh does).
 
@@ -193,6 +194,46 @@ fn ssh_engine_from_add_to_a_running_demo() {
     assert!(snap["connection"]["endpoint"].as_str().unwrap_or_default().contains("ssh://"), "{snap}");
     let down = dm(&["--json", "down"]);
     assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+
+    // The same with Compose v1 (docker-compose 1.29, whose docker-py ignores DOCKER_CONTEXT: it is given
+    // `--context far`, and reaches the engine through the system ssh like the docker CLI): up, status, down — on
+    // the SSH engine, never the shared local one.
+    let v1_env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.clone(), if k == "DOCKMASTER_COMPOSE" { "v1".to_string() } else { v.clone() }))
+        .collect();
+    let dm1 = |args: &[&str]| {
+        let mut all = vec!["--project", demo.as_str(), "-p", project.as_str(), "--engine", "far"];
+        all.extend_from_slice(args);
+        host.dockmaster(&all, &v1_env)
+    };
+    let up = dm1(&["--json", "up", "--profile", "development", "--wait", "--timeout", "180"]);
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    assert!(text(&up).contains("docker-compose --ansi never --context far"), "{}", text(&up));
+    let running = engine
+        .docker("sock", &["ps", "--filter", &format!("label=com.docker.compose.project={project}"), "-q"]);
+    assert_eq!(running.split_whitespace().count(), DEV_SERVICES.len(), "v1's containers on the SSH engine");
+    let local = run_ok(std::process::Command::new("docker").args([
+        "ps",
+        "-aq",
+        "--filter",
+        &format!("label=com.docker.compose.project={project}"),
+    ]));
+    assert!(local.trim().is_empty(), "nothing of v1's on the shared local engine: {local}");
+    let snap = ok_json(&dm1(&["--json", "status", "--profile", "development"]));
+    for s in DEV_SERVICES {
+        let row = service(&snap, s);
+        assert_eq!(
+            (row["state"].as_str(), row["health"].as_str()),
+            (Some("running"), Some("healthy")),
+            "{s}: {row}"
+        );
+    }
+    let down = dm1(&["--json", "down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    let left = engine
+        .docker("sock", &["ps", "-aq", "--filter", &format!("label=com.docker.compose.project={project}")]);
+    assert!(left.trim().is_empty(), "v1's down removed them: {left}");
     drop(cleanup);
 
     // A changed host key: refused when testing, and accepting the new one does not override the recorded one.

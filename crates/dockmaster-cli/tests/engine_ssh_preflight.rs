@@ -1,7 +1,8 @@
 //! Preflight on a remote engine, for real: a PRIVATE dockerd reached over SSH (`engine_support::ssh`, loopback
 //! only) that lacks the demo's image, and a copy of the demo (`dockmaster demo init`) whose database config folder
 //! is missing. `preflight` names both (the bind source checked through the engine, with no container left
-//! behind), `image copy` streams `dockmaster/demo-busybox:latest` from the shared engine over, and once the folder
+//! behind) and reports the engine's memory (its MemTotal, as `docker --context far info` says) with its disk
+//! not measured, `image copy` streams `dockmaster/demo-busybox:latest` from the shared engine over, and once the folder
 //! is back `up --profile development --wait` succeeds there (Compose v2). Everything made here (the demo copy, the
 //! context, keys, sshd, agent, the private engine and its containers) goes at the end.
 //! `up` injects the demo's secrets from a real keychain: run through `tests/keychain/run.sh` (scripts/test.sh does).
@@ -124,6 +125,15 @@ fn preflight_on_the_ssh_engine_names_what_is_missing_there_and_copying_the_image
     );
     assert_eq!(image["remedy"]["kind"], "copyImage", "{image}");
     assert!(!codes(&r["warnings"]).contains(&"BIND_SOURCE_UNCHECKED".to_string()), "checked: {r}");
+    // Memory and disk are the engine's, not this machine's: its MemTotal, as the docker CLI reads it through
+    // the same context; its free disk said to be not measured.
+    let mem_total = host.docker(&["--context", "far", "info", "--format", "{{.MemTotal}}"]);
+    assert!(mem_total.status.success(), "{}", text(&mem_total));
+    let mem_total: u64 = String::from_utf8_lossy(&mem_total.stdout).trim().parse().expect("MemTotal bytes");
+    assert_eq!(r["memory"]["availableMib"].as_u64(), Some(mem_total / (1024 * 1024)), "{r}");
+    assert!(r["memory"]["basis"].as_str().unwrap_or_default().contains("engine `far`"), "{r}");
+    assert!(r["disk"].is_null(), "this machine's disk is not reported: {r}");
+    assert!(codes(&r["warnings"]).contains(&"DISK_UNMEASURED".to_string()), "{r}");
     let probes = engine.docker("sock", &["ps", "-aq", "--filter", "label=dockmaster.probe"]);
     assert!(probes.trim().is_empty(), "the check containers were removed: {probes}");
     // The human output names the same, with the command.

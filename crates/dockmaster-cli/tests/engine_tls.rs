@@ -2,11 +2,13 @@
 //! PRIVATE second dockerd listening on `tcp://127.0.0.1:PORT` with `--tlsverify` (the shared engine is never
 //! touched). Certificates (a CA, the engine's and the client's) are made with `openssl` for this run. Through TLS,
 //! `status --json` reports `connected` with the engine's version and the project's container, and `status --watch`
-//! sees a container started over there; a wrong CA, or a client certificate the engine does not trust, gives a
+//! sees a container started over there, and `preflight` reports the engine's memory (its MemTotal) with its disk
+//! not measured; a wrong CA, or a client certificate the engine does not trust, gives a
 //! clear error and exit status 4 within seconds, never a hang.
 
 mod engine_support;
 
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use engine_support::tls::{ca, cert_path, dockerd_tls_args, leaf};
@@ -95,6 +97,18 @@ fn tls_endpoint_with_cert_path() {
     let endpoint = snap["connection"]["endpoint"].as_str().expect("endpoint");
     assert_eq!(endpoint, format!("{host} with TLS (from DOCKER_HOST)"));
     assert_eq!(service(&snap, "database")["state"], "notCreated");
+
+    // Preflight over TLS: the engine's memory (its MemTotal, as the docker CLI reads it through the same
+    // endpoint), its disk not measured (TCP, even to loopback, may reach another machine).
+    let mem_total = run(Command::new("docker").envs(env).args(["info", "--format", "{{.MemTotal}}"]));
+    assert!(mem_total.status.success(), "{}", String::from_utf8_lossy(&mem_total.stderr));
+    let mem_total: u64 = String::from_utf8_lossy(&mem_total.stdout).trim().parse().expect("MemTotal bytes");
+    let out = dockmaster(&project, &["--json", "preflight", "--profile", "development"], &env);
+    let r = json(&out);
+    assert_eq!(r["memory"]["availableMib"].as_u64(), Some(mem_total / (1024 * 1024)), "{r}");
+    assert!(r["memory"]["basis"].as_str().unwrap_or_default().contains("memory in all on the engine"), "{r}");
+    assert!(r["disk"].is_null(), "this machine's disk is not reported: {r}");
+    assert!(r["warnings"].as_array().into_iter().flatten().any(|w| w["code"] == "DISK_UNMEASURED"), "{r}");
 
     // Events over TLS: a container started on that engine reaches `status --watch`.
     let mut w = Watcher::start(&project, &["status", "--watch", "--json"], &env);

@@ -53,6 +53,8 @@ export async function startTlsEngine() {
     dir,
     port,
     address: `127.0.0.1:${port}`,
+    /** Its unix socket, for the test's own setup and checks (`docker -H`). */
+    sock,
     ca: `${certs}/ca.pem`,
     cert: `${certs}/client-cert.pem`,
     key: `${certs}/client-key.pem`,

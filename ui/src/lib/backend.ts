@@ -162,14 +162,16 @@ export interface Backend {
   /** A region request's field errors (empty when valid), checked against the existing regions when the engine
    * answers. Creates nothing. */
   regionValidate(dir: string, engine: string | null, request: RegionRequest): Promise<RegionValidation>;
-  /** Everything creating the region would create or join; nothing is created. */
-  regionPlan(dir: string, engine: string | null, request: RegionRequest): Promise<RegionPlan>;
+  /** Everything creating the region would create or join; nothing is created. `standalone`: joining none of
+   * the stack's networks, only its own. */
+  regionPlan(dir: string, engine: string | null, request: RegionRequest, standalone: boolean): Promise<RegionPlan>;
   /** Creates the region (the plan last reviewed for this request), pushing every step to `onProgress`; on
    * failure or cancel the backend rolls back what it created and rejects. */
   regionApply(
     dir: string,
     engine: string | null,
     request: RegionRequest,
+    standalone: boolean,
     onProgress: (event: ApplyEvent) => void,
   ): Promise<AppliedRegion>;
   /** Cancels the running apply; false when none runs. */
@@ -314,9 +316,9 @@ export const tauriBackend: Backend = {
   stopLogs: () => plain(commands.stopLogs()),
   exportLogs: (dir, filter, suggestedName) => unwrap(commands.exportLogs(dir, filter, suggestedName)),
   regionValidate: (dir, engine, request) => unwrap(commands.regionValidate(dir, engine, request)),
-  regionPlan: (dir, engine, request) => unwrap(commands.regionPlan(dir, engine, request)),
-  regionApply: (dir, engine, request, onProgress) =>
-    unwrap(commands.regionApply(dir, engine, request, new Channel<ApplyEvent>(onProgress))),
+  regionPlan: (dir, engine, request, standalone) => unwrap(commands.regionPlan(dir, engine, request, standalone)),
+  regionApply: (dir, engine, request, standalone, onProgress) =>
+    unwrap(commands.regionApply(dir, engine, request, standalone, new Channel<ApplyEvent>(onProgress))),
   async regionCancel() {
     try {
       return await commands.regionCancel();

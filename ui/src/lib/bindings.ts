@@ -126,14 +126,14 @@ export const commands = {
 	regionValidate: (dir: string, engine: string | null, request: RegionRequest) => typedError<RegionValidation, ErrorReport>(__TAURI_INVOKE("region_validate", { dir, engine, request })),
 	/**
 	 *  Everything creating the region would create or join (nothing is created); applying the same request
-	 *  creates exactly this plan.
+	 *  creates exactly this plan. `standalone`: joining none of the stack's networks, only its own.
 	 */
-	regionPlan: (dir: string, engine: string | null, request: RegionRequest) => typedError<RegionPlan, ErrorReport>(__TAURI_INVOKE("region_plan", { dir, engine, request })),
+	regionPlan: (dir: string, engine: string | null, request: RegionRequest, standalone: boolean) => typedError<RegionPlan, ErrorReport>(__TAURI_INVOKE("region_plan", { dir, engine, request, standalone })),
 	/**
 	 *  Creates the region (the plan last reviewed for this request), every step's progress — rollback included —
 	 *  sent to `on_progress`. Cancel with `region_cancel`.
 	 */
-	regionApply: (dir: string, engine: string | null, request: RegionRequest, onProgress: Channel<ApplyEvent>) => typedError<AppliedRegion, ErrorReport>(__TAURI_INVOKE("region_apply", { dir, engine, request, onProgress })),
+	regionApply: (dir: string, engine: string | null, request: RegionRequest, standalone: boolean, onProgress: Channel<ApplyEvent>) => typedError<AppliedRegion, ErrorReport>(__TAURI_INVOKE("region_apply", { dir, engine, request, standalone, onProgress })),
 	/**  Cancels the running apply (it then rolls back what it created). False when none is running. */
 	regionCancel: () => __TAURI_INVOKE<boolean>("region_cancel"),
 	/**
@@ -1316,7 +1316,9 @@ export type PreflightCode = "ENGINE_UNAVAILABLE" | "COMPOSE_MISSING" | "PORT_TAK
 /**  A bind-mount source does not exist on the (remote) engine's host. */
 "BIND_SOURCE_MISSING" | 
 /**  Whether a bind-mount source exists on the remote engine's host could not be checked (a warning). */
-"BIND_SOURCE_UNCHECKED";
+"BIND_SOURCE_UNCHECKED" | 
+/**  The free disk space of a remote engine's host is not measured (its API does not say; a warning). */
+"DISK_UNMEASURED";
 
 /**  One thing the preflight found, with its fix. */
 export type PreflightIssue = {

@@ -40,6 +40,10 @@ pub struct RequestArgs {
     /// IPv4 pool the region's /24 subnet is picked from; repeatable (default 172.22.0.0/16, 10.250.0.0/16).
     #[arg(long = "subnet-pool", value_name = "CIDR")]
     subnet_pools: Vec<String>,
+    /// A standalone region, for an engine without the stack: it joins none of the stack's networks, only a network
+    /// of its own (created, labelled and removed with it); the stack's services are not reachable from it.
+    #[arg(long)]
+    standalone: bool,
 }
 
 #[derive(Args)]
@@ -87,6 +91,7 @@ impl RequestArgs {
         if !self.subnet_pools.is_empty() {
             o.subnet_pools = self.subnet_pools.clone();
         }
+        o.standalone = self.standalone;
         Ok(o)
     }
 }

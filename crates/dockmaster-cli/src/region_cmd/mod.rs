@@ -1,4 +1,4 @@
-//! `dockmaster region plan|create|ls|show|start|stop|rm`: regions cloned from the stack's regional template,
+//! `dockmaster region plan|create|ls|places|show|start|stop|rm`: regions cloned from the stack's regional template,
 //! planned before anything is created, applied with progress and rolled back on failure, Ctrl-C, SIGTERM or SIGHUP.
 
 use std::process::ExitCode;
@@ -15,7 +15,7 @@ mod print;
 
 pub use args::{CreateArgs, RequestArgs};
 use failure::error;
-use print::{print_everywhere, print_info, print_plan_as, print_removed};
+use print::{print_everywhere, print_info, print_places, print_plan_as, print_removed};
 
 #[derive(Subcommand)]
 pub enum RegionCommand {
@@ -29,6 +29,10 @@ pub enum RegionCommand {
     /// state and health; an engine that cannot be reached within a few seconds shows the regions last seen
     /// there as `unknown`, with the reason.
     Ls,
+    /// Where a new region can go (what the window's region wizard offers in its "Where" step): every known engine,
+    /// whether it answers, whether the stack's networks a region joins (the multi-regional profile's) are there,
+    /// and if not, why and what to do. A ready engine is one `region create --engine NAME` can use now.
+    Places,
     /// Show an existing region's plan again (from its labels and `docker inspect`).
     Show { name: String },
     /// Start a region's database, then its server (waits until each is healthy).
@@ -78,6 +82,13 @@ pub async fn run(session: &Session, command: RegionCommand, json: bool) -> ExitC
                 crate::print_json(&listed);
             } else {
                 print_everywhere(&listed);
+            }
+        }),
+        RegionCommand::Places => session.region_places().await.map(|places| {
+            if json {
+                crate::print_json(&places);
+            } else {
+                print_places(&places);
             }
         }),
         RegionCommand::Show { name } => {

@@ -2,7 +2,9 @@
 
 use std::io::Write;
 
-use dockmaster_core::region::{self, Reach, RegionInfo, RegionPlan, RegionsEverywhere, RemoveReport};
+use dockmaster_core::region::{
+    self, Reach, RegionInfo, RegionPlace, RegionPlan, RegionsEverywhere, RemoveReport,
+};
 use serde::Serialize;
 
 pub(super) fn json_line(value: &impl Serialize) {
@@ -154,6 +156,34 @@ pub(super) fn print_everywhere(listed: &RegionsEverywhere) {
             e.reason.as_deref().unwrap_or_default()
         );
     }
+}
+
+/// Where a new region can go: one row per engine (`*`: the project's own), then what applies on each.
+pub(super) fn print_places(places: &[RegionPlace]) {
+    let rows: Vec<Vec<String>> = places
+        .iter()
+        .map(|p| {
+            let live = p.reach == Reach::Live;
+            let networks = match (live, p.missing_networks.is_empty()) {
+                (false, _) => "unknown".to_string(),
+                (true, true) => "there".to_string(),
+                (true, false) => format!("missing {}", p.missing_networks.join(", ")),
+            };
+            vec![
+                format!("{}{}", p.engine, if p.current { " *" } else { "" }),
+                p.host.clone(),
+                if live { "yes" } else { "no" }.to_string(),
+                networks,
+                if p.ready { "yes" } else { "no" }.to_string(),
+            ]
+        })
+        .collect();
+    crate::table::print_table(&["ENGINE", "HOST", "REACHABLE", "STACK NETWORKS", "READY"], &rows);
+    println!();
+    for p in places {
+        println!("{}: {}", p.engine, p.note);
+    }
+    println!("(* the project's engine; create a region on a ready one with `dockmaster region create NAME --owner UUID --engine ENGINE`)");
 }
 
 pub(super) fn print_regions(regions: &[RegionInfo]) {

@@ -190,10 +190,24 @@ pub(super) fn resources(preflight: &Result<PreflightReport, ErrorReport>, face: 
                 &[PreflightCode::MemoryLow],
                 face,
             ),
-            from_issues(resource(CheckId::Disk, "disk", p.disk.as_ref()), p, &[PreflightCode::DiskLow], face),
+            disk(p, face),
         ],
         Err(e) => [not_checked(CheckId::Memory, e), not_checked(CheckId::Disk, e)],
     }
+}
+
+/// The disk: measured on this machine, or said to be not measured on a remote engine.
+fn disk(p: &PreflightReport, face: Face) -> Check {
+    let c = from_issues(
+        resource(CheckId::Disk, "disk", p.disk.as_ref()),
+        p,
+        &[PreflightCode::DiskLow, PreflightCode::DiskUnmeasured],
+        face,
+    );
+    if p.disk.is_none() && p.warnings.iter().any(|w| w.code == PreflightCode::DiskUnmeasured) {
+        return Check { summary: "Free disk space is not measured on a remote engine".into(), ..c };
+    }
+    c
 }
 
 /// The engine's clock against this machine's; only when the engine answered with its time.

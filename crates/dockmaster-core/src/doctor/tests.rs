@@ -337,3 +337,21 @@ fn a_remote_engine_s_missing_image_and_bind_source_get_their_own_check() {
     );
     assert_eq!(report.failing, 1);
 }
+
+#[test]
+fn a_remote_engine_disk_is_said_to_be_not_measured() {
+    let mut facts = healthy();
+    let mut p = preflight();
+    p.disk = None;
+    p.warnings.push(issue(
+        PreflightCode::DiskUnmeasured,
+        "Free disk space is not measured on a remote engine",
+        "Check it on that host.",
+    ));
+    facts.preflight = Ok(p);
+    let disk = the(&assess(&facts), CheckId::Disk).clone();
+    assert_eq!(disk.status, CheckStatus::Warning);
+    assert_eq!(disk.summary, "Free disk space is not measured on a remote engine");
+    assert_eq!(disk.details, ["Free disk space is not measured on a remote engine"]);
+    assert_eq!(disk.fix.as_deref(), Some("Check it on that host."));
+}

@@ -126,13 +126,24 @@ pub fn write(
         std::fs::create_dir_all(&meta).map_err(|e| fail(&meta, e))?;
         let tmp = meta.join("meta.json.tmp");
         std::fs::write(&tmp, serde_json::to_vec(&value).unwrap_or_default()).map_err(|e| fail(&tmp, e))?;
-        std::fs::rename(&tmp, meta.join("meta.json")).map_err(|e| fail(&meta, e))
+        std::fs::rename(&tmp, meta.join("meta.json")).map_err(|e| fail(&meta, e))?;
+        ensure_config_file(&config).map_err(|e| fail(&config.join("config.json"), e))
     })();
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&meta);
         let _ = std::fs::remove_dir_all(&tls_root);
     }
     result
+}
+
+/// An empty `config.json` in the Docker config folder when there is none (the docker CLI writes the same on its
+/// first `login` or `context use`): Compose v1's docker-py finds contexts only beside an existing config.json,
+/// and says "Context 'NAME' not found" otherwise. An existing file is never touched.
+fn ensure_config_file(config: &Path) -> std::io::Result<()> {
+    match write_private(&config.join("config.json"), b"{}\n") {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        other => other,
+    }
 }
 
 /// Removes the context's metadata and TLS folders (nothing else).
@@ -234,6 +245,18 @@ mod tests {
         assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
         assert!(find(&e, "broken").is_none());
         assert!(!cfg.path().join("contexts/tls").join(context_digest("broken")).exists());
+    }
+
+    #[test]
+    fn writing_a_context_leaves_a_config_json_for_compose_v1_and_never_changes_one() {
+        let cfg = tempfile::tempdir().unwrap();
+        let e = env(cfg.path());
+        write(&e, "far", "ssh://deploy@far.example", "", None, None).unwrap();
+        assert_eq!(std::fs::read_to_string(cfg.path().join("config.json")).unwrap(), "{}\n");
+        let theirs = r#"{"auths":{"r.example":{}},"currentContext":"far"}"#;
+        std::fs::write(cfg.path().join("config.json"), theirs).unwrap();
+        write(&e, "near", "ssh://deploy@near.example", "", None, None).unwrap();
+        assert_eq!(std::fs::read_to_string(cfg.path().join("config.json")).unwrap(), theirs);
     }
 
     #[test]

@@ -121,6 +121,10 @@ pub struct Target<'a> {
     pub project_dir: &'a Path,
     pub project_name: &'a str,
     pub profiles: &'a [String],
+    /// The Docker context the child's environment names (`DOCKER_CONTEXT`, see [`ChildEnv::context`](super::env::ChildEnv::context)). Compose v2
+    /// (the docker CLI) reads the variable; v1's docker-py ignores it and would talk to the config's current
+    /// context, so v1 is given `--context NAME` too.
+    pub context: Option<&'a str>,
 }
 
 /// `<compose> --ansi never -f F… --project-directory DIR -p NAME --profile P… <subcommand…>`.
@@ -129,6 +133,9 @@ pub fn invocation(info: &ComposeInfo, target: &Target<'_>, subcommand: Vec<Strin
     let program = command.next().cloned().unwrap_or_else(|| "docker".into());
     let mut args: Vec<OsString> = command.map(OsString::from).collect();
     args.extend(["--ansi", "never"].map(OsString::from));
+    if let (Flavor::V1, Some(context)) = (info.flavor, target.context) {
+        args.extend(["--context", context].map(OsString::from));
+    }
     for file in target.files {
         args.push("-f".into());
         args.push(file.as_os_str().to_owned());
@@ -248,8 +255,13 @@ mod tests {
     fn argv_v2_up_with_profiles_extra_files_wait_and_services() {
         let files = vec![PathBuf::from("/p/docker-compose.yml"), PathBuf::from("/p/docker-compose.dev.yml")];
         let profiles = vec!["development".to_string(), "monitoring".to_string()];
-        let target =
-            Target { files: &files, project_dir: Path::new("/p"), project_name: "demo", profiles: &profiles };
+        let target = Target {
+            files: &files,
+            project_dir: Path::new("/p"),
+            project_name: "demo",
+            profiles: &profiles,
+            context: Some("far"),
+        };
         let services = vec!["gameserver".to_string()];
         let sub = subcommand(
             Flavor::V2,
@@ -287,11 +299,36 @@ mod tests {
     }
 
     #[test]
+    fn v1_is_given_the_context_v2_reads_from_its_environment() {
+        let files = vec![PathBuf::from("/p/compose.yaml")];
+        let target = Target {
+            files: &files,
+            project_dir: Path::new("/p"),
+            project_name: "p",
+            profiles: &[],
+            context: Some("far"),
+        };
+        let v1 = invocation(&info(Flavor::V1), &target, vec!["ps".into()]);
+        assert_eq!(strings(&v1)[..4], ["--ansi", "never", "--context", "far"]);
+        let v2 = invocation(&info(Flavor::V2), &target, vec!["ps".into()]);
+        assert!(
+            !strings(&v2).contains(&"--context".to_string()),
+            "v2 reads DOCKER_CONTEXT: {:?}",
+            strings(&v2)
+        );
+    }
+
+    #[test]
     fn argv_v1_has_no_wait_flag() {
         let files = vec![PathBuf::from("/p/compose.yaml")];
         let profiles = vec!["development".to_string()];
-        let target =
-            Target { files: &files, project_dir: Path::new("/p"), project_name: "p", profiles: &profiles };
+        let target = Target {
+            files: &files,
+            project_dir: Path::new("/p"),
+            project_name: "p",
+            profiles: &profiles,
+            context: None,
+        };
         let sub =
             subcommand(Flavor::V1, OpKind::Up, &OpArgs { wait_timeout_s: Some(30), ..Default::default() });
         let inv = invocation(&info(Flavor::V1), &target, sub);

@@ -149,6 +149,7 @@ async fn config_hashes(
         project_dir: project.root(),
         project_name: project.name(),
         profiles: &prepared.profiles,
+        context: env.context(),
     };
     let inv = compose::invocation(info, &target, compose::config_hash_subcommand());
     let mut cmd = tokio::process::Command::new(&inv.program);

@@ -155,6 +155,16 @@ impl ChildEnv {
         }
     }
 
+    /// The Docker context the child is pointed at by name (`DOCKER_CONTEXT`, unless `DOCKER_HOST` overrides it or
+    /// it is `default`): what Compose v1 must be told with `--context`, as it does not read the variable.
+    pub fn context(&self) -> Option<&str> {
+        let var = |name: &str| self.vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        if var("DOCKER_HOST").is_some_and(|h| !h.is_empty()) {
+            return None;
+        }
+        var("DOCKER_CONTEXT").filter(|c| !c.is_empty() && *c != crate::engine::endpoint::DEFAULT_CONTEXT)
+    }
+
     /// Names only (for diagnostics): never the values.
     pub fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.vars.iter().map(|(k, _)| k.clone()).collect();
@@ -179,6 +189,20 @@ mod tests {
 
     fn process(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn the_context_compose_v1_must_be_told() {
+        let child = |pairs: &[(&str, &str)]| ChildEnv {
+            vars: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            secrets: Vec::new(),
+        };
+        assert_eq!(child(&[("DOCKER_CONTEXT", "far")]).context(), Some("far"));
+        assert_eq!(child(&[("DOCKER_CONTEXT", "default")]).context(), None, "the default needs no option");
+        assert_eq!(child(&[("DOCKER_CONTEXT", "")]).context(), None);
+        assert_eq!(child(&[]).context(), None);
+        let both = child(&[("DOCKER_CONTEXT", "far"), ("DOCKER_HOST", "tcp://10.0.0.5:2376")]);
+        assert_eq!(both.context(), None, "DOCKER_HOST wins (and v1 refuses both)");
     }
 
     #[test]

@@ -80,6 +80,7 @@ pub(super) async fn compose(run: Run<'_>) -> Result<Ran> {
         project_dir: project.root(),
         project_name: project.name(),
         profiles: &prepared.profiles,
+        context: env.context(),
     };
     let invocation: Invocation =
         compose::invocation(info, &target, compose::subcommand(info.flavor, op, &args));

@@ -38,6 +38,8 @@ pub enum PreflightCode {
     BindSourceMissing,
     /// Whether a bind-mount source exists on the remote engine's host could not be checked (a warning).
     BindSourceUnchecked,
+    /// The free disk space of a remote engine's host is not measured (its API does not say; a warning).
+    DiskUnmeasured,
 }
 
 /// What holds a host port.

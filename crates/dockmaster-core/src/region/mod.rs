@@ -68,8 +68,10 @@ pub(crate) async fn prepare_in<E: EngineOps>(
     // Field rules first: a bad request fails without touching the engine or the keychain.
     validate(request, &[]).map_err(|errors| RegionError::Invalid { errors })?;
     let mut inputs = gather::gather(engine, &template, options, local).await?;
-    // The stack must be up before the keychain is asked anything.
-    plan::preflight(&template, &inputs)?;
+    // The stack must be up before the keychain is asked anything (a standalone region joins none of it).
+    if !options.standalone {
+        plan::preflight(&template, &inputs)?;
+    }
     let policy = project.secret_policy();
     let secret_names = template.secret_variables(policy);
     let from_env: BTreeSet<String> = secret_names

@@ -108,9 +108,11 @@ impl Session {
         // The plan reviewed on this engine (its password's keychain namespace is the engine's).
         let service = target.keychains().service(project.root(), project.name(), &request.name);
         let reviewed = lock(&self.inner.reviewed_plan).take().filter(|plan| {
+            // Reviewed as standalone as asked now (a standalone plan says so in its warnings), or made again.
             plan.request == *request
                 && plan.project == project.name()
                 && plan.password.keychain_service == service
+                && crate::region::plan::is_standalone(plan) == plan_options.standalone
         });
         let plan = match reviewed {
             Some(plan) => plan,

@@ -187,6 +187,7 @@ describe("form steps", () => {
           economy: "military",
           startingCredits: 5000,
         },
+        standalone: false,
       },
     ]);
 
@@ -393,7 +394,7 @@ describe("where", () => {
       reach: "live",
       ready: false,
       missingNetworks: ["sectorwars2102_nexus-network"],
-      note: "The stack's networks are not there (missing sectorwars2102_nexus-network): start the stack on it first (`dockmaster --engine bare -p sectorwars2102 up --profile multi-regional`). A standalone region with only a network of its own is not supported yet.",
+      note: "The stack's networks are not there (missing sectorwars2102_nexus-network): start the stack on it first (`dockmaster --engine bare -p sectorwars2102 up --profile multi-regional`). Or make it a standalone region there, with only a network of its own (`region create … --standalone`): the stack's services are not reachable from it.",
     },
     { engine: "gone", host: "tcp://10.0.0.7:2376", current: false, reach: "unknown", ready: false, missingNetworks: [], note: "It cannot be reached now: connection refused" },
   ];
@@ -412,7 +413,9 @@ describe("where", () => {
     expect(within(screen.getByTestId("place-gone")).getByRole("radio")).toBeDisabled();
     expect(screen.getByTestId("place-note-game1")).toHaveTextContent("the region joins them");
     expect(screen.getByTestId("place-note-bare")).toHaveTextContent("start the stack on it first");
-    expect(screen.getByTestId("place-note-bare")).toHaveTextContent("not supported yet");
+    expect(screen.getByTestId("place-note-bare")).toHaveTextContent("standalone region");
+    // Standalone is offered only on an engine that answers without the stack's networks.
+    expect(screen.queryByTestId("place-standalone")).toBeNull();
 
     await user.click(within(screen.getByTestId("place-game1")).getByRole("radio"));
     await user.click(screen.getByTestId("wizard-next"));
@@ -422,6 +425,39 @@ describe("where", () => {
     await user.click(screen.getByTestId("wizard-create"));
     await waitFor(() => expect(ipc.callsOf("region_apply")).toHaveLength(1));
     expect(ipc.callsOf("region_apply")[0].engine).toBe("game1");
+    expect(ipc.callsOf("region_apply")[0].standalone).toBe(false);
+  });
+
+  test("on an engine without the stack the region can be made standalone: planned and created so there", async () => {
+    const { ipc, user } = await openWizard({
+      region_places: () => places,
+      region_apply: () => applyAlpha().applied,
+    });
+    await toWhere(user);
+    await user.click(within(await screen.findByTestId("place-bare")).getByRole("radio"));
+    const standalone = within(await screen.findByTestId("place-standalone")).getByRole("checkbox");
+    expect(screen.getByTestId("place-standalone")).toHaveTextContent("a network of its own on bare");
+    expect(standalone).not.toBeChecked();
+    await user.click(standalone);
+    expect(standalone).toBeChecked();
+    await user.click(screen.getByTestId("wizard-next"));
+    await waitFor(() => expect(current()).toHaveTextContent("Review plan"));
+    await screen.findByTestId("region-plan");
+    expect(ipc.callsOf("region_plan").map((c) => [c.engine, c.standalone])).toEqual([["bare", true]]);
+    await user.click(screen.getByTestId("wizard-create"));
+    await waitFor(() => expect(ipc.callsOf("region_apply")).toHaveLength(1));
+    expect([ipc.callsOf("region_apply")[0].engine, ipc.callsOf("region_apply")[0].standalone]).toEqual(["bare", true]);
+  });
+
+  test("choosing another engine drops standalone", async () => {
+    const { user } = await openWizard({ region_places: () => places });
+    await toWhere(user);
+    await user.click(within(await screen.findByTestId("place-bare")).getByRole("radio"));
+    await user.click(within(await screen.findByTestId("place-standalone")).getByRole("checkbox"));
+    await user.click(within(screen.getByTestId("place-game1")).getByRole("radio"));
+    expect(screen.queryByTestId("place-standalone")).toBeNull();
+    await user.click(within(screen.getByTestId("place-bare")).getByRole("radio"));
+    expect(within(await screen.findByTestId("place-standalone")).getByRole("checkbox")).not.toBeChecked();
   });
 
   test("back on the project's engine, calls name no engine; places that could not be read can be asked again", async () => {

@@ -37,6 +37,8 @@ export class RegionWizard {
   form = $state<RegionForm>(defaultForm());
   /** Where the region goes: an engine's name, or null for the project's own engine. */
   engine = $state<string | null>(null);
+  /** A standalone region: on an engine without the stack's networks, it joins none of them, only its own. */
+  standalone = $state(false);
   /** The engines a region could go to (the Where step), once asked. */
   places = $state.raw<RegionPlace[] | null>(null);
   placesError = $state<UiError | null>(null);
@@ -176,6 +178,18 @@ export class RegionWizard {
   choose(engine: string | null): void {
     const place = this.places?.find((p) => p.engine === engine);
     this.engine = place?.current ? null : engine;
+    this.standalone = false;
+  }
+
+  /** Whether the chosen engine could take a standalone region: it answers but lacks the stack's networks. */
+  get standaloneOffered(): boolean {
+    const place = this.chosen;
+    return place !== undefined && place.reach === "live" && !place.ready;
+  }
+
+  /** Makes the region standalone (or not); only where it is offered. */
+  setStandalone(on: boolean): void {
+    this.standalone = on && this.standaloneOffered;
   }
 
   /** The place chosen now (the project's own engine when `engine` is null). */
@@ -195,7 +209,7 @@ export class RegionWizard {
     this.planError = null;
     this.plan = null;
     try {
-      const plan = await this.#backend.regionPlan(this.#dir, this.engine, toRequest(this.form));
+      const plan = await this.#backend.regionPlan(this.#dir, this.engine, toRequest(this.form), this.standalone);
       if (generation === this.#planGeneration) this.plan = plan;
     } catch (e) {
       if (generation === this.#planGeneration) this.planError = toUiError(e);
@@ -214,7 +228,7 @@ export class RegionWizard {
     this.applying = true;
     this.cancelling = false;
     try {
-      this.applied = await this.#backend.regionApply(this.#dir, this.engine, toRequest(this.form), (e) => {
+      this.applied = await this.#backend.regionApply(this.#dir, this.engine, toRequest(this.form), this.standalone, (e) => {
         this.events = [...this.events, e];
       });
       this.step = "done";

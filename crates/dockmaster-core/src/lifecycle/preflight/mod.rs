@@ -3,8 +3,9 @@
 //! counts), the selection has no static error, and the host has the memory and disk the selection needs.
 //!
 //! Split by concern: `holders.rs` (who holds a published host port), `variables.rs` (required and valid
-//! variables, with the remedies "Fix and start" applies), `resources.rs` (memory and disk), `remote.rs` (on a
-//! remote engine: bind sources that must exist on its host, images that must be on it).
+//! variables, with the remedies "Fix and start" applies), `resources.rs` (memory and disk; a remote engine's
+//! memory from its `info`, its disk not measured), `remote.rs` (on a remote engine: bind sources that must exist
+//! on its host, images that must be on it).
 
 mod holders;
 mod remote;
@@ -80,7 +81,7 @@ pub async fn check(input: Input<'_>) -> PreflightReport {
     let ports_checked = holders::check_ports(&input, &mut problems).await;
     remote::check(&input, &mut problems, &mut warnings).await;
     variables::check(&input, &mut problems, &mut warnings);
-    let memory = resources::memory(&input, &mut problems, &mut warnings);
+    let memory = resources::memory(&input, &mut problems, &mut warnings).await;
     let disk = resources::disk(&input, &mut problems, &mut warnings).await;
 
     PreflightReport {

@@ -1,8 +1,10 @@
 //! Memory and disk: what the started services declare (or a floor each) against what the host has available,
-//! and the free space where images and volumes live.
+//! and the free space where images and volumes live. On an engine reached over the network (SSH, TCP) the memory
+//! is the engine's (its `info`), and the disk is not measured (its API does not say what is free).
 
 use std::path::{Path, PathBuf};
 
+use super::remote::engine_name;
 use super::{issue, Input, ENGINE_TIMEOUT};
 use crate::compose::merge::merge_all;
 use crate::compose::node::Node;
@@ -45,11 +47,15 @@ fn declared_memory(service: &Node) -> Option<u32> {
         .or_else(|| text(service.get("mem_limit")))
 }
 
-pub(super) fn memory(
-    input: &Input<'_>,
-    problems: &mut Vec<PreflightIssue>,
-    warnings: &mut Vec<PreflightIssue>,
-) -> Option<ResourceCheck> {
+/// Whether the engine is reached through a socket or pipe on this machine, so its memory and data root are this
+/// machine's. Over the network (SSH, or TCP even to a loopback port, which may be forwarded into a VM) they are
+/// the engine host's: memory comes from the engine's `info`, and the disk is not measured.
+fn measured_here(input: &Input<'_>) -> bool {
+    matches!(input.endpoint.transport, Transport::Unix(_) | Transport::NamedPipe(_))
+}
+
+/// The memory the involved services need: the declared reservation or limit of each, else the floor.
+fn needed_memory(input: &Input<'_>) -> (u32, String) {
     let merged = merge_all(input.resolved.loaded.iter().map(|f| f.root.clone()));
     let services = merged.get("services");
     let (mut needed, mut declared, mut floored) = (0u32, 0u32, 0u32);
@@ -65,28 +71,77 @@ pub(super) fn memory(
             }
         }
     }
-    let mut sys = sysinfo::System::new();
-    sys.refresh_memory();
-    let available = u32::try_from(sys.available_memory() / (1024 * 1024)).unwrap_or(u32::MAX);
-    if available == 0 {
-        return None; // the platform does not say
-    }
     let basis = format!(
         "{declared} service(s) with a declared memory reservation or limit, {floored} at a {MEMORY_FLOOR_MIB} MiB floor"
     );
+    (needed, basis)
+}
+
+/// Where the memory figure comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum MemorySource {
+    /// This machine's available memory.
+    Here,
+    /// The total memory (`MemTotal`) the remote engine named reports: the API gives no available figure.
+    Engine(String),
+}
+
+pub(super) async fn memory(
+    input: &Input<'_>,
+    problems: &mut Vec<PreflightIssue>,
+    warnings: &mut Vec<PreflightIssue>,
+) -> Option<ResourceCheck> {
+    let (needed, basis) = needed_memory(input);
+    let (available, source) = if measured_here(input) {
+        let mut sys = sysinfo::System::new();
+        sys.refresh_memory();
+        (u32::try_from(sys.available_memory() / (1024 * 1024)).unwrap_or(u32::MAX), MemorySource::Here)
+    } else {
+        let engine = input.engine.as_ref().ok()?.with_timeout(ENGINE_TIMEOUT);
+        (engine_memory_mib(&engine).await?, MemorySource::Engine(engine_name(input.endpoint)))
+    };
+    judge_memory(needed, basis, available, &source, problems, warnings)
+}
+
+/// The total memory the engine reports, in MiB (`None`: it did not answer or does not say).
+pub(super) async fn engine_memory_mib<E: EngineOps>(engine: &E) -> Option<u32> {
+    let bytes = engine.info().await.ok()?.memory_bytes?;
+    Some(u32::try_from(bytes / (1024 * 1024)).unwrap_or(u32::MAX))
+}
+
+/// The memory check from what is needed and what there is.
+pub(super) fn judge_memory(
+    needed: u32,
+    basis: String,
+    available: u32,
+    source: &MemorySource,
+    problems: &mut Vec<PreflightIssue>,
+    warnings: &mut Vec<PreflightIssue>,
+) -> Option<ResourceCheck> {
+    if available == 0 {
+        return None; // the platform (or the engine) does not say
+    }
+    let (has, basis) = match source {
+        MemorySource::Here => (format!("The host has {available} MiB of memory available"), basis),
+        MemorySource::Engine(name) => (
+            format!("The engine `{name}` has {available} MiB of memory in all"),
+            format!(
+                "{basis}; memory in all on the engine `{name}`'s host (its MemTotal: the engine's API gives no \
+                 available figure)"
+            ),
+        ),
+    };
     let check = ResourceCheck { needed_mib: needed, available_mib: available, basis };
     if available < needed / 2 {
         problems.push(issue(
             PreflightCode::MemoryLow,
-            format!(
-                "The host has {available} MiB of memory available; the selection needs about {needed} MiB."
-            ),
+            format!("{has}; the selection needs about {needed} MiB."),
             "Stop other containers or programs, or start fewer profiles.".into(),
         ));
     } else if available < needed {
         warnings.push(issue(
             PreflightCode::MemoryLow,
-            format!("The host has {available} MiB of memory available; the selection may need about {needed} MiB."),
+            format!("{has}; the selection may need about {needed} MiB."),
             "Close other programs or start fewer profiles if services get killed (OOM).".into(),
         ));
     }
@@ -98,10 +153,16 @@ pub(super) async fn disk(
     problems: &mut Vec<PreflightIssue>,
     warnings: &mut Vec<PreflightIssue>,
 ) -> Option<ResourceCheck> {
-    // Images and volumes live in the engine's data root: measure it when the engine is on this machine.
+    if !measured_here(input) {
+        // The engine's API says how much its images and volumes use, never how much is free where they live:
+        // this machine's disk would be the wrong answer.
+        warnings.push(disk_unmeasured(&engine_name(input.endpoint)));
+        return None;
+    }
+    // Images and volumes live in the engine's data root: measure it when it is on this machine.
     let mut path: PathBuf = input.project.root().to_path_buf();
     let mut what = "the project folder".to_string();
-    if let (Ok(engine), Transport::Unix(_)) = (&input.engine, &input.endpoint.transport) {
+    if let Ok(engine) = &input.engine {
         if let Ok(info) = engine.with_timeout(ENGINE_TIMEOUT).info().await {
             if let Some(root) = info.data_root.filter(|r| Path::new(r).exists()) {
                 what = format!("Docker's data root {root}");
@@ -134,23 +195,21 @@ pub(super) async fn disk(
     Some(ResourceCheck { needed_mib: DISK_WARN_MIB, available_mib: available, basis })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn memory_sizes() {
-        for (text, want) in [
-            ("512m", Some(512)),
-            ("512M", Some(512)),
-            ("1g", Some(1024)),
-            ("1.5GB", Some(1536)),
-            ("268435456", Some(256)),
-            ("64mb", Some(64)),
-            ("100k", Some(1)),
-            ("lots", None),
-        ] {
-            assert_eq!(parse_mib(text), want, "{text}");
-        }
-    }
+/// The disk of a remote engine's host is not measured: said, not guessed.
+pub(super) fn disk_unmeasured(engine: &str) -> PreflightIssue {
+    issue(
+        PreflightCode::DiskUnmeasured,
+        format!(
+            "Free disk space is not measured on a remote engine: the engine `{engine}`'s API does not say how much \
+             is free where its images and volumes live."
+        ),
+        format!(
+            "Check it on that host if in doubt (e.g. `df -h` there on the folder `docker --context {engine} info \
+             --format '{{{{.DockerRootDir}}}}'` names)."
+        ),
+    )
 }
+
+#[cfg(test)]
+#[path = "resources_tests.rs"]
+mod tests;

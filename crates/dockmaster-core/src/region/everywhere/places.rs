@@ -1,7 +1,7 @@
 //! Where a new region can go (the wizard's "Where" step): each known engine, whether it answers, and whether
 //! the stack's networks the regional template joins exist there (a region joins them) or which are missing
-//! (start the stack there first). A standalone region — only a network of its own, on an engine without the
-//! stack — is not planned by the core yet, and the sentence says so.
+//! (start the stack there first, or make it a standalone region: only a network of its own, joining none of
+//! the stack's — `PlanOptions::standalone`).
 
 use std::future::Future;
 use std::time::Duration;
@@ -88,8 +88,9 @@ fn place_of(
                     .unwrap_or_else(|| "multi-regional".into());
                 format!(
                     "The stack's networks are not there (missing {}): start the stack on it first \
-                     (`dockmaster --engine {} -p {project} up --profile {profile}`). A standalone region with only a \
-                     network of its own is not supported yet.",
+                     (`dockmaster --engine {} -p {project} up --profile {profile}`), or make it a standalone region \
+                     there, with only a network of its own (`region create … --standalone`): the stack's services \
+                     are not reachable from it.",
                     missing.join(", "),
                     place.name
                 )

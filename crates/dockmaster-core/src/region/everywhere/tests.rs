@@ -289,8 +289,55 @@ async fn a_place_is_ready_where_the_stacks_networks_exist_and_says_what_to_start
     assert_eq!(found[1].missing_networks, ["demo_nexus-network", "demo_regional-network"]);
     let note = &found[1].note;
     assert!(
-        note.contains("dockmaster --engine bare -p demo up --profile") && note.contains("not supported yet"),
+        note.contains("dockmaster --engine bare -p demo up --profile") && note.contains("--standalone"),
         "{note}"
     );
     assert!(found[2].note.contains("did not answer"), "{}", found[2].note);
+}
+
+#[tokio::test]
+async fn a_standalone_region_goes_on_an_engine_without_the_stack_with_a_network_of_its_own() {
+    let w = World::new(false);
+    let bare = FakeEngine::new();
+    let image = ImageInfo { id: "sha256:0123".into(), labels: labels_of(&[]), volumes: Vec::new() };
+    bare.add_image(crate::region::testing::IMAGE, image);
+    let request = RegionRequest::new("alpha", OWNER);
+    let refused =
+        crate::region::prepare_in(&bare, &w.keychains, false, &w.project, &request, &plan_options())
+            .await
+            .unwrap_err();
+    assert_eq!(
+        refused.code(),
+        crate::ErrorCode::RegionPreflight,
+        "without the stack a joining region is refused"
+    );
+
+    let standalone = PlanOptions { standalone: true, ..plan_options() };
+    let keychains = w.keychains.clone().on_engine("bare");
+    let plan =
+        crate::region::prepare_in(&bare, &keychains, false, &w.project, &request, &standalone).await.unwrap();
+    let mut options = w.options();
+    options.keychains = keychains.clone();
+    apply(&bare, &w.project, &plan, &options, &CancellationToken::new(), &|_: ApplyEvent| {}).await.unwrap();
+    let made = bare.objects();
+    assert_eq!(
+        made.networks.keys().collect::<Vec<_>>(),
+        ["demo-region-alpha-network"],
+        "only its own network"
+    );
+    assert_eq!(
+        made.networks["demo-region-alpha-network"].get(crate::labels::REGION).map(String::as_str),
+        Some("alpha"),
+        "labelled as the region's"
+    );
+    assert_eq!(made.containers.len(), 2, "{:?}", made.containers);
+
+    // Removed with the region (containers and its network; its volumes confirmed by name).
+    let stores = crate::region::manage::Stores { keychains, ..w.stores() };
+    let volumes: Vec<String> = made.volumes.into_keys().collect();
+    crate::region::manage::remove_in(&bare, &stores, w.project.root(), "demo", "alpha", Some(&volumes))
+        .await
+        .unwrap();
+    let left = bare.objects();
+    assert!(left.containers.is_empty() && left.networks.is_empty() && left.volumes.is_empty(), "{left:?}");
 }

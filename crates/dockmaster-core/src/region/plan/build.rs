@@ -24,7 +24,9 @@ pub fn plan(
     policy: &SecretPolicy,
 ) -> Result<RegionPlan, RegionError> {
     validate(request, &inputs.regions).map_err(|errors| RegionError::Invalid { errors })?;
-    preflight(template, inputs)?;
+    if !options.standalone {
+        preflight(template, inputs)?;
+    }
     let t = template;
     let region = request.name.clone();
     let prefix = name_prefix(&t.project, &region);
@@ -93,6 +95,12 @@ pub fn plan(
         n.aliases.push(server_alias.clone());
     }
     server.networks.dedup_by(|a, b| a.network == b.network);
+    let mut warnings = Vec::new();
+    if options.standalone {
+        warnings.extend(standalone_warning(t, &server, &db_host));
+        db.networks.retain(|n| n.network == network_name);
+        server.networks.retain(|n| n.network == network_name);
+    }
 
     let container_port = t.server.container_port.unwrap_or(DEFAULT_SERVER_PORT);
     let port = PlannedPort {
@@ -179,7 +187,6 @@ pub fn plan(
         }
     }
 
-    let mut warnings = Vec::new();
     for (c, s) in [(&db, &t.db), (&server, &t.server)] {
         if !c.image_present {
             let how = if s.has_build {
@@ -212,6 +219,44 @@ pub fn plan(
         db_port,
         warnings,
     })
+}
+
+/// What a standalone region gives up: the stack's networks it does not join, and the hosts its server's
+/// environment names that only those networks would resolve (every URL host but its own database's).
+fn standalone_warning(t: &RegionTemplate, server: &PlannedContainer, db_host: &str) -> Option<String> {
+    if t.networks.is_empty() {
+        return None;
+    }
+    let joined: Vec<&str> = t.networks.iter().map(|n| n.engine_name.as_str()).collect();
+    let mut hosts: Vec<String> = server
+        .env
+        .iter()
+        .filter_map(|e| url_host_port(&e.value.shown).map(|(host, _)| (e.name.clone(), host)))
+        .filter(|(_, host)| host != db_host && !matches!(host.as_str(), "localhost" | "127.0.0.1"))
+        .map(|(name, host)| format!("{name} ({host})"))
+        .collect();
+    hosts.dedup();
+    let named = if hosts.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; its server's environment names hosts only those networks resolve — {}: point them at addresses \
+             this engine's host can reach",
+            hosts.join(", ")
+        )
+    };
+    Some(format!(
+        "{STANDALONE}the region joins none of the stack's networks ({}), only its own{named}",
+        joined.join(", ")
+    ))
+}
+
+/// How a standalone plan's warning begins.
+const STANDALONE: &str = "standalone: ";
+
+/// Whether `plan` was made standalone (for a template that joins any stack network; else both plans are alike).
+pub fn is_standalone(plan: &RegionPlan) -> bool {
+    plan.warnings.iter().any(|w| w.starts_with(STANDALONE))
 }
 
 /// The networks the template joins must exist: otherwise say which profile to start first.

@@ -13,7 +13,7 @@ mod values;
 use std::collections::BTreeMap;
 
 pub(crate) use build::preflight;
-pub use build::{plan, url_host_port};
+pub use build::{is_standalone, plan, url_host_port};
 pub use types::*;
 pub(crate) use values::{values, Values};
 

@@ -222,6 +222,47 @@ fn preflight_says_what_to_start_when_the_stack_is_down() {
 }
 
 #[test]
+fn a_standalone_region_needs_none_of_the_stacks_networks_and_joins_only_its_own() {
+    let mut bare = inputs();
+    bare.networks.retain(|n| n.name == "bridge");
+    let standalone = PlanOptions { standalone: true, ..options() };
+    let p = make(&RegionRequest::new("alpha", OWNER), &bare, &standalone).expect("a standalone plan");
+    let names: Vec<(&str, &NetworkAction)> =
+        p.networks.iter().map(|n| (n.name.as_str(), &n.action)).collect();
+    assert_eq!(names, [("demo-region-alpha-network", &NetworkAction::Create)], "only its own, created");
+    let own = &p.networks[0];
+    assert_eq!(
+        own.labels.get("dev.dockmaster.region").map(String::as_str),
+        Some("alpha"),
+        "labelled as the region's"
+    );
+    assert_eq!(own.containers, ["demo-region-alpha-db", "demo-region-alpha-server"]);
+    for c in &p.containers {
+        let joined: Vec<&str> = c.networks.iter().map(|n| n.network.as_str()).collect();
+        assert_eq!(joined, ["demo-region-alpha-network"], "{}", c.name);
+    }
+    let db = p.containers.iter().find(|c| c.role == RegionRole::Db).unwrap();
+    assert!(db.networks[0].aliases.contains(&"alpha-db".to_string()), "the server still finds its database");
+    let warning = p.warnings.iter().find(|w| w.starts_with("standalone:")).expect("what it gives up is said");
+    assert!(warning.contains("demo_nexus-network, demo_regional-network"), "{warning}");
+    assert!(
+        warning.contains("REDIS_URL (redis-nexus)") && warning.contains("CENTRAL_NEXUS_URL"),
+        "{warning}"
+    );
+    assert!(!warning.contains("DATABASE_URL"), "its own database resolves: {warning}");
+
+    assert!(is_standalone(&p));
+    // With the stack's networks there a standalone region still joins none of them.
+    let p = make(&RegionRequest::new("alpha", OWNER), &inputs(), &standalone).expect("plan");
+    assert_eq!(p.networks.len(), 1, "{:?}", p.networks);
+    // And without `standalone` nothing changed: the stack's networks are required and joined.
+    let p = make(&RegionRequest::new("alpha", OWNER), &inputs(), &options()).expect("plan");
+    assert_eq!(p.networks.iter().filter(|n| n.action == NetworkAction::Join).count(), 2);
+    assert!(p.warnings.iter().all(|w| !w.starts_with("standalone:")), "{:?}", p.warnings);
+    assert!(!is_standalone(&p));
+}
+
+#[test]
 fn invalid_requests_and_existing_regions_are_refused_before_anything_else() {
     let mut with_region = inputs();
     with_region.regions = vec!["Alpha".into()];

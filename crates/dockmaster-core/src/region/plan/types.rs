@@ -21,6 +21,10 @@ pub struct PlanOptions {
     pub subnet_pools: Vec<String>,
     /// The host address the server's port is published on.
     pub host_ip: String,
+    /// A standalone region, for an engine without the stack: it joins none of the stack's networks, only its own
+    /// (created, labelled and removed with it like every region's), so the stack's networks need not exist there.
+    #[serde(default)]
+    pub standalone: bool,
 }
 
 impl Default for PlanOptions {
@@ -30,6 +34,7 @@ impl Default for PlanOptions {
             port_last: DEFAULT_PORTS.1,
             subnet_pools: DEFAULT_SUBNET_POOLS.iter().map(|s| s.to_string()).collect(),
             host_ip: DEFAULT_HOST_IP.to_string(),
+            standalone: false,
         }
     }
 }

@@ -320,7 +320,7 @@ impl EngineOps for FakeEngine {
     }
 
     async fn info(&self) -> OpResult<EngineInfo> {
-        self.run(Op::Info, |_| Ok(EngineInfo::default()))
+        self.run(Op::Info, |s| Ok(s.info.clone()))
     }
 
     /// The fake records no event history.

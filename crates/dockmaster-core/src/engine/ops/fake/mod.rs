@@ -12,8 +12,8 @@ mod images;
 mod inspect;
 
 use super::{
-    ContainerInfo, ContainerSpec, ImageInfo, Labels, NetworkAttachment, NetworkInfo, OpError, OpErrorKind,
-    OpResult, TextMask, VolumeInfo,
+    ContainerInfo, ContainerSpec, EngineInfo, ImageInfo, Labels, NetworkAttachment, NetworkInfo, OpError,
+    OpErrorKind, OpResult, TextMask, VolumeInfo,
 };
 use crate::engine::{Health, RunState};
 use crate::labels;
@@ -99,6 +99,8 @@ struct State {
     logs: BTreeMap<String, String>,
     /// Bytes on disk per volume name, as `volume_sizes` reports them (unset: not measured).
     sizes: BTreeMap<String, u64>,
+    /// What `info` answers.
+    info: EngineInfo,
     next_id: u64,
 }
 
@@ -204,6 +206,11 @@ impl FakeEngine {
     /// What the container named `name` does once started.
     pub fn after_start(&self, name: &str, behaviour: AfterStart) {
         self.lock().after_start.insert(name.into(), behaviour);
+    }
+
+    /// What the engine says about itself from now on (`info`).
+    pub fn set_info(&self, info: EngineInfo) {
+        self.lock().info = info;
     }
 
     pub fn add_image(&self, name: &str, info: ImageInfo) {
