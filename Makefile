@@ -16,7 +16,7 @@ lint: ui
 	cd ui && npm run check
 
 test-rust: ui
-	bash tests/keychain/run.sh cargo test --workspace --locked
+	bash scripts/rust-tests.sh
 
 test-ui:
 	cd ui && npm run check && npm run test

@@ -46,7 +46,7 @@ bash scripts/engine.sh start
 bash scripts/demo-image.sh
 
 step "Rust tests (unit, CLI, Compose parity, real engine, real keychain; exports the TypeScript bindings)"
-bash tests/keychain/run.sh cargo test --workspace --locked
+bash scripts/rust-tests.sh
 # The keychain's create/unlock buttons need a Secret Service without a default collection: a keyring of its own.
 DOCKMASTER_KEYCHAIN_EMPTY=1 bash tests/keychain/run.sh cargo test --locked -p dockmaster-core --test keychain_collection
 
