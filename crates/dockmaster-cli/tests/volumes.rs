@@ -12,6 +12,7 @@
 mod engine_support;
 
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use engine_support::*;
@@ -33,6 +34,11 @@ impl Vols<'_> {
         run(&mut self.command(args))
     }
 
+    /// `volume restore VOLUME --from ARCHIVE --confirm CONFIRM`.
+    fn restore(&self, volume: &str, archive: &Path, confirm: &str) -> Output {
+        self.dockmaster(&restore_args(volume, archive, confirm))
+    }
+
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockmaster"));
         cmd.arg("--project").arg(repo().join("demo")).args(["-p", &self.stack.project, "--json"]).args(args);
@@ -47,6 +53,10 @@ impl Vols<'_> {
         cmd.env("DOCKMASTER_COMPOSE", if self.stack.compose == Compose::V1 { "v1" } else { "v2" });
         cmd
     }
+}
+
+fn restore_args<'a>(volume: &'a str, archive: &'a Path, confirm: &'a str) -> [&'a str; 7] {
+    ["volume", "restore", volume, "--from", archive.to_str().expect("utf-8"), "--confirm", confirm]
 }
 
 fn text(o: &Output) -> String {
@@ -188,15 +198,7 @@ fn backup_wipe_restore_round_trip_and_refusals_that_change_nothing() {
     let wiped = manifest(&cache);
 
     // A wrong confirmation changes nothing.
-    let o = vols.dockmaster(&[
-        "volume",
-        "restore",
-        &volume,
-        "--from",
-        archive.to_str().expect("utf-8"),
-        "--confirm",
-        "redis_cache_data",
-    ]);
+    let o = vols.restore(&volume, &archive, "redis_cache_data");
     assert_eq!((o.status.code(), error_code(&o).as_str()), (Some(2), "RESTORE_UNCONFIRMED"), "{}", text(&o));
     assert_eq!(manifest(&cache), wiped);
 
@@ -215,15 +217,7 @@ fn backup_wipe_restore_round_trip_and_refusals_that_change_nothing() {
         let bad = tmp.path().join(name);
         std::fs::write(&bad, &bytes).expect("write");
         std::fs::write(tmp.path().join(format!("{name}.sha256")), format!("{sha}  {name}\n")).expect("write");
-        let o = vols.dockmaster(&[
-            "volume",
-            "restore",
-            &volume,
-            "--from",
-            bad.to_str().expect("utf-8"),
-            "--confirm",
-            &volume,
-        ]);
+        let o = vols.restore(&volume, &bad, &volume);
         assert_eq!(
             (o.status.code(), error_code(&o).as_str()),
             (Some(5), "ARCHIVE_INVALID"),
@@ -248,15 +242,7 @@ fn backup_wipe_restore_round_trip_and_refusals_that_change_nothing() {
         IMAGE,
         "true",
     ]);
-    let o = vols.dockmaster(&[
-        "volume",
-        "restore",
-        &volume,
-        "--from",
-        archive.to_str().expect("utf-8"),
-        "--confirm",
-        &volume,
-    ]);
+    let o = vols.restore(&volume, &archive, &volume);
     docker(&["rm", "-f", &foreign]);
     assert_eq!((o.status.code(), error_code(&o).as_str()), (Some(5), "VOLUME_IN_USE"), "{}", text(&o));
     assert!(error(&o)["message"].as_str().unwrap_or_default().contains(&foreign), "{}", text(&o));
@@ -265,15 +251,7 @@ fn backup_wipe_restore_round_trip_and_refusals_that_change_nothing() {
 
     // The restore: the service stopped first and started again; the files are what was backed up, the stray one
     // gone.
-    let o = vols.dockmaster(&[
-        "volume",
-        "restore",
-        &volume,
-        "--from",
-        archive.to_str().expect("utf-8"),
-        "--confirm",
-        &volume,
-    ]);
+    let o = vols.restore(&volume, &archive, &volume);
     assert!(o.status.success(), "{}", text(&o));
     let result = last_json(&o);
     assert_eq!(result["result"]["stopped"], serde_json::json!(["redis-cache"]), "{result}");
@@ -372,15 +350,7 @@ fn a_restore_that_fails_or_is_cancelled_while_unpacking_leaves_the_volume_as_it_
     let sha = sha256(&std::fs::read(&bad).expect("archive"));
     std::fs::write(tmp.path().join("bad.tar.gz.sha256"), format!("{sha}  bad.tar.gz\n")).expect("write");
 
-    let o = vols.dockmaster(&[
-        "volume",
-        "restore",
-        &volume,
-        "--from",
-        bad.to_str().expect("utf-8"),
-        "--confirm",
-        &volume,
-    ]);
+    let o = vols.restore(&volume, &bad, &volume);
     assert_eq!((o.status.code(), error_code(&o).as_str()), (Some(5), "RESTORE_FAILED"), "{}", text(&o));
     let message = error(&o)["message"].as_str().unwrap_or_default().to_string();
     assert!(
@@ -406,15 +376,7 @@ fn a_restore_that_fails_or_is_cancelled_while_unpacking_leaves_the_volume_as_it_
     let changed = manifest(&cache);
     let top = top_entries(&cache);
     let mut child = vols
-        .command(&[
-            "volume",
-            "restore",
-            &volume,
-            "--from",
-            big.to_str().expect("utf-8"),
-            "--confirm",
-            &volume,
-        ])
+        .command(&restore_args(&volume, &big, &volume))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -457,15 +419,7 @@ fn a_restore_that_fails_or_is_cancelled_while_unpacking_leaves_the_volume_as_it_
     assert_eq!(leftover_helpers(&tag).trim(), "", "the cancelled restore left a helper container");
 
     // The same archive restored to its end: the swap puts the backed-up files in place.
-    let o = vols.dockmaster(&[
-        "volume",
-        "restore",
-        &volume,
-        "--from",
-        big.to_str().expect("utf-8"),
-        "--confirm",
-        &volume,
-    ]);
+    let o = vols.restore(&volume, &big, &volume);
     assert!(o.status.success(), "{}", text(&o));
     assert!(top_entries(&cache).contains("big.bin"));
     assert!(!top_entries(&cache).contains(".dockmaster-"), "{}", top_entries(&cache));
@@ -507,15 +461,7 @@ fn with_compose_v1_a_restore_stops_and_starts_the_services_through_v1() {
     docker(&["exec", &cache, "sh", "-c", "rm -rf /data/* /data/.hidden && echo stray >/data/stray.txt"]);
     assert_ne!(manifest(&cache), before);
 
-    let o = vols.dockmaster(&[
-        "volume",
-        "restore",
-        &volume,
-        "--from",
-        archive.to_str().expect("utf-8"),
-        "--confirm",
-        &volume,
-    ]);
+    let o = vols.restore(&volume, &archive, &volume);
     assert!(o.status.success(), "{}", text(&o));
     let result = last_json(&o);
     assert_eq!(result["result"]["stopped"], serde_json::json!(["redis-cache"]), "{result}");
