@@ -111,7 +111,7 @@ export async function startSshEngine() {
   engine.stop = async () => {
     await stopChild(sshd, sstate);
     await stopChild(agent, astate);
-    await stopEngine(dockerd, dir, () => dstate.exited !== null);
+    await stopEngine(dockerd, dir, () => dstate.exited !== null, sock);
   };
 
   try {

@@ -4,7 +4,7 @@
 // started (SIGTERM, SIGKILL after 30 s), then only processes naming our folder, our mounts and the folder go.
 // The shared engine is never touched.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from './stack.mjs';
 
@@ -60,7 +60,7 @@ export async function startTlsEngine() {
     key: `${certs}/client-key.pem`,
     version: '',
     log: () => readFileSync(path.join(dir, 'dockerd.log'), 'utf8').split('\n').slice(-30).join('\n'),
-    stop: () => stopEngine(child, dir, () => exited !== null),
+    stop: () => stopEngine(child, dir, () => exited !== null, sock),
   };
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -95,8 +95,10 @@ function ours(dir) {
 }
 
 /** Stops a private dockerd by its PID (`done()`: it has exited), then whatever names `dir` (its containerd), the
- * mounts under `dir`, and `dir`. */
-export async function stopEngine(child, dir, done) {
+ * mounts under `dir`, the host interfaces of its bridge networks (they outlive it and their routes would shadow
+ * the same subnets on a later engine), and `dir`. `sock`: its `unix://` socket, to list its networks first. */
+export async function stopEngine(child, dir, done, sock) {
+  const bridges = !done() && sock ? bridgeInterfaces(sock) : [];
   if (!done()) {
     child.kill('SIGTERM');
     const deadline = Date.now() + 30_000;
@@ -119,5 +121,25 @@ export async function stopEngine(child, dir, done) {
       // already gone
     }
   }
+  for (const name of bridges) {
+    if (!existsSync(`/sys/class/net/${name}`)) continue;
+    try {
+      execFileSync('ip', ['link', 'delete', name], { stdio: 'ignore' });
+    } catch {
+      // gone meanwhile
+    }
+  }
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The host interfaces (`br-<id>`) of the bridge networks of the engine at `sock`. */
+function bridgeInterfaces(sock) {
+  try {
+    return execFileSync('docker', ['-H', sock, 'network', 'ls', '-q', '--no-trunc', '--filter', 'driver=bridge'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((id) => /^[0-9a-f]{12,}$/.test(id))
+      .map((id) => `br-${id.slice(0, 12)}`);
+  } catch {
+    return [];
+  }
 }

@@ -223,7 +223,7 @@ test('applying shows live progress, then the server URL, which answers', async (
   assert.equal(statuses.length, 0, 'the done step replaces the progress');
   const url = await text('region-server-url');
   assert.equal(url, serverUrl, 'the URL the plan promised');
-  const answer = await fetch(url).then((r) => r.text());
+  const answer = await fetch(url).then((r) => r.text(), (e) => assert.fail(`${url} does not answer: ${e.cause ?? e}`));
   assert.match(answer, /regional-server-template/);
   await screenshot(browser, 'regions-done');
 

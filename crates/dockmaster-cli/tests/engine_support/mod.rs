@@ -513,6 +513,7 @@ impl PrivateEngine {
 impl Drop for PrivateEngine {
     fn drop(&mut self) {
         // Every container of this private engine is ours: remove them, so no container process outlives it.
+        let mut bridges = Vec::new();
         if self.child.is_some() {
             let host = self.host(if self.dir.join("sock").exists() { "sock" } else { "alt.sock" });
             let _ = Command::new("sh")
@@ -523,8 +524,12 @@ impl Drop for PrivateEngine {
                     ),
                 ])
                 .output();
+            bridges = bridge_interfaces(&host);
         }
         self.stop();
+        // The bridge interfaces of its networks live in this machine's network namespace and outlive the engine
+        // and its data root: left behind, their routes shadow the same subnets on any later engine.
+        remove_interfaces(&bridges);
         // After a failure with the engine down, the shims still run the containers: their processes are ours too.
         let leftovers = self.leftover_pids();
         for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
@@ -590,5 +595,27 @@ pub fn remove_labelled(label_filters: &[&str]) {
     let ids: Vec<&str> = ids.split_whitespace().collect();
     if !ids.is_empty() {
         run(Command::new("docker").args(["rm", "-f", "-v"]).args(&ids));
+    }
+}
+
+/// The host interfaces (`br-<id>`) of the bridge networks of the engine at `host`.
+pub fn bridge_interfaces(host: &str) -> Vec<String> {
+    let out = Command::new("docker")
+        .args(["-H", host, "network", "ls", "-q", "--no-trunc", "--filter", "driver=bridge"])
+        .output();
+    let Ok(out) = out else { return Vec::new() };
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|id| id.len() >= 12 && id.chars().all(|c| c.is_ascii_hexdigit()))
+        .map(|id| format!("br-{}", &id[..12]))
+        .collect()
+}
+
+/// Deletes those of `interfaces` that still exist (only names this test's engine gave its own networks).
+pub fn remove_interfaces(interfaces: &[String]) {
+    for name in interfaces {
+        if std::path::Path::new("/sys/class/net").join(name).exists() {
+            let _ = Command::new("ip").args(["link", "delete", name]).status();
+        }
     }
 }
