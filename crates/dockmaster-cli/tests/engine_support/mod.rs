@@ -7,7 +7,7 @@ pub mod tls;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
@@ -590,5 +590,28 @@ pub fn remove_labelled(label_filters: &[&str]) {
     let ids: Vec<&str> = ids.split_whitespace().collect();
     if !ids.is_empty() {
         run(Command::new("docker").args(["rm", "-f", "-v"]).args(&ids));
+    }
+}
+
+/// Makes a throwaway Docker config folder `config` find the installed Compose v2 plugin: the CLI looks for
+/// plugins in `$DOCKER_CONFIG/cli-plugins` and the system folders only, so the one in `~/.docker/cli-plugins`
+/// (or a system folder) is linked there.
+pub fn link_compose_plugin(config: &Path) {
+    let home_plugins = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker/cli-plugins"));
+    let plugin = home_plugins
+        .into_iter()
+        .chain(
+            [
+                "/usr/local/lib/docker/cli-plugins",
+                "/usr/libexec/docker/cli-plugins",
+                "/usr/lib/docker/cli-plugins",
+            ]
+            .map(PathBuf::from),
+        )
+        .map(|d| d.join("docker-compose"))
+        .find(|p| p.is_file());
+    if let Some(plugin) = plugin {
+        std::fs::create_dir_all(config.join("cli-plugins")).expect("cli-plugins");
+        std::os::unix::fs::symlink(plugin, config.join("cli-plugins/docker-compose")).expect("plugin link");
     }
 }
