@@ -5,7 +5,10 @@
 //! volume, a truncated and a corrupted archive, a wrong confirmation; a backup interrupted with SIGINT (exit 130,
 //! its helper removed, no archive left); a restore whose unpacking fails part-way, and one cancelled with SIGINT
 //! while unpacking, leave the volume's files exactly as they were (no staging folder, the service started
-//! again). Helper containers carry this run's
+//! again); and on a PRIVATE dockerd reached over TLS as a Docker context (`--engine far`), a volume of the demo's
+//! service there backed up into an archive on this machine, wiped, restored and compared, the service stopped and
+//! started there by Compose, the helpers created there (the engine's own events) and none on the shared engine.
+//! Helper containers carry this run's
 //! `dockmaster.test` label (`DOCKMASTER_TEST_LABEL`) and none is left; everything made is removed.
 #![cfg(target_os = "linux")]
 
@@ -105,7 +108,21 @@ fn sha256(bytes: &[u8]) -> String {
 /// not the times — `tar -x` gives a folder and a link the time of the restore) and the SHA-256 of each known
 /// file.
 fn manifest(container: &str) -> String {
-    let listing = docker(&["exec", container, "ls", "-lnR", "/data"]);
+    manifest_on(None, container)
+}
+
+/// `manifest` of a container on the engine `host` (`None`: the shared engine).
+fn manifest_on(host: Option<&str>, container: &str) -> String {
+    let docker_on = |args: &[&str]| {
+        let mut cmd = Command::new("docker");
+        if let Some(h) = host {
+            cmd.args(["-H", h]);
+        }
+        run(cmd.args(args))
+    };
+    let listing = docker_on(&["exec", container, "ls", "-lnR", "/data"]);
+    assert!(listing.status.success(), "ls in {container}: {}", text(&listing));
+    let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
     let mut out = String::new();
     for line in listing.lines() {
         let fields: Vec<&str> = line.split_whitespace().collect();
@@ -117,7 +134,7 @@ fn manifest(container: &str) -> String {
         }
     }
     for file in ["/data/a.txt", "/data/sub/b.bin", "/data/.hidden"] {
-        let bytes = run(Command::new("docker").args(["exec", container, "cat", file])).stdout;
+        let bytes = docker_on(&["exec", container, "cat", file]).stdout;
         out.push_str(&format!("{file} {} {}\n", bytes.len(), sha256(&bytes)));
     }
     out
@@ -479,4 +496,170 @@ fn with_compose_v1_a_restore_stops_and_starts_the_services_through_v1() {
 
     assert_eq!(leftover_helpers(&tag).trim(), "", "helper containers were left");
     remove_labelled(&[&format!("dockmaster.test={tag}")]);
+}
+
+/// The names of the helper containers of this run (`dockmaster.test=TAG`) created on the engine `host` (`None`:
+/// the shared engine) between `since` and `until` (Unix seconds), from the engine's own event log.
+fn helpers_created(host: Option<&str>, tag: &str, since: u64, until: u64) -> Vec<String> {
+    let mut cmd = Command::new("docker");
+    if let Some(h) = host {
+        cmd.args(["-H", h]);
+    }
+    cmd.args(["events", "--since", &since.to_string(), "--until", &until.to_string()]);
+    cmd.args([
+        "--filter",
+        "type=container",
+        "--filter",
+        "event=create",
+        "--filter",
+        "label=dockmaster.helper",
+    ]);
+    cmd.args(["--filter", &format!("label=dockmaster.test={tag}"), "--format", "{{.Actor.Attributes.name}}"]);
+    run_ok(&mut cmd).lines().map(str::to_string).filter(|l| !l.is_empty()).collect()
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+#[test]
+fn on_a_private_tls_engine_backup_and_restore_run_there_and_the_archive_is_here() {
+    use engine_support::tls::{ca, cert_path, dockerd_tls_args, leaf};
+    require_engine();
+    require_dockerd();
+    const FAR: &str = "far";
+
+    // A PRIVATE dockerd of this test, TLS-verifying on loopback, as the Docker context FAR in a throwaway config.
+    let certs = tempfile::tempdir().expect("tempdir");
+    ca(certs.path(), "ca");
+    leaf(certs.path(), "server", "ca", "serverAuth");
+    leaf(certs.path(), "client", "ca", "clientAuth");
+    let client = cert_path(certs.path(), "client-certs", "ca", "client");
+    let port = free_port();
+    let mut engine = PrivateEngine::new();
+    engine.start_with("sock", &dockerd_tls_args(certs.path(), port));
+    engine.wait_answers("sock");
+    engine.load_demo_image("sock");
+    let private = engine.host("sock");
+    let config = tempfile::tempdir().expect("config");
+    let c = |n: &str| client.join(n).display().to_string();
+    let docker_host =
+        format!("host=tcp://127.0.0.1:{port},ca={},cert={},key={}", c("ca.pem"), c("cert.pem"), c("key.pem"));
+    run_ok(Command::new("docker").arg("--config").arg(config.path()).args([
+        "context",
+        "create",
+        FAR,
+        "--docker",
+        &docker_host,
+    ]));
+    // The restore's stop and start run `docker compose` with that config: it finds the installed plugin.
+    link_compose_plugin(config.path());
+
+    // The demo's redis-cache started there by Compose (nothing of the project on the shared engine).
+    let stack = DemoStack::new(Compose::V2);
+    let tag = format!("volfar-{}-{}", std::process::id(), fastrand::u32(0..1_000_000));
+    let mut up = Command::new("docker");
+    up.current_dir(repo().join("demo")).env("DOCKER_HOST", &private).env_remove("DOCKER_CONTEXT");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("COMPOSE_") {
+            up.env_remove(key);
+        }
+    }
+    up.envs(stack.env.iter().map(|(k, v)| (k, v)));
+    up.args([
+        "compose",
+        "-p",
+        &stack.project,
+        "--profile",
+        "development",
+        "up",
+        "-d",
+        "--wait",
+        "redis-cache",
+    ]);
+    run_ok(&mut up);
+    let cache = stack.container("redis-cache");
+    let on_far = |args: &[&str]| run_ok(Command::new("docker").args(["-H", &private]).args(args));
+    assert_eq!(on_far(&["inspect", "-f", "{{.State.Health.Status}}", &cache]).trim(), "healthy");
+    assert!(
+        run(Command::new("docker").args(["inspect", &cache])).status.code() != Some(0),
+        "redis-cache is on the shared engine too"
+    );
+    let volume = format!("{}_redis_cache_data", stack.project);
+    on_far(&[
+        "exec",
+        &cache,
+        "sh",
+        "-c",
+        "mkdir -p /data/sub && echo known contents >/data/a.txt && head -c 300000 /dev/urandom >/data/sub/b.bin \
+         && echo hidden >/data/.hidden && ln -s a.txt /data/link",
+    ]);
+    let before = manifest_on(Some(&private), &cache);
+    assert!(before.contains("link -> a.txt") && before.contains("/data/sub/b.bin 300000 "), "{before}");
+
+    // `dockmaster --engine far volume …`: the engine through the context only (no DOCKER_HOST, no DOCKER_CONTEXT).
+    let vols = Vols::new(&stack, &tag);
+    let far = |args: &[&str]| {
+        let mut cmd = vols.command(&[&["--engine", FAR], args].concat());
+        cmd.env("DOCKER_CONFIG", config.path());
+        for key in ["DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"] {
+            cmd.env_remove(key);
+        }
+        run(&mut cmd)
+    };
+    let since = unix_now().saturating_sub(1);
+
+    // Backup: the archive on this machine, its checksum what the command reported.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let archive = tmp.path().join("far.tar.gz");
+    let o = far(&["volume", "backup", &volume, "--output", archive.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+    let result = last_json(&o);
+    assert_eq!(result["kind"], "result", "{result}");
+    let sha = result["result"]["sha256"].as_str().expect("sha256").to_string();
+    assert_eq!(sha, sha256(&std::fs::read(&archive).expect("the archive is on this machine")));
+
+    // Wiped there, then restored (confirmed with the volume's name): the service stopped and started again on the
+    // private engine, the files exactly what was backed up.
+    on_far(&["exec", &cache, "sh", "-c", "rm -rf /data/* /data/.hidden && echo stray >/data/stray.txt"]);
+    assert_ne!(manifest_on(Some(&private), &cache), before);
+    let started = on_far(&["inspect", "-f", "{{.State.StartedAt}}", &cache]);
+    let o = far(&restore_args(&volume, &archive, &volume));
+    assert!(o.status.success(), "{}", text(&o));
+    let result = last_json(&o);
+    assert_eq!(result["result"]["stopped"], serde_json::json!(["redis-cache"]), "{result}");
+    assert_eq!(result["result"]["restarted"], serde_json::json!(["redis-cache"]), "{result}");
+    assert_eq!(on_far(&["inspect", "-f", "{{.State.Running}}", &cache]).trim(), "true");
+    assert_ne!(
+        on_far(&["inspect", "-f", "{{.State.StartedAt}}", &cache]),
+        started,
+        "not stopped and started"
+    );
+    assert_eq!(
+        manifest_on(Some(&private), &cache),
+        before,
+        "the restored files differ from the backed-up ones"
+    );
+
+    // The helpers ran on the private engine (a backup's and a restore's, by the engine's events) and are gone;
+    // none was ever created on the shared engine.
+    let until = unix_now() + 1;
+    let there = helpers_created(Some(&private), &tag, since, until);
+    assert!(there.len() >= 2, "the backup's and the restore's helpers on the private engine: {there:?}");
+    assert_eq!(
+        helpers_created(None, &tag, since, until),
+        Vec::<String>::new(),
+        "a helper ran on the shared engine"
+    );
+    let left = on_far(&["ps", "-aq", "--filter", &format!("label=dockmaster.test={tag}")]);
+    assert_eq!(left.trim(), "", "helper containers were left on the private engine");
+    assert_eq!(leftover_helpers(&tag).trim(), "", "helper containers on the shared engine");
+
+    // The stack, the context's config and the private engine (its containers, volumes and folder) go with their
+    // drops; nothing of the project is on the shared engine.
+    remove_project(Some(&private), &stack.project);
+    engine.stop();
 }

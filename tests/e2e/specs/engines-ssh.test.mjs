@@ -4,8 +4,10 @@
 // "Accept this key and add"; the engine listed reachable with its version and reachable by `docker --context NAME`;
 // the project switched to it in the header and the dashboard's engine banner following it; the demo image copied to
 // it with the preflight's "Copy to engine" and the development profile started there from the window until every
-// card is healthy (the containers on the private engine, none on the shared one); then the project switched back
-// and the engine removed from the page. `after` removes the stack (compose down -v on the private engine), the
+// card is healthy (the containers on the private engine, none on the shared one); a region created there from the
+// region wizard (development made the stack's networks there, so it joins them), healthy on the private engine and
+// none on the shared one, its password in that engine's keychain namespace, listed on the Regions page with that
+// engine, then removed with its volumes and password; then the project switched back and the engine removed. `after` removes the stack (compose down -v on the private engine), the
 // context, the keychain items, stops sshd, the agent and the private dockerd by PID and deletes the folders. The
 // app runs in a private mount namespace where root's home is the test's folder, so the known_hosts it
 // writes is the test's, never ~/.ssh; contexts go to the harness's throwaway DOCKER_CONFIG, never ~/.docker.
@@ -16,11 +18,13 @@ import path from 'node:path';
 import { chooseProjectEngine, launch, find, screenshot, setValue, textIn, until as waitUntil } from '../lib/app.mjs';
 import { clearSecrets, keychainService, lookupSecret } from '../lib/keychain.mjs';
 import { DEV, demoCopy, docker, labelled, removeLabelled } from '../lib/stack.mjs';
+import { REGION_LABEL, chooseWhere, regionContainers, regionObjects, regionRowHealthy, removeRegion, reviewAndCreate, rowKey, wizardToWhere } from '../lib/regions.mjs';
 import { engineDocker, fingerprint, sshDocker, startSshEngine } from '../lib/ssh-engine.mjs';
 
 const NAME = `e2e-ssh-${process.pid}`;
 const project = `dme2e-ssh-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
 const SECRETS = ['JWT_SECRET', 'SECRET_KEY', 'ADMIN_PASSWORD'];
+const REGION = 'orion';
 const IMAGE = 'dockmaster/demo-busybox:latest';
 let keychain;
 let dir;
@@ -61,6 +65,8 @@ after(async () => {
   }
   if (dir) {
     clearSecrets(keychain);
+    // The region's objects go with the private engine; its password (if a failed test left it) is ours to clear.
+    clearSecrets(regionPasswordService(), 'REGION_DB_PASSWORD');
     rmSync(dir, { recursive: true, force: true });
     // Nothing of the project on the shared engine (it ran on the private one only).
     const left = labelled(project);
@@ -185,6 +191,61 @@ test('the demo image is copied to the SSH engine from the preflight and developm
   // The secret went through the container's environment.
   const env = JSON.parse(engineDocker(engine, ['inspect', '-f', '{{json .Config.Env}}', `${project}-gameserver`]));
   assert.ok(env.includes(`JWT_SECRET=${lookupSecret(keychain, 'JWT_SECRET')}`), 'the gameserver got the keychain\'s JWT_SECRET');
+});
+
+/** The keychain service of the region's password: the SSH engine's namespace (`region/secret.rs`). */
+function regionPasswordService() {
+  return keychainService(path.join(dir, '.dockmaster', 'engines', NAME, 'regions', project, REGION));
+}
+
+function storedRegionPassword() {
+  const stored = lookupSecret(regionPasswordService(), 'REGION_DB_PASSWORD');
+  return stored === '' || stored === null ? null : stored;
+}
+
+test('a region is created on the SSH engine from the wizard, joining the stack there, listed with it, and removed', async () => {
+  // The regional template joins nexus-network and regional-network; development made both on the SSH engine
+  // (redis-cache and nginx-gateway join them), so the region joins the running stack there, not standalone.
+  const stackNetworks = [`${project}_nexus-network`, `${project}_regional-network`];
+  for (const net of stackNetworks) engineDocker(engine, ['network', 'inspect', '--format', '{{.Id}}', net]);
+  await (await find(browser, 'a[href="#view-regions"]')).click();
+  await find(browser, '[data-testid="regions-empty"]', 20_000);
+  await wizardToWhere(until, browser, REGION);
+  // Where: the SSH engine is this project's engine and has the stack's networks; the local one has not.
+  await chooseWhere(browser, NAME);
+  assert.match(await textIn(browser, `[data-testid="place-${NAME}"]`), /this project's engine/);
+  assert.match(await textIn(browser, `[data-testid="place-${NAME}"]`), new RegExp(`ssh://${engine.user}@127\\.0\\.0\\.1:${engine.port}`));
+  assert.match(await textIn(browser, `[data-testid="place-note-${NAME}"]`), /stack's networks are there/);
+  assert.match(await textIn(browser, '[data-testid="place-note-default"]'), /stack's networks are not there/);
+  assert.equal(await (await browser.$('[data-testid="place-standalone"]')).isExisting(), false, 'no Standalone box where the stack runs');
+  await reviewAndCreate(until, browser, {
+    joins: 2, // the SSH engine's stack networks
+    planned: () => assert.deepEqual(regionObjects(engine.sock, project), [], 'planning created nothing'),
+  });
+
+  // Its database and server run healthy on the SSH engine's dockerd, joined to the stack's networks there; nothing
+  // of it on the shared engine; its password in the SSH engine's keychain namespace.
+  const onEngine = regionContainers(engine.sock, project, REGION);
+  assert.equal(onEngine.length, 2, 'the database and the server on the SSH engine');
+  for (const id of onEngine) assert.equal(engineDocker(engine, ['inspect', '-f', '{{.State.Health.Status}}', id]), 'healthy');
+  const joined = engineDocker(engine, ['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}', `${project}-region-${REGION}-server`]);
+  for (const net of stackNetworks) assert.ok(joined.split(' ').includes(net), `the server joins ${net}: ${joined}`);
+  assert.deepEqual(labelled(project, REGION_LABEL), { containers: [], networks: [], volumes: [] }, 'nothing of the region on the shared engine');
+  assert.equal(storedRegionPassword()?.length, 32, 'its password in the SSH engine\'s namespace');
+
+  // The project's own engine: the row is keyed by the region's name alone, its engine column names the SSH engine.
+  const key = rowKey(REGION, NAME, { home: true });
+  await regionRowHealthy(until, browser, key, NAME);
+  await screenshot(browser, 'engines-ssh-03-region');
+
+  // Removed with its volumes (confirmed): nothing of it left there, nor its password; the stack keeps running
+  // with its networks.
+  await removeRegion(browser, key);
+  assert.deepEqual(regionObjects(engine.sock, project), [], 'no container, network or volume of the region is left there');
+  assert.equal(storedRegionPassword(), null, 'its password left the keychain');
+  for (const net of stackNetworks) engineDocker(engine, ['network', 'inspect', '--format', '{{.Id}}', net]);
+  const running = engineDocker(engine, ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
+  assert.equal(running.length, DEV.length, 'the development stack is untouched');
 });
 
 test('back on the local engine, the SSH engine is removed from the page after confirming', async () => {

@@ -16,14 +16,13 @@ import path from 'node:path';
 import { chooseProjectEngine, launch, find, screenshot, setValue, textIn, until as waitUntil } from '../lib/app.mjs';
 import { clearSecrets, keychainService, lookupSecret } from '../lib/keychain.mjs';
 import { demoFiles, docker, dockerIds, freeSubnets, labelled } from '../lib/stack.mjs';
+import { REGION_LABEL, chooseWhere, regionContainers, regionObjects, regionRowHealthy, removeRegion, reviewAndCreate, rowKey, wizardToWhere } from '../lib/regions.mjs';
 import { startTlsEngine } from '../lib/tls-engine.mjs';
 
 const NAME = `e2e-tls-${process.pid}`;
 const project = `dme2e-engines-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
 const REGION = 'lyra';
 const SOLO = 'vela';
-/** The label the app puts on everything of a region (with the project's name). */
-const REGION_LABEL = 'dev.dockmaster.project';
 const IMAGE = 'dockmaster/demo-busybox:latest';
 let dir;
 let engine;
@@ -126,23 +125,7 @@ function storedPassword(region = REGION) {
 
 /** The region's containers, networks and volumes on the private engine: `kind id` lines. */
 function regionOnPrivate() {
-  const filter = `label=${REGION_LABEL}=${project}`;
-  return [
-    ...dockerIds(['-H', engine.sock, 'ps', '-aq', '--filter', filter]).map((id) => `container ${id}`),
-    ...dockerIds(['-H', engine.sock, 'network', 'ls', '-q', '--filter', filter]).map((id) => `network ${id}`),
-    ...dockerIds(['-H', engine.sock, 'volume', 'ls', '-q', '--filter', filter]).map((id) => `volume ${id}`),
-  ];
-}
-
-async function setField(id, value) {
-  const input = await find(browser, `#region-${id}`);
-  await input.clearValue();
-  await input.setValue(value);
-}
-
-async function waitStep(label) {
-  await until(`wizard step ${label}`, 15_000, async () =>
-    (await textIn(browser, '[aria-current="step"]'))?.endsWith(label) || (await textIn(browser, '[aria-current="step"]')));
+  return regionObjects(engine.sock, project);
 }
 
 test('a region is created on the TLS engine from the wizard\'s Where step, listed with it, and removed', async () => {
@@ -157,60 +140,32 @@ test('a region is created on the TLS engine from the wizard\'s Where step, liste
 
   await (await find(browser, 'a[href="#view-regions"]')).click();
   await find(browser, '[data-testid="regions-empty"]', 20_000);
-  await (await find(browser, '[data-testid="new-region"]')).click();
-  await find(browser, '[data-testid="region-wizard"]');
-  await setField('name', REGION);
-  await (await find(browser, '[data-testid="generate-owner"]')).click();
-  await (await find(browser, '[data-testid="wizard-next"]')).click();
-  await waitStep('Resources');
-  await setField('cpuCores', '1');
-  await setField('memoryGb', '2');
-  await (await find(browser, '[data-testid="wizard-next"]')).click();
-  await waitStep('Game settings');
-  await (await find(browser, '[data-testid="wizard-next"]')).click();
-  await waitStep('Where');
+  await wizardToWhere(until, browser, REGION);
 
   // Where: the project's (local) engine lacks the stack's networks; the private one has them. Pick it.
-  await find(browser, `[data-testid="place-${NAME}"]`, 20_000);
+  await chooseWhere(browser, NAME);
   assert.match(await textIn(browser, '[data-testid="place-note-default"]'), /stack's networks are not there/);
   assert.match(await textIn(browser, `[data-testid="place-note-${NAME}"]`), /stack's networks are there/);
   assert.match(await textIn(browser, `[data-testid="place-${NAME}"]`), new RegExp(`tcp://${engine.address}`));
-  await (await find(browser, `[data-testid="place-${NAME}"]`)).click();
-  assert.equal(await (await find(browser, `[data-testid="place-${NAME}"] input`)).isSelected(), true);
-  await (await find(browser, '[data-testid="wizard-next"]')).click();
-  await waitStep('Review plan');
-  await find(browser, '[data-testid="region-plan"]', 30_000);
-  assert.equal((await browser.$$('[data-testid="plan-network-join"]')).length, 2, 'the private engine\'s stack networks are joined');
-  assert.deepEqual(regionOnPrivate(), [], 'planning created nothing');
-
-  await (await find(browser, '[data-testid="wizard-create"]')).click();
-  await find(browser, '[data-testid="wizard-done"]', 150_000);
+  await reviewAndCreate(until, browser, {
+    joins: 2, // the private engine's stack networks
+    planned: () => assert.deepEqual(regionOnPrivate(), [], 'planning created nothing'),
+  });
 
   // The region's containers are on the private engine, healthy; none on the shared one; the password in the
   // private engine's keychain namespace.
-  const onEngine = dockerIds(['-H', engine.sock, 'ps', '-q', '--filter', `label=${REGION_LABEL}=${project}`, '--filter', `label=dev.dockmaster.region=${REGION}`]);
+  const onEngine = regionContainers(engine.sock, project, REGION);
   assert.equal(onEngine.length, 2, 'the database and the server on the private engine');
   for (const id of onEngine) assert.equal(onPrivate(['inspect', '-f', '{{.State.Health.Status}}', id]), 'healthy');
   assert.deepEqual(labelled(project, REGION_LABEL), { containers: [], networks: [], volumes: [] }, 'nothing of the region on the shared engine');
   assert.equal(storedPassword()?.length, 32, 'its password in the private engine\'s namespace');
 
   // The Regions page lists it with that engine, healthy.
-  await (await find(browser, '[data-testid="wizard-finish"]')).click();
-  const key = `${NAME}/${REGION}`;
-  await find(browser, `[data-testid="region-row-${key}"]`, 20_000);
-  assert.equal(await textIn(browser, `[data-testid="region-engine-${key}"]`), NAME);
-  await until('the remote region to be healthy', 30_000, async () => {
-    const state = await textIn(browser, `[data-testid="region-state-${key}"]`);
-    return state === 'running · healthy' || state;
-  });
+  await regionRowHealthy(until, browser, rowKey(REGION, NAME, { home: false }), NAME);
   await screenshot(browser, 'engines-region-on-tls-engine');
 
   // Removed with its volumes (confirmed in the dialog): nothing of it left on the private engine, nor its password.
-  await (await find(browser, `[data-testid="region-remove-${key}"]`)).click();
-  await find(browser, '[data-testid="remove-dialog"]');
-  await (await find(browser, '[data-testid="remove-volumes"]')).click();
-  await (await find(browser, '[data-testid="remove-confirm"]')).click();
-  await find(browser, '[data-testid="regions-empty"]', 60_000);
+  await removeRegion(browser, rowKey(REGION, NAME, { home: false }));
   assert.deepEqual(regionOnPrivate(), [], 'no container, network or volume of the region is left there');
   assert.equal(storedPassword(), null, 'its password left the keychain');
   // The stack's networks are not the region's: they stay (they go with the private engine).
@@ -220,49 +175,23 @@ test('a region is created on the TLS engine from the wizard\'s Where step, liste
 test('without the stack there, a standalone region goes on the TLS engine with a network of its own', async () => {
   // The stack's networks gone from the private engine (the test made them).
   for (const key of ['nexus-network', 'regional-network']) onPrivate(['network', 'rm', `${project}_${key}`]);
-  await (await find(browser, '[data-testid="new-region"]')).click();
-  await setField('name', SOLO);
-  await (await find(browser, '[data-testid="generate-owner"]')).click();
-  for (const step of ['Resources', 'Game settings', 'Where']) {
-    if (step === 'Game settings') {
-      await setField('cpuCores', '1');
-      await setField('memoryGb', '2');
-    }
-    await (await find(browser, '[data-testid="wizard-next"]')).click();
-    await waitStep(step);
-  }
-  await find(browser, `[data-testid="place-${NAME}"]`, 20_000);
+  await wizardToWhere(until, browser, SOLO);
+  await chooseWhere(browser, NAME, { standalone: true });
   assert.match(await textIn(browser, `[data-testid="place-note-${NAME}"]`), /standalone region/);
-  await (await find(browser, `[data-testid="place-${NAME}"]`)).click();
-  const standalone = await find(browser, '[data-testid="place-standalone"] input');
-  await standalone.click();
-  assert.equal(await standalone.isSelected(), true);
   await screenshot(browser, 'engines-region-standalone-where');
-  await (await find(browser, '[data-testid="wizard-next"]')).click();
-  await waitStep('Review plan');
-  await find(browser, '[data-testid="region-plan"]', 30_000);
-  assert.equal((await browser.$$('[data-testid="plan-network-join"]')).length, 0, 'it joins none of the stack\'s networks');
-  assert.equal((await browser.$$('[data-testid="plan-network-create"]')).length, 1, 'a network of its own');
-  assert.match(await browser.getPageSource(), /standalone: the region joins none of the stack's networks/);
-  await (await find(browser, '[data-testid="wizard-create"]')).click();
-  await find(browser, '[data-testid="wizard-done"]', 150_000);
+  await reviewAndCreate(until, browser, {
+    joins: 0, // none of the stack's
+    creates: 1, // a network of its own
+    planned: async () => assert.match(await browser.getPageSource(), /standalone: the region joins none of the stack's networks/),
+  });
 
   const server = `${project}-region-${SOLO}-server`;
   assert.equal(onPrivate(['inspect', '-f', '{{.State.Health.Status}}', server]), 'healthy');
   assert.equal(onPrivate(['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}', server]), `${project}-region-${SOLO}-network`);
   assert.deepEqual(labelled(project, REGION_LABEL), { containers: [], networks: [], volumes: [] }, 'nothing on the shared engine');
 
-  await (await find(browser, '[data-testid="wizard-finish"]')).click();
-  const key = `${NAME}/${SOLO}`;
-  await until('the standalone region to be healthy', 30_000, async () => {
-    const state = await textIn(browser, `[data-testid="region-state-${key}"]`);
-    return state === 'running · healthy' || state;
-  });
-  await (await find(browser, `[data-testid="region-remove-${key}"]`)).click();
-  await find(browser, '[data-testid="remove-dialog"]');
-  await (await find(browser, '[data-testid="remove-volumes"]')).click();
-  await (await find(browser, '[data-testid="remove-confirm"]')).click();
-  await find(browser, '[data-testid="regions-empty"]', 60_000);
+  await regionRowHealthy(until, browser, rowKey(SOLO, NAME, { home: false }), NAME);
+  await removeRegion(browser, rowKey(SOLO, NAME, { home: false }));
   assert.deepEqual(regionOnPrivate(), [], 'its containers, network and volumes are gone');
   assert.equal(storedPassword(SOLO), null, 'its password left the keychain');
   await (await find(browser, 'a[href="#view-engines"]')).click();

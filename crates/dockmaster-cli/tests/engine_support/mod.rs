@@ -7,7 +7,7 @@ pub mod tls;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
@@ -617,5 +617,28 @@ pub fn remove_interfaces(interfaces: &[String]) {
         if std::path::Path::new("/sys/class/net").join(name).exists() {
             let _ = Command::new("ip").args(["link", "delete", name]).status();
         }
+    }
+}
+
+/// Makes a throwaway Docker config folder `config` find the installed Compose v2 plugin: the CLI looks for
+/// plugins in `$DOCKER_CONFIG/cli-plugins` and the system folders only, so the one in `~/.docker/cli-plugins`
+/// (or a system folder) is linked there.
+pub fn link_compose_plugin(config: &Path) {
+    let home_plugins = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker/cli-plugins"));
+    let plugin = home_plugins
+        .into_iter()
+        .chain(
+            [
+                "/usr/local/lib/docker/cli-plugins",
+                "/usr/libexec/docker/cli-plugins",
+                "/usr/lib/docker/cli-plugins",
+            ]
+            .map(PathBuf::from),
+        )
+        .map(|d| d.join("docker-compose"))
+        .find(|p| p.is_file());
+    if let Some(plugin) = plugin {
+        std::fs::create_dir_all(config.join("cli-plugins")).expect("cli-plugins");
+        std::os::unix::fs::symlink(plugin, config.join("cli-plugins/docker-compose")).expect("plugin link");
     }
 }

@@ -77,26 +77,8 @@ impl SshHost {
             })
             .collect();
         std::fs::write(dir.join("passwd"), mine).expect("passwd");
-        // The test's Docker config folder still finds the installed Compose v2 plugin (the CLI looks for plugins
-        // in $DOCKER_CONFIG/cli-plugins and the system folders only).
-        let home_plugins = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker/cli-plugins"));
-        let plugin = home_plugins
-            .into_iter()
-            .chain(
-                [
-                    "/usr/local/lib/docker/cli-plugins",
-                    "/usr/libexec/docker/cli-plugins",
-                    "/usr/lib/docker/cli-plugins",
-                ]
-                .map(PathBuf::from),
-            )
-            .map(|d| d.join("docker-compose"))
-            .find(|p| p.is_file());
-        if let Some(plugin) = plugin {
-            std::fs::create_dir_all(dir.join("docker/cli-plugins")).expect("cli-plugins");
-            std::os::unix::fs::symlink(plugin, dir.join("docker/cli-plugins/docker-compose"))
-                .expect("plugin link");
-        }
+        // The test's Docker config folder still finds the installed Compose v2 plugin.
+        super::link_compose_plugin(&dir.join("docker"));
         // sshd's privilege separation folder, which the package's service would create.
         std::fs::create_dir_all("/run/sshd").expect("/run/sshd");
         let mut host = SshHost { port: free_port(), client_key, sshd: None, agent: None, dir };
