@@ -153,14 +153,7 @@ fn ssh_engine_from_add_to_a_running_demo() {
         snap["connection"]["endpoint"].as_str().unwrap_or_default().contains(&format!("ssh://{dest}")),
         "{snap}"
     );
-    for s in DEV_SERVICES {
-        let row = service(&snap, s);
-        assert_eq!(
-            (row["state"].as_str(), row["health"].as_str()),
-            (Some("running"), Some("healthy")),
-            "{s}: {row}"
-        );
-    }
+    assert_dev_healthy(&snap);
     // player-client's dev-tier wrapper echoes one line at start (the other demo services log nothing).
     // `logs` reads the project's default selection: the development profile through COMPOSE_PROFILES.
     let mut logs_env = env.clone();
@@ -221,14 +214,7 @@ fn ssh_engine_from_add_to_a_running_demo() {
     ]));
     assert!(local.trim().is_empty(), "nothing of v1's on the shared local engine: {local}");
     let snap = ok_json(&dm1(&["--json", "status", "--profile", "development"]));
-    for s in DEV_SERVICES {
-        let row = service(&snap, s);
-        assert_eq!(
-            (row["state"].as_str(), row["health"].as_str()),
-            (Some("running"), Some("healthy")),
-            "{s}: {row}"
-        );
-    }
+    assert_dev_healthy(&snap);
     let down = dm1(&["--json", "down"]);
     assert_eq!(down.status.code(), Some(0), "{}", text(&down));
     let left = engine
@@ -356,4 +342,16 @@ fn scopeguard_remove(host: String, project: String) -> impl Drop {
         }
     }
     Remove(host, project)
+}
+
+/// Every development service in `status --json`'s snapshot runs, healthy.
+fn assert_dev_healthy(snap: &Value) {
+    for s in DEV_SERVICES {
+        let row = service(snap, s);
+        assert_eq!(
+            (row["state"].as_str(), row["health"].as_str()),
+            (Some("running"), Some("healthy")),
+            "{s}: {row}"
+        );
+    }
 }

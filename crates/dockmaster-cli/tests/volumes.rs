@@ -161,7 +161,7 @@ fn backup_wipe_restore_round_trip_and_refusals_that_change_nothing() {
     let stack = DemoStack::new(Compose::V2);
     let tag = format!("vol-{}-{}", std::process::id(), fastrand::u32(0..1_000_000));
     stack.up(&["development"], &["redis-cache"]);
-    let vols = Vols { stack: &stack, tag: tag.clone() };
+    let vols = Vols::new(&stack, &tag);
     let cache = stack.container("redis-cache");
     let volume = format!("{}_redis_cache_data", stack.project);
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -335,7 +335,7 @@ fn a_restore_that_fails_or_is_cancelled_while_unpacking_leaves_the_volume_as_it_
     let stack = DemoStack::new(Compose::V2);
     let tag = format!("volx-{}-{}", std::process::id(), fastrand::u32(0..1_000_000));
     stack.up(&["development"], &["redis-cache"]);
-    let vols = Vols { stack: &stack, tag: tag.clone() };
+    let vols = Vols::new(&stack, &tag);
     let cache = stack.container("redis-cache");
     let volume = format!("{}_redis_cache_data", stack.project);
     let tmp = tempfile::tempdir().expect("tempdir");
