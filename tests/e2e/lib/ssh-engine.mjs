@@ -7,7 +7,7 @@
 // ~/.ssh is never read or written. sshd, the agent and dockerd are stopped by the PIDs we started; then only
 // processes naming our folder, our mounts and the folder go. The shared engine is never touched.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, openSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { appBinary } from './app.mjs';
@@ -25,9 +25,10 @@ export function fingerprint(publicKey) {
   return execFileSync('ssh-keygen', ['-lf', publicKey], { encoding: 'utf8' }).split(/\s+/)[1];
 }
 
-function listening(port) {
+/** Whether a loopback TCP port (a number) or a Unix socket (a path) accepts a connection. */
+function listening(target) {
   return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
+    const s = typeof target === 'number' ? net.connect(target, '127.0.0.1') : net.connect(target);
     s.once('connect', () => { s.destroy(); resolve(true); });
     s.once('error', () => resolve(false));
   });
@@ -151,7 +152,8 @@ export async function startSshEngine() {
     // Compose and the docker CLI run ssh themselves and find the key only in the agent (the page's note says so).
     agent = spawn('ssh-agent', ['-D', '-a', engine.agentSock], { stdio: 'ignore' });
     astate = track(agent);
-    await waitFor('ssh-agent', 10_000, async () => existsSync(engine.agentSock), () => astate.exited, () => '');
+    // Its socket file appears when it binds, before it listens: wait until the socket accepts a connection.
+    await waitFor('ssh-agent', 10_000, () => listening(engine.agentSock), () => astate.exited, () => '');
     execFileSync('ssh-add', ['-q', engine.clientKey], { env: { ...process.env, SSH_AUTH_SOCK: engine.agentSock }, stdio: 'ignore' });
 
     // Root's password entry with our folder as home, and the app's wrapper that mounts it over /etc/passwd.

@@ -127,8 +127,9 @@ impl SshHost {
             .expect("ssh-agent starts");
         self.agent = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !sock.exists() {
-            assert!(Instant::now() < deadline, "ssh-agent did not start");
+        // The socket file appears when the agent binds, before it listens: wait until it accepts a connection.
+        while std::os::unix::net::UnixStream::connect(&sock).is_err() {
+            assert!(Instant::now() < deadline, "ssh-agent did not start listening on {}", sock.display());
             std::thread::sleep(Duration::from_millis(20));
         }
         run_ok(Command::new("ssh-add").arg("-q").arg(&self.client_key).env("SSH_AUTH_SOCK", &sock));
