@@ -30,6 +30,34 @@ pub fn can_bind(ip: IpAddr, port: u16, protocol: &str) -> bool {
     }
 }
 
+/// The ports the kernel hands to outgoing connections (Linux `ip_local_port_range`; elsewhere IANA's dynamic
+/// range). A port to publish for good is better chosen outside it: an outgoing connection may hold it at the
+/// moment the engine binds it.
+pub fn ephemeral_range() -> std::ops::RangeInclusive<u16> {
+    let linux = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").ok();
+    linux.as_deref().and_then(parse_port_range).unwrap_or(49152..=65535)
+}
+
+/// `"32768\t60999\n"` → `32768..=60999`.
+fn parse_port_range(text: &str) -> Option<std::ops::RangeInclusive<u16>> {
+    let mut parts = text.split_whitespace().map(str::parse::<u16>);
+    match (parts.next()?, parts.next()?) {
+        (Ok(first), Ok(last)) if first <= last => Some(first..=last),
+        _ => None,
+    }
+}
+
+/// A port to suggest instead of the taken `port`: the first of the next hundred that is `free` and lies outside
+/// `ephemeral`, so the suggestion reads like the original (8080 → 8081) and stays free.
+pub fn free_port_near(
+    port: u16,
+    ephemeral: &std::ops::RangeInclusive<u16>,
+    free: impl Fn(u16) -> bool,
+) -> Option<u16> {
+    let next = port.checked_add(1)?;
+    (next..=port.saturating_add(100)).filter(|p| *p >= 1024 && !ephemeral.contains(p)).find(|p| free(*p))
+}
+
 /// Whether two published addresses collide (same port; one of them every interface, or the same address).
 pub fn overlaps(a: IpAddr, b: IpAddr) -> bool {
     a.is_unspecified() || b.is_unspecified() || a == b
@@ -127,6 +155,40 @@ mod tests {
         assert_eq!(bind_ip(Some("[::1]")), "::1".parse::<IpAddr>().unwrap());
         assert!(overlaps(bind_ip(Some("0.0.0.0")), bind_ip(Some("127.0.0.1"))));
         assert!(!overlaps(bind_ip(Some("127.0.0.2")), bind_ip(Some("127.0.0.1"))));
+    }
+
+    #[test]
+    fn the_ephemeral_range_is_read_as_the_kernel_writes_it() {
+        assert_eq!(parse_port_range("32768\t60999\n"), Some(32768..=60999));
+        assert_eq!(parse_port_range("60999 32768"), None);
+        assert_eq!(parse_port_range("x 1"), None);
+        assert_eq!(parse_port_range(""), None);
+        let range = ephemeral_range();
+        assert!(range.start() <= range.end());
+    }
+
+    /// Real listeners: the suggestion skips a held port and the ephemeral range, and stays near the taken one.
+    #[test]
+    fn a_suggested_port_is_the_next_free_one_outside_the_ephemeral_range() {
+        let ip = bind_ip(Some("127.0.0.1"));
+        let held = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = held.local_addr().unwrap().port();
+        let next = TcpListener::bind(("127.0.0.1", port + 1));
+        let bindable = |p| can_bind(ip, p, "tcp");
+        let got = free_port_near(port, &(0..=0), bindable).unwrap();
+        assert!(got > port && got <= port + 100, "{got} near {port}");
+        if next.is_ok() {
+            assert!(got >= port + 2, "{got}: {} is held", port + 1);
+        }
+        // Everything near the port ephemeral: nothing to suggest rather than a port a connection may take.
+        assert_eq!(free_port_near(port, &(port..=port.saturating_add(200)), bindable), None);
+        assert_eq!(free_port_near(u16::MAX, &(0..=0), bindable), None);
+        assert_eq!(free_port_near(8080, &(0..=0), |p| p != 8081), Some(8082));
+        assert_eq!(
+            free_port_near(1000, &(1024..=1030), |_| true),
+            Some(1031),
+            "below 1024 is never suggested"
+        );
     }
 
     /// A real listener of this process: binding fails and the owner found is this very process.

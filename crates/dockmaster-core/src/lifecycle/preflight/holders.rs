@@ -72,7 +72,10 @@ pub(super) async fn check_ports(input: &Input<'_>, problems: &mut Vec<PreflightI
                 }
             }
             if let Some((port, h)) = holder {
-                problems.push(port_issue(name, binding, port, h));
+                let local = input.endpoint.is_local();
+                let free = |p| port_holder(&engine_ports, project, name, ip, p, &proto, local).is_none();
+                let instead = ports::free_port_near(port, &ports::ephemeral_range(), free);
+                problems.push(port_issue(name, binding, port, h, instead));
             }
         }
     }
@@ -152,11 +155,14 @@ fn port_holder(
     }
 }
 
-fn free_port_suggestion() -> Option<u16> {
-    std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok().map(|a| a.port())
-}
-
-fn port_issue(service: &str, b: &PortBinding, port: u16, holder: PortHolder) -> PreflightIssue {
+/// `instead`: a free port to suggest in the fix, when the port comes from a variable.
+fn port_issue(
+    service: &str,
+    b: &PortBinding,
+    port: u16,
+    holder: PortHolder,
+    instead: Option<u16>,
+) -> PreflightIssue {
     let ip = b.host_ip.clone().unwrap_or_else(|| "0.0.0.0".into());
     let message = format!(
         "Host port {ip}:{port}/{} that {service} publishes (container port {}) is taken by {}.",
@@ -169,7 +175,7 @@ fn port_issue(service: &str, b: &PortBinding, port: u16, holder: PortHolder) -> 
     };
     let fix = match &b.variable {
         Some(var) => {
-            let example = free_port_suggestion().map(|p| format!(", e.g. {var}={p}")).unwrap_or_default();
+            let example = instead.map(|p| format!(", e.g. {var}={p}")).unwrap_or_default();
             format!("{stop}, or move {service} to another host port: set {var} in .env or the environment{example}.")
         }
         None => format!("{stop}, or change the `ports:` entry of {service} in the Compose file."),
