@@ -518,8 +518,8 @@ fn never_healthy_service_fails_with_probe_output_v1_and_v2() {
 fn preflight_names_port_holder_pid_and_variable() {
     require_engine();
     require_keychain();
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
+    let port = engine_support::free_port();
+    let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind");
     let stack = DemoStack::new(Compose::V2);
     let mut env = stack_env(&stack, Compose::V2);
     env.retain(|(k, _)| k != "GAMESERVER_PORT");
@@ -537,7 +537,14 @@ fn preflight_names_port_holder_pid_and_variable() {
     assert_eq!(taken["variable"], "GAMESERVER_PORT");
     assert_eq!(taken["holder"]["kind"], "process");
     assert_eq!(taken["holder"]["pid"], std::process::id());
-    assert!(taken["fix"].as_str().unwrap_or_default().contains("GAMESERVER_PORT"), "{taken}");
+    // The fix suggests a port near the taken one that is free (the test's ports lie below the ephemeral range).
+    let fix = taken["fix"].as_str().unwrap_or_default();
+    let instead: u16 = fix
+        .split_once("e.g. GAMESERVER_PORT=")
+        .and_then(|(_, rest)| rest.trim_end_matches('.').parse().ok())
+        .unwrap_or_else(|| panic!("no suggested port in {fix:?}"));
+    assert!(instead > port && instead <= port + 100, "{instead} is near {port}");
+    assert!(TcpListener::bind(("127.0.0.1", instead)).is_ok(), "{instead} is free");
     assert_eq!(problems.len(), 1, "only the port should block: {report}");
 
     let human = dm(&demo(), p, &["preflight", "--profile", "development"], &env);

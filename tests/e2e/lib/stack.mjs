@@ -36,19 +36,23 @@ export function dockerIds(args) {
 
 const given = new Set();
 
-/** A loopback port nothing listens on now, never one this process handed out before (the kernel may give the
- * same ephemeral port twice in a row once it is closed, and two services on one port block the start). */
+/** Whether `host:port` can be listened on now (the listener is closed at once). */
+function canListen(port, host) {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A port nothing listens on now on any interface, never one this process handed out before, and below the
+ * kernel's ephemeral range (32768 and up on Linux): there, an outgoing connection could take it before the
+ * engine publishes it. */
 export async function freePort() {
   for (;;) {
-    const port = await new Promise((resolve, reject) => {
-      const srv = net.createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
-        const { port } = srv.address();
-        srv.close(() => resolve(port));
-      });
-    });
-    if (!given.has(port)) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (given.has(port)) continue;
+    if ((await canListen(port, '0.0.0.0')) && (await canListen(port, '127.0.0.1'))) {
       given.add(port);
       return port;
     }

@@ -62,11 +62,13 @@ fn reserve(value: String) -> bool {
 }
 
 /// A host port nothing listens on now, handed out once.
+/// A port to publish: free on every interface now, and below the kernel's ephemeral range (32768 and up on
+/// Linux), where an outgoing connection of a parallel test could take it before the engine binds it.
 pub fn free_port() -> u16 {
     loop {
-        let port =
-            std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-        if reserve(format!("port {port}")) {
+        let port = fastrand::u16(20_000..32_000);
+        let free = ["0.0.0.0", "127.0.0.1"].iter().all(|ip| std::net::TcpListener::bind((*ip, port)).is_ok());
+        if free && reserve(format!("port {port}")) {
             return port;
         }
     }
