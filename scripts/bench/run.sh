@@ -4,7 +4,7 @@
 #   bash scripts/bench/run.sh [--smoke] [latency] [snapshot] [idle] [engine-cpu]    (default: all four)
 #
 # Builds the release binaries (dockmaster + the bench driver crates/dockmaster-cli/examples/bench.rs), starts a
-# PRIVATE dockerd of its own (own data-root, exec-root, pidfile and socket; --bridge=none --iptables=false) so
+# PRIVATE dockerd of its own (own data-root, exec-root, pidfile and socket, its own bridge interface, --iptables=false) so
 # other users of the shared engine neither disturb the numbers nor are disturbed, copies the demo image into it,
 # runs the driver against it, then stops that dockerd by its PID and removes its folder. Numbers go to stdout
 # (Markdown tables) and target/bench/results.json.
@@ -38,6 +38,9 @@ command -v dockerd >/dev/null || { echo "bench: dockerd is missing (scripts/setu
 # Short path: Unix socket paths are limited to ~108 bytes.
 DIR=$(mktemp -d /tmp/dmbench-XXXXXX)
 DOCKERD_PID=""
+# Its default bridge is an interface of its own: never --bridge=none, with which a dockerd deletes the host's
+# docker0 when it starts (Moby's removeDefaultBridgeInterface) and breaks the shared engine's default network.
+BRIDGE="dmb-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
 stop_engine() {
   set +e
   if [ -n "$DOCKERD_PID" ] && kill -0 "$DOCKERD_PID" 2>/dev/null; then
@@ -52,12 +55,14 @@ stop_engine() {
   fi
   # Mounts it left under its folder (overlay layers, netns, shm), deepest first; then the folder.
   grep -o " $DIR[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
+  [ ! -e "/sys/class/net/$BRIDGE" ] || ip link delete "$BRIDGE"
   rm -rf "$DIR"
 }
 trap stop_engine EXIT
 
+ip link add "$BRIDGE" type bridge && ip link set "$BRIDGE" up
 dockerd --data-root "$DIR/data" --exec-root "$DIR/exec" --pidfile "$DIR/pid" -H "unix://$DIR/sock" \
-  --bridge=none --iptables=false </dev/null >"$DIR/dockerd.log" 2>&1 &
+  --bridge="$BRIDGE" --iptables=false </dev/null >"$DIR/dockerd.log" 2>&1 &
 DOCKERD_PID=$!
 export DOCKER_HOST="unix://$DIR/sock" DOCKER_CONTEXT= DOCKER_TLS_VERIFY=
 for _ in $(seq 600); do

@@ -12,7 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { appBinary } from './app.mjs';
 import { freePort } from './stack.mjs';
-import { stopEngine } from './tls-engine.mjs';
+import { ownBridge, stopEngine } from './tls-engine.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -83,9 +83,10 @@ export async function startSshEngine() {
 
   // The engine behind the SSH host.
   const dlog = openSync(path.join(dir, 'dockerd.log'), 'a');
+  const bridge = ownBridge();
   const dockerd = spawn('dockerd', [
     '--data-root', `${dir}/data`, '--exec-root', `${dir}/exec`, '--pidfile', `${dir}/pid`,
-    '-H', sock, '--bridge=none', '--iptables=false',
+    '-H', sock, `--bridge=${bridge}`, '--iptables=false',
   ], { stdio: ['ignore', dlog, dlog] });
   const dstate = track(dockerd);
 
@@ -112,7 +113,7 @@ export async function startSshEngine() {
   engine.stop = async () => {
     await stopChild(sshd, sstate);
     await stopChild(agent, astate);
-    await stopEngine(dockerd, dir, () => dstate.exited !== null, sock);
+    await stopEngine(dockerd, dir, () => dstate.exited !== null, sock, bridge);
   };
 
   try {

@@ -42,9 +42,10 @@ export async function startTlsEngine() {
   const port = await freePort();
   const sock = `unix://${dir}/sock`;
   const log = openSync(path.join(dir, 'dockerd.log'), 'a');
+  const bridge = ownBridge();
   const child = spawn('dockerd', [
     '--data-root', `${dir}/data`, '--exec-root', `${dir}/exec`, '--pidfile', `${dir}/pid`,
-    '-H', sock, '-H', `tcp://127.0.0.1:${port}`, '--bridge=none', '--iptables=false',
+    '-H', sock, '-H', `tcp://127.0.0.1:${port}`, `--bridge=${bridge}`, '--iptables=false',
     '--tlsverify', '--tlscacert', `${certs}/ca.pem`, '--tlscert', `${certs}/server-cert.pem`, '--tlskey', `${certs}/server-key.pem`,
   ], { stdio: ['ignore', log, log] });
   let exited = null;
@@ -60,7 +61,7 @@ export async function startTlsEngine() {
     key: `${certs}/client-key.pem`,
     version: '',
     log: () => readFileSync(path.join(dir, 'dockerd.log'), 'utf8').split('\n').slice(-30).join('\n'),
-    stop: () => stopEngine(child, dir, () => exited !== null, sock),
+    stop: () => stopEngine(child, dir, () => exited !== null, sock, bridge),
   };
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -97,8 +98,21 @@ function ours(dir) {
 /** Stops a private dockerd by its PID (`done()`: it has exited), then whatever names `dir` (its containerd), the
  * mounts under `dir`, the host interfaces of its bridge networks (they outlive it and their routes would shadow
  * the same subnets on a later engine), and `dir`. `sock`: its `unix://` socket, to list its networks first. */
-export async function stopEngine(child, dir, done, sock) {
+/** Creates a bridge interface for a private engine's default bridge and returns its name. Never
+ * `--bridge=none`: a dockerd with its bridge disabled deletes the host's `docker0` when it starts (Moby's
+ * `removeDefaultBridgeInterface`), which breaks the shared engine's default network. */
+export function ownBridge() {
+  const name = `dmb-${Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0')}`;
+  execFileSync('ip', ['link', 'add', name, 'type', 'bridge']);
+  execFileSync('ip', ['link', 'set', name, 'up']);
+  return name;
+}
+
+/** Stops a private engine we started: its processes, mounts, the bridge interfaces of its networks and its
+ * own default `bridge` interface, and its folder. */
+export async function stopEngine(child, dir, done, sock, bridge) {
   const bridges = !done() && sock ? bridgeInterfaces(sock) : [];
+  if (bridge) bridges.push(bridge);
   if (!done()) {
     child.kill('SIGTERM');
     const deadline = Date.now() + 30_000;

@@ -383,6 +383,8 @@ pub fn service<'a>(snapshot: &'a Value, name: &str) -> &'a Value {
 pub struct PrivateEngine {
     pub dir: PathBuf,
     child: Option<Child>,
+    /// Its default bridge, an interface of its own (see [`own_bridge`]).
+    bridge: String,
 }
 
 impl PrivateEngine {
@@ -390,7 +392,7 @@ impl PrivateEngine {
         // Short path: Unix socket paths are limited to ~108 bytes.
         let dir = PathBuf::from(format!("/tmp/dmeng-{}-{}", std::process::id(), fastrand::u32(0..1_000_000)));
         std::fs::create_dir_all(&dir).expect("engine dir");
-        Self { dir, child: None }
+        Self { dir, child: None, bridge: format!("dmb-{:08x}", fastrand::u32(..)) }
     }
 
     pub fn host(&self, sock: &str) -> String {
@@ -410,9 +412,10 @@ impl PrivateEngine {
             .open(self.dir.join("dockerd.log"))
             .expect("log");
         let d = |p: &str| self.dir.join(p).display().to_string();
+        own_bridge(&self.bridge);
         let child = Command::new("dockerd")
             .args(["--data-root", &d("data"), "--exec-root", &d("exec"), "--pidfile", &d("pid")])
-            .args(["-H", &self.host(sock), "--bridge=none", "--iptables=false"])
+            .args(["-H", &self.host(sock), &format!("--bridge={}", self.bridge), "--iptables=false"])
             .args(extra)
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
@@ -531,6 +534,7 @@ impl Drop for PrivateEngine {
         self.stop();
         // The bridge interfaces of its networks live in this machine's network namespace and outlive the engine
         // and its data root: left behind, their routes shadow the same subnets on any later engine.
+        bridges.push(self.bridge.clone());
         remove_interfaces(&bridges);
         // After a failure with the engine down, the shims still run the containers: their processes are ours too.
         let leftovers = self.leftover_pids();
@@ -611,6 +615,16 @@ pub fn bridge_interfaces(host: &str) -> Vec<String> {
         .filter(|id| id.len() >= 12 && id.chars().all(|c| c.is_ascii_hexdigit()))
         .map(|id| format!("br-{}", &id[..12]))
         .collect()
+}
+
+/// Creates the bridge interface `name` (once) for a private engine's default bridge. Never `--bridge=none`:
+/// a dockerd with its bridge disabled deletes the host's `docker0` when it starts (Moby's
+/// `removeDefaultBridgeInterface`), which breaks the shared engine's default network.
+pub fn own_bridge(name: &str) {
+    if !std::path::Path::new("/sys/class/net").join(name).exists() {
+        run_ok(Command::new("ip").args(["link", "add", name, "type", "bridge"]));
+    }
+    run_ok(Command::new("ip").args(["link", "set", name, "up"]));
 }
 
 /// Deletes those of `interfaces` that still exist (only names this test's engine gave its own networks).
