@@ -4,7 +4,8 @@
 //! `docker --context NAME version` then reaches the same engine; an unknown host key is refused until its exact
 //! fingerprint is accepted, a changed one is refused, a missing key file is a clear error; `status`, `logs` and
 //! `up --profile development --wait` (Compose v2) run the demo on the SSH engine, and `up`/`status`/`down` with
-//! Compose v1 (given `--context`) too, nothing on the shared engine; `engine rm` removes only what
+//! Compose v1 (given `--context`) too, nothing on the shared engine; Compose v1 on the TLS context as well;
+//! `engine rm` removes only what
 //! it is told to. Everything made here (contexts, keys, sshd, agent, engines, containers) goes at the end.
 //! `up` injects the demo's secrets from a real keychain: run through `tests/keychain/run.sh` (scripts/test.sh does).
 
@@ -327,6 +328,36 @@ fn tls_engine_added_and_reached_by_the_docker_cli() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), version);
     let tested = ok_json(&host.dockmaster(&["--json", "engine", "test", "secure"], &[]));
     assert_eq!(tested["reachable"], true);
+
+    // Compose v1 on the TLS context (`--context secure`: docker-py reads the context's own copy of the
+    // certificates): redis-cache up until healthy on the private engine, nothing on the shared one, then down.
+    engine.load_demo_image("sock");
+    let stack = DemoStack::new(Compose::V1);
+    let project = stack.project.clone();
+    let mut env = demo_env(&stack, "tls-v1");
+    env.retain(|(k, _)| k != "DOCKMASTER_COMPOSE");
+    env.push(("DOCKMASTER_COMPOSE".into(), "v1".into()));
+    let demo = repo().join("demo").display().to_string();
+    let dm = |args: &[&str]| {
+        let mut all = vec!["--project", demo.as_str(), "-p", project.as_str(), "--engine", "secure"];
+        all.extend_from_slice(args);
+        host.dockmaster(&all, &env)
+    };
+    let cleanup = scopeguard_remove(engine.host("sock"), project.clone());
+    let up = dm(&["--json", "up", "--profile", "development", "--wait", "--timeout", "120", "redis-cache"]);
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    assert!(text(&up).contains("docker-compose --ansi never --context secure"), "{}", text(&up));
+    let filter = format!("label=com.docker.compose.project={project}");
+    let running = engine.docker("sock", &["ps", "--filter", &filter, "--format", "{{.Names}} {{.Status}}"]);
+    assert!(running.contains(&stack.container("redis-cache")) && running.contains("healthy"), "{running}");
+    let local = run_ok(std::process::Command::new("docker").args(["ps", "-aq", "--filter", &filter]));
+    assert!(local.trim().is_empty(), "nothing of v1's on the shared local engine: {local}");
+    let down = dm(&["--json", "down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    let left = engine.docker("sock", &["ps", "-aq", "--filter", &filter]);
+    assert!(left.trim().is_empty(), "v1's down removed them over TLS: {left}");
+    drop(cleanup);
+
     ok_json(&host.dockmaster(&["--json", "engine", "rm", "secure"], &[]));
     drop(host);
     engine.stop();
