@@ -75,6 +75,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             region_commands::region_cancel,
             region_commands::region_list,
             region_commands::region_places,
+            region_commands::region_networks,
             region_commands::region_start,
             region_commands::region_stop,
             region_commands::region_remove,

@@ -1,11 +1,12 @@
 //! The Regions page's commands: validate, plan, apply (progress over a Channel, cancellable, rolled back by
-//! the core on failure), list (every known engine's regions), start, stop, remove and show regions. `engine`
-//! names the engine a call works on (`null`: the project's). Each maps arguments, makes one call into the
+//! the core on failure), list (every known engine's regions), start, stop, remove and show regions, and the
+//! networks of the project's regions (the network picture). `engine` names the engine a call works on
+//! (`null`: the project's). Each maps arguments, makes one call into the
 //! project's session, maps the result; no secret crosses IPC (plans and progress hold none).
 
 use dockmaster_core::region::{
-    AppliedRegion, ApplyEvent, ApplyOptions, PlanOptions, RegionInfo, RegionPlace, RegionPlan, RegionRequest,
-    RegionsEverywhere, RemoveReport,
+    AppliedRegion, ApplyEvent, ApplyOptions, PlanOptions, RegionInfo, RegionNetwork, RegionPlace, RegionPlan,
+    RegionRequest, RegionsEverywhere, RemoveReport,
 };
 use dockmaster_core::session::{RegionValidation, Sessions};
 use tauri::ipc::Channel;
@@ -71,6 +72,17 @@ pub fn region_cancel(sessions: State<'_, Sessions>) -> bool {
 #[specta::specta]
 pub async fn region_list(sessions: State<'_, Sessions>, dir: String) -> Result<RegionsEverywhere, AppError> {
     sessions.get(&dir).await?.region_list_everywhere().await
+}
+
+/// The networks the project's region containers on its engine are on, with the driver and subnets the engine
+/// gave each (the network picture's region bands).
+#[tauri::command]
+#[specta::specta]
+pub async fn region_networks(
+    sessions: State<'_, Sessions>,
+    dir: String,
+) -> Result<Vec<RegionNetwork>, AppError> {
+    sessions.get(&dir).await?.region_networks().await
 }
 
 /// Where a new region can go: every known engine, whether it answers and whether the stack's networks the

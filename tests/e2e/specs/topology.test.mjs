@@ -1,5 +1,6 @@
 // The real app opens the demo project and shows what each profile selection starts, and draws a region on its
-// engine (a labelled network and container made here, removed at the end) in the network picture.
+// engine (a labelled network and container made here, removed at the end) in the network picture: its own
+// network a band with the subnet the engine gave it, its column opening the Regions page on it.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -105,7 +106,7 @@ test('the network picture: nginx-gateway on all three bands in development, mult
   });
 });
 
-test('a region on the project\'s engine joins the picture: its own network a band, its container on it', async () => {
+test('a region on the project\'s engine joins the picture: its own network a band with its subnet, its container on it, a click opens it on the Regions page', async () => {
   const region = `e2er${process.pid}`;
   const net = `${region}-net`;
   const labels = ['--label', 'dev.dockmaster.project=demo', '--label', `dev.dockmaster.region=${region}`, '--label', `dockmaster.test=${region}`];
@@ -116,8 +117,17 @@ test('a region on the project\'s engine joins the picture: its own network a ban
     const node = await find(browser, `[data-testid="map-node-${region}/server"]`, 30000);
     assert.equal(await node.getAttribute('data-joins'), `region:${region}:${net}`);
     assert.match(await node.getAttribute('aria-label'), new RegExp(`^region ${region}'s ${region}/server: running, on ${net}$`));
+    // The band shows the driver and subnet the engine picked for the network (none was asked for).
+    const subnet = docker(['network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Subnet}} {{end}}', net]).trim();
+    assert.match(subnet, /^\d+\.\d+\.\d+\.\d+\/\d+$/, `one IPv4 subnet: ${subnet}`);
     const band = await find(browser, `[data-testid="map-band-region:${region}:${net}"]`);
-    assert.match(await band.getProperty('textContent'), new RegExp(`${net}.*region ${region}'s network`, 's'));
+    const facts = `bridge · ${subnet}`;
+    await browser.waitUntil(async () => (await band.getProperty('textContent')).includes(facts), {
+      timeout: 10000,
+      timeoutMsg: `the region's band does not show "${facts}"`,
+    });
+    assert.match(await band.getProperty('textContent'), new RegExp(`${net}.*${facts.replace(/[.]/g, '\\.')}`, 's'));
+    assert.match(await (await find(browser, `[data-testid="map-band-region:${region}:${net}"] title`)).getProperty('textContent'), new RegExp(`^Region ${region}'s own network`));
     await (await find(browser, '#section-network-map')).scrollIntoView();
     // The region's column is the last one: scroll the picture to its right end so the screenshot shows it.
     await browser.execute(() => {
@@ -125,6 +135,17 @@ test('a region on the project\'s engine joins the picture: its own network a ban
       if (frame) frame.scrollLeft = frame.scrollWidth;
     });
     await screenshot(browser, 'network-picture-region');
+
+    // A click on the region's column opens the Regions page with its row highlighted (and focused).
+    await (await find(browser, `[data-testid="map-node-${region}/server"] .box`)).click();
+    const row = await find(browser, `[data-testid="region-row-${region}"]`, 30000);
+    await browser.waitUntil(async () => (await row.getAttribute('aria-current')) === 'true', {
+      timeout: 10000,
+      timeoutMsg: 'the click on the region in the picture did not highlight its row on the Regions page',
+    });
+    assert.match(await row.getAttribute('class'), /\bhighlighted\b/);
+    assert.equal(await browser.execute(() => document.activeElement?.getAttribute('data-testid')), `region-row-${region}`);
+    await screenshot(browser, 'regions-from-network-picture');
   } finally {
     docker(['rm', '-f', `${region}-server`]);
     docker(['network', 'rm', net]);

@@ -7,7 +7,7 @@ import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import type { StatsUpdate, StoreUpdate } from "./bindings";
 import type { ExportReport, LogBatch, LogFilter, LogFollowInfo } from "./bindings";
 import type { AppliedRegion, ApplyEvent, RegionInfo, RegionPlan, RegionRequest, RegionsEverywhere } from "./bindings";
-import type { RegionPlace, RegionValidation, RemoveReport } from "./bindings";
+import type { RegionNetwork, RegionPlace, RegionValidation, RemoveReport } from "./bindings";
 import type { DriftReport, LifecycleEvent, OperationRequest, OperationResult, PreflightReport, VolumePlan } from "./bindings";
 import type { BundleContents, DemoCopy, DemoImageEvent, DemoImageReport, DoctorReport, ImageCopied, ImageCopyEvent, SavedBundle } from "./bindings";
 import type { FixReport, KeychainChange } from "./bindings";
@@ -180,6 +180,9 @@ export interface Backend {
   regionList(dir: string): Promise<RegionsEverywhere>;
   /** Where a new region can go: every known engine, and whether the stack's networks are there. */
   regionPlaces(dir: string): Promise<RegionPlace[]>;
+  /** The networks the project's region containers on its engine are on, with the driver and subnets the engine
+   * gave each (the network picture's region bands). */
+  regionNetworks(dir: string): Promise<RegionNetwork[]>;
   /** Starts the database, then the server, each waited on until healthy. */
   regionStart(dir: string, engine: string | null, name: string): Promise<RegionInfo>;
   regionStop(dir: string, engine: string | null, name: string): Promise<RegionInfo>;
@@ -328,6 +331,7 @@ export const tauriBackend: Backend = {
   },
   regionList: (dir) => unwrap(commands.regionList(dir)),
   regionPlaces: (dir) => unwrap(commands.regionPlaces(dir)),
+  regionNetworks: (dir) => unwrap(commands.regionNetworks(dir)),
   regionStart: (dir, engine, name) => unwrap(commands.regionStart(dir, engine, name)),
   regionStop: (dir, engine, name) => unwrap(commands.regionStop(dir, engine, name)),
   regionRemove: (dir, engine, name, confirmedVolumes) =>

@@ -146,6 +146,11 @@ export const commands = {
 	 *  regional template joins are there (the wizard's "Where" step).
 	 */
 	regionPlaces: (dir: string) => typedError<RegionPlace[], ErrorReport>(__TAURI_INVOKE("region_places", { dir })),
+	/**
+	 *  The networks the project's region containers on its engine are on, with the driver and subnets the engine
+	 *  gave each (the network picture's region bands).
+	 */
+	regionNetworks: (dir: string) => typedError<RegionNetwork[], ErrorReport>(__TAURI_INVOKE("region_networks", { dir })),
 	/**  Starts a region's database, then its server, each waited on until healthy. */
 	regionStart: (dir: string, engine: string | null, name: string) => typedError<RegionInfo, ErrorReport>(__TAURI_INVOKE("region_start", { dir, engine, name })),
 	/**  Stops a region's server, then its database. */
@@ -1483,6 +1488,18 @@ export type RegionInfo = {
 	 *  back): the region is not usable, and removing it cleans up everything that apply created.
 	 */
 	interrupted: InterruptedApply | null,
+};
+
+/**  One network a region container is on. */
+export type RegionNetwork = {
+	/**  Its name on the engine. */
+	name: string,
+	/**  The regions with a container on it, by name. */
+	regions: string[],
+	/**  `bridge`, `overlay`… */
+	driver: string,
+	/**  The subnets of its IPAM configuration: those asked for, else those the engine picked. */
+	subnets: string[],
 };
 
 /**  One engine as a place for a new region. */

@@ -1,5 +1,6 @@
 // Which view the window shows, and the small hand-offs between views: "fix this variable" (the Environment view
-// shows and focuses it) and "logs of this service" (the Logs view follows just that service). One instance per
+// shows and focuses it), "logs of this service" (the Logs view follows just that service) and "this region" (the
+// Regions page highlights its row and brings it into view). One instance per
 // window, handed to components through context; views that find none simply ignore hand-offs.
 
 import { getContext, setContext } from "svelte";
@@ -17,6 +18,8 @@ export class Navigator {
   envFocus = $state<Focus<string> | null>(null);
   /** The services the Logs view should follow (instead of all). */
   logsFocus = $state<Focus<string[]> | null>(null);
+  /** A region of the project's engine the Regions page should highlight and bring into view. */
+  regionFocus = $state<Focus<string> | null>(null);
 
   #seq = 0;
 
@@ -24,6 +27,7 @@ export class Navigator {
   go(view: ViewId): void {
     this.envFocus = null;
     this.logsFocus = null;
+    this.regionFocus = null;
     this.view = view;
   }
 
@@ -37,6 +41,12 @@ export class Navigator {
   showLogs(services: string[]): void {
     this.logsFocus = { value: [...services], seq: ++this.#seq };
     this.view = "logs";
+  }
+
+  /** Opens the Regions page on the region `name` (of the project's engine). */
+  showRegion(name: string): void {
+    this.regionFocus = { value: name, seq: ++this.#seq };
+    this.view = "regions";
   }
 }
 

@@ -46,6 +46,7 @@ export const QUIET_LOGS: Record<string, Handler> = {
 export const QUIET_REGIONS: Record<string, Handler> = {
   region_list: () => ({ engines: [], regions: [] }),
   region_places: () => [],
+  region_networks: () => [],
   region_cancel: () => false,
 };
 

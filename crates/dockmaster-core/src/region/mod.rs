@@ -32,7 +32,7 @@ pub use error::{RegionError, Rollback};
 pub use everywhere::{EngineReach, RegionPlace, RegionsEverywhere};
 pub use manage::{
     confirmation_needed, describe, get, list, remove, start, stop, InterruptedApply, Reach, RegionInfo,
-    RemoveReport,
+    RegionNetwork, RemoveReport,
 };
 pub use plan::{plan, PlanInputs, PlanOptions, RegionPlan, RegionRole};
 pub use request::{validate, FieldError, RegionRequest};

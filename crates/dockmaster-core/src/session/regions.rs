@@ -13,7 +13,7 @@ use crate::error::ErrorReport;
 use crate::region::everywhere;
 use crate::region::{
     self, AppliedRegion, ApplyEvent, ApplyOptions, FieldError, PlanOptions, RegionError, RegionInfo,
-    RegionPlan, RegionRequest, RemoveReport,
+    RegionNetwork, RegionPlan, RegionRequest, RemoveReport,
 };
 
 /// A request's field errors (empty when it is valid), for a form's inline validation.
@@ -138,6 +138,13 @@ impl Session {
         let regions =
             region::manage::list_in(&target.docker, &target.stores(), self.project().name()).await?;
         Ok(regions.into_iter().map(|r| placed(r, &target)).collect())
+    }
+
+    /// The networks the project's region containers on the session's engine are on, with the driver and
+    /// subnets the engine gave each (the network picture's region bands).
+    pub async fn region_networks(&self) -> Result<Vec<RegionNetwork>, ErrorReport> {
+        let target = self.region_target(None).await?;
+        Ok(region::manage::networks_in(&target.docker, self.project().name()).await?)
     }
 
     /// One region on `engine` now.

@@ -1,12 +1,15 @@
 // The network picture's layout rules and the subnet overlap check, then the picture in the whole app: the
-// multi-regional selection's gateway on all three bands, live state on the boxes, a click opening the row.
+// multi-regional selection's gateway on all three bands, live state on the boxes, a click opening the row; a
+// region's own band with the subnet its engine gave it (red when it overlaps the stack's), its column opening
+// the Regions page on it by click and by keyboard.
 import { screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, test, vi } from "vitest";
-import type { NetworkView, RegionStatus, ServiceView } from "../bindings";
-import { reportFor } from "../../test/fixtures";
+import type { NetworkView, RegionNetwork, RegionStatus, ServiceView } from "../bindings";
+import { ROOT, reportFor } from "../../test/fixtures";
 import { startApp } from "../../test/app";
 import { container, service, snapshot, snapshotUpdate } from "../../test/engine";
-import { COLUMN, LABEL_WIDTH, layoutNetworkMap, subnetsOverlap } from "./networkMap";
+import { listed, regionList } from "../regions/fixtures";
+import { bandLabel, COLUMN, LABEL_WIDTH, layoutNetworkMap, regionBandNetworks, subnetsOverlap } from "./networkMap";
 
 function network(name: string, subnets: string[] = [], services: string[] = []): NetworkView {
   return { name, engineName: `p_${name}`, driver: "bridge", subnets, external: false, services };
@@ -100,6 +103,50 @@ describe("layout", () => {
     expect(map.width).toBe(LABEL_WIDTH + 3 * COLUMN);
   });
 
+  test("a region's own network takes the driver and subnets its engine gave it; one overlapping a stack subnet marks both", () => {
+    const region: RegionStatus = {
+      name: "eu",
+      state: "running",
+      health: "healthy",
+      restartCount: 0,
+      exitCode: null,
+      ports: [],
+      containers: [
+        { ...container("server", { networks: ["p_b", "region-eu-net"] }), region: "eu" },
+        { ...container("db", { networks: ["region-eu-net", "region-eu-back"] }), region: "eu" },
+      ],
+    };
+    const services = [svc("hub", ["a", "b"])];
+    const networks = [network("a", ["10.1.0.0/16"]), network("b")];
+    const unread = layoutNetworkMap(services, networks, [region]);
+    expect(regionBandNetworks(unread)).toEqual(["region-eu-back", "region-eu-net"]);
+    expect(unread.bands.map((b) => [b.name, b.unread, b.subnets])).toEqual([
+      ["a", false, ["10.1.0.0/16"]],
+      ["b", false, []],
+      ["region:eu:region-eu-net", true, []],
+      ["region:eu:region-eu-back", true, []],
+    ]);
+    const told: RegionNetwork[] = [
+      { name: "region-eu-net", regions: ["eu"], driver: "bridge", subnets: ["10.1.5.0/24"] },
+      { name: "region-eu-back", regions: ["eu"], driver: "macvlan", subnets: ["192.168.77.0/24", "fd00:77::/64"] },
+      // A stack network the engine also reports keeps the Compose file's facts.
+      { name: "p_b", regions: ["eu"], driver: "overlay", subnets: ["10.1.9.0/24"] },
+    ];
+    const map = layoutNetworkMap(services, networks, [region], told);
+    expect(map.bands.map((b) => [b.name, b.driver, b.subnets, b.unread, b.overlaps])).toEqual([
+      ["a", "bridge", ["10.1.0.0/16"], false, ["region:eu:region-eu-net"]],
+      ["b", "bridge", [], false, []],
+      ["region:eu:region-eu-net", "bridge", ["10.1.5.0/24"], false, ["a"]],
+      ["region:eu:region-eu-back", "macvlan", ["192.168.77.0/24", "fd00:77::/64"], false, []],
+    ]);
+    expect(map.bands.map(bandLabel)).toEqual(["a", "b", "region-eu-net", "region-eu-back"]);
+    expect(map.nodes.map((n) => [n.name, n.joins])).toEqual([
+      ["hub", [0, 1]],
+      ["eu/db", [2, 3]],
+      ["eu/server", [1, 2]],
+    ]);
+  });
+
   test("subnet overlap: IPv4 and IPv6 prefixes, families apart, nonsense never overlaps", () => {
     expect(subnetsOverlap("172.20.0.0/16", "172.20.5.0/24")).toBe(true);
     expect(subnetsOverlap("172.20.0.0/16", "172.21.0.0/16")).toBe(false);
@@ -172,4 +219,57 @@ test("a region on the project's engine: its network a band, its containers on th
     expect(shapes.map((e) => e.localName)).toEqual(expect.arrayContaining(["line", "circle", "rect", "text"]));
     expect(shapes.filter((e) => e.namespaceURI !== SVG).map((e) => e.localName)).toEqual([]);
   }
+});
+
+test("a region's own band shows its engine's subnet, red over the stack's; its column opens the Regions page on it", async () => {
+  const told: RegionNetwork[] = [{ name: "region-alpha-net", regions: ["alpha"], driver: "bridge", subnets: ["172.20.9.0/24"] }];
+  const { user, push, ipc } = startApp({ region_list: () => listed(regionList()), region_networks: () => told });
+  await user.click(await screen.findByTestId("profile-chip-multi-regional"));
+  await screen.findByTestId("map-node-nginx-gateway");
+  const live = snapshot([service("nginx-gateway")]);
+  live.regions = [
+    {
+      name: "alpha",
+      state: "running",
+      health: "healthy",
+      restartCount: 0,
+      exitCode: null,
+      ports: [],
+      containers: [{ ...container("server", { networks: ["region-alpha-net", "sectorwars2102_regional-network"] }), region: "alpha" }],
+    },
+  ];
+  await push(snapshotUpdate(live));
+  const band = await screen.findByTestId("map-band-region:alpha:region-alpha-net");
+  await waitFor(() => expect(band.textContent).toMatch(/region-alpha-net\s*bridge · 172\.20\.9\.0\/24/));
+  expect(ipc.callsOf("region_networks")).toEqual([{ dir: ROOT }]);
+  // 172.20.9.0/24 lies in nexus-network's 172.20.0.0/16: both bands red, each naming the other by what it shows.
+  expect(band.getAttribute("class")).toContain("overlap");
+  expect(band.querySelector("title")?.textContent).toMatch(/^Region alpha's own network .*\nIts subnet overlaps nexus-network:/);
+  const nexus = screen.getByTestId("map-band-nexus-network");
+  expect(nexus.getAttribute("class")).toContain("overlap");
+  expect(nexus.querySelector("title")?.textContent).toMatch(/^Its subnet overlaps region-alpha-net:/);
+
+  // The region's column is a button like a service's: a click opens the Regions page with its row highlighted.
+  const node = screen.getByTestId("map-node-alpha/server");
+  expect(node).toHaveAttribute("role", "button");
+  expect(node).toHaveAttribute("tabindex", "0");
+  await user.click(node);
+  const row = await screen.findByTestId("region-row-alpha");
+  await waitFor(() => expect(row.className).toContain("highlighted"));
+  expect(row).toHaveAttribute("aria-current", "true");
+  await waitFor(() => expect(document.activeElement).toBe(row));
+  expect(screen.getByTestId("region-row-beta").className).not.toContain("highlighted");
+
+  // By keyboard: Tab from the last service's column reaches the region's, Enter opens the page the same way.
+  await user.click(screen.getByRole("link", { name: "Overview" }));
+  await screen.findByTestId("map-node-alpha/server");
+  const columns = [...document.querySelectorAll<HTMLElement>('[data-testid^="map-node-"]')];
+  const at = columns.findIndex((c) => c.dataset.testid === "map-node-alpha/server");
+  expect(at).toBeGreaterThan(0);
+  columns[at - 1].focus();
+  await user.tab();
+  expect(document.activeElement).toBe(screen.getByTestId("map-node-alpha/server"));
+  await user.keyboard("{Enter}");
+  await waitFor(() => expect(screen.getByTestId("region-row-alpha").getAttribute("aria-current")).toBe("true"));
+  await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("region-row-alpha")));
 });

@@ -3,8 +3,9 @@
 // to every network it is on (so a gateway on three networks and a cache straddling two read at a glance), its
 // published host ports above it, and subnets that overlap another network's marked. The regions running on the
 // project's engine join in: each region container a column (`region/service`) on the stack bands it is attached
-// to, and a region's own networks as bands of their own after the stack's.
-import type { NetworkView, RegionStatus, ServiceView } from "../bindings";
+// to, and a region's own networks as bands of their own after the stack's, with the driver and subnets the engine
+// gave them (`region_networks`) once read, their subnets checked for overlaps like the stack's.
+import type { NetworkView, RegionNetwork, RegionStatus, ServiceView } from "../bindings";
 
 export const LABEL_WIDTH = 230;
 export const COLUMN = 118;
@@ -23,6 +24,9 @@ export interface MapBand {
   implicit: boolean;
   /** The region whose own network this is (not in the Compose files). */
   region: string | null;
+  /** A region's own network whose driver and subnets the engine has not told (yet): `driver` and `subnets`
+   * are placeholders. */
+  unread: boolean;
   y: number;
   /** Other networks of the picture whose subnet overlaps one of this one's. */
   overlaps: string[];
@@ -89,9 +93,29 @@ function regionMembers(regions: RegionStatus[]): RegionMember[] {
   );
 }
 
-export function layoutNetworkMap(services: ServiceView[], networks: NetworkView[], regions: RegionStatus[] = []): NetworkMap {
+/** What the band shows as its name: a region's own network by its engine name, any other by its Compose key. */
+export function bandLabel(band: MapBand): string {
+  return band.region ? band.engineName : band.name;
+}
+
+/** The engine names of the regions' own bands, sorted: what to ask `region_networks` about. */
+export function regionBandNetworks(map: NetworkMap): string[] {
+  return map.bands
+    .filter((b) => b.region !== null)
+    .map((b) => b.engineName)
+    .sort();
+}
+
+type BandView = NetworkView & { implicit: boolean; region: string | null; unread: boolean };
+
+export function layoutNetworkMap(
+  services: ServiceView[],
+  networks: NetworkView[],
+  regions: RegionStatus[] = [],
+  regionNetworks: RegionNetwork[] = [],
+): NetworkMap {
   const order = networks.map((n) => n.name);
-  const views: (NetworkView & { implicit: boolean; region: string | null })[] = networks.map((n) => ({ ...n, implicit: false, region: null }));
+  const views: BandView[] = networks.map((n) => ({ ...n, implicit: false, region: null, unread: false }));
   const needsDefault = services.some((s) => networksOf(s).includes("default")) && !order.includes("default");
   if (needsDefault) {
     views.push({
@@ -102,6 +126,7 @@ export function layoutNetworkMap(services: ServiceView[], networks: NetworkView[
       external: false,
       implicit: true,
       region: null,
+      unread: false,
       services: services.filter((s) => networksOf(s).includes("default")).map((s) => s.name),
     });
   }
@@ -109,12 +134,24 @@ export function layoutNetworkMap(services: ServiceView[], networks: NetworkView[
   const members = regionMembers(regions);
   const stackBand = new Map(views.map((n) => [n.engineName, n.name]));
   const regionBand = new Map<string, string>();
+  const facts = new Map(regionNetworks.map((n) => [n.name, n]));
   for (const m of members) {
     for (const net of m.networks) {
       if (stackBand.has(net) || regionBand.has(net)) continue;
       const key = `region:${m.region}:${net}`;
       regionBand.set(net, key);
-      views.push({ name: key, engineName: net, driver: "bridge", subnets: [], external: false, implicit: false, region: m.region, services: [] });
+      const told = facts.get(net);
+      views.push({
+        name: key,
+        engineName: net,
+        driver: told?.driver ?? "bridge",
+        subnets: told?.subnets ?? [],
+        external: false,
+        implicit: false,
+        region: m.region,
+        unread: told === undefined,
+        services: [],
+      });
     }
   }
   const index = new Map(views.map((n, i) => [n.name, i]));
@@ -126,6 +163,7 @@ export function layoutNetworkMap(services: ServiceView[], networks: NetworkView[
     external: n.external,
     implicit: n.implicit,
     region: n.region,
+    unread: n.unread,
     y: HEAD + i * (BAND_HEIGHT + BAND_GAP),
     overlaps: views
       .filter((o) => o.name !== n.name && n.subnets.some((a) => o.subnets.some((b) => subnetsOverlap(a, b))))

@@ -46,6 +46,7 @@ function backend(overrides: Partial<Backend> = {}): Backend {
     regionCancel: vi.fn(async () => false),
     regionList: vi.fn(async () => ({ engines: [], regions: [] })),
     regionPlaces: vi.fn(async () => []),
+    regionNetworks: vi.fn(async () => []),
     regionStart: vi.fn(async () => Promise.reject(new Error("not used here"))),
     regionStop: vi.fn(async () => Promise.reject(new Error("not used here"))),
     regionRemove: vi.fn(async () => Promise.reject(new Error("not used here"))),

@@ -9,8 +9,8 @@ use bollard::container::LogOutput;
 use bollard::models::{Ipam, IpamConfig, NetworkConnectRequest, NetworkCreateRequest, VolumeCreateRequest};
 use bollard::query_parameters::{
     CreateContainerOptions, CreateImageOptionsBuilder, EventsOptions, ImportImageOptions,
-    ListContainersOptions, ListImagesOptions, ListNetworksOptions, ListVolumesOptions, LogsOptions,
-    RemoveContainerOptions, RemoveVolumeOptions, StopContainerOptions,
+    InspectNetworkOptions, ListContainersOptions, ListImagesOptions, ListNetworksOptions, ListVolumesOptions,
+    LogsOptions, RemoveContainerOptions, RemoveVolumeOptions, StopContainerOptions,
 };
 use bollard::Docker;
 use futures_util::stream::BoxStream;
@@ -202,22 +202,12 @@ impl EngineOps for DockerEngine {
     async fn list_networks(&self, filter: &LabelFilter) -> OpResult<Vec<NetworkInfo>> {
         let options = ListNetworksOptions { filters: label_filters(filter) };
         let list = self.call(self.docker.list_networks(Some(options))).await?;
-        Ok(list
-            .into_iter()
-            .map(|n| NetworkInfo {
-                id: n.id.unwrap_or_default(),
-                name: n.name.unwrap_or_default(),
-                driver: n.driver.unwrap_or_default(),
-                subnets: n
-                    .ipam
-                    .and_then(|i| i.config)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|c| c.subnet)
-                    .collect(),
-                labels: n.labels.unwrap_or_default().into_iter().collect(),
-            })
-            .collect())
+        Ok(list.into_iter().map(|n| network_info(n.id, n.name, n.driver, n.ipam, n.labels)).collect())
+    }
+
+    async fn inspect_network(&self, name: &str) -> OpResult<NetworkInfo> {
+        let n = self.call(self.docker.inspect_network(name, None::<InspectNetworkOptions>)).await?;
+        Ok(network_info(n.id, n.name, n.driver, n.ipam, n.labels))
     }
 
     async fn create_network(&self, spec: &NetworkSpec) -> OpResult<String> {
@@ -353,5 +343,28 @@ impl EngineOps for DockerEngine {
                 }
             })
             .collect())
+    }
+}
+
+/// A network as a list or an inspect has it: the subnets of its IPAM configuration (those the engine picked
+/// when none was asked for).
+fn network_info(
+    id: Option<String>,
+    name: Option<String>,
+    driver: Option<String>,
+    ipam: Option<Ipam>,
+    labels: Option<HashMap<String, String>>,
+) -> NetworkInfo {
+    NetworkInfo {
+        id: id.unwrap_or_default(),
+        name: name.unwrap_or_default(),
+        driver: driver.unwrap_or_default(),
+        subnets: ipam
+            .and_then(|i| i.config)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|c| c.subnet)
+            .collect(),
+        labels: labels.unwrap_or_default().into_iter().collect(),
     }
 }

@@ -133,6 +133,10 @@ pub trait EngineOps: Send + Sync {
     /// Networks whose labels match `filter`.
     fn list_networks(&self, filter: &LabelFilter) -> impl Future<Output = OpResult<Vec<NetworkInfo>>> + Send;
 
+    /// One network (by name or ID): its driver and the subnets the engine gave it (`NotFound` when it is not
+    /// there).
+    fn inspect_network(&self, name: &str) -> impl Future<Output = OpResult<NetworkInfo>> + Send;
+
     /// Creates a network; its ID.
     fn create_network(&self, spec: &NetworkSpec) -> impl Future<Output = OpResult<String>> + Send;
 

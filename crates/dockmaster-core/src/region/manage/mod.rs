@@ -4,11 +4,13 @@
 //! removes everything that apply created, its volumes (once confirmed) and password included.
 //!
 //! `mod.rs` finds a region's objects and journals; `list.rs` lists and summarises, `control.rs` starts and
-//! stops, `remove.rs` removes, `describe.rs` rebuilds the plan.
+//! stops, `remove.rs` removes, `describe.rs` rebuilds the plan, `networks.rs` the networks their containers
+//! are on as the engine has them.
 
 mod control;
 mod describe;
 mod list;
+mod networks;
 mod remove;
 
 use std::path::PathBuf;
@@ -21,6 +23,8 @@ pub use describe::describe;
 pub(crate) use describe::describe_in;
 pub use list::{get, list};
 pub(crate) use list::{get_in, list_in};
+pub(crate) use networks::networks_in;
+pub use networks::RegionNetwork;
 pub use remove::remove;
 pub(crate) use remove::remove_in;
 

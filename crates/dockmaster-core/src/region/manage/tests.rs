@@ -1,6 +1,6 @@
 //! Managing regions against the in-memory engine: removal keeps volumes unless exactly confirmed, an
 //! interrupted apply is shown and removed completely once its own volumes are confirmed (nothing else
-//! touched), a region being created is not removed.
+//! touched), a region being created is not removed; the networks region containers are on, as inspected.
 
 #![allow(clippy::unwrap_used)]
 
@@ -209,4 +209,49 @@ async fn describe_rebuilds_the_plan_that_was_applied_with_secrets_masked() {
     assert_eq!(names(&shown), names(&plan));
     assert_eq!(shown.networks[0].subnet, plan.networks[0].subnet);
     assert!(shown.warnings.is_empty(), "{:?}", shown.warnings);
+}
+
+#[tokio::test]
+async fn the_networks_of_region_containers_come_with_the_driver_and_subnets_the_engine_gave_them() {
+    let w = World::new(false);
+    apply_alpha(&w).await.unwrap();
+    // Beta's server: on its own network, the stack's regional network alpha is on too, and one that is gone by
+    // the time it is inspected.
+    w.fake.connect_network("demo-region-beta-network", "demo-region-beta-server", &[]).await.unwrap();
+    w.fake.connect_network("demo_regional-network", "demo-region-beta-server", &[]).await.unwrap();
+    w.fake.connect_network("someone-else", "demo-region-beta-server", &[]).await.unwrap();
+    w.fake.drop_network("someone-else");
+    let networks = super::networks_in(&w.fake, "demo").await.unwrap();
+    let net = |name: &str, region: &str, subnet: &str| RegionNetwork {
+        name: name.into(),
+        regions: vec![region.into()],
+        driver: "bridge".into(),
+        subnets: vec![subnet.into()],
+    };
+    // Alpha's own network with the subnet picked for it, the stack networks its containers joined (the regional
+    // one with beta), beta's own; by name, the network gone meanwhile left out.
+    assert_eq!(
+        networks,
+        [
+            net("demo-region-alpha-network", "alpha", "10.99.0.0/24"),
+            net("demo-region-beta-network", "beta", "10.99.1.0/24"),
+            net("demo_nexus-network", "alpha", "172.20.0.0/16"),
+            RegionNetwork {
+                regions: vec!["alpha".into(), "beta".into()],
+                ..net("demo_regional-network", "alpha", "172.21.0.0/16")
+            },
+        ]
+    );
+
+    w.fake.fail(Op::InspectNetwork, 1, Fault::Refuse);
+    match super::networks_in(&w.fake, "demo").await {
+        Err(RegionError::Engine { action, .. }) => {
+            assert!(action.starts_with("inspect network "), "{action}")
+        }
+        other => panic!("expected the engine's refusal, got {other:?}"),
+    }
+    assert!(
+        super::networks_in(&w.fake, "other").await.unwrap().is_empty(),
+        "another project's regions: none"
+    );
 }

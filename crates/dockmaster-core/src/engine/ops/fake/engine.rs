@@ -192,6 +192,13 @@ impl EngineOps for FakeEngine {
         })
     }
 
+    async fn inspect_network(&self, name: &str) -> OpResult<NetworkInfo> {
+        self.run(Op::InspectNetwork, |s| {
+            let i = s.network(name)?;
+            Ok(s.networks[i].clone())
+        })
+    }
+
     async fn create_network(&self, spec: &NetworkSpec) -> OpResult<String> {
         self.run(Op::CreateNetwork, |s| {
             if s.networks.iter().any(|n| n.name == spec.name) {

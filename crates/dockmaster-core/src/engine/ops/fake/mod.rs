@@ -30,6 +30,7 @@ pub enum Op {
     RemoveContainer,
     ContainerLogs,
     ListNetworks,
+    InspectNetwork,
     CreateNetwork,
     RemoveNetwork,
     ListVolumes,
@@ -240,6 +241,11 @@ impl FakeEngine {
             labels,
         });
         id
+    }
+
+    /// The network `name` gone from under its containers (removed by someone else meanwhile).
+    pub fn drop_network(&self, name: &str) {
+        self.lock().networks.retain(|n| n.name != name);
     }
 
     /// A volume made by someone else.
