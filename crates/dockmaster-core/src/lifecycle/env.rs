@@ -20,7 +20,8 @@ const BASE: &[&str] = &[
     "LANGUAGE",
     "TMPDIR",
     "XDG_RUNTIME_DIR",
-    // An SSH engine (`DOCKER_CONTEXT` of an ssh:// context): the docker CLI's ssh authenticates with the agent.
+    // The agent, for what runs ssh itself in a Compose child (a build's `ssh: default`); an SSH engine is reached
+    // through Dockmaster's relay socket (`DOCKER_HOST`), which needs no agent.
     "SSH_AUTH_SOCK",
     // Pulls and builds behind a proxy.
     "HTTP_PROXY",
