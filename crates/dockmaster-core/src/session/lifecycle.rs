@@ -211,3 +211,23 @@ fn with_relay_failure(message: &str, why: &str) -> String {
         format!("{message} (the SSH connection to the engine: {why})")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_relays_ssh_failure_is_added_to_the_error_once() {
+        let why = "nothing answers SSH at ssh://ops@far:22 (Connection refused)";
+        let once = with_relay_failure("Compose failed: error during connect", why);
+        assert_eq!(
+            once,
+            "Compose failed: error during connect (the SSH connection to the engine: nothing answers SSH at \
+             ssh://ops@far:22 (Connection refused))"
+        );
+        assert_eq!(with_relay_failure(&once, why), once);
+        let none = ChildProcess { env: None, relay: None };
+        let report = ErrorReport::new(crate::error::ErrorCode::EngineUnavailable, "no answer");
+        assert_eq!(relayed(report, &none).message, "no answer", "no relay, nothing added");
+    }
+}
