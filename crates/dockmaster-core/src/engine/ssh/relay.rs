@@ -271,8 +271,9 @@ mod tests {
     async fn relays_ssh_failure_in_words_and_cleans_up() {
         use std::os::unix::fs::PermissionsExt;
         use tokio::io::AsyncWriteExt;
-        let runtime = std::env::temp_dir().join(format!("dm-relay-test-{}", fastrand::u32(..)));
-        std::fs::create_dir(&runtime).unwrap();
+        // Removed when dropped, also when an assertion fails.
+        let tmp = tempfile::tempdir().unwrap();
+        let runtime = tmp.path().to_path_buf();
         let process: HashMap<String, String> =
             [("XDG_RUNTIME_DIR".to_string(), runtime.display().to_string())].into_iter().collect();
         let target = SshTarget {
@@ -309,7 +310,6 @@ mod tests {
         assert!(failure.contains("nothing answers SSH at ssh://nobody@127.0.0.1:1"), "{failure}");
         drop(relay);
         assert!(!socket.exists() && !dir.exists(), "the relay's socket or folder is left");
-        std::fs::remove_dir(runtime.join("dockmaster")).unwrap();
-        std::fs::remove_dir(&runtime).unwrap();
+        assert_eq!(std::fs::read_dir(runtime.join("dockmaster")).unwrap().count(), 0, "nothing else left");
     }
 }
