@@ -2,11 +2,12 @@
 //! throwaway host and client keys, the client's home and Docker config in the test's folder, see
 //! `engine_support::ssh`) and over TCP+TLS. `engine add` tests the connection before writing the context, and
 //! `docker --context NAME version` then reaches the same engine; an unknown host key is refused until its exact
-//! fingerprint is accepted, a changed one is refused, a missing key file is a clear error; `status`, `logs` and
-//! `up --profile development --wait` (Compose v2) run the demo on the SSH engine, and `up`/`status`/`down` with
-//! Compose v1 (given `--context`) too, nothing on the shared engine; Compose v1 on the TLS context as well;
-//! `engine rm` removes only what
-//! it is told to. Everything made here (contexts, keys, sshd, agent, engines, containers) goes at the end.
+//! fingerprint is accepted, a changed one is refused, a missing key file is a clear error; on the engine added
+//! with a key file and NO agent, `status`, `logs` and `up --profile development --wait` (Compose v2) run the demo
+//! on the SSH engine, and `up`/`status`/`down` with Compose v1 too, both through Dockmaster's relay socket (no
+//! relay or ssh child left afterwards), nothing on the shared engine; Compose v1 on the TLS context as well
+//! (`--context`); `engine rm` removes only what it is told to. Everything made here (contexts, keys, sshd,
+//! agent, engines, containers) goes at the end.
 //! `up` injects the demo's secrets from a real keychain: run through `tests/keychain/run.sh` (scripts/test.sh does).
 
 mod engine_support;
@@ -127,15 +128,21 @@ fn ssh_engine_from_add_to_a_running_demo() {
     let tested = ok_json(&host.dockmaster(&["--json", "engine", "test", "farkey"], &no_agent));
     assert_eq!(tested["version"], version.as_str());
 
-    // The demo on the SSH engine, Compose v2: up until healthy, status, logs.
+    // In a terminal, the docker CLI's own ssh has no key without the agent (what `note` is about)…
+    let out =
+        host.docker_without_agent(&["--context", "farkey", "version", "--format", "{{.Server.Version}}"]);
+    assert!(!out.status.success(), "the docker CLI's ssh found a key without the agent: {}", text(&out));
+
+    // …but Dockmaster's Compose goes through its own relay with the key file: the demo on the SSH engine added
+    // with a key, NO agent at all, Compose v2: up until healthy, status, logs.
     let stack = DemoStack::new(Compose::V2);
     let project = stack.project.clone();
     let env = demo_env(&stack, "ssh-engine");
     let demo = repo().join("demo").display().to_string();
     let dm = |args: &[&str]| {
-        let mut all = vec!["--project", demo.as_str(), "-p", project.as_str(), "--engine", "far"];
+        let mut all = vec!["--project", demo.as_str(), "-p", project.as_str(), "--engine", "farkey"];
         all.extend_from_slice(args);
-        host.dockmaster(&all, &env)
+        host.dockmaster_without_agent(&all, &env)
     };
     let cleanup = scopeguard_remove(engine.host("sock"), project.clone());
     let up = dm(&["--json", "up", "--profile", "development", "--wait", "--timeout", "180"]);
@@ -159,8 +166,8 @@ fn ssh_engine_from_add_to_a_running_demo() {
     // `logs` reads the project's default selection: the development profile through COMPOSE_PROFILES.
     let mut logs_env = env.clone();
     logs_env.push(("COMPOSE_PROFILES".into(), "development".into()));
-    let logs = host.dockmaster(
-        &["--project", &demo, "-p", &project, "--engine", "far", "logs", "player-client", "--tail", "5"],
+    let logs = host.dockmaster_without_agent(
+        &["--project", &demo, "-p", &project, "--engine", "farkey", "logs", "player-client", "--tail", "5"],
         &logs_env,
     );
     assert!(logs.status.success(), "{}", text(&logs));
@@ -183,27 +190,32 @@ fn ssh_engine_from_add_to_a_running_demo() {
     }
 
     // The project remembers its engine: no --engine needed afterwards.
-    ok_json(&host.dockmaster(&["--json", "--project", &demo, "-p", &project, "engine", "use", "far"], &[]));
-    let snap = ok_json(&host.dockmaster(&["--json", "--project", &demo, "-p", &project, "status"], &env));
+    ok_json(
+        &host.dockmaster(&["--json", "--project", &demo, "-p", &project, "engine", "use", "farkey"], &[]),
+    );
+    let snap = ok_json(
+        &host.dockmaster_without_agent(&["--json", "--project", &demo, "-p", &project, "status"], &env),
+    );
     assert!(snap["connection"]["endpoint"].as_str().unwrap_or_default().contains("ssh://"), "{snap}");
     let down = dm(&["--json", "down"]);
     assert_eq!(down.status.code(), Some(0), "{}", text(&down));
 
-    // The same with Compose v1 (docker-compose 1.29, whose docker-py ignores DOCKER_CONTEXT: it is given
-    // `--context far`, and reaches the engine through the system ssh like the docker CLI): up, status, down — on
-    // the SSH engine, never the shared local one.
+    // The same with Compose v1 (docker-compose 1.29): through the relay too (`DOCKER_HOST=unix://…`, no
+    // `--context`, so docker-py's ssh/paramiko is never involved), no agent: up, status, down — on the SSH engine,
+    // never the shared local one.
     let v1_env: Vec<(String, String)> = env
         .iter()
         .map(|(k, v)| (k.clone(), if k == "DOCKMASTER_COMPOSE" { "v1".to_string() } else { v.clone() }))
         .collect();
     let dm1 = |args: &[&str]| {
-        let mut all = vec!["--project", demo.as_str(), "-p", project.as_str(), "--engine", "far"];
+        let mut all = vec!["--project", demo.as_str(), "-p", project.as_str(), "--engine", "farkey"];
         all.extend_from_slice(args);
-        host.dockmaster(&all, &v1_env)
+        host.dockmaster_without_agent(&all, &v1_env)
     };
     let up = dm1(&["--json", "up", "--profile", "development", "--wait", "--timeout", "180"]);
     assert_eq!(up.status.code(), Some(0), "{}", text(&up));
-    assert!(text(&up).contains("docker-compose --ansi never --context far"), "{}", text(&up));
+    // No `--context far` after `--ansi never`: v1 is pointed at the relay (DOCKER_HOST), not at the context.
+    assert!(text(&up).contains("$ docker-compose --ansi never -f "), "{}", text(&up));
     let running = engine
         .docker("sock", &["ps", "--filter", &format!("label=com.docker.compose.project={project}"), "-q"]);
     assert_eq!(running.split_whitespace().count(), DEV_SERVICES.len(), "v1's containers on the SSH engine");
@@ -222,6 +234,13 @@ fn ssh_engine_from_add_to_a_running_demo() {
         .docker("sock", &["ps", "-aq", "--filter", &format!("label=com.docker.compose.project={project}")]);
     assert!(left.trim().is_empty(), "v1's down removed them: {left}");
     drop(cleanup);
+    // Every relay ended with its operation: no socket or folder left, no ssh child still running.
+    assert_eq!(host.relay_folders(), Vec::<std::path::PathBuf>::new(), "a relay folder was left");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !host.ssh_dialers().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(host.ssh_dialers(), Vec::<String>::new(), "an ssh child was left running");
 
     // A changed host key: refused when testing, and accepting the new one does not override the recorded one.
     host.change_host_key();

@@ -100,7 +100,7 @@ export async function startSshEngine() {
     /** The private dockerd's own socket, for the test's checks and clean-up (not through SSH). */
     sock,
     agentSock: path.join(dir, 'agent.sock'),
-    /** The app wrapped in our mount namespace, with our agent: give it as the WebDriver session's application. */
+    /** The app wrapped in our mount namespace, with NO SSH agent: give it as the WebDriver session's application. */
     app: path.join(dir, 'app.sh'),
     version: '',
     log: () => `--- dockerd ---\n${log('dockerd.log')()}\n--- sshd ---\n${log('sshd.log')()}`,
@@ -149,8 +149,9 @@ export async function startSshEngine() {
     sstate = track(sshd);
     await waitFor('sshd', 10_000, () => listening(engine.port), () => sstate.exited, log('sshd.log'));
 
-    // An agent of our own holding the client key: the app's own connections use the key file the form names, but
-    // Compose and the docker CLI run ssh themselves and find the key only in the agent (the page's note says so).
+    // An agent of our own holding the client key, for the TEST's docker CLI only (`sshDocker`: it runs ssh itself
+    // and finds the key only in the agent, as the page's note says). The app never gets it: its own connections
+    // and its Compose (through its relay socket) use the key file the form names.
     agent = spawn('ssh-agent', ['-D', '-a', engine.agentSock], { stdio: 'ignore' });
     astate = track(agent);
     // Its socket file appears when it binds, before it listens: wait until the socket accepts a connection.
@@ -165,7 +166,7 @@ export async function startSshEngine() {
     });
     writeFileSync(path.join(dir, 'passwd'), passwd.join('\n'));
     writeFileSync(engine.app, `#!/bin/sh\n# The app in a private mount namespace whose /etc/passwd names ${dir}/home as root's home.\n` +
-      `SSH_AUTH_SOCK='${engine.agentSock}' HOME='${dir}/home' exec ${[...unshareArgs(dir), appBinary].map((a) => `'${a}'`).join(' ')} "$@"\n`);
+      `unset SSH_AUTH_SOCK\nHOME='${dir}/home' exec ${[...unshareArgs(dir), appBinary].map((a) => `'${a}'`).join(' ')} "$@"\n`);
     chmodSync(engine.app, 0o755);
     return engine;
   } catch (e) {

@@ -1,6 +1,6 @@
 // An SSH engine in the real window (issue 11): a private SSH host of the test's own (sshd on loopback whose one
 // authorized key reaches a private dockerd, tests/e2e/lib/ssh-engine.mjs) added from the Engines page with a key
-// file; the unknown host key shown with the fingerprint `ssh-keygen -lf` prints for it and recorded only after
+// file, the app running with NO SSH agent (its Compose reaches the engine through its own relay socket with that key); the unknown host key shown with the fingerprint `ssh-keygen -lf` prints for it and recorded only after
 // "Accept this key and add"; the engine listed reachable with its version and reachable by `docker --context NAME`;
 // the project switched to it in the header and the dashboard's engine banner following it; the demo image copied to
 // it with the preflight's "Copy to engine" and the development profile started there from the window until every
@@ -110,8 +110,11 @@ test('an SSH engine is added from the page with a key file, after accepting its 
   await (await find(browser, '[data-testid="engine-hostkey-accept"]')).click();
   await until('the engine to be added', 30_000, async () => {
     const added = await textIn(browser, '[data-testid="engine-added"]');
-    // The note: Compose and the docker CLI use the key file only through the agent or ~/.ssh/config.
-    if (added) return (added.includes(`Docker ${engine.version}`) && added.includes(expected) && added.includes(`ssh-add ${engine.clientKey}`)) || added;
+    // The note: Dockmaster's own starts use the key file; a terminal's docker CLI only through the agent or ~/.ssh/config.
+    if (added) {
+      return (added.includes(`Docker ${engine.version}`) && added.includes(expected) && added.includes("Dockmaster's own starts (Compose too) use") &&
+        added.includes(`\`docker --context ${NAME}\` runs ssh itself`) && added.includes(`ssh-add ${engine.clientKey}`)) || added;
+    }
     return (await textIn(browser, '[data-testid="engine-add-error"]')) ?? 'no answer yet';
   });
   // The accepted key is recorded in the known_hosts the app's ssh reads (the test's folder), under [127.0.0.1]:PORT.

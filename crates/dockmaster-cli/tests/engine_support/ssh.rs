@@ -200,6 +200,59 @@ impl SshHost {
         run(&mut self.client(Path::new("docker"), args))
     }
 
+    /// `dockmaster ARGS` with no SSH agent at all (`SSH_AUTH_SOCK` unset), its runtime folder (where the SSH
+    /// relay's socket goes) [`SshHost::runtime_dir`].
+    pub fn dockmaster_without_agent(&self, args: &[&str], env: &[(String, String)]) -> Output {
+        let mut cmd = self.client(Path::new(env!("CARGO_BIN_EXE_dockmaster")), args);
+        cmd.envs(env.iter().map(|(k, v)| (k, v)));
+        cmd.env_remove("SSH_AUTH_SOCK").env("XDG_RUNTIME_DIR", self.runtime_dir());
+        run(&mut cmd)
+    }
+
+    /// `docker ARGS` with no SSH agent (`SSH_AUTH_SOCK` unset).
+    pub fn docker_without_agent(&self, args: &[&str]) -> Output {
+        let mut cmd = self.client(Path::new("docker"), args);
+        cmd.env_remove("SSH_AUTH_SOCK");
+        run(&mut cmd)
+    }
+
+    /// The private `XDG_RUNTIME_DIR` of [`SshHost::dockmaster_without_agent`] (0700).
+    pub fn runtime_dir(&self) -> PathBuf {
+        let dir = self.dir.join("run");
+        if !dir.exists() {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new().mode(0o700).create(&dir).expect("runtime dir");
+        }
+        dir
+    }
+
+    /// The SSH relay folders left in [`SshHost::runtime_dir`] (`dockmaster/dm-relay-*`).
+    pub fn relay_folders(&self) -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(self.runtime_dir().join("dockmaster")) else { return Vec::new() };
+        entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("dm-relay-")))
+            .collect()
+    }
+
+    /// The command lines of running `ssh … -p PORT … dial-stdio` processes to this host (any process's: the
+    /// port is this test's own).
+    pub fn ssh_dialers(&self) -> Vec<String> {
+        let port = self.port.to_string();
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(raw) = std::fs::read(entry.path().join("cmdline")) else { continue };
+            let args: Vec<String> =
+                raw.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+            let is_ssh = args.first().is_some_and(|a| a == "ssh" || a.ends_with("/ssh"));
+            let ours = args.windows(2).any(|w| w[0] == "-p" && w[1] == port);
+            if is_ssh && ours && args.iter().any(|a| a == "dial-stdio") {
+                found.push(args.join(" "));
+            }
+        }
+        found
+    }
+
     fn stop_sshd(&mut self) {
         if let Some(mut c) = self.sshd.take() {
             let _ = c.kill();

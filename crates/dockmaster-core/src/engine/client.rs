@@ -113,7 +113,7 @@ fn hint(endpoint: &Endpoint) -> &'static str {
 }
 
 /// An SSH failure as the supervisor shows it.
-fn ssh_reason(target: &super::endpoint::SshTarget, failure: &ssh::Failure) -> String {
+pub(crate) fn ssh_reason(target: &super::endpoint::SshTarget, failure: &ssh::Failure) -> String {
     match failure {
         ssh::Failure::HostKeyUnknown { .. } => format!(
             "the SSH host key of {} is not known yet. Check it and accept it: `dockmaster engine test NAME` shows \

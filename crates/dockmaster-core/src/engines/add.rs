@@ -227,7 +227,8 @@ pub async fn add(env: &EndpointEnv, request: EngineAddRequest) -> Result<EngineA
     let engine = info(env, &super::current_name(env), stored.as_ref(), &name);
     let note = match (&endpoint.transport, &ssh_key) {
         (Transport::Ssh(t), Some(key)) => Some(format!(
-            "Compose and `docker --context {name}` run ssh themselves and use {} only if the SSH agent holds it \
+            "Dockmaster's own starts (Compose too) use {} through its own SSH connection. In a terminal, \
+             `docker --context {name}` runs ssh itself and uses that key only if the SSH agent holds it \
              (`ssh-add {}`) or ~/.ssh/config names it for {} (`IdentityFile`)",
             key.display(),
             key.display(),

@@ -20,7 +20,8 @@ const BASE: &[&str] = &[
     "LANGUAGE",
     "TMPDIR",
     "XDG_RUNTIME_DIR",
-    // An SSH engine (`DOCKER_CONTEXT` of an ssh:// context): the docker CLI's ssh authenticates with the agent.
+    // The agent, for what runs ssh itself in a Compose child (a build's `ssh: default`); an SSH engine is reached
+    // through Dockmaster's relay socket (`DOCKER_HOST`), which needs no agent.
     "SSH_AUTH_SOCK",
     // Pulls and builds behind a proxy.
     "HTTP_PROXY",
@@ -203,6 +204,38 @@ mod tests {
         assert_eq!(child(&[]).context(), None);
         let both = child(&[("DOCKER_CONTEXT", "far"), ("DOCKER_HOST", "tcp://10.0.0.5:2376")]);
         assert_eq!(both.context(), None, "DOCKER_HOST wins (and v1 refuses both)");
+    }
+
+    /// On an SSH engine the child is pointed at the relay socket: `DOCKER_HOST` passes, no context, so Compose
+    /// v1 is given no `--context` (it would dial ssh itself through paramiko).
+    #[cfg(unix)]
+    #[test]
+    fn the_ssh_relay_reaches_the_child_and_v1_gets_no_context() {
+        use crate::lifecycle::compose::{invocation, Target};
+        use crate::lifecycle::types::{ComposeInfo, Flavor};
+        let process = process(&[("DOCKER_CONTEXT", "far"), ("DOCKER_TLS_VERIFY", "1"), ("PATH", "/bin")]);
+        let socket = std::path::Path::new("/run/user/1/dockmaster/dm-relay-1-abc-00000001/docker.sock");
+        let pointed = crate::engine::ssh::relay::point_at_relay(process, socket);
+        let child = ChildEnv { vars: curate(&pointed, &BTreeSet::new()), secrets: Vec::new() };
+        let names = child.names();
+        assert_eq!(names, ["DOCKER_HOST", "PATH"]);
+        assert_eq!(child.context(), None);
+        let info = ComposeInfo {
+            flavor: Flavor::V1,
+            version: "1.29.2".into(),
+            command: vec!["docker-compose".into()],
+            chosen_by: "detected".into(),
+        };
+        let files = vec![std::path::PathBuf::from("/p/compose.yaml")];
+        let target = Target {
+            files: &files,
+            project_dir: std::path::Path::new("/p"),
+            project_name: "p",
+            profiles: &[],
+            context: child.context(),
+        };
+        let args = invocation(&info, &target, vec!["ps".into()]).display();
+        assert_eq!(args, "docker-compose --ansi never -f /p/compose.yaml --project-directory /p -p p ps");
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Which engine the session runs on, and what that means for the programs it starts: Compose (and `exec`) get
-//! the chosen engine as `DOCKER_CONTEXT` (the caller's `DOCKER_HOST` and TLS settings removed, so they cannot
-//! point it elsewhere); with no choice they get the caller's Docker settings unchanged. The window switches a
+//! Which engine the session runs on, and what that means for the programs it starts: Compose gets an SSH engine
+//! (chosen or current) through a local relay socket as `DOCKER_HOST` (Dockmaster's own SSH transport), any other
+//! chosen engine as `DOCKER_CONTEXT` (the caller's `DOCKER_HOST` and TLS settings removed, so they cannot point
+//! it elsewhere); with no choice and no SSH they get the caller's Docker settings unchanged. The window switches a
 //! session's engine in place (`switch_engine`): remembered, the old supervisor and its follows stopped, the next
 //! follow on the new engine.
 
@@ -45,6 +46,26 @@ pub struct ProjectEngine {
     pub endpoint: String,
 }
 
+/// What Compose children start from: their environment (`None`: the process's own) and, on an SSH engine, the
+/// relay that environment points at (alive while this is).
+pub struct ChildProcess {
+    pub env: Option<HashMap<String, String>>,
+    #[cfg(unix)]
+    pub relay: Option<crate::engine::ssh::relay::Relay>,
+    #[cfg(not(unix))]
+    pub relay: Option<()>,
+}
+
+impl ChildProcess {
+    /// What went wrong on the SSH side of the relay, if anything (to add to the operation's error).
+    pub fn relay_failure(&self) -> Option<String> {
+        #[cfg(unix)]
+        return self.relay.as_ref().and_then(|r| r.failure());
+        #[cfg(not(unix))]
+        None
+    }
+}
+
 /// The Docker settings of `process` pointed at the engine `name`.
 pub fn point_at(mut process: HashMap<String, String>, name: &str) -> HashMap<String, String> {
     process.remove("DOCKER_CONTEXT");
@@ -84,10 +105,33 @@ impl Session {
         ProjectEngine { name: self.engine_name(), chosen: self.engine_chosen(), endpoint }
     }
 
-    /// The environment Compose and `exec` children start from: the process's, pointed at the chosen engine.
-    pub fn engine_process_env(&self) -> Option<HashMap<String, String>> {
-        let name = lock_target(self).name.clone()?;
-        Some(point_at(crate::env::Environment::process_vars(), &name))
+    /// The environment Compose children start from, and the relay it points at: on an SSH engine (chosen or
+    /// the current context) a local relay socket (`engine::ssh::relay`) that reaches it with Dockmaster's own
+    /// transport (key file, strict host key), named by `DOCKER_HOST`; on any other chosen engine the process's
+    /// settings pointed at it by name; with no choice, `None` (the process's own). Keep the relay for as long as
+    /// the children run: dropping it closes it.
+    pub fn child_process(&self) -> Result<ChildProcess, ErrorReport> {
+        let (name, endpoint) = {
+            let target = lock_target(self);
+            (target.name.clone(), target.endpoint.clone())
+        };
+        #[cfg(unix)]
+        if let Ok(Endpoint { transport: crate::engine::Transport::Ssh(ssh), .. }) = &endpoint {
+            let process = crate::env::Environment::process_vars();
+            let engine =
+                name.clone().unwrap_or_else(|| crate::engines::current_name(&EndpointEnv::from_process()));
+            let relay = crate::engine::ssh::relay::Relay::start(ssh, &engine, &process).map_err(|why| {
+                ErrorReport::new(
+                    ErrorCode::EngineUnavailable,
+                    format!("cannot open the local relay to the SSH engine `{engine}`: {why}"),
+                )
+            })?;
+            let env = crate::engine::ssh::relay::point_at_relay(process, relay.socket());
+            return Ok(ChildProcess { env: Some(env), relay: Some(relay) });
+        }
+        let _ = endpoint;
+        let env = name.map(|name| point_at(crate::env::Environment::process_vars(), &name));
+        Ok(ChildProcess { env, relay: None })
     }
 
     /// Remembers `engine` as this project's (`None`: back to the current context). Takes effect for sessions

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 
 use super::operation::Running;
-use super::Session;
+use super::{ChildProcess, Session};
 use crate::attention::OperationEnd;
 use crate::error::ErrorReport;
 use crate::lifecycle::{
@@ -66,14 +66,21 @@ impl OperationRequest {
 }
 
 impl Session {
-    fn run_options(&self, compose: Option<String>, grace_secs: u32) -> Result<RunOptions, ErrorReport> {
+    /// The options of one operation or question, and what its children start from (on an SSH engine a relay:
+    /// keep it until the children are done).
+    fn run_options(
+        &self,
+        compose: Option<String>,
+        grace_secs: u32,
+    ) -> Result<(RunOptions, ChildProcess), ErrorReport> {
         let mut options = RunOptions::new(self.endpoint()?);
-        options.process_env = self.engine_process_env();
+        let children = self.child_process()?;
+        options.process_env = children.env.clone();
         options.compose = compose;
         if grace_secs > 0 {
             options.kill_grace = Duration::from_secs(u64::from(grace_secs));
         }
-        Ok(options)
+        Ok((options, children))
     }
 
     /// Runs one operation to its end, sending every progress event to `on_event` before the result returns.
@@ -117,7 +124,7 @@ impl Session {
         on_event: impl Fn(LifecycleEvent) + Send + 'static,
     ) -> Result<OperationResult, ErrorReport> {
         let op = request.operation;
-        let options = self.run_options(request.compose.clone(), request.grace_secs)?;
+        let (options, children) = self.run_options(request.compose.clone(), request.grace_secs)?;
         let mut core = Request::new(op, profiles);
         core.services = request.services;
         core.wait = request.wait;
@@ -137,7 +144,15 @@ impl Session {
         let result = lifecycle::run(&project, &engine, core, &options, tx, running.cancel.clone()).await;
         // Every event is on its way before the result is: the sender was dropped with the run.
         let _ = forward.await;
-        Ok(result?)
+        match result {
+            Ok(mut result) => {
+                if let (Some(failure), Some(why)) = (result.failure.as_mut(), children.relay_failure()) {
+                    failure.message = with_relay_failure(&failure.message, &why);
+                }
+                Ok(result)
+            }
+            Err(e) => Err(relayed(e.into(), &children)),
+        }
     }
 
     /// What `up` checks first, on its own: engine, Compose, free host ports, required variables, memory and
@@ -149,16 +164,20 @@ impl Session {
         compose: Option<String>,
     ) -> Result<PreflightReport, ErrorReport> {
         let profiles = self.profiles(profiles)?;
-        let options = self.run_options(compose, 0)?;
+        let (options, children) = self.run_options(compose, 0)?;
         let engine = self.engine().await?;
-        Ok(lifecycle::preflight(&self.project(), &engine, &profiles, services, &options).await?)
+        lifecycle::preflight(&self.project(), &engine, &profiles, services, &options)
+            .await
+            .map_err(|e| relayed(e.into(), &children))
     }
 
     /// What `down --volumes` would delete now, each volume with why (confirm exactly this list).
     pub async fn volume_plan(&self, compose: Option<String>) -> Result<VolumePlan, ErrorReport> {
-        let options = self.run_options(compose, 0)?;
+        let (options, children) = self.run_options(compose, 0)?;
         let engine = self.engine().await?;
-        Ok(lifecycle::volume_plan(&self.project(), &engine, &options).await?)
+        lifecycle::volume_plan(&self.project(), &engine, &options)
+            .await
+            .map_err(|e| relayed(e.into(), &children))
     }
 
     /// Which running services of the selection run an older configuration (the next `up` recreates them).
@@ -168,8 +187,47 @@ impl Session {
         compose: Option<String>,
     ) -> Result<DriftReport, ErrorReport> {
         let profiles = self.profiles(profiles)?;
-        let options = self.run_options(compose, 0)?;
+        let (options, children) = self.run_options(compose, 0)?;
         let engine = self.engine().await?;
-        Ok(lifecycle::drift(&self.project(), &engine, &profiles, &options).await?)
+        lifecycle::drift(&self.project(), &engine, &profiles, &options)
+            .await
+            .map_err(|e| relayed(e.into(), &children))
+    }
+}
+
+/// An operation's error with what went wrong on the SSH relay's side, if anything did.
+fn relayed(mut report: ErrorReport, children: &ChildProcess) -> ErrorReport {
+    if let Some(why) = children.relay_failure() {
+        report.message = with_relay_failure(&report.message, &why);
+    }
+    report
+}
+
+/// `message`, then the SSH relay's failure (once).
+fn with_relay_failure(message: &str, why: &str) -> String {
+    if message.contains(why) {
+        message.to_string()
+    } else {
+        format!("{message} (the SSH connection to the engine: {why})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_relays_ssh_failure_is_added_to_the_error_once() {
+        let why = "nothing answers SSH at ssh://ops@far:22 (Connection refused)";
+        let once = with_relay_failure("Compose failed: error during connect", why);
+        assert_eq!(
+            once,
+            "Compose failed: error during connect (the SSH connection to the engine: nothing answers SSH at \
+             ssh://ops@far:22 (Connection refused))"
+        );
+        assert_eq!(with_relay_failure(&once, why), once);
+        let none = ChildProcess { env: None, relay: None };
+        let report = ErrorReport::new(crate::error::ErrorCode::EngineUnavailable, "no answer");
+        assert_eq!(relayed(report, &none).message, "no answer", "no relay, nothing added");
     }
 }

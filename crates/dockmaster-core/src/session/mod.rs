@@ -39,7 +39,7 @@ use crate::report::{ProjectOverview, SelectionReport};
 
 pub use attention::{AttentionFollower, AttentionUpdate};
 pub use engine::EngineActivity;
-pub use engine_choice::{point_at, ProjectEngine};
+pub use engine_choice::{point_at, ChildProcess, ProjectEngine};
 pub use fix::automatic_fixes;
 pub use lifecycle::OperationRequest;
 pub use logs::LogFollowInfo;

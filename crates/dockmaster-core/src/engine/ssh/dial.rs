@@ -30,7 +30,7 @@ impl Stderr {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    fn push(&self, chunk: &str) {
+    pub(crate) fn push(&self, chunk: &str) {
         let mut text = self.0.lock().unwrap_or_else(|e| e.into_inner());
         text.push_str(chunk);
         if text.len() > STDERR_KEEP {
@@ -44,6 +44,12 @@ impl Stderr {
 
     fn clear(&self) {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// The messages of one connection, in place of an earlier one's.
+    pub(crate) fn replace(&self, text: &str) {
+        self.clear();
+        self.push(text);
     }
 }
 

@@ -3,6 +3,8 @@
 
 pub mod dial;
 pub mod hostkey;
+#[cfg(unix)]
+pub mod relay;
 
 use std::path::PathBuf;
 use std::time::Duration;
