@@ -6,7 +6,8 @@
 // shell of the database, colours 16-255 of the 256-colour palette are painted (the spans' computed colours); then
 // copy and paste through the desktop's clipboard (the X CLIPBOARD selection, read and owned with xclip as another
 // application would): a word double-clicked on the screen is in the clipboard only after Ctrl+Shift+C, Ctrl+Shift+V
-// pastes it into the shell once, and text another application copied pastes too. The stack runs under a project name, container prefix, host ports and
+// pastes it into the shell once, and text another application copied pastes too; the context menu (the webview's
+// own, opened with a real right-click) copies a selected word and pastes. The stack runs under a project name, container prefix, host ports and
 // subnets of its own (a temporary copy of the demo) and is removed at the end.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,6 +46,35 @@ async function type(key, text, { enter = true } = {}) {
   await input.click();
   // One key at a time: WebKitWebDriver merges a repeated character sent in one action ("((" arrives as "(").
   for (const key of [...text, ...(enter ? ['\uE007'] : [])]) await browser.keys(key);
+}
+
+/** The viewport point at the middle of the first word of terminal `key`'s row whose text is `text`; null when no
+ * row shows it. */
+async function wordSpot(key, text) {
+  return browser.execute((k, t) => {
+    const row = Array.from(document.querySelectorAll(`[data-testid="terminal-screen-${k}"] .xterm-rows > div`)).find(
+      (r) => (r.textContent ?? '').trim() === t,
+    );
+    const box = row?.getBoundingClientRect();
+    return box ? { x: Math.round(box.left + 12), y: Math.round(box.top + box.height / 2) } : null;
+  }, key, text);
+}
+
+/** Double-clicks (real pointer actions through WebDriver) at `spot`: xterm selects the word there. */
+async function doubleClick(spot) {
+  await browser.action('pointer').move({ x: spot.x, y: spot.y, origin: 'viewport' }).down().up().pause(40).down().up().perform();
+  await browser.pause(300);
+}
+
+/** Opens the webview's own context menu at the viewport point `spot` with a real right-click (xdotool, on the X
+ * server: WebDriver's synthesized one opens none), then picks its `downs`-th enabled item with the keyboard, as a
+ * user would (GTK skips the greyed-out ones). The window has no decorations (no window manager): viewport = window. */
+async function contextMenu(spot, downs) {
+  const rect = await browser.getWindowRect();
+  execFileSync('xdotool', ['mousemove', String(rect.x + spot.x), String(rect.y + spot.y), 'click', '3']);
+  await browser.pause(700); // the menu mapped
+  execFileSync('xdotool', ['key', '--delay', '80', ...Array(downs).fill('Down'), 'Return']);
+  await browser.pause(300);
 }
 
 /** The desktop's clipboard (the X CLIPBOARD selection of the test's display), as another application reads it;
@@ -189,16 +219,9 @@ test("copy and paste go through the desktop's clipboard: Ctrl+Shift+C copies the
   await waitRow(3, new RegExp(`^${marker}$`), 'the marker on a row of its own');
 
   // Double-clicked (real pointer actions on the row's first word): selected in the terminal, not yet copied.
-  const spot = await browser.execute((m) => {
-    const row = Array.from(document.querySelectorAll('[data-testid="terminal-screen-3"] .xterm-rows > div')).find(
-      (r) => (r.textContent ?? '').trim() === m,
-    );
-    const box = row?.getBoundingClientRect();
-    return box ? { x: Math.round(box.left + 12), y: Math.round(box.top + box.height / 2) } : null;
-  }, marker);
+  const spot = await wordSpot(3, marker);
   assert.ok(spot, `the row "${marker}" is on screen`);
-  await browser.action('pointer').move({ x: spot.x, y: spot.y, origin: 'viewport' }).down().up().pause(40).down().up().perform();
-  await browser.pause(300);
+  await doubleClick(spot);
   assert.notEqual(desktopClipboard(), marker, 'a selection alone does not write the clipboard');
 
   // Ctrl+Shift+C: the desktop's clipboard holds the word, as another application reads it.
@@ -226,4 +249,23 @@ test("copy and paste go through the desktop's clipboard: Ctrl+Shift+C copies the
   }
   assert.equal(await (await browser.$('[data-testid="terminal-clipboard-3"]')).isExisting(), false, 'no clipboard failure shown');
   await screenshot(browser, 'terminal-clipboard');
+});
+
+test("the terminal's context menu copies the selection and pastes", async () => {
+  const marker = `dm-menu-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
+  await type(3, `echo ${marker}`);
+  await waitRow(3, new RegExp(`^${marker}$`), 'the marker on a row of its own');
+  const spot = await wordSpot(3, marker);
+  assert.ok(spot, `the row "${marker}" is on screen`);
+  await doubleClick(spot);
+  assert.notEqual(desktopClipboard(), marker, 'a selection alone does not write the clipboard');
+  // With the word selected, the menu's enabled items start Cut, Copy: Copy is the second.
+  await contextMenu(spot, 2);
+  await until('the marker in the desktop\'s clipboard after the menu\'s Copy', 5000, () => desktopClipboard() === marker || desktopClipboard(), { browser, shot: 'terminal-failure' });
+  // Nothing selected (the typing cleared it), Paste is the menu's first enabled item.
+  await type(3, 'echo menu:', { enter: false });
+  await contextMenu(spot, 1);
+  await browser.keys('\uE007');
+  await waitRow(3, new RegExp(`^menu:${marker}$`), "the menu's paste echoed");
+  await screenshot(browser, 'terminal-context-menu');
 });
