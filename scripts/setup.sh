@@ -14,8 +14,9 @@ APT_PACKAGES=(
   # Tauri v2 / WebKitGTK
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev libxdo-dev
   # real-window tests (openbox + xdotool: minimizing the window in the idle test and benchmark; dunst: the
-  # notification daemon the notify test reads back, x11-utils: its xmessage window that takes the focus)
-  xvfb xauth webkit2gtk-driver dbus-x11 at-spi2-core imagemagick chromium openbox xdotool dunst x11-utils
+  # notification daemon the notify test reads back, x11-utils: its xmessage window that takes the focus; xclip:
+  # the terminal test reads and owns the desktop's clipboard as another application)
+  xvfb xauth webkit2gtk-driver dbus-x11 at-spi2-core imagemagick chromium openbox xdotool dunst x11-utils xclip
   # engine, Compose v1, test images; python3-paramiko: Compose v1's docker-py imports it for any ssh:// engine
   # (even when it dials through the system ssh), and Debian's docker-compose does not pull it in
   docker.io docker-compose python3-paramiko busybox-static

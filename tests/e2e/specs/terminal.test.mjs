@@ -1,13 +1,17 @@
 // The real app's terminal into a running demo service: the row's Terminal button opens a tab on the container's
 // shell (through the engine's exec API, with a TTY), typed text reaches it and its answer is read back from the
-// screen xterm.js draws in the DOM; Ctrl+Shift+V pastes the clipboard, Ctrl+Shift+C copies a word selected with the
-// mouse; a window resize reaches the container's terminal (`stty size`); stopping the
+// screen xterm.js draws in the DOM; a window resize reaches the container's terminal (`stty size`); stopping the
 // service closes the tab with the reason. The database's row opens its client (the demo's psql stand-in) with the
 // credentials in the exec's environment: it says they arrived, and their value is nowhere in the window. In a
-// shell of the database, colours 16-255 of the 256-colour palette are painted (the spans' computed colours). The stack runs under a project name, container prefix, host ports and
+// shell of the database, colours 16-255 of the 256-colour palette are painted (the spans' computed colours); then
+// copy and paste through the desktop's clipboard (the X CLIPBOARD selection, read and owned with xclip as another
+// application would): a word double-clicked on the screen is in the clipboard only after Ctrl+Shift+C, Ctrl+Shift+V
+// pastes it into the shell once, and text another application copied pastes too; the context menu (the webview's
+// own, opened with a real right-click) copies a selected word and pastes. The stack runs under a project name, container prefix, host ports and
 // subnets of its own (a temporary copy of the demo) and is removed at the end.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import { launch, find, screenshot, until } from '../lib/app.mjs';
 import { composeIn, demoCopy, removeCopy, states } from '../lib/stack.mjs';
 
@@ -35,12 +39,52 @@ async function fittedSize(key) {
   return [Number(await screen.getAttribute('data-rows')), Number(await screen.getAttribute('data-cols'))];
 }
 
-/** Types `text` and Enter into terminal `key` (its keyboard input is xterm's helper textarea). */
-async function type(key, text) {
+/** Types `text` and Enter (unless `enter` is false) into terminal `key` (its keyboard input is xterm's helper
+ * textarea). */
+async function type(key, text, { enter = true } = {}) {
   const input = await find(browser, `[data-testid="terminal-screen-${key}"] .xterm-helper-textarea`);
   await input.click();
   // One key at a time: WebKitWebDriver merges a repeated character sent in one action ("((" arrives as "(").
-  for (const key of [...text, '\uE007']) await browser.keys(key);
+  for (const key of [...text, ...(enter ? ['\uE007'] : [])]) await browser.keys(key);
+}
+
+/** The viewport point at the middle of the first word of terminal `key`'s row whose text is `text`; null when no
+ * row shows it. */
+async function wordSpot(key, text) {
+  return browser.execute((k, t) => {
+    const row = Array.from(document.querySelectorAll(`[data-testid="terminal-screen-${k}"] .xterm-rows > div`)).find(
+      (r) => (r.textContent ?? '').trim() === t,
+    );
+    const box = row?.getBoundingClientRect();
+    return box ? { x: Math.round(box.left + 12), y: Math.round(box.top + box.height / 2) } : null;
+  }, key, text);
+}
+
+/** Double-clicks (real pointer actions through WebDriver) at `spot`: xterm selects the word there. */
+async function doubleClick(spot) {
+  await browser.action('pointer').move({ x: spot.x, y: spot.y, origin: 'viewport' }).down().up().pause(40).down().up().perform();
+  await browser.pause(300);
+}
+
+/** Opens the webview's own context menu at the viewport point `spot` with a real right-click (xdotool, on the X
+ * server: WebDriver's synthesized one opens none), then picks its `downs`-th enabled item with the keyboard, as a
+ * user would (GTK skips the greyed-out ones). The window has no decorations (no window manager): viewport = window. */
+async function contextMenu(spot, downs) {
+  const rect = await browser.getWindowRect();
+  execFileSync('xdotool', ['mousemove', String(rect.x + spot.x), String(rect.y + spot.y), 'click', '3']);
+  await browser.pause(700); // the menu mapped
+  execFileSync('xdotool', ['key', '--delay', '80', ...Array(downs).fill('Down'), 'Return']);
+  await browser.pause(300);
+}
+
+/** The desktop's clipboard (the X CLIPBOARD selection of the test's display), as another application reads it;
+ * null while nobody holds it. */
+function desktopClipboard() {
+  try {
+    return execFileSync('xclip', ['-selection', 'clipboard', '-o'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+  } catch {
+    return null;
+  }
 }
 
 /** Waits until a row of terminal `key` matches `pattern`; returns the match. */
@@ -85,24 +129,6 @@ test("a running service's terminal runs what is typed, follows the window's size
   await type(1, 'echo $((6*7))');
   await waitRow(1, /^42$/, 'the answer 42 on a row of its own');
   await screenshot(browser, 'terminal-42');
-
-  // Copy and paste through the desktop's clipboard: a word double-clicked on the screen is copied with
-  // Ctrl+Shift+C, then pasted back with Ctrl+Shift+V and run.
-  await type(1, 'echo uname');
-  await waitRow(1, /^uname$/, 'the word to copy');
-  const spot = await browser.execute(() => {
-    const row = Array.from(document.querySelectorAll('[data-testid="terminal-screen-1"] .xterm-rows > div')).find(
-      (r) => (r.textContent ?? '').trim() === 'uname',
-    );
-    const box = row?.getBoundingClientRect();
-    return box ? { x: Math.round(box.left + 12), y: Math.round(box.top + box.height / 2) } : null;
-  });
-  assert.ok(spot, 'the row "uname" is on screen');
-  await browser.action('pointer').move({ x: spot.x, y: spot.y, origin: 'viewport' }).down().up().pause(40).down().up().perform();
-  await browser.keys(['Control', 'Shift', 'c']);
-  await browser.keys(['Control', 'Shift', 'v']);
-  await browser.keys('\uE007');
-  await waitRow(1, /^Linux$/, 'the copied word pasted back and run');
 
   // The container's terminal has the size the window fitted.
   const [rows, cols] = await fittedSize(1);
@@ -181,4 +207,65 @@ test('colours 16-255 of the 256-colour palette are painted in the terminal (the 
   assert.match(painted.blue.classes, /\bxterm-bg-21\b/);
   assert.equal(painted.blue.background, 'rgb(0, 0, 255)', 'background colour 21 is blue');
   await screenshot(browser, 'terminal-256-colours');
+});
+
+test("copy and paste go through the desktop's clipboard: Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes it, and another application's text", async () => {
+  execFileSync('xclip', ['-version'], { stdio: 'ignore' }); // the outside reader and owner (scripts/setup.sh installs it)
+  // The third tab (the database's shell) is still open.
+  const tab = await find(browser, '[data-testid="terminal-tab-3"]');
+  assert.equal(await tab.getAttribute('data-state'), 'open');
+  const marker = `dm-copy-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
+  await type(3, `echo ${marker}`);
+  await waitRow(3, new RegExp(`^${marker}$`), 'the marker on a row of its own');
+
+  // Double-clicked (real pointer actions on the row's first word): selected in the terminal, not yet copied.
+  const spot = await wordSpot(3, marker);
+  assert.ok(spot, `the row "${marker}" is on screen`);
+  await doubleClick(spot);
+  assert.notEqual(desktopClipboard(), marker, 'a selection alone does not write the clipboard');
+
+  // Ctrl+Shift+C: the desktop's clipboard holds the word, as another application reads it.
+  await browser.keys(['Control', 'Shift', 'c']);
+  await until('the marker in the desktop\'s clipboard', 5000, () => desktopClipboard() === marker || desktopClipboard(), { browser, shot: 'terminal-failure' });
+
+  // Ctrl+Shift+V after `echo pasted:`: the shell got the word once (a second paste would double it).
+  await type(3, 'echo pasted:', { enter: false });
+  await browser.keys(['Control', 'Shift', 'v']);
+  await browser.keys('\uE007');
+  await waitRow(3, new RegExp(`^pasted:${marker}$`), 'the copied word pasted once and echoed');
+
+  // Text another application copied (xclip holds the clipboard now): Ctrl+Shift+V pastes it too.
+  const other = `dm-other-${Math.floor(Math.random() * 1e6)}`;
+  const owner = spawn('xclip', ['-selection', 'clipboard', '-i', '-quiet'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  try {
+    owner.stdin.end(other);
+    await until('xclip to hold the clipboard', 5000, () => desktopClipboard() === other || desktopClipboard());
+    await type(3, 'echo other:', { enter: false });
+    await browser.keys(['Control', 'Shift', 'v']);
+    await browser.keys('\uE007');
+    await waitRow(3, new RegExp(`^other:${other}$`), "the other application's text pasted and echoed");
+  } finally {
+    owner.kill();
+  }
+  assert.equal(await (await browser.$('[data-testid="terminal-clipboard-3"]')).isExisting(), false, 'no clipboard failure shown');
+  await screenshot(browser, 'terminal-clipboard');
+});
+
+test("the terminal's context menu copies the selection and pastes", async () => {
+  const marker = `dm-menu-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
+  await type(3, `echo ${marker}`);
+  await waitRow(3, new RegExp(`^${marker}$`), 'the marker on a row of its own');
+  const spot = await wordSpot(3, marker);
+  assert.ok(spot, `the row "${marker}" is on screen`);
+  await doubleClick(spot);
+  assert.notEqual(desktopClipboard(), marker, 'a selection alone does not write the clipboard');
+  // With the word selected, the menu's enabled items start Cut, Copy: Copy is the second.
+  await contextMenu(spot, 2);
+  await until('the marker in the desktop\'s clipboard after the menu\'s Copy', 5000, () => desktopClipboard() === marker || desktopClipboard(), { browser, shot: 'terminal-failure' });
+  // Nothing selected (the typing cleared it), Paste is the menu's first enabled item.
+  await type(3, 'echo menu:', { enter: false });
+  await contextMenu(spot, 1);
+  await browser.keys('\uE007');
+  await waitRow(3, new RegExp(`^menu:${marker}$`), "the menu's paste echoed");
+  await screenshot(browser, 'terminal-context-menu');
 });

@@ -5,12 +5,16 @@
 // changed behind the app's back, and Restore… (the volume's name typed first, then the native open dialog) puts
 // the backed-up files back, the database stopped and started again around it. A backup of the volume made big
 // enough to still be running is cancelled with the Cancel beside its progress: its helper container is gone, no
-// archive (nor temporary file) is written, and the window says so. Everything is removed at the end.
+// archive (nor temporary file) is written, and the window says so. A restore of an archive slow to unpack (200,000
+// files) is cancelled with the same Cancel while it unpacks: the volume keeps exactly its files (checksummed by a
+// labelled helper container of the demo image), the database runs again, and the window says it was cancelled.
+// Everything is removed at the end.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { launch, find, screenshot, until } from '../lib/app.mjs';
 import { composeIn, demoCopy, docker, dockerIds, removeCopy, removeLabelled, states } from '../lib/stack.mjs';
@@ -70,7 +74,7 @@ before(async () => {
 
 after(async () => {
   await browser?.deleteSession();
-  removeLabelled(project, ['dockmaster.helper']);
+  removeLabelled(project, ['dockmaster.helper', 'dockmaster.test']);
   if (dir) removeCopy(dir, project, compose, 'development');
 });
 
@@ -176,4 +180,90 @@ test('Cancel beside a running backup stops it: its helper removed, no archive wr
   assert.equal(inVolume('cat dm-marker'), 'original');
   await browser.waitUntil(async () => await backup.isEnabled(), { timeout: 15000, timeoutMsg: 'Back up… enabled again' });
   inVolume('rm dm-big');
+});
+
+/** Every path in the volume (type, mode, owner) and every file's SHA-256, as a helper container of the demo image sees
+ * them: labelled with the test's project, removed when it exits (and in `after` if it did not). */
+function volumeManifest() {
+  return docker([
+    'run', '--rm', '--pull', 'never', '--network', 'none', '--label', `dockmaster.test=${project}`, '-v', `${volume}:/v:ro`, '-w', '/v',
+    'dockmaster/demo-busybox:latest', 'sh', '-c',
+    'find . -exec stat -c "%F %a %u:%g %n" {} + | sort && find . -type f -exec sha256sum {} + | sort -k 2',
+  ]);
+}
+
+/** A tar header (ustar) for `name`: a folder (`type` 5) or an empty file (`type` 0), root's, mode 755 / 644. */
+function tarHeader(name, type) {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 100);
+  h.write(type === '5' ? '0000755\0' : '0000644\0', 100);
+  h.write('0000000\0', 108);
+  h.write('0000000\0', 116);
+  h.write('00000000000\0', 124);
+  h.write(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136);
+  h.write('        ', 148);
+  h.write(type, 156);
+  h.write('ustar\0' + '00', 257);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  return h;
+}
+
+/** `file` (and its checksum file, as a backup has): a gzipped tar of `folders` x 1,000 empty files under
+ * `./dm-many/`. Small and quick to write and check, but its unpacking creates the files one by one in the helper
+ * container: seconds, however fast the machine decompresses. */
+function writeManyFilesArchive(file, folders) {
+  const blocks = [tarHeader('./', '5'), tarHeader('./dm-many/', '5')];
+  for (let d = 0; d < folders; d++) {
+    blocks.push(tarHeader(`./dm-many/${d}/`, '5'));
+    for (let f = 0; f < 1000; f++) blocks.push(tarHeader(`./dm-many/${d}/${f}`, '0'));
+  }
+  blocks.push(Buffer.alloc(1024));
+  const gz = gzipSync(Buffer.concat(blocks), { level: 1 });
+  writeFileSync(file, gz);
+  writeFileSync(`${file}.sha256`, `${createHash('sha256').update(gz).digest('hex')}  ${path.basename(file)}\n`);
+}
+
+test('Cancel beside a running restore stops it while it unpacks: the volume keeps its files, the database runs again', async () => {
+  // The files the volume must keep, checksummed; an archive of 200,000 files to restore (see
+  // writeManyFilesArchive): Cancel lands while it unpacks.
+  inVolume('echo changed after the backups > dm-marker');
+  const before = volumeManifest();
+  assert.match(before, /regular file \d+ \d+:\d+ \.\/dm-marker/, 'the manifest lists the changed marker');
+  const archive = path.join(dir, 'many-files.tar.gz');
+  writeManyFilesArchive(archive, 200);
+
+  const restore = await find(browser, `[data-testid="volume-restore-${volume}"]`, 30000);
+  await browser.waitUntil(async () => await restore.isEnabled(), { timeout: 15000, timeoutMsg: 'Restore… enabled (no job running)' });
+  await restore.click();
+  await (await find(browser, '[data-testid="volume-restore-typed"]')).setValue(volume);
+  const confirm = await find(browser, '[data-testid="volume-restore-confirm"]');
+  await browser.waitUntil(async () => await confirm.isEnabled(), { timeout: 5000, timeoutMsg: 'the typed name enables the restore' });
+  await confirm.click();
+  await answerDialog('Restore volume from', archive);
+  // Watched in the page (every 20 ms) for the first bytes unpacked, then Cancel is clicked at once.
+  const running = await browser.executeAsync((done) => {
+    const deadline = Date.now() + 25000;
+    const tick = () => {
+      const text = (document.querySelector('[data-testid="volume-job"]')?.textContent ?? '').replace(/\s+/g, ' ').trim();
+      if (/^Restoring .*: [1-9][0-9.]* ?[kKMG]/.test(text) || Date.now() > deadline) done(text);
+      else setTimeout(tick, 20);
+    };
+    tick();
+  });
+  assert.match(running, /^Restoring .*: [1-9][0-9.]* ?[kKMG]/, 'the restore reports bytes unpacked');
+  await (await find(browser, '[data-testid="volume-job-cancel"]')).click();
+
+  const said = await outcome();
+  assert.match(said, new RegExp(`restore of \x60?${volume}\x60? was cancelled while unpacking, before anything was replaced: its files are as they were`));
+  assert.match(said, /database started again/);
+  assert.equal(await (await find(browser, '[data-testid="volume-outcome"]')).getAttribute('role'), 'status', 'a cancel is no alert');
+  await screenshot(browser, 'volumes-restore-cancelled');
+  assert.deepEqual(helpers(), [], 'the cancelled restore left its helper container');
+  await until('the database to run again', 60000, () => states(project).database?.startsWith('running/') || states(project));
+  // Exactly the files it had: no staging folder left at its top, nothing of the archive unpacked into it.
+  assert.equal(volumeManifest(), before, 'the cancelled restore changed the volume');
+  assert.equal(inVolume('cat dm-marker'), 'changed after the backups');
+  await browser.waitUntil(async () => await restore.isEnabled(), { timeout: 15000, timeoutMsg: 'Restore… enabled again' });
 });
