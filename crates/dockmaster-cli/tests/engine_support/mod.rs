@@ -385,6 +385,8 @@ pub struct PrivateEngine {
     child: Option<Child>,
     /// Its default bridge, an interface of its own (see [`own_bridge`]).
     bridge: String,
+    /// Whether the host had a `docker0` (the shared engine's bridge) when it was started: it must still have.
+    docker0: bool,
 }
 
 impl PrivateEngine {
@@ -392,7 +394,7 @@ impl PrivateEngine {
         // Short path: Unix socket paths are limited to ~108 bytes.
         let dir = PathBuf::from(format!("/tmp/dmeng-{}-{}", std::process::id(), fastrand::u32(0..1_000_000)));
         std::fs::create_dir_all(&dir).expect("engine dir");
-        Self { dir, child: None, bridge: format!("dmb-{:08x}", fastrand::u32(..)) }
+        Self { dir, child: None, bridge: format!("dmb-{:08x}", fastrand::u32(..)), docker0: false }
     }
 
     pub fn host(&self, sock: &str) -> String {
@@ -413,6 +415,7 @@ impl PrivateEngine {
             .expect("log");
         let d = |p: &str| self.dir.join(p).display().to_string();
         own_bridge(&self.bridge);
+        self.docker0 = Path::new("/sys/class/net/docker0").exists();
         let child = Command::new("dockerd")
             .args(["--data-root", &d("data"), "--exec-root", &d("exec"), "--pidfile", &d("pid")])
             .args(["-H", &self.host(sock), &format!("--bridge={}", self.bridge), "--iptables=false"])
@@ -433,7 +436,13 @@ impl PrivateEngine {
                 .args(["-H", &self.host(sock), "version", "--format", "{{.Server.APIVersion}}"])
                 .output();
             if out.is_ok_and(|o| o.status.success()) {
-                return now_ns();
+                let answered = now_ns();
+                assert!(
+                    !self.docker0 || Path::new("/sys/class/net/docker0").exists(),
+                    "starting a private dockerd deleted the host's docker0 (the shared engine's bridge): \
+                     it must never run with --bridge=none"
+                );
+                return answered;
             }
             if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
                 panic!("private dockerd exited ({status}); log:\n{}", self.log());
