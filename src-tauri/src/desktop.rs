@@ -48,7 +48,17 @@ fn save_on_change() -> TauriPlugin<Wry> {
                     if changes.load(Ordering::Relaxed) != this {
                         return; // moved again since: that change saves
                     }
-                    if let Err(e) = app.save_window_state(kept()) {
+                    // On the main thread, never here: the plugin's save holds its cache lock while it asks the
+                    // window for its frame (a call the main thread answers), and the main thread takes that lock
+                    // on every move or resize — from another thread the two wait on each other and the window
+                    // freezes.
+                    let handle = app.clone();
+                    let saved = app.run_on_main_thread(move || {
+                        if let Err(e) = handle.save_window_state(kept()) {
+                            tracing::warn!("cannot save the window's size and position: {e}");
+                        }
+                    });
+                    if let Err(e) = saved {
                         tracing::warn!("cannot save the window's size and position: {e}");
                     }
                 });
