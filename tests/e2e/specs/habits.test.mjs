@@ -8,6 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { appBinary, find, launch, repoRoot, screenshot, waitForNoInstance } from '../lib/app.mjs';
 import { demoFiles } from '../lib/stack.mjs';
+import { appWindow, xdotool } from '../lib/x11.mjs';
 
 const suffix = `${process.pid}-${Math.floor(Math.random() * 1e6)}`;
 const first = { name: `dme2e-habits-a-${suffix}`, dir: demoFiles('dockmaster-e2e-habits-a-') };
@@ -100,7 +101,11 @@ test('a second launch exits and the running window opens its --project (relative
 test('the window and the project last shown, with its selection, come back at the next start', async () => {
   if (!(await pressed('monitoring'))) await (await find(browser, '[data-testid="profile-chip-monitoring"]')).click();
   await browser.waitUntil(async () => await pressed('monitoring'), { timeout: 5000 });
-  await browser.setWindowRect(RECT.x, RECT.y, RECT.width, RECT.height);
+  // Moved and resized on the X display, as a window manager or the user's drag does (WebDriver's setWindowRect
+  // waits for the window to report the new frame and, without a window manager, once never returned).
+  const window = appWindow();
+  xdotool(['windowsize', window, RECT.width, RECT.height]);
+  xdotool(['windowmove', window, RECT.x, RECT.y]);
   await browser.waitUntil(async () => {
     const r = await browser.getWindowRect();
     return r.width === RECT.width && r.height === RECT.height && r.x === RECT.x && r.y === RECT.y;

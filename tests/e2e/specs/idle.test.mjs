@@ -4,9 +4,10 @@
 // needs a window manager: the test runs openbox on the test's display for its duration (and stops it by PID).
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { launch, find, screenshot, until } from '../lib/app.mjs';
 import { composeIn, demoCopy, DEV, docker, removeCopy, states, stopChild } from '../lib/stack.mjs';
+import { appWindow, xdotool } from '../lib/x11.mjs';
 
 const COMPOSE_FILES = ['-f', 'docker-compose.yml', '-f', 'docker-compose.dev.yml'];
 const project = `dme2e-idle-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
@@ -26,10 +27,6 @@ function activity() {
   return browser.executeAsync((done) => {
     window.__TAURI_INTERNALS__.invoke('engine_activity').then(done, (e) => done({ error: String(e) }));
   });
-}
-
-function xdotool(args) {
-  return execFileSync('xdotool', args, { encoding: 'utf8' }).trim();
 }
 
 /** Records every change of the page from now on (`takeMutations` returns them and stops). */
@@ -120,8 +117,7 @@ test('a minimized window streams no stats and changes nothing, yet follows the e
     const a = await activity();
     return (a?.statsWatching === true && a.statsStreams >= 1) || a;
   });
-  const window = xdotool(['search', '--name', '^Dockmaster$']).split('\n')[0];
-  assert.ok(window, 'the app window is found by its title');
+  const window = appWindow();
 
   xdotool(['windowminimize', '--sync', window]);
   await until('the page to see itself hidden', 10000, async () => (await browser.execute(() => document.visibilityState)) === 'hidden');

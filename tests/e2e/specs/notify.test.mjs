@@ -12,10 +12,11 @@
 // a notice sent starts a quiet period for its service, which would make a second case on it pass for nothing.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { launch, find, screenshot, textIn, until as poll } from '../lib/app.mjs';
 import { composeIn, demoCopy, docker, removeCopy, states, stopChild } from '../lib/stack.mjs';
 import { received, requireDunst } from '../lib/notifications.mjs';
+import { appWindow, xdotool } from '../lib/x11.mjs';
 
 const project = `dme2e-notify-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
 const SERVICES = ['database', 'redis-cache'];
@@ -35,20 +36,9 @@ function compose(args) {
 
 const until = (what, timeoutMs, check) => poll(what, timeoutMs, check, { browser, shot: 'notify-failure' });
 
-function xdotool(args) {
-  return execFileSync('xdotool', args, { encoding: 'utf8' }).trim();
-}
-
 /** The app's notifications the daemon received since the window opened. */
 function fromApp() {
   return received().filter((n) => !earlier.has(n.id));
-}
-
-/** The X window of the app (its visible toplevel, titled "Dockmaster"). */
-function appWindow() {
-  const ids = xdotool(['search', '--onlyvisible', '--name', '^Dockmaster$']).split('\n').filter(Boolean);
-  assert.equal(ids.length, 1, `one visible Dockmaster window (found ${ids.length})`);
-  return ids[0];
 }
 
 const pageFocused = () => browser.execute(() => document.hasFocus());
