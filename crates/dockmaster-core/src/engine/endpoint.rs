@@ -88,6 +88,21 @@ pub struct EndpointEnv {
 /// The docker CLI's name for the engine `DOCKER_HOST` or the platform socket points at.
 pub const DEFAULT_CONTEXT: &str = "default";
 
+/// The variables by which the docker CLI (and Compose) picks an engine: a child pointed at one engine gets none
+/// of the caller's, only the one that names that engine.
+pub const ENGINE_VARS: &[&str] =
+    &["DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS"];
+
+/// `process` without any of [`ENGINE_VARS`].
+pub fn without_engine_vars(
+    mut process: std::collections::HashMap<String, String>,
+) -> std::collections::HashMap<String, String> {
+    for var in ENGINE_VARS {
+        process.remove(*var);
+    }
+    process
+}
+
 #[cfg(windows)]
 const DEFAULT_HOST: &str = "npipe:////./pipe/docker_engine";
 #[cfg(not(windows))]

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::{lock, Session};
-use crate::engine::endpoint::{EndpointEnv, DEFAULT_CONTEXT};
+use crate::engine::endpoint::{without_engine_vars, EndpointEnv, DEFAULT_CONTEXT};
 use crate::engine::{Endpoint, EngineError};
 use crate::error::{ErrorCode, ErrorReport};
 
@@ -68,13 +68,13 @@ impl ChildProcess {
 
 /// The Docker settings of `process` pointed at the engine `name`.
 pub fn point_at(mut process: HashMap<String, String>, name: &str) -> HashMap<String, String> {
-    process.remove("DOCKER_CONTEXT");
-    if name != DEFAULT_CONTEXT {
-        for var in ["DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS"] {
-            process.remove(var);
-        }
-        process.insert("DOCKER_CONTEXT".into(), name.to_string());
+    if name == DEFAULT_CONTEXT {
+        // `default` is the caller's DOCKER_HOST (with its TLS settings), else the platform socket.
+        process.remove("DOCKER_CONTEXT");
+        return process;
     }
+    let mut process = without_engine_vars(process);
+    process.insert("DOCKER_CONTEXT".into(), name.to_string());
     process
 }
 

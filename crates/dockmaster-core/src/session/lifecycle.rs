@@ -74,8 +74,8 @@ impl Session {
         grace_secs: u32,
     ) -> Result<(RunOptions, ChildProcess), ErrorReport> {
         let mut options = RunOptions::new(self.endpoint()?);
-        let children = self.child_process()?;
-        options.process_env = children.env.clone();
+        let mut children = self.child_process()?;
+        options.process_env = children.env.take();
         options.compose = compose;
         if grace_secs > 0 {
             options.kill_grace = Duration::from_secs(u64::from(grace_secs));

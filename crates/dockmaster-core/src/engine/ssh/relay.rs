@@ -20,9 +20,6 @@ use super::dial::Stderr;
 /// The socket's file name inside the relay's folder.
 const SOCKET: &str = "docker.sock";
 
-/// The Docker settings a relayed child must not get: they would point it elsewhere (or at TLS files).
-const REPLACED: &[&str] = &["DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS"];
-
 /// One running relay (see the module doc). Not `Clone`: one owner, whose drop ends it.
 pub struct Relay {
     dir: PathBuf,
@@ -81,10 +78,8 @@ impl Drop for Relay {
 
 /// `process` pointed at the relay: `DOCKER_HOST=unix://SOCKET`, and no context or TLS setting that could
 /// point it elsewhere.
-pub fn point_at_relay(mut process: HashMap<String, String>, socket: &Path) -> HashMap<String, String> {
-    for var in REPLACED {
-        process.remove(*var);
-    }
+pub fn point_at_relay(process: HashMap<String, String>, socket: &Path) -> HashMap<String, String> {
+    let mut process = super::super::endpoint::without_engine_vars(process);
     process.insert("DOCKER_HOST".into(), format!("unix://{}", socket.display()));
     process
 }
